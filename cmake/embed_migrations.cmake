@@ -1,0 +1,17 @@
+# Turns an ordered list of .sql files into a C array of {version, sql} entries.
+# Inputs: OUT (the .c file to write), PREFIX (symbol prefix), FILES (|-separated list).
+string(REPLACE "|" ";" FILE_LIST "${FILES}")
+set(body "/* Generated from the back end migrations folder; do not edit. */\n#include <stddef.h>\n#include \"store/migration.h\"\n")
+set(entries "")
+set(index 0)
+foreach(f ${FILE_LIST})
+  get_filename_component(name ${f} NAME_WE)
+  string(REGEX MATCH "^[0-9]+" version "${name}")
+  file(READ ${f} hex HEX)
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
+  string(APPEND body "static const char ${PREFIX}_migration_${index}[] = {${bytes}0x00};\n")
+  string(APPEND entries "  {${version}, \"${name}\", ${PREFIX}_migration_${index}},\n")
+  math(EXPR index "${index}+1")
+endforeach()
+string(APPEND body "const struct migration ${PREFIX}_migrations[] = {\n${entries}  {0, NULL, NULL}\n};\n")
+file(WRITE ${OUT} "${body}")

@@ -1,0 +1,6 @@
+/* Routes of this resource (being written). */
+#include "api/routes.h"
+
+const struct route client_routes[] = {
+	{NULL, NULL, NULL, 0, 0},
+};

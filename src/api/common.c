@@ -1,0 +1,176 @@
+/* Request validation helpers and the store-result → HTTP mapping. */
+#include "api/common.h"
+
+#include <string.h>
+
+#include "util/timeutil.h"
+
+bool api_require_role(struct http_request *request, unsigned role_mask, const char *action)
+{
+	if (policy_role_allowed(&request->principal, role_mask))
+		return true;
+	http_reply_error(request, 403, "role '%s' is not allowed to %s", role_name(request->principal.role), action);
+	return false;
+}
+
+bool api_path_uuid(struct http_request *request, size_t index, const char *name, char out[UUID_BUFFER_SIZE])
+{
+	const char *value = http_path_param(request, index);
+	if (value != NULL && uuid_normalize(value, out))
+		return true;
+	http_reply_error(request, 422, "path parameter %s must be a UUID (8-4-4-4-12 hexadecimal digits)", name);
+	return false;
+}
+
+bool api_parse_body(struct http_request *request, const char *const *allowed, json_t **out)
+{
+	*out = NULL;
+	if (request->body == NULL || request->body_length == 0) {
+		http_reply_error(request, 400, "request body must be a JSON object");
+		return false;
+	}
+	json_error_t error;
+	json_t *body = json_loadb(request->body, request->body_length, JSON_REJECT_DUPLICATES, &error);
+	if (body == NULL) {
+		http_reply_error(request, 400, "request body is not valid JSON: %s (line %d, column %d)", error.text,
+				 error.line, error.column);
+		return false;
+	}
+	if (!json_is_object(body)) {
+		json_decref(body);
+		http_reply_error(request, 400, "request body must be a JSON object");
+		return false;
+	}
+	const char *key;
+	json_t *value;
+	json_object_foreach(body, key, value)
+	{
+		bool known = false;
+		for (const char *const *name = allowed; *name != NULL && !known; name++)
+			known = strcmp(*name, key) == 0;
+		if (!known) {
+			http_reply_error(request, 400, "unknown field '%s'", key);
+			json_decref(body);
+			return false;
+		}
+	}
+	*out = body;
+	return true;
+}
+
+bool api_string_field(struct http_request *request, json_t *body, const char *name, enum field_need need,
+		      size_t min, size_t max, char *out, size_t out_size, bool *present, bool *is_null)
+{
+	json_t *value = json_object_get(body, name);
+	if (present != NULL)
+		*present = false;
+	if (is_null != NULL)
+		*is_null = false;
+	out[0] = '\0';
+	if (value == NULL) {
+		if (need == FIELD_REQUIRED) {
+			http_reply_error(request, 400, "field '%s' is required", name);
+			return false;
+		}
+		return true;
+	}
+	if (json_is_null(value) && need == FIELD_NULLABLE) {
+		if (is_null != NULL)
+			*is_null = true;
+		return true;
+	}
+	if (!json_is_string(value)) {
+		http_reply_error(request, 400, "field '%s' must be a string%s", name,
+				 need == FIELD_NULLABLE ? " or null" : "");
+		return false;
+	}
+	size_t length = json_string_length(value);
+	const char *text = json_string_value(value);
+	if (strlen(text) != length) {
+		http_reply_error(request, 400, "field '%s' must not contain NUL characters", name);
+		return false;
+	}
+	if (length < min || length > max || length >= out_size) {
+		if (min > 0 && length < min)
+			http_reply_error(request, 400, "field '%s' must be at least %zu characters long", name, min);
+		else
+			http_reply_error(request, 400, "field '%s' must be at most %zu bytes long", name, max);
+		return false;
+	}
+	memcpy(out, text, length + 1);
+	if (present != NULL)
+		*present = true;
+	return true;
+}
+
+bool api_uuid_field(struct http_request *request, json_t *body, const char *name, bool required,
+		    char out[UUID_BUFFER_SIZE], bool *present)
+{
+	char text[64];
+	bool given = false;
+	if (!api_string_field(request, body, name, required ? FIELD_REQUIRED : FIELD_OPTIONAL, 0, sizeof(text) - 1, text,
+			      sizeof(text), &given, NULL)) {
+		return false;
+	}
+	if (present != NULL)
+		*present = given;
+	out[0] = '\0';
+	if (!given)
+		return true;
+	if (!uuid_normalize(text, out)) {
+		http_reply_error(request, 400, "field '%s' must be a UUID (8-4-4-4-12 hexadecimal digits)", name);
+		return false;
+	}
+	return true;
+}
+
+enum MHD_Result api_store_failure(struct http_request *request, enum store_result result, const char *what,
+				  const char *conflict_message)
+{
+	switch (result) {
+	case STORE_NOT_FOUND:
+		return http_reply_error(request, 404, "%s not found", what);
+	case STORE_CONFLICT:
+		return http_reply_error(request, 409, "%s", conflict_message ? conflict_message : "conflict");
+	case STORE_UNAVAILABLE:
+		http_reply_add_header(request, "Retry-After", "1");
+		return http_reply_error(request, 503, "the database is unavailable; retry shortly");
+	case STORE_OK:
+	case STORE_ERROR:
+		break;
+	}
+	return http_reply_error(request, 500, "internal error");
+}
+
+bool api_query_bool(struct http_request *request, const char *name, bool default_value, bool *out)
+{
+	const char *value = http_query(request, name);
+	if (value == NULL) {
+		*out = default_value;
+		return true;
+	}
+	if (strcmp(value, "true") == 0 || strcmp(value, "1") == 0) {
+		*out = true;
+		return true;
+	}
+	if (strcmp(value, "false") == 0 || strcmp(value, "0") == 0) {
+		*out = false;
+		return true;
+	}
+	http_reply_error(request, 422, "query parameter %s must be true or false", name);
+	return false;
+}
+
+json_t *api_json_string_or_null(const char *text)
+{
+	return text != NULL && text[0] != '\0' ? json_string(text) : json_null();
+}
+
+json_t *api_json_time_or_null(int64_t epoch_seconds)
+{
+	if (epoch_seconds == 0)
+		return json_null();
+	char text[RFC3339_BUFFER_SIZE];
+	time_format_rfc3339(epoch_seconds, text);
+	return json_string(text);
+}

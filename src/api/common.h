@@ -1,0 +1,56 @@
+/* Helpers every resource handler uses: role checks, path UUIDs, JSON body parsing with field
+ * validation, and the one mapping of store results to HTTP answers. Each helper that returns
+ * false has already answered the request; the handler then returns http_replied(request). */
+#ifndef CAMFLEET_API_COMMON_H
+#define CAMFLEET_API_COMMON_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "auth/policy.h"
+#include "http/reply.h"
+#include "http/request.h"
+#include "store/store.h"
+
+/* Answers 403 unless the caller's role is in role_mask; action names what was refused. */
+bool api_require_role(struct http_request *request, unsigned role_mask, const char *action);
+
+/* Copies path parameter index into out as a lowercase UUID; 422 naming name when malformed. */
+bool api_path_uuid(struct http_request *request, size_t index, const char *name, char out[UUID_BUFFER_SIZE]);
+
+/* Parses the body as a JSON object whose keys are all in allowed (NULL-terminated); 400
+ * otherwise. *out is a new reference the caller releases. */
+bool api_parse_body(struct http_request *request, const char *const *allowed, json_t **out);
+
+enum field_need {
+	FIELD_REQUIRED, /* must be present and a string */
+	FIELD_OPTIONAL, /* may be absent; when present must be a string */
+	FIELD_NULLABLE  /* may be absent or null; when present and not null must be a string */
+};
+
+/* Reads string field name of body into out (out_size bytes) checking min/max length in bytes;
+ * 400 naming the field otherwise. *present tells whether it was given (as a string);
+ * for FIELD_NULLABLE an explicit null sets *present false and *is_null true. present and
+ * is_null may be NULL. */
+bool api_string_field(struct http_request *request, json_t *body, const char *name, enum field_need need,
+		      size_t min, size_t max, char *out, size_t out_size, bool *present, bool *is_null);
+
+/* Reads a UUID string field (normalised to lowercase); 400 when missing (if required) or malformed. */
+bool api_uuid_field(struct http_request *request, json_t *body, const char *name, bool required,
+		    char out[UUID_BUFFER_SIZE], bool *present);
+
+/* Answers for a failed store operation: STORE_NOT_FOUND → 404 "<what> not found",
+ * STORE_CONFLICT → 409 with conflict_message, unavailable → 503, anything else → 500. */
+enum MHD_Result api_store_failure(struct http_request *request, enum store_result result, const char *what,
+				  const char *conflict_message);
+
+/* Parses a boolean query flag ("true"/"false"/"1"/"0"); missing → default_value; 422 otherwise. */
+bool api_query_bool(struct http_request *request, const char *name, bool default_value, bool *out);
+
+/* json_string(text) or json_null() when text is empty: for optional ids and names. */
+json_t *api_json_string_or_null(const char *text);
+/* RFC 3339 string of epoch seconds, or null when 0. */
+json_t *api_json_time_or_null(int64_t epoch_seconds);
+
+#endif

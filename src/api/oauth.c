@@ -1,0 +1,224 @@
+/* OAuth 2.0 (RFC 6749): the token endpoint with the client_credentials and password grants,
+ * the JWKS that publishes the signing key, and the authorization-server metadata (RFC 8414).
+ * Errors follow RFC 6749 section 5.2 and also carry camfleet's {code, message}. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api/common.h"
+#include "api/routes.h"
+#include "auth/password.h"
+#include "auth/tokens.h"
+#include "util/log.h"
+
+#define FORM_VALUE_MAX 512
+
+struct token_form {
+	char grant_type[64];
+	char client_id[FORM_VALUE_MAX];
+	char client_secret[FORM_VALUE_MAX];
+	char username[FORM_VALUE_MAX];
+	char password[FORM_VALUE_MAX];
+	bool too_long;
+};
+
+static enum MHD_Result collect_field(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
+				     const char *content_type, const char *transfer_encoding, const char *data,
+				     uint64_t offset, size_t size)
+{
+	struct token_form *form = cls;
+	char *target = NULL;
+	size_t capacity = FORM_VALUE_MAX;
+	if (strcmp(key, "grant_type") == 0) {
+		target = form->grant_type;
+		capacity = sizeof(form->grant_type);
+	} else if (strcmp(key, "client_id") == 0) {
+		target = form->client_id;
+	} else if (strcmp(key, "client_secret") == 0) {
+		target = form->client_secret;
+	} else if (strcmp(key, "username") == 0) {
+		target = form->username;
+	} else if (strcmp(key, "password") == 0) {
+		target = form->password;
+	}
+	if (target == NULL)
+		return MHD_YES; /* scope and other parameters are accepted and ignored */
+	if (offset + size >= capacity) {
+		form->too_long = true;
+		return MHD_YES;
+	}
+	memcpy(target + offset, data, size);
+	target[offset + size] = '\0';
+	return MHD_YES;
+}
+
+static enum MHD_Result oauth_error(struct http_request *request, unsigned status, const char *error,
+				   const char *description)
+{
+	http_reply_add_header(request, "Cache-Control", "no-store");
+	json_t *body = json_pack("{s:s, s:s, s:i, s:s}", "error", error, "error_description", description, "code",
+				 (int)status, "message", description);
+	return http_reply_json(request, status, body);
+}
+
+static enum MHD_Result invalid_client(struct http_request *request, const char *description)
+{
+	http_reply_add_header(request, "WWW-Authenticate", "Basic realm=\"camfleet\"");
+	return oauth_error(request, 401, "invalid_client", description);
+}
+
+/* Equalises the time of a failed lookup with that of a wrong secret. */
+static char dummy_hash[PASSWORD_HASH_SIZE];
+static pthread_once_t dummy_hash_once = PTHREAD_ONCE_INIT;
+
+static void make_dummy_hash(void)
+{
+	if (password_hash("camfleet-timing-equaliser", dummy_hash) != 0)
+		dummy_hash[0] = '\0';
+}
+
+static void spend_verification_time(const char *secret)
+{
+	pthread_once(&dummy_hash_once, make_dummy_hash);
+	if (dummy_hash[0] != '\0')
+		(void)password_verify(dummy_hash, secret);
+}
+
+static enum MHD_Result issue(struct http_request *request, const struct principal *principal)
+{
+	char *token = NULL;
+	unsigned expires_in = 0;
+	if (token_issue(request->app->tokens, principal, &token, &expires_in) != TOKEN_OK) {
+		log_error("oauth: cannot sign a token for %s", principal->subject);
+		return http_reply_error(request, 500, "internal error");
+	}
+	json_t *body = json_pack("{s:s, s:s, s:i}", "access_token", token, "token_type", "Bearer", "expires_in",
+				 (int)expires_in);
+	free(token);
+	http_reply_add_header(request, "Cache-Control", "no-store");
+	http_reply_add_header(request, "Pragma", "no-cache");
+	return http_reply_json(request, 200, body);
+}
+
+static enum MHD_Result grant_client_credentials(struct http_request *request, struct token_form *form)
+{
+	char *basic_password = NULL;
+	char *basic_user = MHD_basic_auth_get_username_password(request->connection, &basic_password);
+	char client_id[FORM_VALUE_MAX], secret[FORM_VALUE_MAX];
+	if (basic_user != NULL) {
+		snprintf(client_id, sizeof(client_id), "%s", basic_user);
+		snprintf(secret, sizeof(secret), "%s", basic_password ? basic_password : "");
+	} else {
+		snprintf(client_id, sizeof(client_id), "%s", form->client_id);
+		snprintf(secret, sizeof(secret), "%s", form->client_secret);
+	}
+	if (basic_user != NULL)
+		MHD_free(basic_user);
+	if (basic_password != NULL)
+		MHD_free(basic_password);
+	if (client_id[0] == '\0' || secret[0] == '\0')
+		return invalid_client(request, "client authentication is required: HTTP Basic or client_id and client_secret");
+
+	struct store *store = request->app->store;
+	struct client client;
+	char normalized[UUID_BUFFER_SIZE];
+	enum store_result result = STORE_NOT_FOUND;
+	if (uuid_normalize(client_id, normalized))
+		result = store->ops->client_get(store, normalized, &client);
+	if (result == STORE_NOT_FOUND) {
+		spend_verification_time(secret);
+		return invalid_client(request, "unknown client or wrong client secret");
+	}
+	if (result != STORE_OK)
+		return api_store_failure(request, result, "client", NULL);
+	if (!password_verify(client.secret_hash, secret))
+		return invalid_client(request, "unknown client or wrong client secret");
+	struct principal principal = {0};
+	principal.role = client.role;
+	principal.kind = SUBJECT_CLIENT;
+	memcpy(principal.subject, client.id, sizeof(principal.subject));
+	memcpy(principal.organisation_id, client.organisation_id, sizeof(principal.organisation_id));
+	return issue(request, &principal);
+}
+
+static enum MHD_Result grant_password(struct http_request *request, struct token_form *form)
+{
+	if (form->username[0] == '\0' || form->password[0] == '\0')
+		return oauth_error(request, 400, "invalid_request", "the password grant needs username and password");
+	struct store *store = request->app->store;
+	struct user user;
+	enum store_result result = store->ops->user_get_by_email(store, form->username, &user);
+	if (result == STORE_NOT_FOUND) {
+		spend_verification_time(form->password);
+		return oauth_error(request, 400, "invalid_grant", "unknown user or wrong password");
+	}
+	if (result != STORE_OK)
+		return api_store_failure(request, result, "user", NULL);
+	if (!password_verify(user.password_hash, form->password))
+		return oauth_error(request, 400, "invalid_grant", "unknown user or wrong password");
+	struct principal principal = {0};
+	principal.role = user.role;
+	principal.kind = SUBJECT_USER;
+	memcpy(principal.subject, user.id, sizeof(principal.subject));
+	memcpy(principal.organisation_id, user.organisation_id, sizeof(principal.organisation_id));
+	return issue(request, &principal);
+}
+
+static enum MHD_Result post_token(struct http_request *request)
+{
+	struct token_form form = {0};
+	const char *content_type = http_header(request, MHD_HTTP_HEADER_CONTENT_TYPE);
+	if (content_type == NULL || strncasecmp(content_type, "application/x-www-form-urlencoded", 33) != 0)
+		return oauth_error(request, 400, "invalid_request",
+				   "the token request must be sent as application/x-www-form-urlencoded");
+	if (request->body_length > 0) {
+		struct MHD_PostProcessor *parser =
+			MHD_create_post_processor(request->connection, 1024, collect_field, &form);
+		if (parser == NULL)
+			return oauth_error(request, 400, "invalid_request", "the token request body cannot be parsed");
+		enum MHD_Result parsed = MHD_post_process(parser, request->body, request->body_length);
+		MHD_destroy_post_processor(parser);
+		if (parsed != MHD_YES)
+			return oauth_error(request, 400, "invalid_request", "the token request body cannot be parsed");
+	}
+	if (form.too_long)
+		return oauth_error(request, 400, "invalid_request", "a parameter of the token request is too long");
+	if (form.grant_type[0] == '\0')
+		return oauth_error(request, 400, "invalid_request", "grant_type is required");
+	if (strcmp(form.grant_type, "client_credentials") == 0)
+		return grant_client_credentials(request, &form);
+	if (strcmp(form.grant_type, "password") == 0)
+		return grant_password(request, &form);
+	return oauth_error(request, 400, "unsupported_grant_type",
+			   "grant_type must be client_credentials or password");
+}
+
+static enum MHD_Result get_jwks(struct http_request *request)
+{
+	http_reply_add_header(request, "Cache-Control", "public, max-age=300");
+	return http_reply_json(request, 200, token_jwks(request->app->tokens));
+}
+
+static enum MHD_Result get_metadata(struct http_request *request)
+{
+	const char *host = http_header(request, MHD_HTTP_HEADER_HOST);
+	char base[512];
+	snprintf(base, sizeof(base), "http://%s", host != NULL ? host : "localhost");
+	char token_endpoint[600], jwks_uri[600];
+	snprintf(token_endpoint, sizeof(token_endpoint), "%s/oauth/token", base);
+	snprintf(jwks_uri, sizeof(jwks_uri), "%s/.well-known/jwks.json", base);
+	json_t *body = json_pack("{s:s, s:s, s:s, s:[s,s], s:[s,s], s:[]}", "issuer", request->app->config.issuer,
+				 "token_endpoint", token_endpoint, "jwks_uri", jwks_uri, "grant_types_supported",
+				 "client_credentials", "password", "token_endpoint_auth_methods_supported",
+				 "client_secret_basic", "client_secret_post", "response_types_supported");
+	return http_reply_json(request, 200, body);
+}
+
+const struct route oauth_routes[] = {
+	{"POST", "/oauth/token", post_token, ROUTE_PUBLIC, 0},
+	{"GET", "/.well-known/jwks.json", get_jwks, ROUTE_PUBLIC, 0},
+	{"GET", "/.well-known/oauth-authorization-server", get_metadata, ROUTE_PUBLIC, 0},
+	{NULL, NULL, NULL, 0, 0},
+};

@@ -1,0 +1,23 @@
+/* Every resource module's routes, each a table ending with an entry whose method is NULL,
+ * and the function that joins them into the one table the server routes with. */
+#ifndef CAMFLEET_API_ROUTES_H
+#define CAMFLEET_API_ROUTES_H
+
+#include <stddef.h>
+
+#include "http/router.h"
+
+extern const struct route meta_routes[];          /* api/meta.c: health, metrics, documents */
+extern const struct route oauth_routes[];         /* api/oauth.c: token endpoint, JWKS, metadata */
+extern const struct route organisation_routes[];  /* api/organisations.c */
+extern const struct route site_routes[];          /* api/sites.c */
+extern const struct route user_routes[];          /* api/users.c */
+extern const struct route client_routes[];        /* api/clients.c */
+extern const struct route camera_routes[];        /* api/cameras.c: claim, get, list, patch, delete */
+extern const struct route camera_action_routes[]; /* api/camera_actions.c: state, move, reads */
+extern const struct route async_request_routes[]; /* api/async_requests.c */
+
+/* Builds the joined table (malloc'd; the caller frees it after the server stops). */
+struct route *api_routes_build(size_t *count_out);
+
+#endif

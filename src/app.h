@@ -1,0 +1,36 @@
+/* The application context shared by every request: configuration and long-lived services.
+ * Created once by `camfleet serve`; handlers reach it through their request. */
+#ifndef CAMFLEET_APP_H
+#define CAMFLEET_APP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+struct token_service;
+struct http_metrics;
+struct async_worker;
+
+struct app_config {
+	char listen_host[256];
+	unsigned listen_port;
+	char database_url[1024];
+	char issuer[256];
+	unsigned token_ttl_seconds;
+	unsigned threads;            /* libmicrohttpd worker threads (thread pool size) */
+	size_t max_body_bytes;       /* request bodies above this get 413 */
+	unsigned max_connections;    /* concurrent connections accepted */
+	unsigned connection_timeout; /* seconds an idle or slow connection is kept */
+	unsigned frame_max_age;      /* seconds a stored frame counts as fresh */
+	unsigned online_window;      /* seconds after the last heartbeat a camera is online */
+};
+
+struct app {
+	struct app_config config;
+	struct store *store;
+	struct token_service *tokens;
+	struct http_metrics *metrics;
+	struct async_worker *worker;
+};
+
+#endif

@@ -1,0 +1,33 @@
+/* Who is calling: the identity a verified access token stands for. */
+#ifndef CAMFLEET_AUTH_PRINCIPAL_H
+#define CAMFLEET_AUTH_PRINCIPAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util/uuid.h"
+
+enum role {
+	ROLE_NONE = 0,
+	ROLE_OPERATOR, /* the fleet operator: everything, across organisations */
+	ROLE_ADMIN,    /* an organisation's admin: everything inside that organisation */
+	ROLE_VIEWER,   /* read-only, only the cameras of the sites granted to the user */
+	ROLE_DEVICE,   /* a camera: only the device endpoints, only for itself */
+};
+
+enum subject_kind { SUBJECT_USER, SUBJECT_CLIENT };
+
+struct principal {
+	enum role role;
+	enum subject_kind kind;
+	char subject[UUID_BUFFER_SIZE];         /* user id or client id */
+	char organisation_id[UUID_BUFFER_SIZE]; /* "" for operators */
+	int64_t expires_at;                     /* epoch seconds */
+};
+
+/* "operator", "admin", "viewer", "device" for a role; "" for ROLE_NONE. */
+const char *role_name(enum role role);
+/* The role named by text, or ROLE_NONE when text names none. */
+enum role role_from_name(const char *text);
+
+#endif

@@ -1,0 +1,9 @@
+/* The subcommands of the camfleet binary. Each takes the arguments after its name and
+ * returns the process exit status. */
+#ifndef CAMFLEET_CLI_CLI_H
+#define CAMFLEET_CLI_CLI_H
+
+int cli_serve(int argc, char **argv);
+int cli_admin(int argc, char **argv);
+
+#endif

@@ -1,0 +1,269 @@
+/* `camfleet serve`: configuration from options and environment, start-up of the store, token
+ * service, worker and HTTP server, and an orderly shutdown on SIGTERM or SIGINT. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api/routes.h"
+#include "app.h"
+#include "auth/tokens.h"
+#include "cli/cli.h"
+#include "http/metrics.h"
+#include "http/server.h"
+#include "jobs/async_worker.h"
+#include "store/store.h"
+#include "util/log.h"
+
+static void serve_usage(FILE *out)
+{
+	fputs("usage: camfleet serve [options]\n"
+	      "\n"
+	      "Runs the camfleet HTTP API until SIGTERM or SIGINT (then drains requests in flight and exits 0).\n"
+	      "\n"
+	      "options:\n"
+	      "  --listen HOST:PORT        address to listen on (env CAMFLEET_LISTEN; default 127.0.0.1:8080)\n"
+	      "  --database URL            sqlite:PATH (env CAMFLEET_DATABASE; default sqlite:camfleet.db)\n"
+	      "  --issuer TEXT             token issuer (iss claim) (env CAMFLEET_ISSUER; default camfleet)\n"
+	      "  --token-ttl SECONDS       access-token lifetime (default 3600)\n"
+	      "  --threads N               HTTP worker threads (default: number of CPUs)\n"
+	      "  --max-body BYTES          largest request body accepted, else 413 (default 65536)\n"
+	      "  --max-connections N       concurrent connections accepted (default 4096)\n"
+	      "  --connection-timeout S    idle/slow connection timeout in seconds (default 30)\n"
+	      "  --frame-max-age S         seconds a stored frame counts as fresh (default 5)\n"
+	      "  --online-window S         seconds after a heartbeat a camera counts as online (default 90)\n"
+	      "  --log-level LEVEL         debug, info, warn or error (default info)\n"
+	      "  -h, --help                show this help\n",
+	      out);
+}
+
+static int parse_unsigned(const char *text, const char *option, unsigned long min, unsigned long max,
+			  unsigned long *out)
+{
+	char *end = NULL;
+	errno = 0;
+	unsigned long value = strtoul(text, &end, 10);
+	if (errno != 0 || end == text || *end != '\0' || value < min || value > max) {
+		fprintf(stderr, "camfleet serve: %s must be a whole number from %lu to %lu, got '%s'\n", option, min, max,
+			text);
+		return -1;
+	}
+	*out = value;
+	return 0;
+}
+
+static int parse_listen(const char *text, struct app_config *config)
+{
+	const char *colon = strrchr(text, ':');
+	if (colon == NULL) {
+		fprintf(stderr, "camfleet serve: --listen must be HOST:PORT, got '%s'\n", text);
+		return -1;
+	}
+	size_t host_length = (size_t)(colon - text);
+	const char *host = text;
+	if (host_length >= 2 && host[0] == '[' && host[host_length - 1] == ']') {
+		host++;
+		host_length -= 2;
+	}
+	if (host_length >= sizeof(config->listen_host)) {
+		fprintf(stderr, "camfleet serve: host name too long in --listen\n");
+		return -1;
+	}
+	memcpy(config->listen_host, host, host_length);
+	config->listen_host[host_length] = '\0';
+	unsigned long port;
+	if (parse_unsigned(colon + 1, "the port of --listen", 0, 65535, &port) != 0)
+		return -1;
+	config->listen_port = (unsigned)port;
+	return 0;
+}
+
+static void config_defaults(struct app_config *config)
+{
+	memset(config, 0, sizeof(*config));
+	snprintf(config->listen_host, sizeof(config->listen_host), "127.0.0.1");
+	config->listen_port = 8080;
+	snprintf(config->database_url, sizeof(config->database_url), "sqlite:camfleet.db");
+	snprintf(config->issuer, sizeof(config->issuer), "camfleet");
+	config->token_ttl_seconds = 3600;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	config->threads = cpus > 0 ? (unsigned)cpus : 2;
+	config->max_body_bytes = 64 * 1024;
+	config->max_connections = 4096;
+	config->connection_timeout = 30;
+	config->frame_max_age = 5;
+	config->online_window = 90;
+}
+
+static int parse_serve_options(int argc, char **argv, struct app_config *config)
+{
+	config_defaults(config);
+	const char *env_listen = getenv("CAMFLEET_LISTEN");
+	const char *env_database = getenv("CAMFLEET_DATABASE");
+	const char *env_issuer = getenv("CAMFLEET_ISSUER");
+	if (env_listen != NULL && parse_listen(env_listen, config) != 0)
+		return -1;
+	if (env_database != NULL)
+		snprintf(config->database_url, sizeof(config->database_url), "%s", env_database);
+	if (env_issuer != NULL)
+		snprintf(config->issuer, sizeof(config->issuer), "%s", env_issuer);
+
+	enum { OPT_LISTEN = 256, OPT_DATABASE, OPT_ISSUER, OPT_TTL, OPT_THREADS, OPT_MAX_BODY, OPT_MAX_CONN,
+	       OPT_TIMEOUT, OPT_FRAME_AGE, OPT_ONLINE, OPT_LOG_LEVEL };
+	static const struct option options[] = {
+		{"listen", required_argument, NULL, OPT_LISTEN},
+		{"database", required_argument, NULL, OPT_DATABASE},
+		{"issuer", required_argument, NULL, OPT_ISSUER},
+		{"token-ttl", required_argument, NULL, OPT_TTL},
+		{"threads", required_argument, NULL, OPT_THREADS},
+		{"max-body", required_argument, NULL, OPT_MAX_BODY},
+		{"max-connections", required_argument, NULL, OPT_MAX_CONN},
+		{"connection-timeout", required_argument, NULL, OPT_TIMEOUT},
+		{"frame-max-age", required_argument, NULL, OPT_FRAME_AGE},
+		{"online-window", required_argument, NULL, OPT_ONLINE},
+		{"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	optind = 1;
+	int option;
+	unsigned long value;
+	while ((option = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		switch (option) {
+		case OPT_LISTEN:
+			if (parse_listen(optarg, config) != 0)
+				return -1;
+			break;
+		case OPT_DATABASE:
+			snprintf(config->database_url, sizeof(config->database_url), "%s", optarg);
+			break;
+		case OPT_ISSUER:
+			snprintf(config->issuer, sizeof(config->issuer), "%s", optarg);
+			break;
+		case OPT_TTL:
+			if (parse_unsigned(optarg, "--token-ttl", 1, 86400 * 7, &value) != 0)
+				return -1;
+			config->token_ttl_seconds = (unsigned)value;
+			break;
+		case OPT_THREADS:
+			if (parse_unsigned(optarg, "--threads", 1, 256, &value) != 0)
+				return -1;
+			config->threads = (unsigned)value;
+			break;
+		case OPT_MAX_BODY:
+			if (parse_unsigned(optarg, "--max-body", 1024, 64 * 1024 * 1024, &value) != 0)
+				return -1;
+			config->max_body_bytes = value;
+			break;
+		case OPT_MAX_CONN:
+			if (parse_unsigned(optarg, "--max-connections", 1, 1000000, &value) != 0)
+				return -1;
+			config->max_connections = (unsigned)value;
+			break;
+		case OPT_TIMEOUT:
+			if (parse_unsigned(optarg, "--connection-timeout", 1, 3600, &value) != 0)
+				return -1;
+			config->connection_timeout = (unsigned)value;
+			break;
+		case OPT_FRAME_AGE:
+			if (parse_unsigned(optarg, "--frame-max-age", 0, 3600, &value) != 0)
+				return -1;
+			config->frame_max_age = (unsigned)value;
+			break;
+		case OPT_ONLINE:
+			if (parse_unsigned(optarg, "--online-window", 1, 86400, &value) != 0)
+				return -1;
+			config->online_window = (unsigned)value;
+			break;
+		case OPT_LOG_LEVEL:
+			if (strcmp(optarg, "debug") == 0)
+				log_set_level(LOG_DEBUG);
+			else if (strcmp(optarg, "info") == 0)
+				log_set_level(LOG_INFO);
+			else if (strcmp(optarg, "warn") == 0)
+				log_set_level(LOG_WARN);
+			else if (strcmp(optarg, "error") == 0)
+				log_set_level(LOG_ERROR);
+			else {
+				fprintf(stderr, "camfleet serve: --log-level must be debug, info, warn or error\n");
+				return -1;
+			}
+			break;
+		case 'h':
+			serve_usage(stdout);
+			return 1;
+		default:
+			serve_usage(stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "camfleet serve: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+int cli_serve(int argc, char **argv)
+{
+	struct app app;
+	memset(&app, 0, sizeof(app));
+	int parsed = parse_serve_options(argc, argv, &app.config);
+	if (parsed != 0)
+		return parsed > 0 ? 0 : 2;
+
+	/* Block the shutdown signals in every thread; the main thread waits for them below. */
+	sigset_t shutdown_signals;
+	sigemptyset(&shutdown_signals);
+	sigaddset(&shutdown_signals, SIGTERM);
+	sigaddset(&shutdown_signals, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &shutdown_signals, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	int status = 1;
+	size_t route_count = 0;
+	struct route *routes = NULL;
+	struct http_server *server = NULL;
+	app.store = store_open(app.config.database_url, app.config.threads + 2);
+	if (app.store == NULL)
+		goto done;
+	app.tokens = token_service_new(app.store, app.config.issuer, "camfleet", app.config.token_ttl_seconds);
+	if (app.tokens == NULL)
+		goto done;
+	routes = api_routes_build(&route_count);
+	if (routes == NULL)
+		goto done;
+	app.metrics = http_metrics_new(route_count);
+	if (app.metrics == NULL)
+		goto done;
+	app.worker = async_worker_start(&app);
+	if (app.worker == NULL)
+		goto done;
+	server = http_server_start(&app, routes, route_count);
+	if (server == NULL)
+		goto done;
+	log_info("camfleet listening on %s:%u (database %s, %u threads)", app.config.listen_host,
+		 app.config.listen_port, app.config.database_url, app.config.threads);
+
+	int received = 0;
+	sigwait(&shutdown_signals, &received);
+	log_info("received %s: draining requests in flight", received == SIGTERM ? "SIGTERM" : "SIGINT");
+	http_server_stop(server, 10);
+	server = NULL;
+	status = 0;
+done:
+	http_server_stop(server, 0);
+	async_worker_stop(app.worker);
+	http_metrics_free(app.metrics);
+	free(routes);
+	token_service_free(app.tokens);
+	store_close(app.store);
+	if (status == 0)
+		log_info("camfleet stopped");
+	return status;
+}

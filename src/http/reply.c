@@ -1,0 +1,134 @@
+/* Response construction on libmicrohttpd: every answer gets its content type, the request id
+ * and any headers the handler added, and its status is remembered for the access log. */
+#include "http/reply.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/log.h"
+
+void http_reply_add_header(struct http_request *request, const char *name, const char *value)
+{
+	if (request->extra_header_count >= HTTP_MAX_EXTRA_HEADERS) {
+		log_error("http: too many extra headers on %s %s; dropped %s", request->method, request->path, name);
+		return;
+	}
+	request->extra_headers[request->extra_header_count].name = name;
+	request->extra_headers[request->extra_header_count].value = value;
+	request->extra_header_count++;
+}
+
+static enum MHD_Result queue(struct http_request *request, unsigned status, const char *content_type,
+			     struct MHD_Response *response)
+{
+	if (response == NULL) {
+		log_error("http: cannot create response for %s %s", request->method, request->path);
+		return MHD_NO;
+	}
+	if (content_type != NULL)
+		MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+	MHD_add_response_header(response, "X-Request-Id", request->request_id);
+	for (size_t i = 0; i < request->extra_header_count; i++)
+		MHD_add_response_header(response, request->extra_headers[i].name, request->extra_headers[i].value);
+	request->status = status;
+	enum MHD_Result result = MHD_queue_response(request->connection, status, response);
+	MHD_destroy_response(response);
+	if (result != MHD_YES)
+		request->queue_failed = true;
+	return result;
+}
+
+enum MHD_Result http_reply_owned(struct http_request *request, unsigned status, const char *content_type,
+				 void *data, size_t length)
+{
+	struct MHD_Response *response = MHD_create_response_from_buffer_with_free_callback(length, data, free);
+	if (response == NULL)
+		free(data);
+	return queue(request, status, content_type, response);
+}
+
+enum MHD_Result http_reply_json(struct http_request *request, unsigned status, json_t *body)
+{
+	if (body == NULL)
+		return http_reply_error(request, 500, "internal error");
+	size_t length = json_dumpb(body, NULL, 0, JSON_COMPACT);
+	char *text = malloc(length + 1);
+	if (text == NULL) {
+		json_decref(body);
+		return MHD_NO;
+	}
+	json_dumpb(body, text, length, JSON_COMPACT);
+	json_decref(body);
+	return http_reply_owned(request, status, "application/json", text, length);
+}
+
+enum MHD_Result http_reply_error(struct http_request *request, unsigned status, const char *format, ...)
+{
+	char message[512];
+	va_list args;
+	va_start(args, format);
+	vsnprintf(message, sizeof(message), format, args);
+	va_end(args);
+	json_t *body = json_pack("{s:i, s:s}", "code", (int)status, "message", message);
+	if (body == NULL) {
+		return http_reply_static(request, 500, "application/json",
+					 "{\"code\":500,\"message\":\"internal error\"}", 39);
+	}
+	return http_reply_json(request, status, body);
+}
+
+enum MHD_Result http_reply_empty(struct http_request *request, unsigned status)
+{
+	struct MHD_Response *response = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	return queue(request, status, NULL, response);
+}
+
+enum MHD_Result http_reply_static(struct http_request *request, unsigned status, const char *content_type,
+				  const void *data, size_t length)
+{
+	struct MHD_Response *response = MHD_create_response_from_buffer(length, (void *)data, MHD_RESPMEM_PERSISTENT);
+	return queue(request, status, content_type, response);
+}
+
+struct stream_adapter {
+	http_stream_fn fn;
+	void *context;
+	void (*free_context)(void *context);
+};
+
+static ssize_t stream_read(void *cls, uint64_t position, char *buffer, size_t max)
+{
+	struct stream_adapter *adapter = cls;
+	return adapter->fn(adapter->context, position, buffer, max);
+}
+
+static void stream_free(void *cls)
+{
+	struct stream_adapter *adapter = cls;
+	if (adapter->free_context != NULL)
+		adapter->free_context(adapter->context);
+	free(adapter);
+}
+
+enum MHD_Result http_reply_stream(struct http_request *request, unsigned status, const char *content_type,
+				  http_stream_fn fn, void *context, void (*free_context)(void *context))
+{
+	struct stream_adapter *adapter = malloc(sizeof(*adapter));
+	if (adapter == NULL) {
+		if (free_context != NULL)
+			free_context(context);
+		return http_reply_error(request, 500, "internal error");
+	}
+	adapter->fn = fn;
+	adapter->context = context;
+	adapter->free_context = free_context;
+	struct MHD_Response *response =
+		MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, stream_read, adapter, stream_free);
+	if (response == NULL) {
+		stream_free(adapter);
+		return http_reply_error(request, 500, "internal error");
+	}
+	return queue(request, status, content_type, response);
+}

@@ -1,0 +1,36 @@
+/* The route table: method + path pattern ("/cameras/{}/state/{}") → handler. Patterns are
+ * split into segments once at start-up; matching a request allocates nothing. */
+#ifndef CAMFLEET_HTTP_ROUTER_H
+#define CAMFLEET_HTTP_ROUTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "http/request.h"
+
+typedef enum MHD_Result (*http_handler_fn)(struct http_request *request);
+
+enum route_flags {
+	ROUTE_PUBLIC = 1 << 0, /* no access token needed */
+};
+
+struct route {
+	const char *method;
+	const char *pattern; /* literal segments and {name} placeholders */
+	http_handler_fn handler;
+	unsigned flags;
+	unsigned index; /* position in the table; set by router_init, used by metrics */
+};
+
+enum router_match { ROUTER_MATCHED, ROUTER_NO_PATH, ROUTER_WRONG_METHOD };
+
+/* Prepares the table (count entries); returns 0, or -1 when a pattern is invalid. */
+int router_init(struct route *routes, size_t count) __attribute__((warn_unused_result));
+/* Finds the route for method and path, filling request->route and its path parameters
+ * (copied into the request arena). On ROUTER_WRONG_METHOD, allow (size bytes) receives the
+ * comma-separated methods that the path accepts. */
+enum router_match router_match(struct http_request *request, char *allow, size_t allow_size);
+/* The table given to router_init, and its length. */
+const struct route *router_routes(size_t *count);
+
+#endif

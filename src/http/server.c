@@ -1,0 +1,324 @@
+/* libmicrohttpd glue: per-request context (arena, body buffer, request id), body limits,
+ * dispatch through the router with bearer-token authentication, the access log line and the
+ * metrics of every request. */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "auth/tokens.h"
+#include "http/metrics.h"
+#include "http/reply.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+
+struct http_server {
+	struct MHD_Daemon *daemon;
+	struct app *app;
+	atomic_int in_flight;
+};
+
+static atomic_uint_fast64_t request_counter;
+static uint32_t request_id_prefix;
+
+const char *http_query(struct http_request *request, const char *name)
+{
+	return MHD_lookup_connection_value(request->connection, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *http_header(struct http_request *request, const char *name)
+{
+	return MHD_lookup_connection_value(request->connection, MHD_HEADER_KIND, name);
+}
+
+struct query_each_context {
+	const char *name;
+	int (*fn)(void *context, const char *value);
+	void *context;
+	int result;
+};
+
+static enum MHD_Result query_each_visit(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct query_each_context *each = cls;
+	if (key == NULL || strcmp(key, each->name) != 0)
+		return MHD_YES;
+	each->result = each->fn(each->context, value != NULL ? value : "");
+	return each->result == 0 ? MHD_YES : MHD_NO;
+}
+
+int http_query_each(struct http_request *request, const char *name, int (*fn)(void *context, const char *value),
+		    void *context)
+{
+	struct query_each_context each = {name, fn, context, 0};
+	MHD_get_connection_values(request->connection, MHD_GET_ARGUMENT_KIND, query_each_visit, &each);
+	return each.result;
+}
+
+static bool request_id_acceptable(const char *text)
+{
+	size_t length = strlen(text);
+	if (length == 0 || length >= HTTP_REQUEST_ID_SIZE)
+		return false;
+	for (size_t i = 0; i < length; i++) {
+		char c = text[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+		      c == '_' || c == '.'))
+			return false;
+	}
+	return true;
+}
+
+static struct http_request *request_new(struct http_server *server, struct MHD_Connection *connection,
+					const char *method, const char *url)
+{
+	struct http_request *request = calloc(1, sizeof(*request));
+	if (request == NULL)
+		return NULL;
+	request->app = server->app;
+	request->connection = connection;
+	request->started_ns = time_monotonic_nanos();
+	arena_init(&request->arena);
+	request->method = method;
+	request->path = url;
+	const char *given = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "X-Request-Id");
+	if (given != NULL && request_id_acceptable(given)) {
+		snprintf(request->request_id, sizeof(request->request_id), "%s", given);
+	} else {
+		uint64_t n = atomic_fetch_add_explicit(&request_counter, 1, memory_order_relaxed);
+		snprintf(request->request_id, sizeof(request->request_id), "%08x%08llx", request_id_prefix,
+			 (unsigned long long)n);
+	}
+	return request;
+}
+
+static void request_free(struct http_request *request)
+{
+	free(request->body);
+	arena_release(&request->arena);
+	free(request);
+}
+
+static bool append_body(struct http_request *request, const char *data, size_t size, size_t limit)
+{
+	if (request->body_too_large)
+		return true;
+	if (request->body_length + size > limit) {
+		request->body_too_large = true;
+		return true;
+	}
+	if (request->body_length + size + 1 > request->body_capacity) {
+		size_t capacity = request->body_capacity ? request->body_capacity * 2 : 1024;
+		while (capacity < request->body_length + size + 1)
+			capacity *= 2;
+		if (capacity > limit + 1)
+			capacity = limit + 1;
+		char *grown = realloc(request->body, capacity);
+		if (grown == NULL)
+			return false;
+		request->body = grown;
+		request->body_capacity = capacity;
+	}
+	memcpy(request->body + request->body_length, data, size);
+	request->body_length += size;
+	request->body[request->body_length] = '\0';
+	return true;
+}
+
+static enum MHD_Result reply_unauthorized(struct http_request *request, const char *reason)
+{
+	char *challenge = arena_printf(&request->arena,
+				       "Bearer realm=\"camfleet\", error=\"invalid_token\", error_description=\"%s\"", reason);
+	http_reply_add_header(request, "WWW-Authenticate", challenge != NULL ? challenge : "Bearer realm=\"camfleet\"");
+	return http_reply_error(request, 401, "%s", reason);
+}
+
+static enum MHD_Result authenticate(struct http_request *request)
+{
+	const char *authorization = http_header(request, MHD_HTTP_HEADER_AUTHORIZATION);
+	if (authorization == NULL) {
+		http_reply_add_header(request, "WWW-Authenticate", "Bearer realm=\"camfleet\"");
+		return http_reply_error(request, 401, "missing Authorization header: send 'Authorization: Bearer <token>'");
+	}
+	if (strncasecmp(authorization, "Bearer ", 7) != 0)
+		return reply_unauthorized(request, "the Authorization header must use the Bearer scheme");
+	const char *token = authorization + 7;
+	while (*token == ' ')
+		token++;
+	enum token_result result = token_verify(request->app->tokens, token, strlen(token), &request->principal);
+	if (result != TOKEN_OK)
+		return reply_unauthorized(request, token_result_text(result));
+	return MHD_YES;
+}
+
+static enum MHD_Result dispatch(struct http_request *request)
+{
+	char allow[128];
+	switch (router_match(request, allow, sizeof(allow))) {
+	case ROUTER_NO_PATH:
+		return http_reply_error(request, 404, "no such resource: %s", request->path);
+	case ROUTER_WRONG_METHOD:
+		http_reply_add_header(request, MHD_HTTP_HEADER_ALLOW, arena_strdup(&request->arena, allow));
+		return http_reply_error(request, 405, "method %s is not allowed on %s; allowed: %s", request->method,
+					request->path, allow);
+	case ROUTER_MATCHED:
+		break;
+	}
+	if (request->body_too_large)
+		return http_reply_error(request, 413, "request body exceeds the limit of %zu bytes",
+					request->app->config.max_body_bytes);
+	if (!(request->route->flags & ROUTE_PUBLIC)) {
+		if (authenticate(request) != MHD_YES || request->status != 0)
+			return request->status != 0 ? MHD_YES : MHD_NO;
+	}
+	enum MHD_Result result = request->route->handler(request);
+	if (request->status == 0 && result == MHD_YES) {
+		log_error("http: handler for %s %s answered nothing", request->method, request->route->pattern);
+		return http_reply_error(request, 500, "internal error");
+	}
+	return result;
+}
+
+static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connection, const char *url,
+				      const char *method, const char *version, const char *upload_data,
+				      size_t *upload_data_size, void **request_context)
+{
+	struct http_server *server = cls;
+	struct http_request *request = *request_context;
+	if (request == NULL) {
+		request = request_new(server, connection, method, url);
+		if (request == NULL)
+			return MHD_NO;
+		*request_context = request;
+		atomic_fetch_add(&server->in_flight, 1);
+		const char *length_text = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
+								      MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (length_text != NULL && strtoull(length_text, NULL, 10) > server->app->config.max_body_bytes) {
+			request->body_too_large = true;
+			return http_reply_error(request, 413, "request body exceeds the limit of %zu bytes",
+						server->app->config.max_body_bytes);
+		}
+		return MHD_YES;
+	}
+	if (request->status != 0) { /* answered early (413): discard what still arrives */
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (*upload_data_size != 0) {
+		if (!append_body(request, upload_data, *upload_data_size, server->app->config.max_body_bytes))
+			return MHD_NO;
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	return dispatch(request);
+}
+
+static void request_completed(void *cls, struct MHD_Connection *connection, void **request_context,
+			      enum MHD_RequestTerminationCode code)
+{
+	struct http_server *server = cls;
+	struct http_request *request = *request_context;
+	if (request == NULL)
+		return;
+	uint64_t duration = time_monotonic_nanos() - request->started_ns;
+	http_metrics_record(server->app->metrics, request->route, request->status, duration);
+	if (code == MHD_REQUEST_TERMINATED_COMPLETED_OK || request->status != 0)
+		log_info("%s %s %u %.3fms id=%s", request->method, request->path, request->status,
+			 (double)duration / 1e6, request->request_id);
+	else
+		log_warn("%s %s aborted (code %d) after %.3fms id=%s", request->method, request->path, (int)code,
+			 (double)duration / 1e6, request->request_id);
+	request_free(request);
+	*request_context = NULL;
+	atomic_fetch_sub(&server->in_flight, 1);
+}
+
+static void mhd_log(void *cls, const char *format, va_list args)
+{
+	char message[512];
+	vsnprintf(message, sizeof(message), format, args);
+	size_t length = strlen(message);
+	while (length > 0 && message[length - 1] == '\n')
+		message[--length] = '\0';
+	log_warn("libmicrohttpd: %s", message);
+}
+
+static int resolve_listen_address(const struct app_config *config, struct sockaddr_storage *out, socklen_t *length)
+{
+	struct addrinfo hints = {0}, *found = NULL;
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	char port[16];
+	snprintf(port, sizeof(port), "%u", config->listen_port);
+	int rc = getaddrinfo(config->listen_host[0] ? config->listen_host : NULL, port, &hints, &found);
+	if (rc != 0 || found == NULL) {
+		log_error("http: cannot resolve listen address %s: %s", config->listen_host, gai_strerror(rc));
+		return -1;
+	}
+	memcpy(out, found->ai_addr, found->ai_addrlen);
+	*length = found->ai_addrlen;
+	freeaddrinfo(found);
+	return 0;
+}
+
+struct http_server *http_server_start(struct app *app, struct route *routes, size_t route_count)
+{
+	if (router_init(routes, route_count) != 0)
+		return NULL;
+	struct http_server *server = calloc(1, sizeof(*server));
+	if (server == NULL)
+		return NULL;
+	server->app = app;
+	request_id_prefix = (uint32_t)time_now_millis() ^ ((uint32_t)getpid() << 16);
+	struct sockaddr_storage address;
+	socklen_t address_length;
+	if (resolve_listen_address(&app->config, &address, &address_length) != 0) {
+		free(server);
+		return NULL;
+	}
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO | MHD_USE_ITC;
+	if (address.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	server->daemon = MHD_start_daemon(
+		flags, (uint16_t)app->config.listen_port, NULL, NULL, access_handler, server,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&address,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)app->config.threads,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)app->config.max_connections,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)app->config.connection_timeout,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
+		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
+		MHD_OPTION_NOTIFY_COMPLETED, request_completed, server,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+		MHD_OPTION_END);
+	if (server->daemon == NULL) {
+		log_error("http: cannot listen on %s:%u", app->config.listen_host, app->config.listen_port);
+		free(server);
+		return NULL;
+	}
+	return server;
+}
+
+void http_server_stop(struct http_server *server, unsigned grace_seconds)
+{
+	if (server == NULL)
+		return;
+	MHD_socket listener = MHD_quiesce_daemon(server->daemon);
+	if (listener != MHD_INVALID_SOCKET)
+		close(listener);
+	uint64_t deadline = time_monotonic_nanos() + (uint64_t)grace_seconds * 1000000000ull;
+	while (atomic_load(&server->in_flight) > 0 && time_monotonic_nanos() < deadline) {
+		struct timespec pause = {0, 20 * 1000 * 1000};
+		nanosleep(&pause, NULL);
+	}
+	MHD_stop_daemon(server->daemon);
+	free(server);
+}

@@ -1,0 +1,46 @@
+/* camfleet: command-line entry. `serve` runs the HTTP service, `admin` bootstraps identities
+ * without a token. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static void usage(FILE *out)
+{
+	fputs("usage: camfleet <command> [options]\n"
+	      "\n"
+	      "Camera-fleet management service.\n"
+	      "\n"
+	      "commands:\n"
+	      "  serve    run the HTTP API (camfleet serve --help)\n"
+	      "  admin    bootstrap identities without a token (camfleet admin --help)\n"
+	      "\n"
+	      "options:\n"
+	      "  -h, --help     show this help\n"
+	      "  --version      print the version\n",
+	      out);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	const char *command = argv[1];
+	if (strcmp(command, "-h") == 0 || strcmp(command, "--help") == 0 || strcmp(command, "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(command, "--version") == 0) {
+		puts("camfleet 0.1.0");
+		return 0;
+	}
+	if (strcmp(command, "serve") == 0)
+		return cli_serve(argc - 1, argv + 1);
+	if (strcmp(command, "admin") == 0)
+		return cli_admin(argc - 1, argv + 1);
+	fprintf(stderr, "camfleet: unknown command '%s'\n\n", command);
+	usage(stderr);
+	return 2;
+}

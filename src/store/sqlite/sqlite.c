@@ -1,0 +1,332 @@
+/* SQLite back end: opening the database (WAL, synchronous=FULL so an acknowledged write
+ * survives a crash), running migrations, and the pool of connections with their caches of
+ * prepared statements. The operations themselves live in sqlite_*.c beside this file. */
+#include "store/sqlite/sqlite_internal.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/migration.h"
+#include "util/log.h"
+
+struct sqlite_store {
+	struct store base; /* first member: a struct store * is a struct sqlite_store * */
+	pthread_mutex_t lock;
+	pthread_cond_t available;
+	struct sqlite_connection *free_list;
+	struct sqlite_connection *connections;
+	unsigned connection_count;
+};
+
+static struct sqlite_store *as_sqlite(struct store *store)
+{
+	return (struct sqlite_store *)store;
+}
+
+struct sqlite_connection *sqlite_acquire(struct store *store)
+{
+	struct sqlite_store *s = as_sqlite(store);
+	pthread_mutex_lock(&s->lock);
+	while (s->free_list == NULL)
+		pthread_cond_wait(&s->available, &s->lock);
+	struct sqlite_connection *connection = s->free_list;
+	s->free_list = connection->next_free;
+	pthread_mutex_unlock(&s->lock);
+	return connection;
+}
+
+void sqlite_release(struct store *store, struct sqlite_connection *connection)
+{
+	struct sqlite_store *s = as_sqlite(store);
+	pthread_mutex_lock(&s->lock);
+	connection->next_free = s->free_list;
+	s->free_list = connection;
+	pthread_cond_signal(&s->available);
+	pthread_mutex_unlock(&s->lock);
+}
+
+sqlite3_stmt *sqlite_statement(struct sqlite_connection *connection, const char *sql)
+{
+	size_t slot = ((uintptr_t)sql >> 3) % SQLITE_STATEMENT_SLOTS;
+	for (size_t probe = 0; probe < SQLITE_STATEMENT_SLOTS; probe++) {
+		struct sqlite_statement_slot *entry = &connection->slots[(slot + probe) % SQLITE_STATEMENT_SLOTS];
+		if (entry->sql == sql) {
+			sqlite3_reset(entry->statement);
+			sqlite3_clear_bindings(entry->statement);
+			return entry->statement;
+		}
+		if (entry->sql == NULL) {
+			int rc = sqlite3_prepare_v3(connection->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &entry->statement,
+						    NULL);
+			if (rc != SQLITE_OK) {
+				log_error("sqlite: cannot prepare statement: %s (%s)", sqlite3_errmsg(connection->db), sql);
+				entry->statement = NULL;
+				return NULL;
+			}
+			entry->sql = sql;
+			return entry->statement;
+		}
+	}
+	log_error("sqlite: statement cache full");
+	return NULL;
+}
+
+enum store_result sqlite_fail(struct sqlite_connection *connection, const char *context, int code)
+{
+	int primary = code & 0xff;
+	if (primary == SQLITE_CONSTRAINT)
+		return STORE_CONFLICT;
+	log_error("sqlite: %s: %s (code %d)", context, sqlite3_errmsg(connection->db), code);
+	if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_CANTOPEN)
+		return STORE_UNAVAILABLE;
+	return STORE_ERROR;
+}
+
+static enum store_result exec_simple(struct sqlite_connection *connection, const char *sql)
+{
+	sqlite3_stmt *statement = sqlite_statement(connection, sql);
+	if (statement == NULL)
+		return STORE_ERROR;
+	int rc = sqlite3_step(statement);
+	sqlite3_reset(statement);
+	if (rc != SQLITE_DONE)
+		return sqlite_fail(connection, sql, rc);
+	return STORE_OK;
+}
+
+static const char SQL_BEGIN[] = "BEGIN IMMEDIATE";
+static const char SQL_COMMIT[] = "COMMIT";
+static const char SQL_ROLLBACK[] = "ROLLBACK";
+
+enum store_result sqlite_begin(struct sqlite_connection *connection)
+{
+	return exec_simple(connection, SQL_BEGIN);
+}
+
+enum store_result sqlite_commit(struct sqlite_connection *connection)
+{
+	enum store_result result = exec_simple(connection, SQL_COMMIT);
+	if (result != STORE_OK)
+		sqlite_rollback(connection);
+	return result;
+}
+
+void sqlite_rollback(struct sqlite_connection *connection)
+{
+	if (!sqlite3_get_autocommit(connection->db) && exec_simple(connection, SQL_ROLLBACK) != STORE_OK)
+		log_error("sqlite: rollback failed");
+}
+
+enum store_result sqlite_run(struct sqlite_connection *connection, sqlite3_stmt *statement, const char *context)
+{
+	int rc = sqlite3_step(statement);
+	sqlite3_reset(statement);
+	if (rc != SQLITE_DONE)
+		return sqlite_fail(connection, context, rc);
+	return STORE_OK;
+}
+
+int sqlite_bind_text_or_null(sqlite3_stmt *statement, int index, const char *text)
+{
+	if (text == NULL || text[0] == '\0')
+		return sqlite3_bind_null(statement, index);
+	return sqlite3_bind_text(statement, index, text, -1, SQLITE_TRANSIENT);
+}
+
+int sqlite_bind_text(sqlite3_stmt *statement, int index, const char *text)
+{
+	return sqlite3_bind_text(statement, index, text, -1, SQLITE_TRANSIENT);
+}
+
+int sqlite_bind_time_or_null(sqlite3_stmt *statement, int index, int64_t epoch_seconds)
+{
+	if (epoch_seconds == 0)
+		return sqlite3_bind_null(statement, index);
+	return sqlite3_bind_int64(statement, index, epoch_seconds);
+}
+
+bool sqlite_column_copy(sqlite3_stmt *statement, int column, char *out, size_t size)
+{
+	const unsigned char *text = sqlite3_column_text(statement, column);
+	if (text == NULL) {
+		out[0] = '\0';
+		return false;
+	}
+	size_t length = (size_t)sqlite3_column_bytes(statement, column);
+	if (length >= size)
+		length = size - 1;
+	memcpy(out, text, length);
+	out[length] = '\0';
+	return true;
+}
+
+int64_t sqlite_column_int64_or_zero(sqlite3_stmt *statement, int column)
+{
+	return sqlite3_column_type(statement, column) == SQLITE_NULL ? 0 : sqlite3_column_int64(statement, column);
+}
+
+static const char *const camera_state_names[CAMERA_STATE_COUNT] = {"registered", "running", "paused",
+								    "decommissioned"};
+
+const char *sqlite_camera_state_name(enum camera_state state)
+{
+	return camera_state_names[state];
+}
+
+enum camera_state sqlite_camera_state_from_name(const char *name)
+{
+	for (int i = 0; i < CAMERA_STATE_COUNT; i++)
+		if (strcmp(name, camera_state_names[i]) == 0)
+			return (enum camera_state)i;
+	return CAMERA_REGISTERED;
+}
+
+static int open_connection(const char *path, sqlite3 **out)
+{
+	int rc = sqlite3_open_v2(path, out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		log_error("sqlite: cannot open %s: %s", path, *out ? sqlite3_errmsg(*out) : sqlite3_errstr(rc));
+		return -1;
+	}
+	sqlite3_busy_timeout(*out, 10000);
+	char *error = NULL;
+	rc = sqlite3_exec(*out,
+			  "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+			  " PRAGMA temp_store=MEMORY; PRAGMA cache_size=-8000;",
+			  NULL, NULL, &error);
+	if (rc != SQLITE_OK) {
+		log_error("sqlite: cannot configure %s: %s", path, error ? error : sqlite3_errstr(rc));
+		sqlite3_free(error);
+		return -1;
+	}
+	return 0;
+}
+
+static int run_migrations(sqlite3 *db)
+{
+	char *error = NULL;
+	if (sqlite3_exec(db,
+			 "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+			 " applied_at INTEGER NOT NULL)",
+			 NULL, NULL, &error) != SQLITE_OK) {
+		log_error("sqlite: cannot create schema_migrations: %s", error);
+		sqlite3_free(error);
+		return -1;
+	}
+	for (const struct migration *m = sqlite_migrations; m->sql != NULL; m++) {
+		if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &error) != SQLITE_OK) {
+			log_error("sqlite: migration %s: %s", m->name, error);
+			sqlite3_free(error);
+			return -1;
+		}
+		sqlite3_stmt *check = NULL;
+		int applied = 0;
+		if (sqlite3_prepare_v2(db, "SELECT 1 FROM schema_migrations WHERE version = ?", -1, &check, NULL) ==
+		    SQLITE_OK) {
+			sqlite3_bind_int(check, 1, m->version);
+			applied = sqlite3_step(check) == SQLITE_ROW;
+		}
+		sqlite3_finalize(check);
+		if (!applied) {
+			char record[256];
+			snprintf(record, sizeof(record),
+				 "INSERT INTO schema_migrations(version, name, applied_at) VALUES (%d, '%s', unixepoch())",
+				 m->version, m->name);
+			if (sqlite3_exec(db, m->sql, NULL, NULL, &error) != SQLITE_OK ||
+			    sqlite3_exec(db, record, NULL, NULL, &error) != SQLITE_OK) {
+				log_error("sqlite: migration %s failed: %s", m->name, error);
+				sqlite3_free(error);
+				sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+				return -1;
+			}
+			log_info("sqlite: applied migration %s", m->name);
+		}
+		if (sqlite3_exec(db, "COMMIT", NULL, NULL, &error) != SQLITE_OK) {
+			log_error("sqlite: migration %s commit: %s", m->name, error);
+			sqlite3_free(error);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void sqlite_store_close(struct store *store)
+{
+	struct sqlite_store *s = as_sqlite(store);
+	for (unsigned i = 0; i < s->connection_count; i++) {
+		struct sqlite_connection *connection = &s->connections[i];
+		for (size_t slot = 0; slot < SQLITE_STATEMENT_SLOTS; slot++)
+			if (connection->slots[slot].statement != NULL)
+				sqlite3_finalize(connection->slots[slot].statement);
+		if (connection->db != NULL)
+			sqlite3_close(connection->db);
+	}
+	free(s->connections);
+	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->available);
+	free(s);
+}
+
+static const char SQL_PING[] = "SELECT 1";
+
+static enum store_result sqlite_store_ping(struct store *store)
+{
+	struct sqlite_connection *connection = sqlite_acquire(store);
+	sqlite3_stmt *statement = sqlite_statement(connection, SQL_PING);
+	enum store_result result = STORE_ERROR;
+	if (statement != NULL) {
+		int rc = sqlite3_step(statement);
+		result = rc == SQLITE_ROW ? STORE_OK : sqlite_fail(connection, "ping", rc);
+		sqlite3_reset(statement);
+	}
+	sqlite_release(store, connection);
+	return result;
+}
+
+static struct store_ops sqlite_ops;
+static pthread_once_t sqlite_ops_once = PTHREAD_ONCE_INIT;
+
+static void build_ops(void)
+{
+	sqlite_ops.close = sqlite_store_close;
+	sqlite_ops.ping = sqlite_store_ping;
+	sqlite_directory_ops(&sqlite_ops);
+	sqlite_camera_ops(&sqlite_ops);
+	sqlite_async_ops(&sqlite_ops);
+}
+
+struct store *sqlite_store_open(const char *path, unsigned connections);
+
+struct store *sqlite_store_open(const char *path, unsigned connections)
+{
+	pthread_once(&sqlite_ops_once, build_ops);
+	if (connections == 0)
+		connections = 1;
+	struct sqlite_store *s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return NULL;
+	s->base.ops = &sqlite_ops;
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->available, NULL);
+	s->connections = calloc(connections, sizeof(*s->connections));
+	if (s->connections == NULL) {
+		sqlite_store_close(&s->base);
+		return NULL;
+	}
+	s->connection_count = connections;
+	for (unsigned i = 0; i < connections; i++) {
+		if (open_connection(path, &s->connections[i].db) != 0) {
+			sqlite_store_close(&s->base);
+			return NULL;
+		}
+		if (i == 0 && run_migrations(s->connections[0].db) != 0) {
+			sqlite_store_close(&s->base);
+			return NULL;
+		}
+		s->connections[i].next_free = s->free_list;
+		s->free_list = &s->connections[i];
+	}
+	return &s->base;
+}

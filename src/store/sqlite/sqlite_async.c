@@ -1,0 +1,7 @@
+/* SQLite operations (being written). */
+#include "store/sqlite/sqlite_internal.h"
+
+void sqlite_async_ops(struct store_ops *ops)
+{
+	(void)ops;
+}

@@ -1,0 +1,71 @@
+/* Shared internals of the SQLite back end: the connection pool, the per-connection cache of
+ * prepared statements, and small helpers for binding and reading columns.
+ * Only src/store/sqlite/ includes this file. */
+#ifndef CAMFLEET_STORE_SQLITE_INTERNAL_H
+#define CAMFLEET_STORE_SQLITE_INTERNAL_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "store/store.h"
+
+#define SQLITE_STATEMENT_SLOTS 128
+
+struct sqlite_statement_slot {
+	const char *sql; /* the static SQL text; its address is the cache key */
+	sqlite3_stmt *statement;
+};
+
+struct sqlite_connection {
+	sqlite3 *db;
+	struct sqlite_statement_slot slots[SQLITE_STATEMENT_SLOTS];
+	struct sqlite_connection *next_free;
+};
+
+struct sqlite_store;
+
+/* Takes a connection from the pool, waiting while all are in use; give it back with
+ * sqlite_release(). Never NULL. */
+struct sqlite_connection *sqlite_acquire(struct store *store);
+void sqlite_release(struct store *store, struct sqlite_connection *connection);
+
+/* The prepared statement for sql, a string with static storage duration (its address is the
+ * cache key), reset and with bindings cleared; NULL (logged) when it cannot be prepared. */
+sqlite3_stmt *sqlite_statement(struct sqlite_connection *connection, const char *sql);
+
+/* Transactions: BEGIN IMMEDIATE (takes the write lock at once), COMMIT, ROLLBACK. */
+enum store_result sqlite_begin(struct sqlite_connection *connection) __attribute__((warn_unused_result));
+enum store_result sqlite_commit(struct sqlite_connection *connection) __attribute__((warn_unused_result));
+void sqlite_rollback(struct sqlite_connection *connection);
+
+/* Logs the connection's last error with context and maps the SQLite code to a store result
+ * (constraint violations become STORE_CONFLICT). */
+enum store_result sqlite_fail(struct sqlite_connection *connection, const char *context, int code);
+
+/* Runs a statement that returns no rows; STORE_OK, STORE_CONFLICT or STORE_ERROR. */
+enum store_result sqlite_run(struct sqlite_connection *connection, sqlite3_stmt *statement, const char *context);
+
+/* Binds text, or NULL when text is NULL or empty. */
+int sqlite_bind_text_or_null(sqlite3_stmt *statement, int index, const char *text);
+/* Binds text as given (static lifetime not assumed: SQLite copies it). */
+int sqlite_bind_text(sqlite3_stmt *statement, int index, const char *text);
+/* Binds an epoch time, or NULL when it is 0. */
+int sqlite_bind_time_or_null(sqlite3_stmt *statement, int index, int64_t epoch_seconds);
+
+/* Copies a text column into out (size bytes, truncating); "" for NULL. Returns whether the
+ * column was non-NULL. */
+bool sqlite_column_copy(sqlite3_stmt *statement, int column, char *out, size_t size);
+/* An integer column, 0 for NULL. */
+int64_t sqlite_column_int64_or_zero(sqlite3_stmt *statement, int column);
+
+/* Camera state names as stored. */
+const char *sqlite_camera_state_name(enum camera_state state);
+enum camera_state sqlite_camera_state_from_name(const char *name);
+
+/* The operation tables of each part of the back end, merged into one by sqlite.c. */
+void sqlite_directory_ops(struct store_ops *ops); /* organisations, sites, users, clients, keys */
+void sqlite_camera_ops(struct store_ops *ops);    /* cameras, positions, device-fed data */
+void sqlite_async_ops(struct store_ops *ops);     /* asynchronous requests */
+
+#endif

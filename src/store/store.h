@@ -1,0 +1,163 @@
+/* The store interface: everything camfleet keeps, behind one table of operations that each
+ * back end (SQLite now, PostgreSQL later) implements. Callers use the store_* wrappers.
+ * Every operation is safe to call from any thread at the same time. */
+#ifndef CAMFLEET_STORE_STORE_H
+#define CAMFLEET_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "domain/camera.h"
+#include "store/entities.h"
+
+/* One result enum for every store operation; mapped to HTTP status in api/errors.c only. */
+enum store_result {
+	STORE_OK = 0,
+	STORE_NOT_FOUND = -1,  /* no such row (or not in the given scope) */
+	STORE_CONFLICT = -2,   /* a unique key or the expected state did not hold */
+	STORE_ERROR = -3,      /* the database failed; details are logged by the back end */
+	STORE_UNAVAILABLE = -4 /* the database cannot be reached */
+};
+
+/* A filter for listing cameras. Empty strings mean "no restriction". */
+struct camera_filter {
+	char organisation_id[UUID_BUFFER_SIZE];
+	char site_id[UUID_BUFFER_SIZE];
+	/* Keep only cameras at sites granted to these users (viewers); up to two apply at once:
+	 * the caller's own grants and those of a ?userId= filter. */
+	char granted_user_id[2][UUID_BUFFER_SIZE];
+	unsigned state_mask;                  /* CAMERA_STATE_BIT()s; 0 = any state */
+	char after_id[UUID_BUFFER_SIZE];      /* keyset cursor: only ids greater than this */
+	unsigned limit;                       /* at most this many rows, in id order */
+};
+
+/* Called once per listed row; return 0 to go on, non-zero to stop early. */
+typedef int (*camera_row_fn)(void *context, const struct camera *camera);
+typedef int (*site_row_fn)(void *context, const struct site *site);
+typedef int (*organisation_row_fn)(void *context, const struct organisation *organisation);
+typedef int (*user_row_fn)(void *context, const struct user *user);
+typedef int (*client_row_fn)(void *context, const struct client *client);
+typedef int (*site_id_fn)(void *context, const char *site_id);
+
+/* What a claim or move writes, beyond the camera's identity. */
+struct camera_placement {
+	char organisation_id[UUID_BUFFER_SIZE];
+	char site_id[UUID_BUFFER_SIZE];
+	char camera_position_id[UUID_BUFFER_SIZE]; /* fresh id for the new position */
+	int64_t at;                                /* epoch seconds */
+};
+
+/* Which text fields a patch sets; a set field with has_* false clears it (null). */
+struct camera_patch {
+	bool set_name, set_direction1_alias, set_direction2_alias;
+	bool has_name, has_direction1_alias, has_direction2_alias;
+	char name[CAMERA_TEXT_MAX + 1];
+	char direction1_alias[CAMERA_TEXT_MAX + 1];
+	char direction2_alias[CAMERA_TEXT_MAX + 1];
+};
+
+struct store;
+
+struct store_ops {
+	void (*close)(struct store *store);
+	enum store_result (*ping)(struct store *store);
+
+	/* Signing keys: the PEM private key of the newest key, created once and shared. */
+	enum store_result (*signing_key_get)(struct store *, char *kid, size_t kid_size, char **pem_out);
+	enum store_result (*signing_key_insert)(struct store *, const char *kid, const char *pem, int64_t at);
+
+	/* Organisations. */
+	enum store_result (*organisation_insert)(struct store *, const struct organisation *);
+	enum store_result (*organisation_get)(struct store *, const char *id, struct organisation *out);
+	enum store_result (*organisation_list)(struct store *, organisation_row_fn, void *context);
+	enum store_result (*organisation_update)(struct store *, const struct organisation *);
+	/* STORE_CONFLICT while the organisation still has sites, users, clients or cameras. */
+	enum store_result (*organisation_delete)(struct store *, const char *id);
+
+	/* Sites; organisation_id "" lists all, granted_user_id non-"" keeps that user's grants. */
+	enum store_result (*site_insert)(struct store *, const struct site *);
+	enum store_result (*site_get)(struct store *, const char *id, struct site *out);
+	enum store_result (*site_list)(struct store *, const char *organisation_id, const char *granted_user_id,
+				       site_row_fn, void *context);
+	enum store_result (*site_update)(struct store *, const struct site *);
+	/* STORE_CONFLICT while cameras are placed at the site. */
+	enum store_result (*site_delete)(struct store *, const char *id);
+
+	/* Users; STORE_CONFLICT on a duplicate email. */
+	enum store_result (*user_insert)(struct store *, const struct user *);
+	enum store_result (*user_get)(struct store *, const char *id, struct user *out);
+	enum store_result (*user_get_by_email)(struct store *, const char *email, struct user *out);
+	enum store_result (*user_list)(struct store *, const char *organisation_id, user_row_fn, void *context);
+	enum store_result (*user_update)(struct store *, const struct user *);
+	enum store_result (*user_delete)(struct store *, const char *id);
+	/* Replaces the user's granted sites with site_ids (count entries). */
+	enum store_result (*user_sites_set)(struct store *, const char *user_id, const char *const *site_ids,
+					    size_t count);
+	enum store_result (*user_sites_list)(struct store *, const char *user_id, site_id_fn, void *context);
+	/* STORE_OK when the site is granted to the user, STORE_NOT_FOUND when not. */
+	enum store_result (*user_site_granted)(struct store *, const char *user_id, const char *site_id);
+
+	/* API clients. */
+	enum store_result (*client_insert)(struct store *, const struct client *);
+	enum store_result (*client_get)(struct store *, const char *id, struct client *out);
+	enum store_result (*client_list)(struct store *, const char *organisation_id, client_row_fn, void *context);
+	enum store_result (*client_delete)(struct store *, const char *id);
+
+	/* Cameras. */
+	/* Inserts a registered camera; STORE_CONFLICT when the id or serial number exists. */
+	enum store_result (*camera_register)(struct store *, const char *id, const char *serial_number, int64_t at);
+	enum store_result (*camera_get)(struct store *, const char *id, struct camera *out);
+	enum store_result (*camera_get_by_serial)(struct store *, const char *serial_number, struct camera *out);
+	/* Calls row for each camera matching filter, in id order. */
+	enum store_result (*camera_list)(struct store *, const struct camera_filter *, camera_row_fn, void *context);
+	/* Claims the camera with this serial if its state is in claimable_mask: sets it running at the
+	 * placement with a new position (name set when has_name); STORE_CONFLICT when not claimable. */
+	enum store_result (*camera_claim)(struct store *, const char *serial_number, unsigned claimable_mask,
+					  const struct camera_placement *, bool has_name, const char *name,
+					  struct camera *out);
+	/* Sets state to new_state if the current state is expected_state; STORE_CONFLICT if not. */
+	enum store_result (*camera_set_state)(struct store *, const char *id, enum camera_state expected_state,
+					      enum camera_state new_state, int64_t at, struct camera *out);
+	/* Moves the camera (in expected_state) to the placement's site with a new position. */
+	enum store_result (*camera_move)(struct store *, const char *id, enum camera_state expected_state,
+					 const struct camera_placement *, struct camera *out);
+	/* Applies a patch to a camera in expected_state. */
+	enum store_result (*camera_patch)(struct store *, const char *id, enum camera_state expected_state,
+					  const struct camera_patch *, struct camera *out);
+
+	/* Device-fed data (the device link fills these; until then they are empty). */
+	enum store_result (*upload_totals)(struct store *, const char *camera_id, int64_t from, int64_t to,
+					   struct upload_totals *out);
+	/* The latest frame: a malloc'd JPEG the caller frees, and when it was taken. */
+	enum store_result (*frame_latest)(struct store *, const char *camera_id, unsigned char **jpeg_out,
+					  size_t *length_out, int64_t *taken_at_out);
+
+	/* Asynchronous requests. */
+	enum store_result (*async_insert)(struct store *, const struct async_request *);
+	enum store_result (*async_get)(struct store *, const char *id, struct async_request *out);
+	/* Takes the oldest request in state created (or processing left over by a crash, once
+	 * older than stale_before) and marks it processing; STORE_NOT_FOUND when none waits. */
+	enum store_result (*async_claim_next)(struct store *, int64_t now, int64_t stale_before,
+					      struct async_request *out);
+	enum store_result (*async_finish)(struct store *, const char *id, enum async_status status,
+					  const char *message, int64_t at);
+	/* Number of requests created or processing. */
+	enum store_result (*async_pending_count)(struct store *, int64_t *count_out);
+};
+
+struct store {
+	const struct store_ops *ops;
+};
+
+/* Opens the store named by url ("sqlite:PATH"), running migrations; NULL with a logged reason
+ * on failure. connections bounds the back end's connection pool. Free with store_close(). */
+struct store *store_open(const char *url, unsigned connections);
+
+static inline void store_close(struct store *store)
+{
+	if (store != NULL)
+		store->ops->close(store);
+}
+
+#endif

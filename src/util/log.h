@@ -1,0 +1,17 @@
+/* Logging: one line per event on standard error, with a level and a timestamp. */
+#ifndef CAMFLEET_UTIL_LOG_H
+#define CAMFLEET_UTIL_LOG_H
+
+enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
+
+/* Sets the lowest level written (default LOG_INFO). */
+void log_set_level(enum log_level level);
+/* Writes one line "TIME LEVEL message" atomically (one write call). */
+void log_write(enum log_level level, const char *format, ...) __attribute__((format(printf, 2, 3)));
+
+#define log_info(...) log_write(LOG_INFO, __VA_ARGS__)
+#define log_warn(...) log_write(LOG_WARN, __VA_ARGS__)
+#define log_error(...) log_write(LOG_ERROR, __VA_ARGS__)
+#define log_debug(...) log_write(LOG_DEBUG, __VA_ARGS__)
+
+#endif

@@ -1,0 +1,295 @@
+"""Service endpoints and HTTP conventions: health, readiness, metrics, OpenAPI, discovery
+documents, unknown routes, wrong methods, body limits and request ids."""
+import json
+import re
+
+import requests
+
+from conftest import (REPO, REQUEST_TIMEOUT, assert_error, assert_oauth_error, b64url_decode,
+                      describe, expect, new_id, unique)
+
+LABEL_RE = re.compile(r'(\w+)="((?:[^"\\]|\\.)*)"')
+SAMPLE_RE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+\d+)?$")
+
+
+def parse_metrics(text):
+    """[(name, labels dict, value float)] of a Prometheus text exposition."""
+    samples = []
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        match = SAMPLE_RE.match(line)
+        assert match, f"unparsable metrics line {line!r}"
+        labels = dict(LABEL_RE.findall(match.group(2) or ""))
+        samples.append((match.group(1), labels, float(match.group(3))))
+    return samples
+
+
+def healthz_count(api):
+    resp = api.get("/metrics")
+    assert resp.status_code == 200, describe(resp)
+    total = 0.0
+    for name, labels, value in parse_metrics(resp.text):
+        if (name == "camfleet_http_requests_total" and labels.get("route") == "/healthz"
+                and labels.get("method") == "GET" and labels.get("code") == "200"):
+            total += value
+    return total
+
+
+def allowed_methods(resp):
+    allow = resp.headers.get("Allow")
+    assert allow, describe(resp)
+    return {method.strip().upper() for method in allow.split(",") if method.strip()}
+
+
+# --- health and readiness ---------------------------------------------------------------------
+
+def test_healthz_is_ok_without_token(api):
+    assert expect(api.get("/healthz"), 200) == {"status": "ok"}
+
+
+def test_readyz_is_ready_without_token(api):
+    assert expect(api.get("/readyz"), 200) == {"status": "ready"}
+
+
+# --- metrics ----------------------------------------------------------------------------------
+
+def test_metrics_is_prometheus_text_with_the_documented_families(api):
+    api.get("/healthz")
+    resp = api.get("/metrics")
+    assert resp.status_code == 200, describe(resp)
+    assert resp.headers.get("Content-Type", "").startswith("text/plain"), describe(resp)
+    text = resp.text
+    assert "# TYPE camfleet_http_requests_total counter" in text
+    assert "# TYPE camfleet_http_request_duration_seconds histogram" in text
+    assert "# TYPE camfleet_async_queue_depth gauge" in text
+    samples = parse_metrics(text)
+    names = {name for name, _, _ in samples}
+    assert "camfleet_async_queue_depth" in names
+    assert {"camfleet_http_request_duration_seconds_bucket",
+            "camfleet_http_request_duration_seconds_sum",
+            "camfleet_http_request_duration_seconds_count"} <= names
+    for name, labels, value in samples:
+        if name == "camfleet_http_requests_total":
+            assert {"route", "method", "code"} <= set(labels), labels
+        if name == "camfleet_async_queue_depth":
+            assert value >= 0
+
+
+def test_metrics_has_a_duration_histogram_for_the_healthz_route(api):
+    api.get("/healthz")
+    samples = parse_metrics(api.get("/metrics").text)
+    infinity_buckets = [value for name, labels, value in samples
+                        if name == "camfleet_http_request_duration_seconds_bucket"
+                        and labels.get("route") == "/healthz" and labels.get("le") == "+Inf"]
+    assert infinity_buckets and sum(infinity_buckets) >= 1
+
+
+def test_metrics_request_counter_counts_each_request(api):
+    before = healthz_count(api)
+    api.get("/healthz")
+    api.get("/healthz")
+    assert healthz_count(api) == before + 2
+
+
+# --- OpenAPI ----------------------------------------------------------------------------------
+
+DOCUMENTED_OPERATIONS = {
+    "/oauth/token": {"post"},
+    "/.well-known/jwks.json": {"get"},
+    "/.well-known/oauth-authorization-server": {"get"},
+    "/healthz": {"get"},
+    "/readyz": {"get"},
+    "/metrics": {"get"},
+    "/openapi.json": {"get"},
+    "/organisations": {"get", "post"},
+    "/organisations/{}": {"get", "patch", "delete"},
+    "/sites": {"get", "post"},
+    "/sites/{}": {"get", "patch", "delete"},
+    "/users": {"get", "post"},
+    "/users/{}": {"get", "patch", "delete"},
+    "/users/{}/sites": {"get", "put"},
+    "/clients": {"get", "post"},
+    "/clients/{}": {"get", "delete"},
+    "/cameras": {"get", "post"},
+    "/cameras/{}": {"get", "patch", "delete"},
+    "/cameras/{}/state/{}": {"put"},
+    "/cameras/{}/move": {"post"},
+    "/cameras/{}/opening-hours": {"get"},
+    "/cameras/{}/video-upload-metrics": {"get"},
+    "/frame-requests": {"post"},
+    "/register-camera-requests": {"post"},
+    "/register-camera-requests/{}": {"get"},
+    "/put-camera-state-requests": {"post"},
+    "/put-camera-state-requests/{}": {"get"},
+}
+
+
+def test_openapi_json_is_the_repository_document(api):
+    served = expect(api.get("/openapi.json"), 200)
+    with open(REPO / "docs" / "openapi.json") as handle:
+        assert served == json.load(handle)
+
+
+def test_openapi_json_is_openapi_3_1_describing_every_documented_operation(api):
+    document = expect(api.get("/openapi.json"), 200)
+    assert str(document.get("openapi", "")).startswith("3.1"), document.get("openapi")
+    assert isinstance(document.get("info"), dict)
+    paths = {re.sub(r"\{[^}]*\}", "{}", path): item
+             for path, item in document.get("paths", {}).items()}
+    missing = []
+    for path, methods in DOCUMENTED_OPERATIONS.items():
+        for method in methods:
+            if method not in paths.get(path, {}):
+                missing.append(f"{method.upper()} {path}")
+    assert not missing, f"operations missing from openapi.json: {missing}"
+
+
+def test_openapi_json_cameras_post_uses_the_seed_operation_shape(api):
+    document = expect(api.get("/openapi.json"), 200)
+    item = {re.sub(r"\{[^}]*\}", "{}", path): value
+            for path, value in document["paths"].items()}["/cameras"]
+    assert {"201", "400", "401", "403", "404", "409"} <= set(item["post"]["responses"])
+    assert "200" in item["get"]["responses"]
+
+
+# --- discovery documents ------------------------------------------------------------------------
+
+def test_jwks_lists_one_p256_signing_key(api):
+    body = expect(api.get("/.well-known/jwks.json"), 200)
+    assert set(body) == {"keys"}
+    assert isinstance(body["keys"], list) and len(body["keys"]) >= 1
+    for key in body["keys"]:
+        assert key["kty"] == "EC"
+        assert key["crv"] == "P-256"
+        assert key["use"] == "sig"
+        assert key["alg"] == "ES256"
+        assert isinstance(key["kid"], str) and key["kid"]
+        assert len(b64url_decode(key["x"])) == 32
+        assert len(b64url_decode(key["y"])) == 32
+        assert "d" not in key, "the private key must never be published"
+
+
+def test_oauth_metadata_describes_the_token_endpoint(api):
+    body = expect(api.get("/.well-known/oauth-authorization-server"), 200)
+    assert body["issuer"] == "camfleet"
+    assert isinstance(body["token_endpoint"], str)
+    assert body["token_endpoint"].endswith("/oauth/token")
+    assert isinstance(body["jwks_uri"], str)
+    assert body["jwks_uri"].endswith("/.well-known/jwks.json")
+    assert {"client_credentials", "password"} <= set(body["grant_types_supported"])
+    assert {"client_secret_basic", "client_secret_post"} <= set(
+        body["token_endpoint_auth_methods_supported"])
+    assert isinstance(body["response_types_supported"], list)
+
+
+def test_oauth_metadata_reports_the_configured_issuer(start_server):
+    private = start_server(["--issuer", "https://fleet.example.test"])
+    resp = requests.get(private.url + "/.well-known/oauth-authorization-server",
+                        timeout=REQUEST_TIMEOUT)
+    assert expect(resp, 200)["issuer"] == "https://fleet.example.test"
+
+
+# --- unknown routes, wrong methods ----------------------------------------------------------------
+
+def test_unknown_route_is_404_json(api):
+    assert_error(api.get("/no-such-thing", api.operator_token), 404)
+
+
+def test_unknown_route_under_a_camera_is_404_json(api):
+    assert_error(api.get(f"/cameras/{new_id()}/no-such-thing", api.operator_token), 404)
+
+
+def test_unknown_route_without_token_is_404_json(api):
+    assert_error(api.get("/no-such-thing/at/all"), 404)
+
+
+def test_wrong_method_on_healthz_is_405_with_allow(api):
+    resp = api.delete("/healthz")
+    assert_error(resp, 405)
+    assert allowed_methods(resp) - {"HEAD", "OPTIONS"} == {"GET"}
+
+
+def test_wrong_method_on_cameras_is_405_with_allow(api):
+    resp = api.put("/cameras", api.operator_token, json={})
+    assert_error(resp, 405)
+    assert allowed_methods(resp) - {"HEAD", "OPTIONS"} == {"GET", "POST"}
+
+
+def test_wrong_method_on_one_camera_is_405_with_allow(api):
+    resp = api.post(f"/cameras/{new_id()}", api.operator_token, json={})
+    assert_error(resp, 405)
+    assert allowed_methods(resp) - {"HEAD", "OPTIONS"} == {"GET", "PATCH", "DELETE"}
+
+
+def test_wrong_method_on_frame_requests_is_405_with_allow(api):
+    resp = api.get("/frame-requests", api.operator_token)
+    assert_error(resp, 405)
+    assert allowed_methods(resp) - {"HEAD", "OPTIONS"} == {"POST"}
+
+
+def test_wrong_method_on_token_endpoint_is_405_with_allow(api):
+    resp = api.get("/oauth/token")
+    assert resp.status_code == 405, describe(resp)
+    assert allowed_methods(resp) - {"HEAD", "OPTIONS"} == {"POST"}
+
+
+# --- body limit ---------------------------------------------------------------------------------
+
+def test_body_over_64_kib_is_413(api):
+    body = json.dumps({"name": "x" * (65 * 1024)})
+    resp = api.post("/organisations", api.operator_token, data=body,
+                    headers={"Content-Type": "application/json"})
+    assert_error(resp, 413)
+
+
+def test_chunked_body_over_64_kib_is_413(api):
+    def chunks():
+        yield b'{"name": "'
+        for _ in range(70):
+            yield b"x" * 1024
+        yield b'"}'
+    resp = api.post("/organisations", api.operator_token, data=chunks(),
+                    headers={"Content-Type": "application/json"})
+    assert_error(resp, 413)
+
+
+def test_body_under_64_kib_is_read_and_validated(api):
+    body = json.dumps({"name": "x" * (60 * 1024)})
+    resp = api.post("/organisations", api.operator_token, data=body,
+                    headers={"Content-Type": "application/json"})
+    assert_error(resp, 400)
+
+
+# --- request ids --------------------------------------------------------------------------------
+
+def test_request_id_is_echoed_when_given(api):
+    resp = api.get("/healthz", headers={"X-Request-Id": "abc-123-test"})
+    assert resp.headers.get("X-Request-Id") == "abc-123-test"
+
+
+def test_request_id_is_generated_and_differs_between_requests(api):
+    first = api.get("/healthz").headers.get("X-Request-Id")
+    second = api.get("/healthz").headers.get("X-Request-Id")
+    assert first and second and first != second
+
+
+def test_request_id_is_on_error_responses(api):
+    assert api.get("/cameras").headers.get("X-Request-Id")  # 401
+    assert api.get("/nowhere", api.operator_token).headers.get("X-Request-Id")  # 404
+    assert api.delete("/healthz").headers.get("X-Request-Id")  # 405
+    resp = api.get("/cameras", headers={"X-Request-Id": "err-echo-1"})
+    assert resp.status_code == 401 and resp.headers.get("X-Request-Id") == "err-echo-1"
+
+
+def test_request_id_is_on_token_endpoint_responses(api):
+    resp = api.oauth_token({"grant_type": "nonsense"})
+    assert_oauth_error(resp, 400, "unsupported_grant_type")
+    assert resp.headers.get("X-Request-Id")
+
+
+def test_request_id_is_on_created_responses(api):
+    resp = api.post("/organisations", api.operator_token, json={"name": unique("rid-org")},
+                    headers={"X-Request-Id": "create-rid-1"})
+    expect(resp, 201)
+    assert resp.headers.get("X-Request-Id") == "create-rid-1"
