@@ -80,7 +80,7 @@ cleanup() {
   [[ -n $WRK_PID ]] && stop_process "$WRK_PID" wrk
   [[ -n $NGINX_PID ]] && stop_process "$NGINX_PID" nginx
   [[ -n $SERVER_PID ]] && stop_process "$SERVER_PID" camfleet
-  if (( status != 0 )) && [[ -s $TMP/camfleet.log ]]; then
+  if (( status != 0 && status != 130 && status != 143 )) && [[ -s $TMP/camfleet.log ]]; then
     log "last lines of the camfleet log:"
     tail -n 20 "$TMP/camfleet.log" >&2 || true
   fi

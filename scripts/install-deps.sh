@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs camfleet's build (and, with --test, test) dependencies from Debian's packages.
+# Idempotent and quiet: does nothing when everything is already installed.
+set -euo pipefail
+
+packages=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libssl-dev
+          libargon2-dev tzdata curl ca-certificates)
+if [[ "${1:-}" == "--test" ]]; then
+  packages+=(libcmocka-dev python3 python3-pytest python3-requests sqlite3)
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+
+if ((${#missing[@]} > 0)); then
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
