@@ -6,7 +6,7 @@
 #
 # Environment: CAMFLEET_BIN (skip the build), BENCH_CAMERAS (10000), BENCH_DURATION (10, seconds
 # per wrk run), BENCH_CONNECTIONS (64), BENCH_THREADS (2), BENCH_POOL (cameras cycled by the
-# claim/delete scenario, 1024), BENCH_SEED_THREADS (16), BENCH_TMPDIR (parent of the temp dir),
+# claim/delete scenario, half the fleet), BENCH_SEED_THREADS (16), BENCH_TMPDIR (parent of the temp dir),
 # BENCH_KEEP=1 (keep the temp dir), PYTHON (/usr/bin/python3).
 set -euo pipefail
 
@@ -16,7 +16,6 @@ CAMERAS=${BENCH_CAMERAS:-10000}
 DURATION=${BENCH_DURATION:-10}
 CONNECTIONS=${BENCH_CONNECTIONS:-64}
 THREADS=${BENCH_THREADS:-2}
-POOL=${BENCH_POOL:-1024}
 SEED_THREADS=${BENCH_SEED_THREADS:-16}
 PYTHON=${PYTHON:-/usr/bin/python3}
 RESULTS_DIR="$BENCH_DIR/results"
@@ -24,9 +23,10 @@ RESULTS_DIR="$BENCH_DIR/results"
 log() { printf '[bench] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-for value in "$CAMERAS" "$DURATION" "$CONNECTIONS" "$THREADS" "$POOL" "$SEED_THREADS"; do
+for value in "$CAMERAS" "$DURATION" "$CONNECTIONS" "$THREADS" "$SEED_THREADS" "${BENCH_POOL:-1}"; do
   [[ $value =~ ^[1-9][0-9]*$ ]] || die "not a positive integer: '$value'"
 done
+POOL=${BENCH_POOL:-$(( CAMERAS / 2 ))}
 (( CONNECTIONS >= THREADS )) || die "BENCH_CONNECTIONS must be at least BENCH_THREADS"
 
 # --- tools ---------------------------------------------------------------------------------------
@@ -122,7 +122,7 @@ if [[ -n ${CAMFLEET_BIN:-} ]]; then
 else
   log "building camfleet (Release) in build-bench/"
   if ! { cmake -S "$ROOT" -B "$ROOT/build-bench" -DCMAKE_BUILD_TYPE=Release \
-         && cmake --build "$ROOT/build-bench" -j2; } >"$TMP/build.log" 2>&1; then
+         && cmake --build "$ROOT/build-bench" -j2 --target camfleet; } >"$TMP/build.log" 2>&1; then
     tail -n 30 "$TMP/build.log" >&2
     die "build failed (log above)"
   fi
@@ -167,14 +167,16 @@ SEED_SECONDS=$(awk -v a="$SEED_START" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1
 RSS_SEEDED=$(rss_kib)
 log "seeded in ${SEED_SECONDS} s; camfleet RSS $(format_mib "$RSS_SEEDED")"
 
-# The claim/delete pool: the last POOL seeded cameras (at most half the fleet), split per thread.
+# The claim/delete pool: the last POOL seeded cameras (default and at most half the fleet), one
+# slice per wrk thread. Deletes run LAG = half a slice ahead of the claims, so consecutive
+# operations on one camera are half a slice of requests apart: a request overtaken by that many
+# others would make the next operation on its camera fail (409/422) and show as non-2xx.
 (( POOL <= CAMERAS / 2 )) || POOL=$(( CAMERAS / 2 ))
 tail -n "$POOL" "$TMP/cameras.txt" >"$TMP/pool.txt"
-PER_THREAD_CONNECTIONS=$(( (CONNECTIONS + THREADS - 1) / THREADS ))
-LAG=$(( 4 * PER_THREAD_CONNECTIONS ))
-(( LAG <= POOL / THREADS / 2 )) || LAG=$(( POOL / THREADS / 2 ))
-(( LAG > PER_THREAD_CONNECTIONS )) \
-  || die "BENCH_POOL=$POOL is too small for $CONNECTIONS connections (need > $(( 2 * THREADS * PER_THREAD_CONNECTIONS )))"
+PER_THREAD_CONNECTIONS=$(( CONNECTIONS / THREADS ))
+LAG=$(( POOL / THREADS / 2 ))
+(( LAG > 2 * PER_THREAD_CONNECTIONS )) \
+  || die "the claim/delete pool ($POOL cameras) is too small for $CONNECTIONS connections: raise BENCH_CAMERAS or BENCH_POOL"
 
 export BENCH_TOKEN=$TOKEN BENCH_SITE=$SITE_ID BENCH_LUA_DIR=$BENCH_DIR/lua BENCH_THREADS=$THREADS
 export BENCH_CAMERAS_FILE=$TMP/cameras.txt BENCH_POOL_FILE=$TMP/pool.txt BENCH_LAG=$LAG

@@ -2,7 +2,8 @@
 """Seed camfleet with N cameras through its HTTP API, for bench/run.sh.
 
 Registers N cameras (POST /register-camera-requests, 202), waits until the async worker has
-carried out every request, then claims each one to a site (POST /cameras). A thread pool with one
+carried out the last request, then claims each one to a site (POST /cameras; a camera not yet
+registered then makes its claim wait for its own request, and a failed request stops the seed). A thread pool with one
 requests.Session per thread keeps connections alive. Writes "<cameraId> <serialNumber>" lines,
 in seeding order, to the output file.
 """
@@ -108,11 +109,18 @@ def seed():
                 fail(f"register request {request_id} still '{status}' after {args.poll_timeout} s")
             time.sleep(0.05)
 
-    def claim(camera):
-        camera_id, serial = camera
-        r = session(token).post(base + "/cameras",
-                                json={"serialNumber": serial, "siteId": args.site,
-                                      "name": "bench " + serial}, timeout=30)
+    def claim(item):
+        (camera_id, serial), request_id = item
+        for attempt in (1, 2):
+            r = session(token).post(base + "/cameras",
+                                    json={"serialNumber": serial, "siteId": args.site,
+                                          "name": "bench " + serial}, timeout=30)
+            if r.status_code == 404 and attempt == 1:
+                # Not registered yet (the worker may not go strictly in order): wait for its
+                # request to finish (failing loudly if it failed), then try once more.
+                wait_done(request_id)
+                continue
+            break
         if r.status_code != 201:
             fail(f"POST /cameras {serial}: {r.status_code} {r.text[:300]}")
         got = r.json().get("id")
@@ -121,14 +129,14 @@ def seed():
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.threads) as pool:
         request_ids = run_all(pool, register, cameras, "register requests accepted")
-        # The worker works through the queue; wait for the last one first, then check them all.
+        # The worker works through its queue: once the last request is done, the others should
+        # be too; a claim that finds its camera not registered yet waits for its own request.
         deadline[0] = time.monotonic() + args.poll_timeout
         started = time.monotonic()
         wait_done(request_ids[-1])
-        run_all(pool, wait_done, request_ids, "register requests checked")
-        print(f"seed: registration finished {time.monotonic() - started:.1f} s after the last 202",
-              file=sys.stderr)
-        run_all(pool, claim, cameras, "cameras claimed")
+        print(f"seed: last register request done {time.monotonic() - started:.1f} s after the "
+              "last 202", file=sys.stderr)
+        run_all(pool, claim, list(zip(cameras, request_ids)), "cameras claimed")
 
     with open(args.out, "w", encoding="ascii") as f:
         for camera_id, serial in cameras:

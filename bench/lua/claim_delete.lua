@@ -1,8 +1,8 @@
 -- POST /cameras (claim by serial) and DELETE /cameras/{id} (decommission), alternating, over a
 -- pool of seeded cameras that start out running. Each thread owns a disjoint slice of the pool.
--- The deletes run LAG cameras ahead of the claims, so a camera's delete and its next claim are
--- far apart in the sequence and never in flight together (LAG must exceed the connections per
--- thread; the slice must be at least 2 * LAG). The first LAG requests are deletes only.
+-- The deletes run LAG cameras ahead of the claims (bench/run.sh sets LAG to half a slice), so a
+-- camera's delete and its next claim are LAG requests apart and never in flight together unless
+-- the server lets a request be overtaken by that many others. The first LAG requests are deletes.
 -- Sequence for a slice c[1..n]: delete c[1..LAG], then claim c[1], delete c[LAG+1], claim c[2],
 -- delete c[LAG+2], ... wrapping around the slice: a decommissioned camera can be claimed again.
 package.path = os.getenv("BENCH_LUA_DIR") .. "/?.lua;" .. package.path

@@ -1,6 +1,279 @@
-/* Routes of this resource (being written). */
+/* Actions on one camera and what it reports: PUT .../state/{newState}, POST .../move, GET
+ * .../opening-hours, POST /frame-requests and GET .../video-upload-metrics (docs/API.md
+ * "Cameras"). State questions go to the lifecycle through api/camera_access.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/camera_access.h"
 #include "api/routes.h"
+#include "domain/opening_hours.h"
+#include "util/base64.h"
+#include "util/timeutil.h"
+
+#define UPLOAD_WINDOW_DEFAULT (24 * 60 * 60) /* seconds: the last 24 hours */
+
+/* --- PUT /cameras/{cameraId}/state/{newState} ----------------------------------------------- */
+
+/* running → CAMERA_ACTION_RUN, paused → CAMERA_ACTION_PAUSE; 422 for any other newState. */
+static bool state_action(struct http_request *request, enum camera_action *out)
+{
+	const char *name = http_path_param(request, 1);
+	if (name != NULL && strcmp(name, "running") == 0) {
+		*out = CAMERA_ACTION_RUN;
+		return true;
+	}
+	if (name != NULL && strcmp(name, "paused") == 0) {
+		*out = CAMERA_ACTION_PAUSE;
+		return true;
+	}
+	http_reply_error(request, 422, "path parameter newState must be running or paused");
+	return false;
+}
+
+static enum store_result write_state(struct http_request *request, const struct camera *current,
+				     enum camera_state next, void *context, struct camera *out)
+{
+	struct store *store = request->app->store;
+	return store->ops->camera_set_state(store, current->id, current->state, next, time_now_seconds(), out);
+}
+
+static enum MHD_Result put_state(struct http_request *request)
+{
+	if (!api_require_role(request, ROLES_WRITERS, "change the state of cameras"))
+		return http_replied(request);
+	char id[UUID_BUFFER_SIZE];
+	enum camera_action action;
+	struct camera camera;
+	if (!api_path_uuid(request, 0, "cameraId", id) || !state_action(request, &action) ||
+	    !camera_access_load(request, id, &camera) ||
+	    !camera_access_transition(request, &camera, action, write_state, NULL))
+		return http_replied(request);
+	return camera_access_reply(request, 201, &camera, true);
+}
+
+/* --- POST /cameras/{cameraId}/move ------------------------------------------------------------ */
+
+static const char *const move_fields[] = {"siteId", NULL};
+
+static bool parse_move(struct http_request *request, char site_id[UUID_BUFFER_SIZE])
+{
+	json_t *body = NULL;
+	if (!api_parse_body(request, move_fields, &body))
+		return false;
+	bool valid = api_uuid_field(request, body, "siteId", true, site_id, NULL);
+	json_decref(body);
+	return valid;
+}
+
+/* A camera moves only within its organisation; the lifecycle is asked first so that a
+ * registered or decommissioned camera gets the lifecycle's answer. */
+static bool same_organisation(struct http_request *request, const struct camera *camera, const struct site *site)
+{
+	enum camera_state next;
+	enum lifecycle_result decision = lifecycle_next_state(camera->state, CAMERA_ACTION_MOVE, &next);
+	if (decision != LIFECYCLE_OK) {
+		camera_access_refuse(request, camera, CAMERA_ACTION_MOVE, decision);
+		return false;
+	}
+	if (strcmp(camera->organisation_id, site->organisation_id) == 0)
+		return true;
+	http_reply_error(request, 422, "site %s belongs to another organisation than camera %s; a camera moves only "
+				       "between the sites of its organisation", site->id, camera->id);
+	return false;
+}
+
+static enum store_result write_move(struct http_request *request, const struct camera *current,
+				    enum camera_state next, void *context, struct camera *out)
+{
+	struct store *store = request->app->store;
+	return store->ops->camera_move(store, current->id, current->state, context, out);
+}
+
+static enum MHD_Result post_move(struct http_request *request)
+{
+	if (!api_require_role(request, ROLES_WRITERS, "move cameras"))
+		return http_replied(request);
+	char id[UUID_BUFFER_SIZE], site_id[UUID_BUFFER_SIZE];
+	struct camera camera;
+	struct site site;
+	if (!api_path_uuid(request, 0, "cameraId", id) || !parse_move(request, site_id) ||
+	    !camera_access_load(request, id, &camera) || !camera_access_site(request, site_id, &site) ||
+	    !same_organisation(request, &camera, &site))
+		return http_replied(request);
+	struct camera_placement placement = {0};
+	memcpy(placement.organisation_id, site.organisation_id, sizeof(placement.organisation_id));
+	memcpy(placement.site_id, site.id, sizeof(placement.site_id));
+	if (uuid_generate_text(placement.camera_position_id) != 0)
+		return http_reply_error(request, 500, "internal error");
+	placement.at = time_now_seconds();
+	if (!camera_access_transition(request, &camera, CAMERA_ACTION_MOVE, write_move, &placement))
+		return http_replied(request);
+	return camera_access_reply(request, 201, &camera, true);
+}
+
+/* --- GET /cameras/{cameraId}/opening-hours ----------------------------------------------------- */
+
+struct local_date {
+	int year, month, day;
+};
+
+/* ?date=YYYY-MM-DD; without it today's date in UTC (sites keep no schedule yet, so the zone
+ * of the site does not change the answer). 422 when malformed. */
+static bool query_date(struct http_request *request, struct local_date *out)
+{
+	const char *text = http_query(request, "date");
+	if (text == NULL) {
+		char today[RFC3339_BUFFER_SIZE];
+		time_format_rfc3339(time_now_seconds(), today);
+		today[10] = '\0';
+		return time_parse_date(today, &out->year, &out->month, &out->day);
+	}
+	if (time_parse_date(text, &out->year, &out->month, &out->day))
+		return true;
+	http_reply_error(request, 422, "query parameter date must be a calendar date YYYY-MM-DD");
+	return false;
+}
+
+static enum MHD_Result get_opening_hours(struct http_request *request)
+{
+	if (!api_require_role(request, ROLES_READERS, "read opening hours"))
+		return http_replied(request);
+	char id[UUID_BUFFER_SIZE];
+	struct local_date date;
+	struct camera camera;
+	if (!api_path_uuid(request, 0, "cameraId", id) || !query_date(request, &date) ||
+	    !camera_access_load(request, id, &camera))
+		return http_replied(request);
+	/* Sites have no schedule storage yet: every day of every site is closed. */
+	const struct day_schedule closed = {0};
+	json_t *instants = opening_hours_instants(&closed, date.year, date.month, date.day, NULL, NULL);
+	return http_reply_json(request, 200, instants);
+}
+
+/* --- POST /frame-requests ---------------------------------------------------------------------- */
+
+static const char *const frame_fields[] = {"cameraId", NULL};
+
+static bool parse_frame_request(struct http_request *request, char camera_id[UUID_BUFFER_SIZE])
+{
+	json_t *body = NULL;
+	if (!api_parse_body(request, frame_fields, &body))
+		return false;
+	bool valid = api_uuid_field(request, body, "cameraId", true, camera_id, NULL);
+	json_decref(body);
+	return valid;
+}
+
+/* Only a running camera processes video and so has frames to give. */
+static bool camera_gives_frames(struct http_request *request, const struct camera *camera)
+{
+	if (camera->state == CAMERA_RUNNING)
+		return true;
+	http_reply_error(request, 409, "camera %s is %s; frames can be requested from running cameras only", camera->id,
+			 camera_state_name(camera->state));
+	return false;
+}
+
+static enum MHD_Result no_image(struct http_request *request)
+{
+	return http_reply_error(request, 404, "No image available");
+}
+
+static enum MHD_Result reply_frame(struct http_request *request, const unsigned char *jpeg, size_t length,
+				   int64_t taken_at)
+{
+	char *image = malloc(base64_encoded_size(length));
+	if (image == NULL)
+		return http_reply_error(request, 500, "internal error");
+	base64_encode(jpeg, length, image);
+	char timestamp[RFC3339_BUFFER_SIZE];
+	time_format_rfc3339(taken_at, timestamp);
+	json_t *body = json_pack("{s:s, s:s}", "image", image, "timestamp", timestamp);
+	free(image);
+	return http_reply_json(request, 200, body);
+}
+
+static enum MHD_Result post_frame_request(struct http_request *request)
+{
+	if (!api_require_role(request, ROLES_READERS, "request frames"))
+		return http_replied(request);
+	char id[UUID_BUFFER_SIZE];
+	struct camera camera;
+	if (!parse_frame_request(request, id) || !camera_access_load(request, id, &camera) ||
+	    !camera_gives_frames(request, &camera))
+		return http_replied(request);
+	struct store *store = request->app->store;
+	unsigned char *jpeg = NULL;
+	size_t length = 0;
+	int64_t taken_at = 0;
+	enum store_result result = store->ops->frame_latest(store, id, &jpeg, &length, &taken_at);
+	if (result == STORE_NOT_FOUND)
+		return no_image(request);
+	if (result != STORE_OK)
+		return api_store_failure(request, result, "frame", NULL);
+	enum MHD_Result answer;
+	if (taken_at < time_now_seconds() - (int64_t)request->app->config.frame_max_age)
+		answer = no_image(request);
+	else
+		answer = reply_frame(request, jpeg, length, taken_at);
+	free(jpeg);
+	return answer;
+}
+
+/* --- GET /cameras/{cameraId}/video-upload-metrics ---------------------------------------------- */
+
+/* An optional RFC 3339 query parameter into *out (left as is when absent); 422 when malformed. */
+static bool query_time(struct http_request *request, const char *name, bool *given, int64_t *out)
+{
+	const char *text = http_query(request, name);
+	*given = text != NULL;
+	if (text == NULL || time_parse_rfc3339(text, out))
+		return true;
+	http_reply_error(request, 422, "query parameter %s must be an RFC 3339 timestamp such as 2019-08-24T14:15:22Z",
+			 name);
+	return false;
+}
+
+/* The window [from, to): to defaults to now, from to 24 hours before to; 422 when from is
+ * after to. */
+static bool query_window(struct http_request *request, int64_t *from, int64_t *to)
+{
+	bool from_given, to_given;
+	*to = time_now_seconds();
+	if (!query_time(request, "from", &from_given, from) || !query_time(request, "to", &to_given, to))
+		return false;
+	if (!from_given)
+		*from = *to - UPLOAD_WINDOW_DEFAULT;
+	if (*from <= *to)
+		return true;
+	http_reply_error(request, 422, "query parameter from must not be after to");
+	return false;
+}
+
+static enum MHD_Result get_upload_metrics(struct http_request *request)
+{
+	if (!api_require_role(request, ROLES_READERS, "read video upload metrics"))
+		return http_replied(request);
+	char id[UUID_BUFFER_SIZE];
+	int64_t from, to;
+	struct camera camera;
+	if (!api_path_uuid(request, 0, "cameraId", id) || !query_window(request, &from, &to) ||
+	    !camera_access_load(request, id, &camera))
+		return http_replied(request);
+	struct store *store = request->app->store;
+	struct upload_totals totals = {0, 0.0};
+	enum store_result result = store->ops->upload_totals(store, id, from, to, &totals);
+	if (result != STORE_OK)
+		return api_store_failure(request, result, "upload metrics", NULL);
+	json_t *body = json_pack("{s:I, s:f}", "uploadSize", (json_int_t)totals.bytes, "uploadTime", totals.seconds);
+	return http_reply_json(request, 200, body);
+}
 
 const struct route camera_action_routes[] = {
+	{"PUT", "/cameras/{cameraId}/state/{newState}", put_state, 0, 0},
+	{"POST", "/cameras/{cameraId}/move", post_move, 0, 0},
+	{"GET", "/cameras/{cameraId}/opening-hours", get_opening_hours, 0, 0},
+	{"POST", "/frame-requests", post_frame_request, 0, 0},
+	{"GET", "/cameras/{cameraId}/video-upload-metrics", get_upload_metrics, 0, 0},
 	{NULL, NULL, NULL, 0, 0},
 };

@@ -1,6 +1,575 @@
-/* Routes of this resource (being written). */
+/* /cameras: claim (POST), read one (GET), list with filters and keyset pages or a stream of
+ * every row (GET), rename (PATCH) and decommission (DELETE). docs/API.md "Cameras" is the
+ * contract; the lifecycle (domain/lifecycle.h) decides every state question. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/camera_access.h"
 #include "api/routes.h"
+#include "domain/camera_json.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+
+#define LIST_LIMIT_MAX 1000
+#define LIST_CHUNK_ROWS 256 /* rows fetched per refill of a streamed listing */
+
+/* --- POST /cameras ---------------------------------------------------------------------------- */
+
+static const char *const claim_fields[] = {"name", "serialNumber", "siteId", NULL};
+
+struct claim_request {
+	char serial_number[CAMERA_SERIAL_MAX + 1];
+	char site_id[UUID_BUFFER_SIZE];
+	bool has_name;
+	char name[CAMERA_TEXT_MAX + 1];
+};
+
+static bool parse_claim(struct http_request *request, struct claim_request *claim)
+{
+	json_t *body = NULL;
+	if (!api_parse_body(request, claim_fields, &body))
+		return false;
+	bool valid = api_string_field(request, body, "serialNumber", FIELD_REQUIRED, 1, CAMERA_SERIAL_MAX,
+				      claim->serial_number, sizeof(claim->serial_number), NULL, NULL) &&
+		     api_uuid_field(request, body, "siteId", true, claim->site_id, NULL) &&
+		     api_string_field(request, body, "name", FIELD_NULLABLE, 0, CAMERA_TEXT_MAX, claim->name,
+				      sizeof(claim->name), &claim->has_name, NULL);
+	json_decref(body);
+	return valid;
+}
+
+/* Loads the camera to claim by serial and lets the lifecycle accept the claim. */
+static bool claimable_camera(struct http_request *request, const char *serial_number, struct camera *out)
+{
+	struct store *store = request->app->store;
+	enum store_result result = store->ops->camera_get_by_serial(store, serial_number, out);
+	if (result == STORE_NOT_FOUND) {
+		http_reply_error(request, 404, "no camera with serial number '%s'", serial_number);
+		return false;
+	}
+	if (result != STORE_OK) {
+		api_store_failure(request, result, "camera", NULL);
+		return false;
+	}
+	enum camera_state next;
+	enum lifecycle_result decision = lifecycle_next_state(out->state, CAMERA_ACTION_CLAIM, &next);
+	if (decision != LIFECYCLE_OK) {
+		camera_access_refuse(request, out, CAMERA_ACTION_CLAIM, decision);
+		return false;
+	}
+	return true;
+}
+
+static enum MHD_Result post_camera(struct http_request *request)
+{
+	if (!api_require_role(request, ROLES_WRITERS, "claim cameras"))
+		return http_replied(request);
+	struct claim_request claim;
+	struct site site;
+	struct camera camera;
+	if (!parse_claim(request, &claim) || !camera_access_site(request, claim.site_id, &site) ||
+	    !claimable_camera(request, claim.serial_number, &camera))
+		return http_replied(request);
+	struct camera_placement placement = {0};
+	memcpy(placement.organisation_id, site.organisation_id, sizeof(placement.organisation_id));
+	memcpy(placement.site_id, site.id, sizeof(placement.site_id));
+	if (uuid_generate_text(placement.camera_position_id) != 0)
+		return http_reply_error(request, 500, "internal error");
+	placement.at = time_now_seconds();
+	struct store *store = request->app->store;
+	enum store_result result = store->ops->camera_claim(store, claim.serial_number,
+							    lifecycle_allowed_from(CAMERA_ACTION_CLAIM), &placement,
+							    claim.has_name, claim.name, &camera);
+	if (result == STORE_CONFLICT) /* claimed by someone else meanwhile */
+		return camera_access_refuse(request, &camera, CAMERA_ACTION_CLAIM, LIFECYCLE_CONFLICT);
+	if (result != STORE_OK)
+		return api_store_failure(request, result, "camera", NULL);
+	return camera_access_reply(request, 201, &camera, true);
+}
+
+/* --- GET /cameras/{cameraId} ------------------------------------------------------------------- */
+
+static enum MHD_Result get_camera(struct http_request *request)
+{
+	if (!api_require_role(request, ROLES_READERS, "read cameras"))
+		return http_replied(request);
+	char id[UUID_BUFFER_SIZE];
+	bool include_metrics;
+	struct camera camera;
+	if (!api_path_uuid(request, 0, "cameraId", id) || !camera_access_include_metrics(request, &include_metrics) ||
+	    !camera_access_load(request, id, &camera))
+		return http_replied(request);
+	return camera_access_reply(request, 200, &camera, include_metrics);
+}
+
+/* --- PATCH /cameras/{cameraId} ----------------------------------------------------------------- */
+
+static const char *const patch_fields[] = {"name", "direction1Alias", "direction2Alias", NULL};
+
+/* Reads one nullable text field: set when given (a string or null), has when a string. */
+static bool patch_field(struct http_request *request, json_t *body, const char *name, bool *set, bool *has,
+			char out[CAMERA_TEXT_MAX + 1])
+{
+	bool is_null = false;
+	if (!api_string_field(request, body, name, FIELD_NULLABLE, 0, CAMERA_TEXT_MAX, out, CAMERA_TEXT_MAX + 1, has,
+			      &is_null))
+		return false;
+	*set = *has || is_null;
+	return true;
+}
+
+static bool parse_patch(struct http_request *request, struct camera_patch *patch)
+{
+	json_t *body = NULL;
+	if (!api_parse_body(request, patch_fields, &body))
+		return false;
+	bool valid = patch_field(request, body, "name", &patch->set_name, &patch->has_name, patch->name) &&
+		     patch_field(request, body, "direction1Alias", &patch->set_direction1_alias,
+				 &patch->has_direction1_alias, patch->direction1_alias) &&
+		     patch_field(request, body, "direction2Alias", &patch->set_direction2_alias,
+				 &patch->has_direction2_alias, patch->direction2_alias);
+	json_decref(body);
+	return valid;
+}
+
+static enum store_result write_patch(struct http_request *request, const struct camera *current,
+				     enum camera_state next, void *context, struct camera *out)
+{
+	struct store *store = request->app->store;
+	return store->ops->camera_patch(store, current->id, current->state, context, out);
+}
+
+static enum MHD_Result patch_camera(struct http_request *request)
+{
+	if (!api_require_role(request, ROLES_WRITERS, "change cameras"))
+		return http_replied(request);
+	char id[UUID_BUFFER_SIZE];
+	struct camera_patch patch = {0};
+	struct camera camera;
+	if (!api_path_uuid(request, 0, "cameraId", id) || !parse_patch(request, &patch) ||
+	    !camera_access_load(request, id, &camera) ||
+	    !camera_access_transition(request, &camera, CAMERA_ACTION_PATCH, write_patch, &patch))
+		return http_replied(request);
+	return camera_access_reply(request, 200, &camera, true);
+}
+
+/* --- DELETE /cameras/{cameraId} ---------------------------------------------------------------- */
+
+static enum store_result write_state(struct http_request *request, const struct camera *current,
+				     enum camera_state next, void *context, struct camera *out)
+{
+	struct store *store = request->app->store;
+	return store->ops->camera_set_state(store, current->id, current->state, next, time_now_seconds(), out);
+}
+
+static enum MHD_Result delete_camera(struct http_request *request)
+{
+	if (!api_require_role(request, ROLES_WRITERS, "decommission cameras"))
+		return http_replied(request);
+	char id[UUID_BUFFER_SIZE];
+	struct camera camera;
+	if (!api_path_uuid(request, 0, "cameraId", id) || !camera_access_load(request, id, &camera) ||
+	    !camera_access_transition(request, &camera, CAMERA_ACTION_DECOMMISSION, write_state, NULL))
+		return http_replied(request);
+	return http_reply_empty(request, 204);
+}
+
+/* --- GET /cameras: the query ------------------------------------------------------------------- */
+
+struct list_query {
+	struct camera_filter filter;
+	bool include_metrics;
+	unsigned limit; /* 0: every row, streamed */
+	bool nothing;   /* the userId filter names someone outside the caller's reach */
+};
+
+struct state_parse {
+	unsigned mask;
+	const char *unknown;
+};
+
+static int add_state(void *context, const char *value)
+{
+	struct state_parse *parse = context;
+	enum camera_state state;
+	if (!camera_state_from_name(value, &state)) {
+		parse->unknown = value;
+		return 1;
+	}
+	parse->mask |= CAMERA_STATE_BIT(state);
+	return 0;
+}
+
+static bool parse_states(struct http_request *request, unsigned *mask)
+{
+	struct state_parse parse = {0, NULL};
+	if (http_query_each(request, "state", add_state, &parse) != 0) {
+		http_reply_error(request, 422,
+				 "query parameter state must be running, paused, decommissioned or registered, not '%s'",
+				 parse.unknown);
+		return false;
+	}
+	*mask = parse.mask != 0 ? parse.mask : CAMERA_STATE_BIT(CAMERA_RUNNING) | CAMERA_STATE_BIT(CAMERA_PAUSED);
+	return true;
+}
+
+/* An optional UUID query parameter into out ("" when absent); 422 when malformed. */
+static bool query_uuid(struct http_request *request, const char *name, char out[UUID_BUFFER_SIZE])
+{
+	const char *value = http_query(request, name);
+	out[0] = '\0';
+	if (value == NULL || uuid_normalize(value, out))
+		return true;
+	http_reply_error(request, 422, "query parameter %s must be a UUID (8-4-4-4-12 hexadecimal digits)", name);
+	return false;
+}
+
+static bool query_limit(struct http_request *request, unsigned *out)
+{
+	const char *value = http_query(request, "limit");
+	*out = 0;
+	if (value == NULL)
+		return true;
+	unsigned limit = 0;
+	size_t length = strlen(value);
+	bool valid = length >= 1 && length <= 4;
+	for (size_t i = 0; valid && i < length; i++) {
+		valid = value[i] >= '0' && value[i] <= '9';
+		limit = limit * 10 + (unsigned)(value[i] - '0');
+	}
+	if (!valid || limit < 1 || limit > LIST_LIMIT_MAX) {
+		http_reply_error(request, 422, "query parameter limit must be an integer from 1 to %d", LIST_LIMIT_MAX);
+		return false;
+	}
+	*out = limit;
+	return true;
+}
+
+/* What the caller may see at all: operators everything, others their organisation, viewer
+ * users only the sites granted to them. */
+static void scope_to_caller(const struct principal *caller, struct camera_filter *filter)
+{
+	if (caller->role == ROLE_OPERATOR)
+		return;
+	memcpy(filter->organisation_id, caller->organisation_id, sizeof(filter->organisation_id));
+	if (policy_limited_to_granted_sites(caller))
+		memcpy(filter->granted_user_id[0], caller->subject, sizeof(filter->granted_user_id[0]));
+}
+
+/* Narrows the filter to what user can see; false when the two scopes cannot meet. */
+static bool narrow_to_user(const struct user *user, struct camera_filter *filter)
+{
+	if (user->role == ROLE_OPERATOR)
+		return true;
+	if (filter->organisation_id[0] == '\0')
+		memcpy(filter->organisation_id, user->organisation_id, sizeof(filter->organisation_id));
+	else if (strcmp(filter->organisation_id, user->organisation_id) != 0)
+		return false;
+	if (user->role != ROLE_VIEWER)
+		return true;
+	size_t slot = filter->granted_user_id[0][0] == '\0' ? 0 : 1;
+	memcpy(filter->granted_user_id[slot], user->id, sizeof(filter->granted_user_id[slot]));
+	return true;
+}
+
+/* Applies ?userId=: keeps the cameras that user can see; a user unknown or outside the
+ * caller's reach leaves nothing. */
+static bool apply_user_filter(struct http_request *request, const char *user_id, struct list_query *query)
+{
+	struct store *store = request->app->store;
+	struct user user;
+	enum store_result result = store->ops->user_get(store, user_id, &user);
+	if (result == STORE_NOT_FOUND ||
+	    (result == STORE_OK && !policy_organisation_visible(&request->principal, user.organisation_id))) {
+		query->nothing = true;
+		return true;
+	}
+	if (result != STORE_OK) {
+		api_store_failure(request, result, "user", NULL);
+		return false;
+	}
+	query->nothing = !narrow_to_user(&user, &query->filter);
+	return true;
+}
+
+static bool parse_list_query(struct http_request *request, struct list_query *query)
+{
+	char user_id[UUID_BUFFER_SIZE];
+	struct camera_filter *filter = &query->filter;
+	if (!camera_access_include_metrics(request, &query->include_metrics) ||
+	    !parse_states(request, &filter->state_mask) || !query_uuid(request, "siteId", filter->site_id) ||
+	    !query_uuid(request, "userId", user_id) || !query_limit(request, &query->limit) ||
+	    !query_uuid(request, "after", filter->after_id))
+		return false;
+	scope_to_caller(&request->principal, filter);
+	return user_id[0] == '\0' || apply_user_filter(request, user_id, query);
+}
+
+/* --- GET /cameras: the rows as JSON text -------------------------------------------------------- */
+
+/* Rows written as JSON text into a growing buffer, max_rows per fill; one more row is fetched
+ * to learn whether another fill (or page) follows. */
+struct camera_text {
+	char *text;
+	size_t length, capacity;
+	unsigned max_rows, rows;
+	bool any_row; /* a row was written by an earlier fill: the next needs a comma */
+	bool has_more, failed;
+	char last_id[UUID_BUFFER_SIZE];
+	bool include_metrics;
+	int64_t now;
+	unsigned online_window;
+};
+
+static bool text_reserve(struct camera_text *t, size_t extra)
+{
+	if (t->capacity - t->length >= extra)
+		return true;
+	size_t capacity = t->capacity > 0 ? t->capacity : 4 * CAMERA_JSON_MAX_LENGTH;
+	while (capacity - t->length < extra)
+		capacity *= 2;
+	char *grown = realloc(t->text, capacity);
+	if (grown == NULL)
+		return false;
+	t->text = grown;
+	t->capacity = capacity;
+	return true;
+}
+
+static bool text_append(struct camera_text *t, const char *text)
+{
+	size_t length = strlen(text);
+	if (!text_reserve(t, length))
+		return false;
+	memcpy(t->text + t->length, text, length);
+	t->length += length;
+	return true;
+}
+
+/* The camera_list row callback: it only writes memory, never calls the store (whose connection
+ * is held while rows are read). */
+static int text_row(void *context, const struct camera *camera)
+{
+	struct camera_text *t = context;
+	if (t->rows == t->max_rows) {
+		t->has_more = true;
+		return 1;
+	}
+	if (!text_reserve(t, CAMERA_JSON_MAX_LENGTH + 1)) {
+		t->failed = true;
+		return 1;
+	}
+	size_t start = t->length + (t->any_row ? 1 : 0);
+	size_t written = camera_json_write(camera, t->include_metrics, t->now, t->online_window, t->text + start,
+					   t->capacity - start);
+	if (written == 0) {
+		log_error("cameras: cannot encode camera %s as JSON", camera->id);
+		t->failed = true;
+		return 1;
+	}
+	if (t->any_row)
+		t->text[t->length] = ',';
+	t->length = start + written;
+	t->rows++;
+	t->any_row = true;
+	memcpy(t->last_id, camera->id, sizeof(t->last_id));
+	return 0;
+}
+
+/* Appends the next rows after filter->after_id and advances the cursor past them. */
+static enum store_result text_fill(struct store *store, struct camera_filter *filter, struct camera_text *t)
+{
+	t->rows = 0;
+	t->has_more = false;
+	filter->limit = t->max_rows + 1;
+	enum store_result result = store->ops->camera_list(store, filter, text_row, t);
+	if (result == STORE_OK && t->failed)
+		result = STORE_ERROR;
+	if (result == STORE_OK && t->rows > 0)
+		memcpy(filter->after_id, t->last_id, sizeof(filter->after_id));
+	return result;
+}
+
+/* --- GET /cameras: pages and the stream ------------------------------------------------------------ */
+
+/* Appends text to the link target, percent-encoding all but RFC 3986 unreserved characters;
+ * with out NULL only counts. */
+static void link_put(char *out, size_t *length, const char *text, bool encode)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (const unsigned char *c = (const unsigned char *)text; *c != '\0'; c++) {
+		bool plain = !encode || (*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') ||
+			     (*c >= '0' && *c <= '9') || *c == '-' || *c == '.' || *c == '_' || *c == '~';
+		if (plain) {
+			if (out != NULL)
+				out[*length] = (char)*c;
+			*length += 1;
+			continue;
+		}
+		if (out != NULL) {
+			out[*length] = '%';
+			out[*length + 1] = hex[*c >> 4];
+			out[*length + 2] = hex[*c & 15];
+		}
+		*length += 3;
+	}
+}
+
+struct link_builder {
+	char *out; /* NULL while measuring */
+	size_t length;
+};
+
+/* Copies every query parameter but limit and after, as "key=value&". */
+static enum MHD_Result link_visit(void *context, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct link_builder *link = context;
+	if (key == NULL || strcmp(key, "limit") == 0 || strcmp(key, "after") == 0)
+		return MHD_YES;
+	link_put(link->out, &link->length, key, true);
+	if (value != NULL) {
+		link_put(link->out, &link->length, "=", false);
+		link_put(link->out, &link->length, value, true);
+	}
+	link_put(link->out, &link->length, "&", false);
+	return MHD_YES;
+}
+
+static void link_compose(struct http_request *request, struct link_builder *link, const char *tail)
+{
+	link_put(link->out, &link->length, "</cameras?", false);
+	MHD_get_connection_values(request->connection, MHD_GET_ARGUMENT_KIND, link_visit, link);
+	link_put(link->out, &link->length, tail, false);
+}
+
+/* Adds `Link: </cameras?<same filters>&limit=N&after=<last id>>; rel="next"` (arena memory). */
+static void add_next_link(struct http_request *request, unsigned limit, const char *last_id)
+{
+	char tail[128];
+	snprintf(tail, sizeof(tail), "limit=%u&after=%s>; rel=\"next\"", limit, last_id);
+	struct link_builder link = {NULL, 0};
+	link_compose(request, &link, tail);
+	link.out = arena_alloc(&request->arena, link.length + 1);
+	if (link.out == NULL) {
+		log_error("cameras: no memory for the Link header");
+		return;
+	}
+	link.length = 0;
+	link_compose(request, &link, tail);
+	link.out[link.length] = '\0';
+	http_reply_add_header(request, "Link", link.out);
+}
+
+struct camera_stream {
+	struct store *store;
+	struct camera_filter filter;
+	struct camera_text text;
+	size_t offset;  /* bytes of text already handed out */
+	bool finished; /* the closing ']' is in text */
+};
+
+static void stream_free(void *context)
+{
+	struct camera_stream *stream = context;
+	free(stream->text.text);
+	free(stream);
+}
+
+/* Closes the array when the last fill found nothing more. */
+static bool stream_seal(struct camera_stream *stream)
+{
+	if (stream->text.has_more)
+		return true;
+	stream->finished = true;
+	return text_append(&stream->text, "]");
+}
+
+/* Replaces the handed-out text with the next chunk of rows (no statement stays open between
+ * calls: each refill is one keyset query). */
+static bool stream_refill(struct camera_stream *stream)
+{
+	stream->text.length = 0;
+	stream->offset = 0;
+	enum store_result result = text_fill(stream->store, &stream->filter, &stream->text);
+	if (result != STORE_OK) {
+		log_error("cameras: listing stopped after %s: store error %d", stream->filter.after_id, (int)result);
+		return false;
+	}
+	return stream_seal(stream);
+}
+
+static ssize_t stream_next(void *context, uint64_t position, char *buffer, size_t max)
+{
+	struct camera_stream *stream = context;
+	if (stream->offset == stream->text.length) {
+		if (stream->finished)
+			return HTTP_STREAM_END;
+		if (!stream_refill(stream))
+			return HTTP_STREAM_ERROR;
+	}
+	size_t count = stream->text.length - stream->offset;
+	if (count > max)
+		count = max;
+	memcpy(buffer, stream->text.text + stream->offset, count);
+	stream->offset += count;
+	return (ssize_t)count;
+}
+
+/* Answers the first fill: the whole array when it is complete or a page, else a stream that
+ * fetches the rest chunk by chunk. A full page links to the next one (docs/API.md: "when a page
+ * is full"), which may turn out empty. */
+static enum MHD_Result reply_listing(struct http_request *request, struct camera_stream *stream, unsigned limit)
+{
+	if (!stream->text.has_more || limit > 0) {
+		if (limit > 0 && stream->text.rows == limit)
+			add_next_link(request, limit, stream->text.last_id);
+		stream->text.has_more = false;
+		if (!stream_seal(stream)) {
+			stream_free(stream);
+			return http_reply_error(request, 500, "internal error");
+		}
+		char *text = stream->text.text;
+		size_t length = stream->text.length;
+		free(stream);
+		return http_reply_owned(request, 200, "application/json", text, length);
+	}
+	return http_reply_stream(request, 200, "application/json", stream_next, stream, stream_free);
+}
+
+static enum MHD_Result list_cameras(struct http_request *request)
+{
+	if (!api_require_role(request, ROLES_READERS, "list cameras"))
+		return http_replied(request);
+	struct list_query query = {0};
+	if (!parse_list_query(request, &query))
+		return http_replied(request);
+	if (query.nothing)
+		return http_reply_static(request, 200, "application/json", "[]", 2);
+	struct camera_stream *stream = calloc(1, sizeof(*stream));
+	if (stream == NULL)
+		return http_reply_error(request, 500, "internal error");
+	stream->store = request->app->store;
+	stream->filter = query.filter;
+	stream->text.max_rows = query.limit > 0 ? query.limit : LIST_CHUNK_ROWS;
+	stream->text.include_metrics = query.include_metrics;
+	stream->text.now = time_now_seconds();
+	stream->text.online_window = request->app->config.online_window;
+	enum store_result result = STORE_ERROR;
+	if (text_append(&stream->text, "["))
+		result = text_fill(stream->store, &stream->filter, &stream->text);
+	if (result != STORE_OK) {
+		stream_free(stream);
+		return api_store_failure(request, result, "camera", NULL);
+	}
+	return reply_listing(request, stream, query.limit);
+}
 
 const struct route camera_routes[] = {
+	{"POST", "/cameras", post_camera, 0, 0},
+	{"GET", "/cameras", list_cameras, 0, 0},
+	{"GET", "/cameras/{cameraId}", get_camera, 0, 0},
+	{"PATCH", "/cameras/{cameraId}", patch_camera, 0, 0},
+	{"DELETE", "/cameras/{cameraId}", delete_camera, 0, 0},
 	{NULL, NULL, NULL, 0, 0},
 };

@@ -1,6 +1,188 @@
-/* Routes of this resource (being written). */
+/* /sites: the places of an organisation, each with an IANA time zone (default UTC). Admins and
+ * operators manage them; viewer users see only the sites granted to them. A site that cameras
+ * still refer to cannot be deleted (409). */
+#include <stdio.h>
+#include <string.h>
+
+#include "api/organisations.h"
 #include "api/routes.h"
+#include "domain/time_zone.h"
+#include "util/timeutil.h"
+
+static const char *const site_create_fields[] = {"name", "timeZone", "organisationId", NULL};
+static const char *const site_patch_fields[] = {"name", "timeZone", NULL};
+
+static json_t *site_json(const struct site *site)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:o}", "id", site->id, "organisationId", site->organisation_id, "name",
+	                 site->name, "timeZone", site->time_zone, "createdAt", api_json_time_or_null(site->created_at));
+}
+
+/* Reads the optional timeZone field into out (left unchanged when absent); 400 unless known. */
+static bool time_zone_field(struct http_request *request, json_t *body, char out[TIME_ZONE_MAX + 1])
+{
+	char time_zone[TIME_ZONE_MAX + 1];
+	bool present = false;
+	if (!api_string_field(request, body, "timeZone", FIELD_OPTIONAL, 1, TIME_ZONE_MAX, time_zone, sizeof(time_zone),
+	                      &present, NULL))
+		return false;
+	if (!present)
+		return true;
+	if (!time_zone_is_known(time_zone)) {
+		http_reply_error(request, 400,
+		                 "field 'timeZone' must be an IANA time zone known to the system, such as "
+		                 "'Europe/Paris' or 'UTC'");
+		return false;
+	}
+	memcpy(out, time_zone, sizeof(time_zone));
+	return true;
+}
+
+/* Parses the creation body into site (organisation still to be resolved into organisation_id). */
+static bool parse_new_site(struct http_request *request, struct site *site, bool *organisation_given,
+                           char organisation_id[UUID_BUFFER_SIZE])
+{
+	json_t *body = NULL;
+	if (!api_parse_body(request, site_create_fields, &body))
+		return false;
+	snprintf(site->time_zone, sizeof(site->time_zone), "UTC");
+	bool valid = api_string_field(request, body, "name", FIELD_REQUIRED, 1, ENTITY_NAME_MAX, site->name,
+	                              sizeof(site->name), NULL, NULL) &&
+	             time_zone_field(request, body, site->time_zone) &&
+	             api_uuid_field(request, body, "organisationId", false, organisation_id, organisation_given);
+	json_decref(body);
+	return valid;
+}
+
+static enum MHD_Result post_site(struct http_request *request)
+{
+	if (!api_require_role(request, ROLES_WRITERS, "create sites"))
+		return http_replied(request);
+	struct site site = {0};
+	bool organisation_given = false;
+	char organisation_id[UUID_BUFFER_SIZE];
+	if (!parse_new_site(request, &site, &organisation_given, organisation_id) ||
+	    !api_organisation_for_new(request, organisation_given, organisation_id, site.organisation_id))
+		return http_replied(request);
+	if (uuid_generate_text(site.id) != 0)
+		return http_reply_error(request, 500, "internal error");
+	site.created_at = time_now_seconds();
+	struct store *store = request->app->store;
+	enum store_result result = store->ops->site_insert(store, &site);
+	if (result == STORE_CONFLICT) /* the organisation was deleted meanwhile */
+		return http_reply_error(request, 404, "organisation %s not found", site.organisation_id);
+	if (result != STORE_OK)
+		return api_store_failure(request, result, "site", NULL);
+	return http_reply_json(request, 201, site_json(&site));
+}
+
+static int append_site(void *context, const struct site *site)
+{
+	json_t *item = site_json(site);
+	return item == NULL || json_array_append_new(context, item) != 0;
+}
+
+/* Operators see every site (optionally of ?organisationId=); admins and viewer clients their
+ * organisation's; viewer users the sites granted to them. */
+static enum MHD_Result list_sites(struct http_request *request)
+{
+	if (!api_require_role(request, ROLES_READERS, "list sites"))
+		return http_replied(request);
+	const struct principal *caller = &request->principal;
+	const char *filter = http_query(request, "organisationId");
+	char organisation_id[UUID_BUFFER_SIZE] = "";
+	if (filter != NULL && !uuid_normalize(filter, organisation_id))
+		return http_reply_error(request, 422, "query parameter organisationId must be a UUID");
+	json_t *list = json_array();
+	if (list == NULL)
+		return http_reply_error(request, 500, "internal error");
+	if (filter != NULL && !policy_organisation_visible(caller, organisation_id))
+		return http_reply_json(request, 200, list);
+	if (caller->role != ROLE_OPERATOR)
+		memcpy(organisation_id, caller->organisation_id, sizeof(organisation_id));
+	const char *granted_to = policy_limited_to_granted_sites(caller) ? caller->subject : "";
+	struct store *store = request->app->store;
+	enum store_result result = store->ops->site_list(store, organisation_id, granted_to, append_site, list);
+	if (result != STORE_OK) {
+		json_decref(list);
+		return api_store_failure(request, result, "site", NULL);
+	}
+	return http_reply_json(request, 200, list);
+}
+
+/* Fetches site id if the caller may see it; else answers (404). */
+static bool load_visible(struct http_request *request, const char *id, struct site *out)
+{
+	struct store *store = request->app->store;
+	enum store_result result = store->ops->site_get(store, id, out);
+	if (result == STORE_OK)
+		result = policy_site_visible(store, &request->principal, out->id, out->organisation_id);
+	if (result == STORE_OK)
+		return true;
+	api_store_failure(request, result, "site", NULL);
+	return false;
+}
+
+static enum MHD_Result get_site(struct http_request *request)
+{
+	char id[UUID_BUFFER_SIZE];
+	struct site site;
+	if (!api_require_role(request, ROLES_READERS, "read sites") || !api_path_uuid(request, 0, "siteId", id) ||
+	    !load_visible(request, id, &site))
+		return http_replied(request);
+	return http_reply_json(request, 200, site_json(&site));
+}
+
+static enum MHD_Result patch_site(struct http_request *request)
+{
+	char id[UUID_BUFFER_SIZE];
+	json_t *body = NULL;
+	if (!api_require_role(request, ROLES_WRITERS, "change sites") || !api_path_uuid(request, 0, "siteId", id) ||
+	    !api_parse_body(request, site_patch_fields, &body))
+		return http_replied(request);
+	char name[ENTITY_NAME_MAX + 1];
+	char time_zone[TIME_ZONE_MAX + 1] = "";
+	bool has_name = false;
+	bool valid = api_string_field(request, body, "name", FIELD_OPTIONAL, 1, ENTITY_NAME_MAX, name, sizeof(name),
+	                              &has_name, NULL) &&
+	             time_zone_field(request, body, time_zone);
+	json_decref(body);
+	struct site site;
+	if (!valid || !load_visible(request, id, &site))
+		return http_replied(request);
+	if (has_name)
+		memcpy(site.name, name, sizeof(name));
+	if (time_zone[0] != '\0')
+		memcpy(site.time_zone, time_zone, sizeof(time_zone));
+	struct store *store = request->app->store;
+	enum store_result result = store->ops->site_update(store, &site);
+	if (result != STORE_OK)
+		return api_store_failure(request, result, "site", NULL);
+	return http_reply_json(request, 200, site_json(&site));
+}
+
+static enum MHD_Result delete_site(struct http_request *request)
+{
+	char id[UUID_BUFFER_SIZE];
+	struct site site;
+	if (!api_require_role(request, ROLES_WRITERS, "delete sites") || !api_path_uuid(request, 0, "siteId", id) ||
+	    !load_visible(request, id, &site))
+		return http_replied(request);
+	struct store *store = request->app->store;
+	enum store_result result = store->ops->site_delete(store, id);
+	if (result != STORE_OK)
+		return api_store_failure(
+		    request, result, "site",
+		    "cameras are placed at this site (including decommissioned ones); move them or "
+		    "claim them to another site first");
+	return http_reply_empty(request, 204);
+}
 
 const struct route site_routes[] = {
-	{NULL, NULL, NULL, 0, 0},
+    {"POST", "/sites", post_site, 0, 0},
+    {"GET", "/sites", list_sites, 0, 0},
+    {"GET", "/sites/{siteId}", get_site, 0, 0},
+    {"PATCH", "/sites/{siteId}", patch_site, 0, 0},
+    {"DELETE", "/sites/{siteId}", delete_site, 0, 0},
+    {NULL, NULL, NULL, 0, 0},
 };

@@ -137,9 +137,12 @@ struct store_ops {
 	enum store_result (*async_insert)(struct store *, const struct async_request *);
 	enum store_result (*async_get)(struct store *, const char *id, struct async_request *out);
 	/* Takes the oldest request in state created (or processing left over by a crash, once
-	 * older than stale_before) and marks it processing; STORE_NOT_FOUND when none waits. */
+	 * older than stale_before) and marks it processing; STORE_NOT_FOUND when none waits.
+	 * On STORE_OK, out->status is the status the request had when taken: ASYNC_CREATED, or
+	 * ASYNC_PROCESSING when it is taken again after a crash (the row is now processing). */
 	enum store_result (*async_claim_next)(struct store *, int64_t now, int64_t stale_before,
 					      struct async_request *out);
+	/* STORE_NOT_FOUND when the request is not processing (unknown, or already finished). */
 	enum store_result (*async_finish)(struct store *, const char *id, enum async_status status,
 					  const char *message, int64_t at);
 	/* Number of requests created or processing. */

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from conftest import (USER_KEYS, assert_error, assert_oauth_error, assert_recent, assert_uuid,
-                      expect, jwt_parts, make_site, make_user, new_id, unique_email, user_token)
+                      expect, jwt_parts, make_user, new_id, unique_email, user_token)
 
 
 def login(api, email, password):

@@ -1,0 +1,115 @@
+/* Shared steps of the camera handlers: visibility (auth/policy.h) answered as 404, the strict
+ * includeMetrics flag, the camera answer (domain/camera_json.h) and lifecycle writes. */
+#include "api/camera_access.h"
+
+#include <string.h>
+
+#include "domain/camera_json.h"
+#include "util/timeutil.h"
+
+bool camera_access_load(struct http_request *request, const char *id, struct camera *out)
+{
+	struct store *store = request->app->store;
+	char wanted[UUID_BUFFER_SIZE];
+	memcpy(wanted, id, sizeof(wanted)); /* id may point into out */
+	enum store_result result = store->ops->camera_get(store, wanted, out);
+	if (result == STORE_OK)
+		result = policy_camera_visible(store, &request->principal, out);
+	if (result == STORE_OK)
+		return true;
+	if (result == STORE_NOT_FOUND)
+		http_reply_error(request, 404, "camera %s not found", wanted);
+	else
+		api_store_failure(request, result, "camera", NULL);
+	return false;
+}
+
+bool camera_access_site(struct http_request *request, const char *site_id, struct site *out)
+{
+	struct store *store = request->app->store;
+	enum store_result result = store->ops->site_get(store, site_id, out);
+	if (result == STORE_OK)
+		result = policy_site_visible(store, &request->principal, out->id, out->organisation_id);
+	if (result == STORE_OK)
+		return true;
+	if (result == STORE_NOT_FOUND)
+		http_reply_error(request, 404, "site %s not found", site_id);
+	else
+		api_store_failure(request, result, "site", NULL);
+	return false;
+}
+
+bool camera_access_include_metrics(struct http_request *request, bool *out)
+{
+	const char *value = http_query(request, "includeMetrics");
+	*out = true;
+	if (value == NULL || strcmp(value, "true") == 0)
+		return true;
+	if (strcmp(value, "false") == 0) {
+		*out = false;
+		return true;
+	}
+	http_reply_error(request, 422, "query parameter includeMetrics must be true or false");
+	return false;
+}
+
+enum MHD_Result camera_access_reply(struct http_request *request, unsigned status, const struct camera *camera,
+				    bool include_metrics)
+{
+	json_t *body = camera_json(camera, include_metrics, time_now_seconds(), request->app->config.online_window);
+	return http_reply_json(request, status, body); /* a NULL body answers 500 */
+}
+
+static const char *action_verb(enum camera_action action)
+{
+	switch (action) {
+	case CAMERA_ACTION_CLAIM:
+		return "claimed";
+	case CAMERA_ACTION_RUN:
+	case CAMERA_ACTION_PAUSE:
+		return "set to running or paused";
+	case CAMERA_ACTION_DECOMMISSION:
+		return "decommissioned";
+	case CAMERA_ACTION_MOVE:
+		return "moved";
+	case CAMERA_ACTION_PATCH:
+		return "changed";
+	}
+	return "changed";
+}
+
+enum MHD_Result camera_access_refuse(struct http_request *request, const struct camera *camera,
+				     enum camera_action action, enum lifecycle_result refusal)
+{
+	if (refusal == LIFECYCLE_CONFLICT)
+		return http_reply_error(request, 409, "camera with serial number '%s' has already been claimed (it is %s)",
+					camera->serial_number, camera_state_name(camera->state));
+	return http_reply_error(request, 422, "camera %s is %s; only running or paused cameras can be %s", camera->id,
+				camera_state_name(camera->state), action_verb(action));
+}
+
+bool camera_access_transition(struct http_request *request, struct camera *camera, enum camera_action action,
+			      camera_write_fn write, void *context)
+{
+	for (int attempt = 0;; attempt++) {
+		enum camera_state next;
+		enum lifecycle_result decision = lifecycle_next_state(camera->state, action, &next);
+		if (decision != LIFECYCLE_OK) {
+			camera_access_refuse(request, camera, action, decision);
+			return false;
+		}
+		struct camera after;
+		enum store_result result = write(request, camera, next, context, &after);
+		if (result == STORE_OK) {
+			*camera = after;
+			return true;
+		}
+		if (result != STORE_CONFLICT || attempt > 0) {
+			api_store_failure(request, result, "camera",
+					  "the camera changed while this request was being carried out; retry");
+			return false;
+		}
+		if (!camera_access_load(request, camera->id, camera))
+			return false;
+	}
+}
