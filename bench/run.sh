@@ -113,7 +113,8 @@ wait_http() {  # wait_http URL PID NAME: until URL answers (any HTTP status) or 
   die "$name does not answer on $url"
 }
 
-rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$SERVER_PID/status"; }
+server_alive() { kill -0 "$SERVER_PID" 2>/dev/null || die "camfleet ($SERVER_PID) is no longer running"; }
+rss_kib() { server_alive; awk '/^VmRSS:/ { print $2 }' "/proc/$SERVER_PID/status"; }
 format_mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
 
 # --- build ---------------------------------------------------------------------------------------
@@ -161,7 +162,7 @@ SITE_ID=$(api POST /sites "{\"name\":\"Bench Site\",\"organisationId\":\"$ORG_ID
 
 log "seeding $CAMERAS cameras at site $SITE_ID"
 SEED_START=$(date +%s.%N)
-"$PYTHON" "$BENCH_DIR/seed.py" --url "$BASE" --token "$TOKEN" --site "$SITE_ID" \
+BENCH_TOKEN=$TOKEN "$PYTHON" "$BENCH_DIR/seed.py" --url "$BASE" --site "$SITE_ID" \
   --count "$CAMERAS" --threads "$SEED_THREADS" --out "$TMP/cameras.txt"
 SEED_SECONDS=$(awk -v a="$SEED_START" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 RSS_SEEDED=$(rss_kib)
@@ -268,6 +269,7 @@ run_wrk() {  # run_wrk NAME OUTFILE URL [SCRIPT]
   WRK_PID=$!
   wait "$WRK_PID" || { cat "$out" >&2; die "wrk failed: $name"; }
   WRK_PID=""
+  server_alive
   local parsed
   parsed=$(parse_wrk "$out") || { cat "$out" >&2; die "cannot parse wrk output: $name"; }
   ROWS+=("$name|$parsed")

@@ -10,6 +10,7 @@ in seeding order, to the output file.
 
 import argparse
 import concurrent.futures
+import os
 import sys
 import threading
 import time
@@ -70,7 +71,8 @@ def main():
 def seed():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--url", required=True, help="base URL, e.g. http://127.0.0.1:8080")
-    parser.add_argument("--token", required=True, help="operator access token")
+    parser.add_argument("--token", default=os.environ.get("BENCH_TOKEN"),
+                        help="operator access token (default: $BENCH_TOKEN)")
     parser.add_argument("--site", required=True, help="site id to claim the cameras to")
     parser.add_argument("--count", type=int, default=10000)
     parser.add_argument("--threads", type=int, default=16)
@@ -78,6 +80,8 @@ def seed():
                         help="seconds to wait for the register requests to finish")
     parser.add_argument("--out", required=True, help="file for '<cameraId> <serialNumber>' lines")
     args = parser.parse_args()
+    if not args.token:
+        parser.error("no token: give --token or set BENCH_TOKEN")
 
     run_id = uuid.uuid4().hex[:8]
     cameras = [(str(uuid.uuid4()), f"BENCH-{run_id}-{i:06d}") for i in range(args.count)]

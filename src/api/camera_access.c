@@ -54,7 +54,7 @@ bool camera_access_include_metrics(struct http_request *request, bool *out)
 }
 
 enum MHD_Result camera_access_reply(struct http_request *request, unsigned status, const struct camera *camera,
-				    bool include_metrics)
+                                    bool include_metrics)
 {
 	json_t *body = camera_json(camera, include_metrics, time_now_seconds(), request->app->config.online_window);
 	return http_reply_json(request, status, body); /* a NULL body answers 500 */
@@ -63,33 +63,28 @@ enum MHD_Result camera_access_reply(struct http_request *request, unsigned statu
 static const char *action_verb(enum camera_action action)
 {
 	switch (action) {
-	case CAMERA_ACTION_CLAIM:
-		return "claimed";
+	case CAMERA_ACTION_CLAIM: return "claimed";
 	case CAMERA_ACTION_RUN:
-	case CAMERA_ACTION_PAUSE:
-		return "set to running or paused";
-	case CAMERA_ACTION_DECOMMISSION:
-		return "decommissioned";
-	case CAMERA_ACTION_MOVE:
-		return "moved";
-	case CAMERA_ACTION_PATCH:
-		return "changed";
+	case CAMERA_ACTION_PAUSE: return "set to running or paused";
+	case CAMERA_ACTION_DECOMMISSION: return "decommissioned";
+	case CAMERA_ACTION_MOVE: return "moved";
+	case CAMERA_ACTION_PATCH: return "changed";
 	}
 	return "changed";
 }
 
 enum MHD_Result camera_access_refuse(struct http_request *request, const struct camera *camera,
-				     enum camera_action action, enum lifecycle_result refusal)
+                                     enum camera_action action, enum lifecycle_result refusal)
 {
-	if (refusal == LIFECYCLE_CONFLICT)
-		return http_reply_error(request, 409, "camera with serial number '%s' has already been claimed (it is %s)",
-					camera->serial_number, camera_state_name(camera->state));
+	if (refusal == LIFECYCLE_CONFLICT) /* the state may be another organisation's business: not named */
+		return http_reply_error(request, 409, "camera with serial number '%s' has already been claimed",
+		                        camera->serial_number);
 	return http_reply_error(request, 422, "camera %s is %s; only running or paused cameras can be %s", camera->id,
-				camera_state_name(camera->state), action_verb(action));
+	                        camera_state_name(camera->state), action_verb(action));
 }
 
 bool camera_access_transition(struct http_request *request, struct camera *camera, enum camera_action action,
-			      camera_write_fn write, void *context)
+                              camera_write_fn write, void *context)
 {
 	for (int attempt = 0;; attempt++) {
 		enum camera_state next;
@@ -106,7 +101,7 @@ bool camera_access_transition(struct http_request *request, struct camera *camer
 		}
 		if (result != STORE_CONFLICT || attempt > 0) {
 			api_store_failure(request, result, "camera",
-					  "the camera changed while this request was being carried out; retry");
+			                  "the camera changed while this request was being carried out; retry");
 			return false;
 		}
 		if (!camera_access_load(request, camera->id, camera))

@@ -21,21 +21,21 @@ bool camera_access_include_metrics(struct http_request *request, bool *out);
 
 /* Answers status with the camera as JSON. */
 enum MHD_Result camera_access_reply(struct http_request *request, unsigned status, const struct camera *camera,
-				    bool include_metrics);
+                                    bool include_metrics);
 
 /* Answers the lifecycle's refusal of action on camera: 409 for a claim, 422 otherwise. */
 enum MHD_Result camera_access_refuse(struct http_request *request, const struct camera *camera,
-				     enum camera_action action, enum lifecycle_result refusal);
+                                     enum camera_action action, enum lifecycle_result refusal);
 
 /* One write of a lifecycle action on current (next is the state the lifecycle allows): the
  * store result, with the camera after the write in out. */
 typedef enum store_result (*camera_write_fn)(struct http_request *request, const struct camera *current,
-					     enum camera_state next, void *context, struct camera *out);
+                                             enum camera_state next, void *context, struct camera *out);
 
 /* Lets the lifecycle decide action on camera (loaded and visible) and runs write; when the
  * camera changed meanwhile (STORE_CONFLICT) reloads it and decides once more. On true camera
  * holds the camera after the write. */
 bool camera_access_transition(struct http_request *request, struct camera *camera, enum camera_action action,
-			      camera_write_fn write, void *context);
+                              camera_write_fn write, void *context);
 
 #endif

@@ -30,8 +30,8 @@ static bool state_action(struct http_request *request, enum camera_action *out)
 	return false;
 }
 
-static enum store_result write_state(struct http_request *request, const struct camera *current,
-				     enum camera_state next, void *context, struct camera *out)
+static enum store_result write_state(struct http_request *request, const struct camera *current, enum camera_state next,
+                                     void *context, struct camera *out)
 {
 	struct store *store = request->app->store;
 	return store->ops->camera_set_state(store, current->id, current->state, next, time_now_seconds(), out);
@@ -77,13 +77,15 @@ static bool same_organisation(struct http_request *request, const struct camera 
 	}
 	if (strcmp(camera->organisation_id, site->organisation_id) == 0)
 		return true;
-	http_reply_error(request, 422, "site %s belongs to another organisation than camera %s; a camera moves only "
-				       "between the sites of its organisation", site->id, camera->id);
+	http_reply_error(request, 422,
+	                 "site %s belongs to another organisation than camera %s; a camera moves only "
+	                 "between the sites of its organisation",
+	                 site->id, camera->id);
 	return false;
 }
 
-static enum store_result write_move(struct http_request *request, const struct camera *current,
-				    enum camera_state next, void *context, struct camera *out)
+static enum store_result write_move(struct http_request *request, const struct camera *current, enum camera_state next,
+                                    void *context, struct camera *out)
 {
 	struct store *store = request->app->store;
 	return store->ops->camera_move(store, current->id, current->state, context, out);
@@ -170,7 +172,7 @@ static bool camera_gives_frames(struct http_request *request, const struct camer
 	if (camera->state == CAMERA_RUNNING)
 		return true;
 	http_reply_error(request, 409, "camera %s is %s; frames can be requested from running cameras only", camera->id,
-			 camera_state_name(camera->state));
+	                 camera_state_name(camera->state));
 	return false;
 }
 
@@ -180,7 +182,7 @@ static enum MHD_Result no_image(struct http_request *request)
 }
 
 static enum MHD_Result reply_frame(struct http_request *request, const unsigned char *jpeg, size_t length,
-				   int64_t taken_at)
+                                   int64_t taken_at)
 {
 	char *image = malloc(base64_encoded_size(length));
 	if (image == NULL)
@@ -230,7 +232,7 @@ static bool query_time(struct http_request *request, const char *name, bool *giv
 	if (text == NULL || time_parse_rfc3339(text, out))
 		return true;
 	http_reply_error(request, 422, "query parameter %s must be an RFC 3339 timestamp such as 2019-08-24T14:15:22Z",
-			 name);
+	                 name);
 	return false;
 }
 
@@ -270,10 +272,10 @@ static enum MHD_Result get_upload_metrics(struct http_request *request)
 }
 
 const struct route camera_action_routes[] = {
-	{"PUT", "/cameras/{cameraId}/state/{newState}", put_state, 0, 0},
-	{"POST", "/cameras/{cameraId}/move", post_move, 0, 0},
-	{"GET", "/cameras/{cameraId}/opening-hours", get_opening_hours, 0, 0},
-	{"POST", "/frame-requests", post_frame_request, 0, 0},
-	{"GET", "/cameras/{cameraId}/video-upload-metrics", get_upload_metrics, 0, 0},
-	{NULL, NULL, NULL, 0, 0},
+    {"PUT", "/cameras/{cameraId}/state/{newState}", put_state, 0, 0},
+    {"POST", "/cameras/{cameraId}/move", post_move, 0, 0},
+    {"GET", "/cameras/{cameraId}/opening-hours", get_opening_hours, 0, 0},
+    {"POST", "/frame-requests", post_frame_request, 0, 0},
+    {"GET", "/cameras/{cameraId}/video-upload-metrics", get_upload_metrics, 0, 0},
+    {NULL, NULL, NULL, 0, 0},
 };

@@ -11,7 +11,7 @@
 #include "util/log.h"
 #include "util/timeutil.h"
 
-#define LIST_LIMIT_MAX 1000
+#define LIST_LIMIT_MAX  1000
 #define LIST_CHUNK_ROWS 256 /* rows fetched per refill of a streamed listing */
 
 /* --- POST /cameras ---------------------------------------------------------------------------- */
@@ -31,10 +31,10 @@ static bool parse_claim(struct http_request *request, struct claim_request *clai
 	if (!api_parse_body(request, claim_fields, &body))
 		return false;
 	bool valid = api_string_field(request, body, "serialNumber", FIELD_REQUIRED, 1, CAMERA_SERIAL_MAX,
-				      claim->serial_number, sizeof(claim->serial_number), NULL, NULL) &&
-		     api_uuid_field(request, body, "siteId", true, claim->site_id, NULL) &&
-		     api_string_field(request, body, "name", FIELD_NULLABLE, 0, CAMERA_TEXT_MAX, claim->name,
-				      sizeof(claim->name), &claim->has_name, NULL);
+	                              claim->serial_number, sizeof(claim->serial_number), NULL, NULL) &&
+	             api_uuid_field(request, body, "siteId", true, claim->site_id, NULL) &&
+	             api_string_field(request, body, "name", FIELD_NULLABLE, 0, CAMERA_TEXT_MAX, claim->name,
+	                              sizeof(claim->name), &claim->has_name, NULL);
 	json_decref(body);
 	return valid;
 }
@@ -78,9 +78,9 @@ static enum MHD_Result post_camera(struct http_request *request)
 		return http_reply_error(request, 500, "internal error");
 	placement.at = time_now_seconds();
 	struct store *store = request->app->store;
-	enum store_result result = store->ops->camera_claim(store, claim.serial_number,
-							    lifecycle_allowed_from(CAMERA_ACTION_CLAIM), &placement,
-							    claim.has_name, claim.name, &camera);
+	enum store_result result =
+	    store->ops->camera_claim(store, claim.serial_number, lifecycle_allowed_from(CAMERA_ACTION_CLAIM),
+	                             &placement, claim.has_name, claim.name, &camera);
 	if (result == STORE_CONFLICT) /* claimed by someone else meanwhile */
 		return camera_access_refuse(request, &camera, CAMERA_ACTION_CLAIM, LIFECYCLE_CONFLICT);
 	if (result != STORE_OK)
@@ -109,11 +109,11 @@ static const char *const patch_fields[] = {"name", "direction1Alias", "direction
 
 /* Reads one nullable text field: set when given (a string or null), has when a string. */
 static bool patch_field(struct http_request *request, json_t *body, const char *name, bool *set, bool *has,
-			char out[CAMERA_TEXT_MAX + 1])
+                        char out[CAMERA_TEXT_MAX + 1])
 {
 	bool is_null = false;
 	if (!api_string_field(request, body, name, FIELD_NULLABLE, 0, CAMERA_TEXT_MAX, out, CAMERA_TEXT_MAX + 1, has,
-			      &is_null))
+	                      &is_null))
 		return false;
 	*set = *has || is_null;
 	return true;
@@ -125,16 +125,16 @@ static bool parse_patch(struct http_request *request, struct camera_patch *patch
 	if (!api_parse_body(request, patch_fields, &body))
 		return false;
 	bool valid = patch_field(request, body, "name", &patch->set_name, &patch->has_name, patch->name) &&
-		     patch_field(request, body, "direction1Alias", &patch->set_direction1_alias,
-				 &patch->has_direction1_alias, patch->direction1_alias) &&
-		     patch_field(request, body, "direction2Alias", &patch->set_direction2_alias,
-				 &patch->has_direction2_alias, patch->direction2_alias);
+	             patch_field(request, body, "direction1Alias", &patch->set_direction1_alias,
+	                         &patch->has_direction1_alias, patch->direction1_alias) &&
+	             patch_field(request, body, "direction2Alias", &patch->set_direction2_alias,
+	                         &patch->has_direction2_alias, patch->direction2_alias);
 	json_decref(body);
 	return valid;
 }
 
-static enum store_result write_patch(struct http_request *request, const struct camera *current,
-				     enum camera_state next, void *context, struct camera *out)
+static enum store_result write_patch(struct http_request *request, const struct camera *current, enum camera_state next,
+                                     void *context, struct camera *out)
 {
 	struct store *store = request->app->store;
 	return store->ops->camera_patch(store, current->id, current->state, context, out);
@@ -156,8 +156,8 @@ static enum MHD_Result patch_camera(struct http_request *request)
 
 /* --- DELETE /cameras/{cameraId} ---------------------------------------------------------------- */
 
-static enum store_result write_state(struct http_request *request, const struct camera *current,
-				     enum camera_state next, void *context, struct camera *out)
+static enum store_result write_state(struct http_request *request, const struct camera *current, enum camera_state next,
+                                     void *context, struct camera *out)
 {
 	struct store *store = request->app->store;
 	return store->ops->camera_set_state(store, current->id, current->state, next, time_now_seconds(), out);
@@ -205,9 +205,10 @@ static bool parse_states(struct http_request *request, unsigned *mask)
 {
 	struct state_parse parse = {0, NULL};
 	if (http_query_each(request, "state", add_state, &parse) != 0) {
-		http_reply_error(request, 422,
-				 "query parameter state must be running, paused, decommissioned or registered, not '%s'",
-				 parse.unknown);
+		http_reply_error(
+		    request, 422,
+		    "query parameter state must be running, paused, decommissioned or registered, not '%s'",
+		    parse.unknown);
 		return false;
 	}
 	*mask = parse.mask != 0 ? parse.mask : CAMERA_STATE_BIT(CAMERA_RUNNING) | CAMERA_STATE_BIT(CAMERA_PAUSED);
@@ -362,7 +363,7 @@ static int text_row(void *context, const struct camera *camera)
 	}
 	size_t start = t->length + (t->any_row ? 1 : 0);
 	size_t written = camera_json_write(camera, t->include_metrics, t->now, t->online_window, t->text + start,
-					   t->capacity - start);
+	                                   t->capacity - start);
 	if (written == 0) {
 		log_error("cameras: cannot encode camera %s as JSON", camera->id);
 		t->failed = true;
@@ -400,7 +401,7 @@ static void link_put(char *out, size_t *length, const char *text, bool encode)
 	static const char hex[] = "0123456789ABCDEF";
 	for (const unsigned char *c = (const unsigned char *)text; *c != '\0'; c++) {
 		bool plain = !encode || (*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') ||
-			     (*c >= '0' && *c <= '9') || *c == '-' || *c == '.' || *c == '_' || *c == '~';
+		             (*c >= '0' && *c <= '9') || *c == '-' || *c == '.' || *c == '_' || *c == '~';
 		if (plain) {
 			if (out != NULL)
 				out[*length] = (char)*c;
@@ -465,7 +466,7 @@ struct camera_stream {
 	struct store *store;
 	struct camera_filter filter;
 	struct camera_text text;
-	size_t offset;  /* bytes of text already handed out */
+	size_t offset; /* bytes of text already handed out */
 	bool finished; /* the closing ']' is in text */
 };
 
@@ -566,10 +567,10 @@ static enum MHD_Result list_cameras(struct http_request *request)
 }
 
 const struct route camera_routes[] = {
-	{"POST", "/cameras", post_camera, 0, 0},
-	{"GET", "/cameras", list_cameras, 0, 0},
-	{"GET", "/cameras/{cameraId}", get_camera, 0, 0},
-	{"PATCH", "/cameras/{cameraId}", patch_camera, 0, 0},
-	{"DELETE", "/cameras/{cameraId}", delete_camera, 0, 0},
-	{NULL, NULL, NULL, 0, 0},
+    {"POST", "/cameras", post_camera, 0, 0},
+    {"GET", "/cameras", list_cameras, 0, 0},
+    {"GET", "/cameras/{cameraId}", get_camera, 0, 0},
+    {"PATCH", "/cameras/{cameraId}", patch_camera, 0, 0},
+    {"DELETE", "/cameras/{cameraId}", delete_camera, 0, 0},
+    {NULL, NULL, NULL, 0, 0},
 };

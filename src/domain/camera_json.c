@@ -86,8 +86,8 @@ json_t *camera_json(const struct camera *camera, bool include_metrics, int64_t n
 	if (object == NULL)
 		return NULL;
 	bool complete = set_identity(object, camera) && set_placement(object, camera) &&
-			set_status(object, camera, now, online_window) &&
-			(!include_metrics || set_metrics(object, camera));
+	                set_status(object, camera, now, online_window) &&
+	                (!include_metrics || set_metrics(object, camera));
 	if (!complete) {
 		json_decref(object);
 		return NULL;
@@ -250,7 +250,7 @@ static void write_metrics(struct text_writer *w, const struct camera *c)
 }
 
 size_t camera_json_write(const struct camera *camera, bool include_metrics, int64_t now, unsigned online_window,
-			 char *buffer, size_t size)
+                         char *buffer, size_t size)
 {
 	struct text_writer w = {buffer, size, 0, false};
 	write_identity(&w, camera);

@@ -26,6 +26,6 @@ json_t *camera_json(const struct camera *camera, bool include_metrics, int64_t n
 /* Writes the same object as compact JSON text into buffer (size bytes, no NUL added); returns
  * its length, or 0 when it does not fit or cannot be encoded. */
 size_t camera_json_write(const struct camera *camera, bool include_metrics, int64_t now, unsigned online_window,
-			 char *buffer, size_t size);
+                         char *buffer, size_t size);
 
 #endif

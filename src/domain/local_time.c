@@ -1,55 +1,113 @@
-/* Wall time → UTC with ICU's C calendar API: a proleptic Gregorian calendar of the zone, with
- * UCAL_SKIPPED_WALL_TIME = UCAL_WALLTIME_LAST (a gap moves the time forward by its length) and
- * UCAL_REPEATED_WALL_TIME = UCAL_WALLTIME_FIRST (an overlap takes the first occurrence). */
+/* Wall time → UTC with the C library over the system tz database (/usr/share/zoneinfo, kept up to
+ * date by Debian's tzdata package). No tz rules live here: the only question asked of the zone is
+ * "what is the UTC offset at instant t?", answered by glibc's localtime_r (tm_gmtoff).
+ *
+ * glibc's localtime_r reads the zone chosen by the last tzset(), which reads the TZ environment
+ * variable. To switch zones safely among threads:
+ * - once (pthread_once), putenv() puts tz_variable, a static buffer of fixed capacity, into the
+ *   environment, so environ points at it; TZ is never given to setenv/unsetenv, so environ is never
+ *   reallocated afterwards on our account;
+ * - a switch rewrites tz_variable in place ("TZ=:/usr/share/zoneinfo/<zone>", an absolute path, so
+ *   TZDIR is not consulted) and calls tzset(), under zone_lock;
+ * - every conversion holds zone_lock from its switch through its last localtime_r, so no other
+ *   conversion changes the zone under it.
+ * Zone names are checked by time_zone_is_known (characters, no "..", a TZif file) before they are
+ * ever written into the environment or opened.
+ *
+ * The conversion of a wall time W (w = W read as if it were UTC, in epoch seconds), with
+ * offset(t) = tm_gmtoff of localtime_r(t):
+ * - candidate offsets: offset at w - 2 d, w - 1 d, w, w + 1 d, w + 2 d, and offset(w - o) for
+ *   each of those o (so an offset in force for less than a day near W is not missed);
+ * - o is valid when offset(w - o) == o, i.e. the instant w - o shows W; the answer is the
+ *   smallest valid w - o (in a fall-back overlap: the first occurrence);
+ * - none valid: W is in a spring-forward gap from offset b (before) to a (after), b < a, which is
+ *   seen as offset(w - a) == b and offset(w - b) == a; the answer is w - b, the instant that shows
+ *   W + (a - b): W moved forward by the gap's length. */
 #include "domain/local_time.h"
 
-#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unicode/ucal.h>
-#include <unicode/ustring.h>
+#include <time.h>
 
-#define ZONE_ID_MAX     64 /* longer than any IANA name */
-#define MINUTES_IN_DAY  1440
-#define CALENDAR_LOCALE "en_US_POSIX"
+#include "domain/time_zone.h"
+
+#define ZONE_NAME_MAX  64 /* longer than any IANA name; as time_zone.c allows at most */
+#define MINUTES_IN_DAY 1440
+#define SECONDS_IN_DAY 86400
+#define OFFSET_SAMPLES 5                    /* w - 2 d … w + 2 d */
+#define CANDIDATES_MAX (2 * OFFSET_SAMPLES) /* the samples and offset(w - sample) */
+#define TZ_PREFIX      "TZ=:" TIME_ZONE_DIRECTORY "/"
+#define TZ_INITIAL     "TZ=UTC0" /* a POSIX rule: no file needed at startup */
+#define TZ_CAPACITY    128       /* > sizeof(TZ_PREFIX) + ZONE_NAME_MAX */
+#define TZDATA_ZI      TIME_ZONE_DIRECTORY "/tzdata.zi"
+#define VERSION_MAX    16
+
+_Static_assert(sizeof(TZ_PREFIX) + ZONE_NAME_MAX < TZ_CAPACITY, "tz_variable too small");
 
 struct local_time_calendar {
-	UCalendar *icu;
+	char zone[ZONE_NAME_MAX + 1];
 };
 
-/* Copies an ASCII zone name into UTF-16; false when it is empty, too long or not printable ASCII. */
-static bool zone_to_uchars(const char *zone, UChar out[ZONE_ID_MAX + 1])
+/* ---- the process's TZ, owned by this file ---- */
+
+static pthread_once_t environment_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t zone_lock = PTHREAD_MUTEX_INITIALIZER;
+static char tz_variable[TZ_CAPACITY] = TZ_INITIAL; /* in environ after environment_once */
+static bool environment_ready;                     /* putenv succeeded; written once */
+static char current_zone[ZONE_NAME_MAX + 1];       /* what tz_variable names; "" = TZ_INITIAL */
+
+static void install_tz_variable(void)
 {
-	if (zone == NULL)
-		return false;
+	environment_ready = putenv(tz_variable) == 0;
+	if (environment_ready)
+		tzset();
+}
+
+/* The characters time_zone_is_known allows, checked again here because the name is about to go
+ * into the environment: letters, digits, '/', '_', '-', '+'; no leading '/', no "..". */
+static bool zone_name_is_plain(const char *zone)
+{
 	size_t length = strlen(zone);
-	if (length == 0 || length > ZONE_ID_MAX)
+	if (length == 0 || length > ZONE_NAME_MAX || zone[0] == '/' || strstr(zone, "..") != NULL)
 		return false;
-	for (size_t i = 0; i < length; i++)
-		if (zone[i] <= ' ' || zone[i] > '~')
+	for (size_t i = 0; i < length; i++) {
+		char c = zone[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '/' ||
+		      c == '_' || c == '-' || c == '+'))
 			return false;
-	u_charsToUChars(zone, out, (int32_t)length + 1);
+	}
 	return true;
 }
 
-bool local_time_zone_is_known(const char *zone)
+/* Makes zone the one localtime_r answers for; the caller holds zone_lock. */
+static bool switch_zone_locked(const char *zone)
 {
-	UChar id[ZONE_ID_MAX + 1];
-	if (!zone_to_uchars(zone, id) || strcmp(zone, "Etc/Unknown") == 0)
+	if (strcmp(current_zone, zone) == 0)
+		return true;
+	char next[TZ_CAPACITY];
+	int length = snprintf(next, sizeof(next), "%s%s", TZ_PREFIX, zone);
+	if (length < 0 || (size_t)length >= sizeof(next))
 		return false;
-	UChar canonical[ZONE_ID_MAX + 1];
-	UBool is_system = 0;
-	UErrorCode status = U_ZERO_ERROR;
-	ucal_getCanonicalTimeZoneID(id, -1, canonical, ZONE_ID_MAX + 1, &is_system, &status);
-	return U_SUCCESS(status) && is_system;
+	memcpy(tz_variable, next, (size_t)length + 1); /* in place: environ keeps pointing here */
+	tzset();
+	memcpy(current_zone, zone, strlen(zone) + 1);
+	return true;
 }
 
-const char *local_time_zone_data_version(void)
+/* The UTC offset, in seconds, in force at instant t in the current zone (caller holds zone_lock). */
+static bool offset_at(int64_t t, long *offset)
 {
-	UErrorCode status = U_ZERO_ERROR;
-	const char *version = ucal_getTZDataVersion(&status);
-	return U_SUCCESS(status) && version != NULL ? version : "unknown";
+	time_t instant = (time_t)t;
+	struct tm fields;
+	if ((int64_t)instant != t || localtime_r(&instant, &fields) == NULL)
+		return false;
+	*offset = fields.tm_gmtoff;
+	return true;
 }
+
+/* ---- calendar arithmetic (proleptic Gregorian) ---- */
 
 static bool is_leap_year(int year)
 {
@@ -64,84 +122,239 @@ static bool date_is_valid(int year, int month, int day)
 	return day <= days_in_month[month - 1] + (month == 2 && is_leap_year(year) ? 1 : 0);
 }
 
+/* Days from 1970-01-01 to year-month-day (negative before); H. Hinnant's days_from_civil. */
+static int64_t days_from_civil(int year, int month, int day)
+{
+	int64_t y = (int64_t)year - (month <= 2 ? 1 : 0);
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t year_of_era = y - era * 400;
+	int64_t day_of_year = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+	int64_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+	return era * 146097 + day_of_era - 719468;
+}
+
+/* The wall time read as if it were UTC: the w of the rules above. */
+static int64_t wall_as_utc(int year, int month, int day, int minute_of_day)
+{
+	return days_from_civil(year, month, day) * SECONDS_IN_DAY + (int64_t)minute_of_day * 60;
+}
+
+/* ---- the conversion (caller holds zone_lock, zone switched) ---- */
+
+static void add_candidate(long *candidates, size_t *count, long offset)
+{
+	for (size_t i = 0; i < *count; i++)
+		if (candidates[i] == offset)
+			return;
+	candidates[(*count)++] = offset;
+}
+
+/* Fills *instant with the answer for w; *gap_before and *gap_after with the offsets around the gap
+ * when w is in one (*in_gap), for date_exists. */
+static enum local_time_result convert_locked(int64_t w, int64_t *instant, bool *in_gap, long *gap_before,
+                                             long *gap_after)
+{
+	long candidates[CANDIDATES_MAX];
+	size_t count = 0;
+	for (int k = -2; k <= 2; k++) {
+		long offset;
+		if (!offset_at(w + (int64_t)k * SECONDS_IN_DAY, &offset))
+			return LOCAL_TIME_ZONE_DATA_ERROR;
+		add_candidate(candidates, &count, offset);
+	}
+	long shown[CANDIDATES_MAX]; /* shown[i] = offset(w - candidates[i]) */
+	for (size_t i = 0; i < count; i++) {
+		if (!offset_at(w - candidates[i], &shown[i]))
+			return LOCAL_TIME_ZONE_DATA_ERROR;
+	}
+	size_t sampled = count;
+	for (size_t i = 0; i < sampled; i++)
+		add_candidate(candidates, &count, shown[i]);
+	for (size_t i = sampled; i < count; i++) {
+		if (!offset_at(w - candidates[i], &shown[i]))
+			return LOCAL_TIME_ZONE_DATA_ERROR;
+	}
+
+	bool found = false;
+	for (size_t i = 0; i < count; i++) {
+		if (shown[i] == candidates[i] && (!found || w - candidates[i] < *instant)) {
+			*instant = w - candidates[i];
+			found = true;
+		}
+	}
+	*in_gap = !found;
+	if (found)
+		return LOCAL_TIME_OK;
+	/* A gap from b to a: offset(w - a) == b and offset(w - b) == a, with b < a. */
+	for (size_t i = 0; i < count; i++) {
+		long after = candidates[i];
+		long before = shown[i];
+		if (before >= after)
+			continue;
+		for (size_t j = 0; j < count; j++) {
+			if (candidates[j] == before && shown[j] == after) {
+				*instant = w - before;
+				*gap_before = before;
+				*gap_after = after;
+				return LOCAL_TIME_OK;
+			}
+		}
+	}
+	return LOCAL_TIME_ZONE_DATA_ERROR; /* more than one change within the day: not seen in tzdata */
+}
+
+/* Locks, switches to the calendar's zone, converts, unlocks. */
+static enum local_time_result convert(const struct local_time_calendar *calendar, int64_t w, int64_t *instant,
+                                      bool *in_gap, long *gap_before, long *gap_after)
+{
+	if (pthread_once(&environment_once, install_tz_variable) != 0 || !environment_ready)
+		return LOCAL_TIME_ZONE_DATA_ERROR;
+	if (pthread_mutex_lock(&zone_lock) != 0)
+		return LOCAL_TIME_ZONE_DATA_ERROR;
+	enum local_time_result result = LOCAL_TIME_ZONE_DATA_ERROR;
+	if (switch_zone_locked(calendar->zone))
+		result = convert_locked(w, instant, in_gap, gap_before, gap_after);
+	if (pthread_mutex_unlock(&zone_lock) != 0)
+		return LOCAL_TIME_ZONE_DATA_ERROR;
+	return result;
+}
+
+/* ---- the public interface ---- */
+
+bool local_time_zone_is_known(const char *zone)
+{
+	return zone != NULL && zone_name_is_plain(zone) && time_zone_is_known(zone);
+}
+
 enum local_time_result local_time_calendar_open(const char *zone, struct local_time_calendar **out)
 {
 	*out = NULL;
-	UChar id[ZONE_ID_MAX + 1];
-	if (!local_time_zone_is_known(zone) || !zone_to_uchars(zone, id))
+	if (!local_time_zone_is_known(zone))
 		return LOCAL_TIME_UNKNOWN_ZONE;
 	struct local_time_calendar *calendar = malloc(sizeof(*calendar));
 	if (calendar == NULL)
 		return LOCAL_TIME_NO_MEMORY;
-	UErrorCode status = U_ZERO_ERROR;
-	calendar->icu = ucal_open(id, -1, CALENDAR_LOCALE, UCAL_GREGORIAN, &status);
-	if (U_SUCCESS(status))
-		ucal_setGregorianChange(calendar->icu, U_DATE_MIN, &status); /* Gregorian before 1582 too */
-	if (U_FAILURE(status)) {
-		local_time_calendar_close(calendar);
-		return LOCAL_TIME_ZONE_DATA_ERROR;
-	}
-	ucal_setAttribute(calendar->icu, UCAL_LENIENT, 1); /* lets hour 24 be the next day's 00:00 */
-	ucal_setAttribute(calendar->icu, UCAL_SKIPPED_WALL_TIME, UCAL_WALLTIME_LAST);
-	ucal_setAttribute(calendar->icu, UCAL_REPEATED_WALL_TIME, UCAL_WALLTIME_FIRST);
+	memcpy(calendar->zone, zone, strlen(zone) + 1); /* at most ZONE_NAME_MAX, checked above */
 	*out = calendar;
 	return LOCAL_TIME_OK;
 }
 
 void local_time_calendar_close(struct local_time_calendar *calendar)
 {
-	if (calendar == NULL)
-		return;
-	if (calendar->icu != NULL)
-		ucal_close(calendar->icu);
 	free(calendar);
-}
-
-/* Milliseconds since the epoch of the wall time, by the calendar's current wall-time rules. */
-static bool wall_time_millis(UCalendar *icu, int year, int month, int day, int minute_of_day, UDate *millis)
-{
-	UErrorCode status = U_ZERO_ERROR;
-	ucal_clear(icu);
-	ucal_setDateTime(icu, year, month - 1, day, minute_of_day / 60, minute_of_day % 60, 0, &status);
-	*millis = ucal_getMillis(icu, &status);
-	return U_SUCCESS(status);
 }
 
 enum local_time_result local_time_calendar_to_utc(struct local_time_calendar *calendar, int year, int month, int day,
                                                   int minute_of_day, int64_t *epoch_seconds)
 {
-	if (calendar == NULL || !date_is_valid(year, month, day) || minute_of_day < 0 || minute_of_day > MINUTES_IN_DAY)
+	if (calendar == NULL || epoch_seconds == NULL || !date_is_valid(year, month, day) || minute_of_day < 0 ||
+	    minute_of_day > MINUTES_IN_DAY)
 		return LOCAL_TIME_INVALID_ARGUMENT;
-	UDate millis;
-	if (!wall_time_millis(calendar->icu, year, month, day, minute_of_day, &millis))
+	bool in_gap;
+	long before, after;
+	return convert(calendar, wall_as_utc(year, month, day, minute_of_day), epoch_seconds, &in_gap, &before, &after);
+}
+
+/* The local date at instant t in the current zone (caller holds zone_lock). */
+static bool local_date_locked(int64_t t, int *year, int *month, int *day)
+{
+	time_t instant = (time_t)t;
+	struct tm fields;
+	if ((int64_t)instant != t || localtime_r(&instant, &fields) == NULL)
+		return false;
+	*year = fields.tm_year + 1900;
+	*month = fields.tm_mon + 1;
+	*day = fields.tm_mday;
+	return true;
+}
+
+/* The date exists unless its midnight is in a gap that ends after the date: the first instant at
+ * or after the midnight is then the gap's end, the first t in (w - after, w - before] with
+ * offset(t) == after, found by bisection; the date exists when that instant's local date is it. */
+static enum local_time_result date_exists_locked(const struct local_time_calendar *calendar, int year, int month,
+                                                 int day, bool *exists)
+{
+	if (!switch_zone_locked(calendar->zone))
 		return LOCAL_TIME_ZONE_DATA_ERROR;
-	*epoch_seconds = (int64_t)floor(millis / 1000.0);
+	int64_t w = wall_as_utc(year, month, day, 0);
+	int64_t instant;
+	bool in_gap = false;
+	long before = 0, after = 0;
+	enum local_time_result result = convert_locked(w, &instant, &in_gap, &before, &after);
+	if (result != LOCAL_TIME_OK)
+		return result;
+	if (!in_gap) {
+		*exists = true; /* the midnight itself is shown */
+		return LOCAL_TIME_OK;
+	}
+	int64_t low = w - after;   /* offset(low) == before */
+	int64_t high = w - before; /* offset(high) == after */
+	while (high - low > 1) {
+		int64_t middle = low + (high - low) / 2;
+		long offset;
+		if (!offset_at(middle, &offset))
+			return LOCAL_TIME_ZONE_DATA_ERROR;
+		if (offset == after)
+			high = middle;
+		else
+			low = middle;
+	}
+	int local_year, local_month, local_day;
+	if (!local_date_locked(high, &local_year, &local_month, &local_day))
+		return LOCAL_TIME_ZONE_DATA_ERROR;
+	*exists = local_year == year && local_month == month && local_day == day;
 	return LOCAL_TIME_OK;
 }
 
 enum local_time_result local_time_calendar_date_exists(struct local_time_calendar *calendar, int year, int month,
                                                        int day, bool *exists)
 {
-	if (calendar == NULL || !date_is_valid(year, month, day))
+	if (calendar == NULL || exists == NULL || !date_is_valid(year, month, day))
 		return LOCAL_TIME_INVALID_ARGUMENT;
-	/* The first instant at or after the date's midnight (the end of a gap holding it) ... */
-	UCalendar *icu = calendar->icu;
-	UDate millis;
-	ucal_setAttribute(icu, UCAL_SKIPPED_WALL_TIME, UCAL_WALLTIME_NEXT_VALID);
-	bool computed = wall_time_millis(icu, year, month, day, 0, &millis);
-	ucal_setAttribute(icu, UCAL_SKIPPED_WALL_TIME, UCAL_WALLTIME_LAST);
-	if (!computed)
+	if (pthread_once(&environment_once, install_tz_variable) != 0 || !environment_ready)
 		return LOCAL_TIME_ZONE_DATA_ERROR;
-	/* ... falls on the date unless the gap swallowed the whole date. */
-	UErrorCode status = U_ZERO_ERROR;
-	ucal_setMillis(icu, millis, &status);
-	int32_t local_year = ucal_get(icu, UCAL_EXTENDED_YEAR, &status);
-	int32_t local_month = ucal_get(icu, UCAL_MONTH, &status);
-	int32_t local_day = ucal_get(icu, UCAL_DATE, &status);
-	if (U_FAILURE(status))
+	if (pthread_mutex_lock(&zone_lock) != 0)
 		return LOCAL_TIME_ZONE_DATA_ERROR;
-	*exists = local_year == year && local_month == month - 1 && local_day == day;
-	return LOCAL_TIME_OK;
+	enum local_time_result result = date_exists_locked(calendar, year, month, day, exists);
+	if (pthread_mutex_unlock(&zone_lock) != 0)
+		return LOCAL_TIME_ZONE_DATA_ERROR;
+	return result;
+}
+
+/* ---- the data version ---- */
+
+static pthread_once_t version_once = PTHREAD_ONCE_INIT;
+static char zone_data_version[VERSION_MAX] = "unknown";
+
+/* Reads "# version 2025b" from tzdata.zi's first line; leaves "unknown" on any failure. */
+static void read_zone_data_version(void)
+{
+	FILE *file = fopen(TZDATA_ZI, "re");
+	if (file == NULL)
+		return;
+	char line[64];
+	bool read = fgets(line, sizeof(line), file) != NULL;
+	if (fclose(file) != 0 || !read)
+		return;
+	static const char prefix[] = "# version ";
+	if (strncmp(line, prefix, sizeof(prefix) - 1) != 0)
+		return;
+	const char *version = line + sizeof(prefix) - 1;
+	size_t length = strcspn(version, "\r\n");
+	if (length == 0 || length >= VERSION_MAX)
+		return;
+	for (size_t i = 0; i < length; i++)
+		if (!((version[i] >= '0' && version[i] <= '9') || (version[i] >= 'a' && version[i] <= 'z')))
+			return;
+	memcpy(zone_data_version, version, length);
+	zone_data_version[length] = '\0';
+}
+
+const char *local_time_zone_data_version(void)
+{
+	if (pthread_once(&version_once, read_zone_data_version) != 0)
+		return "unknown";
+	return zone_data_version;
 }
 
 enum local_time_result local_time_to_utc(const char *zone, int year, int month, int day, int minute_of_day,

@@ -1,7 +1,14 @@
-/* Local wall-clock time in an IANA time zone turned into a UTC instant, by ICU's calendar (its
- * built-in zone data; the process's TZ is never read or changed). A wall time that does not exist
- * (a spring-forward gap) is moved forward by the gap's length; an ambiguous one (a fall-back
- * overlap) takes its first occurrence. Thread-safe: each calendar belongs to one caller. */
+/* Local wall-clock time in an IANA time zone turned into a UTC instant, by the C library over the
+ * system tz database (/usr/share/zoneinfo, Debian's tzdata). A wall time that does not exist (a
+ * spring-forward gap) is moved forward by the gap's length; an ambiguous one (a fall-back overlap)
+ * takes its first occurrence. Thread-safe: each calendar belongs to one caller, and conversions in
+ * different threads are serialised on one lock.
+ *
+ * This module owns the process's TZ environment variable: at its first conversion it puts its own
+ * TZ into the environment, and it switches zones by rewriting that variable and calling tzset().
+ * Nothing else in the process may set TZ (setenv, unsetenv, putenv), and localtime, localtime_r,
+ * mktime and strftime's %Z elsewhere would see whichever zone was converted last: use gmtime_r,
+ * timegm and this module instead. */
 #ifndef CAMFLEET_DOMAIN_LOCAL_TIME_H
 #define CAMFLEET_DOMAIN_LOCAL_TIME_H
 
@@ -10,17 +17,21 @@
 
 enum local_time_result {
 	LOCAL_TIME_OK = 0,
-	LOCAL_TIME_UNKNOWN_ZONE = -1,     /* ICU does not know the zone */
+	LOCAL_TIME_UNKNOWN_ZONE = -1,     /* not a zone of the system tz database */
 	LOCAL_TIME_INVALID_ARGUMENT = -2, /* not a date of years 1..9999, or minute not 0..1440 */
-	LOCAL_TIME_ZONE_DATA_ERROR = -3,  /* ICU reported a failure */
+	LOCAL_TIME_ZONE_DATA_ERROR = -3,  /* the C library or the zone data failed */
 	LOCAL_TIME_NO_MEMORY = -4,
 };
 
 /* A calendar of one zone, for several conversions in a row; owned by one thread at a time. */
 struct local_time_calendar;
 
-/* True when ICU knows zone as a system time-zone ID ("Europe/London", "UTC", or a link such as
- * "US/Eastern"); false for custom IDs ("GMT+5"), "Etc/Unknown", other spellings and NULL. */
+/* True when zone names a zone of the system tz database ("Europe/London", "UTC", or a link such
+ * as "US/Eastern"): a safe relative name (letters, digits, '/', '_', '-', '+'; no "..", no leading
+ * '/', at most 64 characters) of a TZif file under /usr/share/zoneinfo, other than the posix/ and
+ * right/ trees, "localtime" and "posixrules" (see domain/time_zone.h). False for names with no
+ * file ("GMT+5", "Etc/Unknown", "Not/AZone"), other spellings ("europe/london"), unsafe names
+ * ("../etc/passwd") and NULL. */
 bool local_time_zone_is_known(const char *zone);
 
 /* Opens a calendar of zone into *out; the caller closes it with local_time_calendar_close. */
@@ -41,7 +52,8 @@ enum local_time_result local_time_calendar_to_utc(struct local_time_calendar *ca
 enum local_time_result local_time_calendar_date_exists(struct local_time_calendar *calendar, int year, int month,
                                                        int day, bool *exists) __attribute__((warn_unused_result));
 
-/* The IANA release of ICU's built-in zone data ("2022e"), for logs; "unknown" when ICU fails. */
+/* The IANA release of the system tz database ("2025b", from the first line of
+ * /usr/share/zoneinfo/tzdata.zi), for logs; "unknown" when that file is missing or unreadable. */
 const char *local_time_zone_data_version(void);
 
 /* local_time_calendar_to_utc on a calendar of zone opened and closed for this one call. */

@@ -18,10 +18,10 @@ static int append_instant(json_t *array, int64_t epoch_seconds)
 
 /* The close of interval, which opened on date: the date and minute of local time it falls on. */
 static void close_point(const struct schedule_interval *interval, struct local_date date, struct local_date *out,
-			int *minute)
+                        int *minute)
 {
-	bool next_date = interval->close_minute <= interval->open_minute ||
-			 interval->close_minute >= SCHEDULE_MINUTES_IN_DAY;
+	bool next_date =
+	    interval->close_minute <= interval->open_minute || interval->close_minute >= SCHEDULE_MINUTES_IN_DAY;
 	*out = date;
 	*minute = interval->close_minute % SCHEDULE_MINUTES_IN_DAY;
 	if (next_date)
@@ -29,7 +29,7 @@ static void close_point(const struct schedule_interval *interval, struct local_d
 }
 
 static int append_interval(json_t *instants, const struct schedule_interval *interval, struct local_date date,
-			   opening_local_time_fn local_time, void *context)
+                           opening_local_time_fn local_time, void *context)
 {
 	struct local_date close_date;
 	int close_minute;
@@ -42,7 +42,7 @@ static int append_interval(json_t *instants, const struct schedule_interval *int
 }
 
 json_t *opening_hours_instants(const struct day_schedule *day, int year, int month, int day_of_month,
-			       opening_local_time_fn local_time, void *context)
+                               opening_local_time_fn local_time, void *context)
 {
 	if (day->count > 0 && local_time == NULL)
 		return NULL;

@@ -18,6 +18,6 @@ typedef int64_t (*opening_local_time_fn)(void *context, int year, int month, int
  * JSON array of strings the caller releases; [] for a closed day (local_time may then be NULL).
  * NULL when memory is exhausted or the day has intervals but no local_time was given. */
 json_t *opening_hours_instants(const struct day_schedule *day, int year, int month, int day_of_month,
-			       opening_local_time_fn local_time, void *context);
+                               opening_local_time_fn local_time, void *context);
 
 #endif

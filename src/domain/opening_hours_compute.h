@@ -1,6 +1,6 @@
 /* The opening and closing instants of one local date at a site: the date's intervals (from its
  * weekly day or its exception) turned into UTC by the site's time zone, correct across daylight-
- * saving changes. Pure apart from ICU's built-in zone data (see domain/local_time.h). */
+ * saving changes. Pure apart from the system tz database read through local_time (see domain/local_time.h). */
 #ifndef CAMFLEET_DOMAIN_OPENING_HOURS_COMPUTE_H
 #define CAMFLEET_DOMAIN_OPENING_HOURS_COMPUTE_H
 

@@ -1,7 +1,7 @@
 /* A local date's schedule → UTC instants (domain/opening_hours_compute.c) and the wall time → UTC
  * conversion under it (domain/local_time.c), across zones with odd rules.
  *
- * How the expected instants were worked out, independently of ICU: with Python's zoneinfo over
+ * How the expected instants were worked out, independently of the C code: with Python's zoneinfo over
  * the system tz database (tzdata 2025b), applying the rules by hand. For a wall time w on date d:
  *   z = ZoneInfo(zone); first = w.replace(tzinfo=z, fold=0)
  *   if first.astimezone(UTC).astimezone(z) != w:      # w does not exist (a gap)
@@ -45,12 +45,27 @@
  * - The threads test's epoch seconds: int(datetime(y, m, d, h, mi, tzinfo=ZoneInfo(zone)).timestamp())
  *   for times that are neither in a gap nor ambiguous.
  * - America/Santiago 2025-09-07: 00:00 -04 jumps to 01:00 -03 (the date starts in a gap but
- *   exists): 00:00 → 01:00 -03 = 04:00Z; 12:00 -03 = 15:00Z. */
+ *   exists): 00:00 → 01:00 -03 = 04:00Z; 12:00 -03 = 15:00Z.
+ * - Zones where ICU 72's built-in data (2022e) and the system tz database (2025b) disagree, each
+ *   worked out with /usr/bin/python3 -c "from datetime import datetime, timezone; from zoneinfo
+ *   import ZoneInfo; print(datetime(Y, M, D, h, m, tzinfo=ZoneInfo(ZONE), fold=0)
+ *   .astimezone(timezone.utc))" (fold=0: the first occurrence, or in a gap the offset before it,
+ *   i.e. moved forward by the gap); ICU 2022e's answer (from ucal_getMillis) in brackets:
+ *   America/Mexico_City 2025-07-01 12:00 = 18:00Z (-06, no DST since 2022-10-30) [17:00Z];
+ *   Asia/Almaty 2025-01-15 12:00 = 07:00Z (+05 since 2024-03-01) [06:00Z];
+ *   America/Asuncion 2025-07-01 12:00 = 15:00Z (-03 all year since 2024-10) [16:00Z];
+ *   America/Nuuk 2025-07-01 12:00 = 13:00Z (-01 summer time) [14:00Z];
+ *   Africa/Cairo 2025-07-01 12:00 = 09:00Z (+03, DST again since 2023) [10:00Z];
+ *   America/Ciudad_Juarez 2025-07-01 12:00 = 18:00Z and 2025-01-15 12:00 = 19:00Z (MDT/MST) [ICU
+ *   does not know the zone]. Gaps: Africa/Cairo 2025-04-25 00:00 +02 jumps to 01:00 +03, so
+ *   00:30 → 01:30 +03 = 2025-04-24T22:30Z; America/Nuuk 2025-03-29 23:00 -02 jumps to
+ *   2025-03-30 00:00 -01, so 23:30 → 00:30 -01 = 2025-03-30T01:30Z. */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -365,6 +380,51 @@ static void test_local_time_open_refuses_unknown_zones(void **state)
 	assert_null(calendar);
 }
 
+/* ---- the system tz database, not ICU's 2022e copy ---- */
+
+static void test_local_time_follows_the_system_tz_database(void **state)
+{
+	expect_utc("America/Mexico_City", 2025, 7, 1, MINUTES(12, 0), "2025-07-01T18:00:00Z"); /* ICU: 17:00Z */
+	expect_utc("Asia/Almaty", 2025, 1, 15, MINUTES(12, 0), "2025-01-15T07:00:00Z");        /* ICU: 06:00Z */
+	expect_utc("America/Asuncion", 2025, 7, 1, MINUTES(12, 0), "2025-07-01T15:00:00Z");    /* ICU: 16:00Z */
+	expect_utc("America/Nuuk", 2025, 7, 1, MINUTES(12, 0), "2025-07-01T13:00:00Z");        /* ICU: 14:00Z */
+	expect_utc("Africa/Cairo", 2025, 7, 1, MINUTES(12, 0), "2025-07-01T09:00:00Z");        /* ICU: 10:00Z */
+	expect_utc("Africa/Cairo", 2025, 4, 25, MINUTES(0, 30), "2025-04-24T22:30:00Z");       /* gap */
+	expect_utc("America/Nuuk", 2025, 3, 29, MINUTES(23, 30), "2025-03-30T01:30:00Z");      /* gap */
+}
+
+static void test_local_time_knows_ciudad_juarez(void **state)
+{
+	assert_true(local_time_zone_is_known("America/Ciudad_Juarez"));
+	expect_utc("America/Ciudad_Juarez", 2025, 7, 1, MINUTES(12, 0), "2025-07-01T18:00:00Z");
+	expect_utc("America/Ciudad_Juarez", 2025, 1, 15, MINUTES(12, 0), "2025-01-15T19:00:00Z");
+	EXPECT("America/Ciudad_Juarez", "2025-07-01", ONE(MINUTES(8, 0), MINUTES(17, 0)), "2025-07-01T14:00:00Z",
+	       "2025-07-01T23:00:00Z");
+}
+
+static void test_local_time_refuses_unsafe_and_unknown_names(void **state)
+{
+	// clang-format off
+	static const char *const refused[] = {
+	    "../etc/passwd", "Europe/../Europe/London", "/etc/localtime", "/usr/share/zoneinfo/UTC", /* paths */
+	    "Not/AZone", "Europe/London/", "Europe//London", "Europe London", "UTC.", "Europe/London;rm",
+	    "EST5EDT,M3.2.0,M11.1.0", ":UTC", "-", "+",   /* no such zone, or not a plain name */
+	    "Europe",                                     /* a directory */
+	    "tzdata.zi", "leapseconds",                   /* files of the database that are not zones */
+	    "posix/Europe/London", "right/Europe/London", "localtime", "posixrules"}; /* not plain IANA */
+	// clang-format on
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		assert_false(local_time_zone_is_known(refused[i]));
+		struct local_time_calendar *calendar = (struct local_time_calendar *)&calendar;
+		assert_int_equal(local_time_calendar_open(refused[i], &calendar), LOCAL_TIME_UNKNOWN_ZONE);
+		assert_null(calendar);
+		int64_t seconds = 0;
+		assert_int_equal(local_time_to_utc(refused[i], 2025, 6, 16, 0, &seconds), LOCAL_TIME_UNKNOWN_ZONE);
+	}
+	/* A refused name leaves the zone of later conversions alone. */
+	expect_utc("Asia/Kathmandu", 2025, 6, 16, MINUTES(8, 30), "2025-06-16T02:45:00Z");
+}
+
 /* ---- threads ---- */
 
 #define THREAD_COUNT      4
@@ -413,11 +473,76 @@ static void test_conversions_in_parallel_threads_agree(void **state)
 	}
 }
 
+/* Each thread converts wall times of its own zone with its own calendar, and checks a date; the
+ * threads switch the process's zone under each other all the time. Expected values: the Python
+ * one-liner above (and Pacific/Apia 2011-12-30 does not exist, 12-31 does). */
+struct zone_thread {
+	const char *zone;
+	int date[3];
+	int minute;
+	int64_t expected;
+	bool date_exists;
+};
+
+static void *convert_in_own_zone(void *argument)
+{
+	const struct zone_thread *job = argument;
+	struct local_time_calendar *calendar = NULL;
+	if (local_time_calendar_open(job->zone, &calendar) != LOCAL_TIME_OK)
+		return (void *)1;
+	void *failed = NULL;
+	for (int i = 0; i < 4 * THREAD_ITERATIONS && failed == NULL; i++) {
+		int64_t seconds = 0;
+		bool exists = !job->date_exists;
+		if (local_time_calendar_to_utc(calendar, job->date[0], job->date[1], job->date[2], job->minute,
+		                               &seconds) != LOCAL_TIME_OK ||
+		    seconds != job->expected ||
+		    local_time_calendar_date_exists(calendar, job->date[0], job->date[1], job->date[2], &exists) !=
+		        LOCAL_TIME_OK ||
+		    exists != job->date_exists)
+			failed = (void *)1;
+	}
+	local_time_calendar_close(calendar);
+	return failed;
+}
+
+static void test_local_time_threads_in_different_zones(void **state)
+{
+	static const struct zone_thread jobs[THREAD_COUNT] = {
+	    {"America/Mexico_City", {2025, 7, 1}, MINUTES(12, 0), 1751392800, true},  /* 18:00Z */
+	    {"Africa/Cairo", {2025, 4, 25}, MINUTES(0, 30), 1745533800, true},        /* gap: 04-24T22:30Z */
+	    {"Pacific/Apia", {2011, 12, 30}, MINUTES(8, 0), 1325268000, false},       /* 12-30T18:00Z */
+	    {"Australia/Lord_Howe", {2025, 10, 5}, MINUTES(2, 15), 1759592700, true}, /* 10-04T15:45Z */
+	};
+	pthread_t threads[THREAD_COUNT];
+	for (int t = 0; t < THREAD_COUNT; t++)
+		assert_int_equal(pthread_create(&threads[t], NULL, convert_in_own_zone, (void *)&jobs[t]), 0);
+	for (int t = 0; t < THREAD_COUNT; t++) {
+		void *result = (void *)1;
+		assert_int_equal(pthread_join(threads[t], &result), 0);
+		assert_null(result);
+	}
+}
+
+/* The version is the system database's, as tzdata.zi's first line ("# version 2025b") names it. */
 static void test_zone_data_version_is_named(void **state)
 {
 	const char *version = local_time_zone_data_version();
 	assert_non_null(version);
-	assert_true(strlen(version) >= 5); /* "2022e" */
+	assert_true(strlen(version) >= 5); /* "2025b" */
+	char line[64] = "";
+	FILE *file = fopen("/usr/share/zoneinfo/tzdata.zi", "r");
+	if (file == NULL) {
+		assert_string_equal(version, "unknown");
+		return;
+	}
+	assert_non_null(fgets(line, sizeof(line), file));
+	assert_int_equal(fclose(file), 0);
+	line[strcspn(line, "\n")] = '\0';
+	char expected[64];
+	assert_true(snprintf(expected, sizeof(expected), "# version %s", version) < (int)sizeof(expected));
+	assert_string_equal(line, expected);
+	assert_string_not_equal(version, "2022e"); /* ICU 72's copy */
 }
 
 int main(void)
@@ -449,7 +574,11 @@ int main(void)
 	    cmocka_unit_test(test_local_time_refuses_bad_arguments),
 	    cmocka_unit_test(test_local_time_date_exists_except_apia_2011_12_30),
 	    cmocka_unit_test(test_local_time_open_refuses_unknown_zones),
+	    cmocka_unit_test(test_local_time_follows_the_system_tz_database),
+	    cmocka_unit_test(test_local_time_knows_ciudad_juarez),
+	    cmocka_unit_test(test_local_time_refuses_unsafe_and_unknown_names),
 	    cmocka_unit_test(test_conversions_in_parallel_threads_agree),
+	    cmocka_unit_test(test_local_time_threads_in_different_zones),
 	    cmocka_unit_test(test_zone_data_version_is_named),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

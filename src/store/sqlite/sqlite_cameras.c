@@ -8,24 +8,24 @@
 #include "store/sqlite/sqlite_internal.h"
 
 /* The columns read_camera() expects, in this order. */
-#define CAMERA_COLUMNS                                                                                       \
-	"id, serial_number, state, organisation_id, site_id, camera_position_id, claimed_at, name,"          \
-	" direction1_alias, direction2_alias, last_seen_at, last_video_at, reported_offline,"                \
+#define CAMERA_COLUMNS                                                                                                 \
+	"id, serial_number, state, organisation_id, site_id, camera_position_id, claimed_at, name,"                    \
+	" direction1_alias, direction2_alias, last_seen_at, last_video_at, reported_offline,"                          \
 	" encoded_frames_proportion, network_transmit_rate, video_backlog, video_upload_latency"
 
 /* CAMERA_STATE_BIT(state) computed in SQL from the stored state name. */
-#define SQL_STATE_BIT                                                                                        \
-	"(1 << CASE state WHEN 'registered' THEN 0 WHEN 'running' THEN 1 WHEN 'paused' THEN 2"               \
+#define SQL_STATE_BIT                                                                                                  \
+	"(1 << CASE state WHEN 'registered' THEN 0 WHEN 'running' THEN 1 WHEN 'paused' THEN 2"                         \
 	" WHEN 'decommissioned' THEN 3 END)"
 _Static_assert(CAMERA_REGISTERED == 0 && CAMERA_RUNNING == 1 && CAMERA_PAUSED == 2 && CAMERA_DECOMMISSIONED == 3,
-	       "SQL_STATE_BIT must follow enum camera_state");
+               "SQL_STATE_BIT must follow enum camera_state");
 
 static const char SQL_CAMERA_BY_ID[] = "SELECT " CAMERA_COLUMNS " FROM cameras WHERE id = ?1";
 static const char SQL_CAMERA_BY_SERIAL[] = "SELECT " CAMERA_COLUMNS " FROM cameras WHERE serial_number = ?1";
 static const char SQL_CAMERA_EXISTS[] = "SELECT 1 FROM cameras WHERE id = ?1";
 static const char SQL_SERIAL_EXISTS[] = "SELECT 1 FROM cameras WHERE serial_number = ?1";
 static const char SQL_CAMERA_INSERT[] =
-	"INSERT INTO cameras(id, serial_number, state, registered_at) VALUES (?1, ?2, 'registered', ?3)";
+    "INSERT INTO cameras(id, serial_number, state, registered_at) VALUES (?1, ?2, 'registered', ?3)";
 
 /* --- reading rows -------------------------------------------------------------------------- */
 
@@ -53,7 +53,7 @@ static void read_camera(sqlite3_stmt *s, struct camera *out)
 
 /* Runs a camera SELECT keyed by one text parameter on an acquired connection. */
 static enum store_result select_camera(struct sqlite_connection *c, const char *sql, const char *key,
-				       struct camera *out)
+                                       struct camera *out)
 {
 	sqlite3_stmt *s = sqlite_statement(c, sql);
 	if (s == NULL)
@@ -110,14 +110,13 @@ static enum store_result sqlite_camera_get(struct store *store, const char *id, 
 	return camera_by_key(store, SQL_CAMERA_BY_ID, id, out);
 }
 
-static enum store_result sqlite_camera_get_by_serial(struct store *store, const char *serial_number,
-						     struct camera *out)
+static enum store_result sqlite_camera_get_by_serial(struct store *store, const char *serial_number, struct camera *out)
 {
 	return camera_by_key(store, SQL_CAMERA_BY_SERIAL, serial_number, out);
 }
 
 static enum store_result sqlite_camera_register(struct store *store, const char *id, const char *serial_number,
-						int64_t at)
+                                                int64_t at)
 {
 	struct sqlite_connection *c = sqlite_acquire(store);
 	sqlite3_stmt *s = sqlite_statement(c, SQL_CAMERA_INSERT);
@@ -128,7 +127,8 @@ static enum store_result sqlite_camera_register(struct store *store, const char 
 			rc = sqlite_bind_text(s, 2, serial_number);
 		if (rc == SQLITE_OK)
 			rc = sqlite3_bind_int64(s, 3, at);
-		result = rc == SQLITE_OK ? sqlite_run(c, s, "camera register") : sqlite_fail(c, "camera register bind", rc);
+		result =
+		    rc == SQLITE_OK ? sqlite_run(c, s, "camera register") : sqlite_fail(c, "camera register bind", rc);
 	}
 	sqlite_release(store, c);
 	return result;
@@ -141,12 +141,12 @@ static enum store_result sqlite_camera_register(struct store *store, const char 
  * variants so that the index of the most selective given filter drives the scan in id order:
  * cameras_by_site (site_id, id), cameras_by_organisation (organisation_id, id), the primary key. */
 #define LIST_SELECT "SELECT " CAMERA_COLUMNS " FROM cameras WHERE "
-#define LIST_FILTERS                                                                                         \
-	" AND (?1 IS NULL OR organisation_id = ?1)"                                                          \
-	" AND (?2 IS NULL OR site_id = ?2)"                                                                  \
-	" AND (?3 IS NULL OR site_id IN (SELECT site_id FROM user_sites WHERE user_id = ?3))"                \
-	" AND (?4 IS NULL OR site_id IN (SELECT site_id FROM user_sites WHERE user_id = ?4))"                \
-	" AND (?5 = 0 OR (" SQL_STATE_BIT " & ?5) != 0)"                                                     \
+#define LIST_FILTERS                                                                                                   \
+	" AND (?1 IS NULL OR organisation_id = ?1)"                                                                    \
+	" AND (?2 IS NULL OR site_id = ?2)"                                                                            \
+	" AND (?3 IS NULL OR site_id IN (SELECT site_id FROM user_sites WHERE user_id = ?3))"                          \
+	" AND (?4 IS NULL OR site_id IN (SELECT site_id FROM user_sites WHERE user_id = ?4))"                          \
+	" AND (?5 = 0 OR (" SQL_STATE_BIT " & ?5) != 0)"                                                               \
 	" ORDER BY id LIMIT ?7"
 
 static const char SQL_LIST_BY_SITE[] = LIST_SELECT "site_id = ?2 AND id > ?6" LIST_FILTERS;
@@ -197,8 +197,8 @@ static enum store_result list_rows(struct sqlite_connection *c, sqlite3_stmt *s,
 	return result;
 }
 
-static enum store_result sqlite_camera_list(struct store *store, const struct camera_filter *filter,
-					    camera_row_fn row, void *context)
+static enum store_result sqlite_camera_list(struct store *store, const struct camera_filter *filter, camera_row_fn row,
+                                            void *context)
 {
 	struct sqlite_connection *c = sqlite_acquire(store);
 	sqlite3_stmt *s = sqlite_statement(c, list_variant(filter));
@@ -214,9 +214,9 @@ static enum store_result sqlite_camera_list(struct store *store, const struct ca
 /* --- positions and transactions ------------------------------------------------------------- */
 
 static const char SQL_POSITION_CLOSE[] =
-	"UPDATE camera_positions SET ended_at = ?2 WHERE camera_id = ?1 AND ended_at IS NULL";
+    "UPDATE camera_positions SET ended_at = ?2 WHERE camera_id = ?1 AND ended_at IS NULL";
 static const char SQL_POSITION_OPEN[] = "INSERT INTO camera_positions(id, camera_id, organisation_id, site_id,"
-					" started_at) VALUES (?1, ?2, ?3, ?4, ?5)";
+                                        " started_at) VALUES (?1, ?2, ?3, ?4, ?5)";
 
 /* Ends the camera's open position (if any) at the given time. */
 static enum store_result close_position(struct sqlite_connection *c, const char *camera_id, int64_t at)
@@ -232,7 +232,7 @@ static enum store_result close_position(struct sqlite_connection *c, const char 
 
 /* Closes the camera's open position and opens the placement's new one. */
 static enum store_result replace_position(struct sqlite_connection *c, const char *camera_id,
-					  const struct camera_placement *placement)
+                                          const struct camera_placement *placement)
 {
 	enum store_result result = close_position(c, camera_id, placement->at);
 	if (result != STORE_OK)
@@ -264,7 +264,7 @@ static enum store_result finish_transaction(struct sqlite_connection *c, enum st
 /* Runs a prepared, bound conditional UPDATE; STORE_OK when it changed a row, else the
  * not-found/conflict outcome for key. */
 static enum store_result run_conditional(struct sqlite_connection *c, sqlite3_stmt *s, const char *context,
-					 const char *exists_sql, const char *key)
+                                         const char *exists_sql, const char *key)
 {
 	enum store_result result = sqlite_run(c, s, context);
 	if (result != STORE_OK)
@@ -277,13 +277,12 @@ static enum store_result run_conditional(struct sqlite_connection *c, sqlite3_st
 /* A claim is a fresh installation: the name is the one given (or none) and the direction
  * aliases of a previous claim, possibly by another organisation, are cleared. */
 static const char SQL_CAMERA_CLAIM[] =
-	"UPDATE cameras SET state = 'running', organisation_id = ?2, site_id = ?3, camera_position_id = ?4,"
-	" claimed_at = ?5, name = ?6, direction1_alias = NULL, direction2_alias = NULL"
-	" WHERE serial_number = ?1 AND (" SQL_STATE_BIT " & ?7) != 0";
+    "UPDATE cameras SET state = 'running', organisation_id = ?2, site_id = ?3, camera_position_id = ?4,"
+    " claimed_at = ?5, name = ?6, direction1_alias = NULL, direction2_alias = NULL"
+    " WHERE serial_number = ?1 AND (" SQL_STATE_BIT " & ?7) != 0";
 
-static enum store_result claim_update(struct sqlite_connection *c, const char *serial_number,
-				      unsigned claimable_mask, const struct camera_placement *placement,
-				      bool has_name, const char *name)
+static enum store_result claim_update(struct sqlite_connection *c, const char *serial_number, unsigned claimable_mask,
+                                      const struct camera_placement *placement, bool has_name, const char *name)
 {
 	sqlite3_stmt *s = sqlite_statement(c, SQL_CAMERA_CLAIM);
 	if (s == NULL)
@@ -307,8 +306,8 @@ static enum store_result claim_update(struct sqlite_connection *c, const char *s
 }
 
 static enum store_result sqlite_camera_claim(struct store *store, const char *serial_number, unsigned claimable_mask,
-					     const struct camera_placement *placement, bool has_name,
-					     const char *name, struct camera *out)
+                                             const struct camera_placement *placement, bool has_name, const char *name,
+                                             struct camera *out)
 {
 	struct sqlite_connection *c = sqlite_acquire(store);
 	enum store_result result = sqlite_begin(c);
@@ -327,8 +326,8 @@ static enum store_result sqlite_camera_claim(struct store *store, const char *se
 
 static const char SQL_CAMERA_SET_STATE[] = "UPDATE cameras SET state = ?2 WHERE id = ?1 AND state = ?3";
 
-static enum store_result set_state_update(struct sqlite_connection *c, const char *id,
-					  enum camera_state expected_state, enum camera_state new_state)
+static enum store_result set_state_update(struct sqlite_connection *c, const char *id, enum camera_state expected_state,
+                                          enum camera_state new_state)
 {
 	sqlite3_stmt *s = sqlite_statement(c, SQL_CAMERA_SET_STATE);
 	if (s == NULL)
@@ -345,7 +344,7 @@ static enum store_result set_state_update(struct sqlite_connection *c, const cha
 
 /* A decommissioned camera keeps its organisation, site and position id, but its position ends. */
 static enum store_result sqlite_camera_set_state(struct store *store, const char *id, enum camera_state expected_state,
-						 enum camera_state new_state, int64_t at, struct camera *out)
+                                                 enum camera_state new_state, int64_t at, struct camera *out)
 {
 	struct sqlite_connection *c = sqlite_acquire(store);
 	enum store_result result = sqlite_begin(c);
@@ -363,10 +362,10 @@ static enum store_result sqlite_camera_set_state(struct store *store, const char
 /* --- move ----------------------------------------------------------------------------------- */
 
 static const char SQL_CAMERA_MOVE[] = "UPDATE cameras SET organisation_id = ?2, site_id = ?3, camera_position_id = ?4"
-				      " WHERE id = ?1 AND state = ?5";
+                                      " WHERE id = ?1 AND state = ?5";
 
 static enum store_result move_update(struct sqlite_connection *c, const char *id, enum camera_state expected_state,
-				     const struct camera_placement *placement)
+                                     const struct camera_placement *placement)
 {
 	sqlite3_stmt *s = sqlite_statement(c, SQL_CAMERA_MOVE);
 	if (s == NULL)
@@ -386,7 +385,7 @@ static enum store_result move_update(struct sqlite_connection *c, const char *id
 }
 
 static enum store_result sqlite_camera_move(struct store *store, const char *id, enum camera_state expected_state,
-					    const struct camera_placement *placement, struct camera *out)
+                                            const struct camera_placement *placement, struct camera *out)
 {
 	struct sqlite_connection *c = sqlite_acquire(store);
 	enum store_result result = sqlite_begin(c);
@@ -404,9 +403,9 @@ static enum store_result sqlite_camera_move(struct store *store, const char *id,
 /* --- patch ---------------------------------------------------------------------------------- */
 
 static const char SQL_CAMERA_PATCH[] = "UPDATE cameras SET name = CASE WHEN ?2 THEN ?3 ELSE name END,"
-				       " direction1_alias = CASE WHEN ?4 THEN ?5 ELSE direction1_alias END,"
-				       " direction2_alias = CASE WHEN ?6 THEN ?7 ELSE direction2_alias END"
-				       " WHERE id = ?1 AND state = ?8";
+                                       " direction1_alias = CASE WHEN ?4 THEN ?5 ELSE direction1_alias END,"
+                                       " direction2_alias = CASE WHEN ?6 THEN ?7 ELSE direction2_alias END"
+                                       " WHERE id = ?1 AND state = ?8";
 
 /* Binds one patched field: whether it is set (index) and its text or NULL (index + 1). */
 static int bind_patch_field(sqlite3_stmt *s, int index, bool set, bool has, const char *text)
@@ -418,7 +417,7 @@ static int bind_patch_field(sqlite3_stmt *s, int index, bool set, bool has, cons
 }
 
 static enum store_result patch_update(struct sqlite_connection *c, const char *id, enum camera_state expected_state,
-				      const struct camera_patch *patch)
+                                      const struct camera_patch *patch)
 {
 	sqlite3_stmt *s = sqlite_statement(c, SQL_CAMERA_PATCH);
 	if (s == NULL)
@@ -428,10 +427,10 @@ static enum store_result patch_update(struct sqlite_connection *c, const char *i
 		rc = bind_patch_field(s, 2, patch->set_name, patch->has_name, patch->name);
 	if (rc == SQLITE_OK)
 		rc = bind_patch_field(s, 4, patch->set_direction1_alias, patch->has_direction1_alias,
-				      patch->direction1_alias);
+		                      patch->direction1_alias);
 	if (rc == SQLITE_OK)
 		rc = bind_patch_field(s, 6, patch->set_direction2_alias, patch->has_direction2_alias,
-				      patch->direction2_alias);
+		                      patch->direction2_alias);
 	if (rc == SQLITE_OK)
 		rc = sqlite_bind_text(s, 8, sqlite_camera_state_name(expected_state));
 	if (rc != SQLITE_OK)
@@ -440,7 +439,7 @@ static enum store_result patch_update(struct sqlite_connection *c, const char *i
 }
 
 static enum store_result sqlite_camera_patch(struct store *store, const char *id, enum camera_state expected_state,
-					     const struct camera_patch *patch, struct camera *out)
+                                             const struct camera_patch *patch, struct camera *out)
 {
 	struct sqlite_connection *c = sqlite_acquire(store);
 	enum store_result result = sqlite_begin(c);
@@ -456,11 +455,11 @@ static enum store_result sqlite_camera_patch(struct store *store, const char *id
 /* --- device-fed reads ----------------------------------------------------------------------- */
 
 static const char SQL_UPLOAD_TOTALS[] = "SELECT COALESCE(SUM(bytes), 0), COALESCE(SUM(seconds), 0.0)"
-					" FROM video_uploads WHERE camera_id = ?1 AND uploaded_at >= ?2"
-					" AND uploaded_at < ?3";
+                                        " FROM video_uploads WHERE camera_id = ?1 AND uploaded_at >= ?2"
+                                        " AND uploaded_at < ?3";
 
 static enum store_result sqlite_upload_totals(struct store *store, const char *camera_id, int64_t from, int64_t to,
-					      struct upload_totals *out)
+                                              struct upload_totals *out)
 {
 	struct sqlite_connection *c = sqlite_acquire(store);
 	sqlite3_stmt *s = sqlite_statement(c, SQL_UPLOAD_TOTALS);
@@ -490,7 +489,7 @@ static const char SQL_FRAME_LATEST[] = "SELECT jpeg, taken_at FROM camera_frames
 
 /* Copies the current row's frame into malloc'd memory. */
 static enum store_result copy_frame(sqlite3_stmt *s, unsigned char **jpeg_out, size_t *length_out,
-				    int64_t *taken_at_out)
+                                    int64_t *taken_at_out)
 {
 	const void *blob = sqlite3_column_blob(s, 0);
 	size_t length = (size_t)sqlite3_column_bytes(s, 0);
@@ -506,7 +505,7 @@ static enum store_result copy_frame(sqlite3_stmt *s, unsigned char **jpeg_out, s
 }
 
 static enum store_result sqlite_frame_latest(struct store *store, const char *camera_id, unsigned char **jpeg_out,
-					     size_t *length_out, int64_t *taken_at_out)
+                                             size_t *length_out, int64_t *taken_at_out)
 {
 	struct sqlite_connection *c = sqlite_acquire(store);
 	sqlite3_stmt *s = sqlite_statement(c, SQL_FRAME_LATEST);
