@@ -1,13 +1,17 @@
 /* Actions on one camera and what it reports: PUT .../state/{newState}, POST .../move, GET
  * .../opening-hours, POST /frame-requests and GET .../video-upload-metrics (docs/API.md
  * "Cameras"). State questions go to the lifecycle through api/camera_access.h. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/camera_access.h"
 #include "api/routes.h"
+#include "api/site_schedule.h"
+#include "domain/local_time.h"
 #include "domain/opening_hours.h"
 #include "util/base64.h"
+#include "util/log.h"
 #include "util/timeutil.h"
 
 #define UPLOAD_WINDOW_DEFAULT (24 * 60 * 60) /* seconds: the last 24 hours */
@@ -115,25 +119,39 @@ static enum MHD_Result post_move(struct http_request *request)
 
 /* --- GET /cameras/{cameraId}/opening-hours ----------------------------------------------------- */
 
-struct local_date {
-	int year, month, day;
-};
-
-/* ?date=YYYY-MM-DD; without it today's date in UTC (sites keep no schedule yet, so the zone
- * of the site does not change the answer). 422 when malformed. */
-static bool query_date(struct http_request *request, struct local_date *out)
+/* ?date=YYYY-MM-DD (years 1..9999) into date; without it today's date in zone. 422 when malformed. */
+static bool query_date(struct http_request *request, const char *zone, struct schedule_date *date)
 {
 	const char *text = http_query(request, "date");
+	int year, month, day;
 	if (text == NULL) {
-		char today[RFC3339_BUFFER_SIZE];
-		time_format_rfc3339(time_now_seconds(), today);
-		today[10] = '\0';
-		return time_parse_date(today, &out->year, &out->month, &out->day);
+		if (local_time_date_at(zone, time_now_seconds(), &year, &month, &day) != LOCAL_TIME_OK) {
+			log_error("cameras: cannot tell today's date in zone '%s'", zone);
+			http_reply_error(request, 500, "internal error");
+			return false;
+		}
+	} else if (!time_parse_date(text, &year, &month, &day) || !schedule_date_is_valid(year, month, day)) {
+		http_reply_error(request, 422, "query parameter date must be a calendar date YYYY-MM-DD");
+		return false;
 	}
-	if (time_parse_date(text, &out->year, &out->month, &out->day))
+	schedule_date_set(date, year, month, day);
+	return true;
+}
+
+/* The camera's site into site; false (answered) when the store fails. A camera never placed has
+ * no site: *placed is false then. */
+static bool camera_site(struct http_request *request, const struct camera *camera, struct site *site, bool *placed)
+{
+	*placed = camera->site_id[0] != '\0';
+	if (!*placed)
 		return true;
-	http_reply_error(request, 422, "query parameter date must be a calendar date YYYY-MM-DD");
-	return false;
+	struct store *store = request->app->store;
+	enum store_result result = store->ops->site_get(store, camera->site_id, site);
+	if (result != STORE_OK) {
+		api_store_failure(request, result, "site", NULL);
+		return false;
+	}
+	return true;
 }
 
 static enum MHD_Result get_opening_hours(struct http_request *request)
@@ -141,15 +159,31 @@ static enum MHD_Result get_opening_hours(struct http_request *request)
 	if (!api_require_role(request, ROLES_READERS, "read opening hours"))
 		return http_replied(request);
 	char id[UUID_BUFFER_SIZE];
-	struct local_date date;
 	struct camera camera;
-	if (!api_path_uuid(request, 0, "cameraId", id) || !query_date(request, &date) ||
-	    !camera_access_load(request, id, &camera))
+	struct site site;
+	bool placed = false;
+	if (!api_path_uuid(request, 0, "cameraId", id) || !camera_access_load(request, id, &camera) ||
+	    !camera_site(request, &camera, &site, &placed))
 		return http_replied(request);
-	/* Sites have no schedule storage yet: every day of every site is closed. */
-	const struct day_schedule closed = {0};
-	json_t *instants = opening_hours_instants(&closed, date.year, date.month, date.day, NULL, NULL);
-	return http_reply_json(request, 200, instants);
+	struct schedule_date date;
+	if (!query_date(request, placed ? site.time_zone : "UTC", &date))
+		return http_replied(request);
+	struct day_schedule day = {0};
+	if (placed) {
+		struct store *store = request->app->store;
+		struct weekly_schedule weekly;
+		enum store_result result = site_schedule_weekly(store, site.id, &weekly);
+		if (result == STORE_OK)
+			result = site_schedule_day(store, site.id, &weekly, &date, &day);
+		if (result != STORE_OK)
+			return api_store_failure(request, result, "site", NULL);
+	}
+	int error = 0;
+	json_t *instants = opening_hours_instants(placed ? site.time_zone : "UTC", &day, date.year, date.month,
+						  date.day, &error);
+	if (instants == NULL)
+		log_error("cameras: opening hours of camera %s failed (%d)", camera.id, error);
+	return http_reply_json(request, 200, instants); /* NULL answers 500 */
 }
 
 /* --- POST /frame-requests ---------------------------------------------------------------------- */

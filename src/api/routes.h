@@ -16,6 +16,7 @@ extern const struct route client_routes[];        /* api/clients.c */
 extern const struct route camera_routes[];        /* api/cameras.c: claim, get, list, patch, delete */
 extern const struct route camera_action_routes[]; /* api/camera_actions.c: state, move, reads */
 extern const struct route async_request_routes[]; /* api/async_requests.c */
+extern const struct route opening_hours_routes[]; /* api/opening_hours.c: site schedules */
 
 /* Builds the joined table (malloc'd; the caller frees it after the server stops). */
 struct route *api_routes_build(size_t *count_out);

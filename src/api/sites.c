@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/organisations.h"
+#include "api/sites.h"
 #include "api/routes.h"
 #include "domain/time_zone.h"
 #include "util/timeutil.h"
@@ -110,8 +111,7 @@ static enum MHD_Result list_sites(struct http_request *request)
 	return http_reply_json(request, 200, list);
 }
 
-/* Fetches site id if the caller may see it; else answers (404). */
-static bool load_visible(struct http_request *request, const char *id, struct site *out)
+bool api_site_load_visible(struct http_request *request, const char *id, struct site *out)
 {
 	struct store *store = request->app->store;
 	enum store_result result = store->ops->site_get(store, id, out);
@@ -128,7 +128,7 @@ static enum MHD_Result get_site(struct http_request *request)
 	char id[UUID_BUFFER_SIZE];
 	struct site site;
 	if (!api_require_role(request, ROLES_READERS, "read sites") || !api_path_uuid(request, 0, "siteId", id) ||
-	    !load_visible(request, id, &site))
+	    !api_site_load_visible(request, id, &site))
 		return http_replied(request);
 	return http_reply_json(request, 200, site_json(&site));
 }
@@ -148,7 +148,7 @@ static enum MHD_Result patch_site(struct http_request *request)
 	             time_zone_field(request, body, time_zone);
 	json_decref(body);
 	struct site site;
-	if (!valid || !load_visible(request, id, &site))
+	if (!valid || !api_site_load_visible(request, id, &site))
 		return http_replied(request);
 	if (has_name)
 		memcpy(site.name, name, sizeof(name));
@@ -166,7 +166,7 @@ static enum MHD_Result delete_site(struct http_request *request)
 	char id[UUID_BUFFER_SIZE];
 	struct site site;
 	if (!api_require_role(request, ROLES_WRITERS, "delete sites") || !api_path_uuid(request, 0, "siteId", id) ||
-	    !load_visible(request, id, &site))
+	    !api_site_load_visible(request, id, &site))
 		return http_replied(request);
 	struct store *store = request->app->store;
 	enum store_result result = store->ops->site_delete(store, id);

@@ -14,6 +14,7 @@
 #include "app.h"
 #include "auth/tokens.h"
 #include "cli/cli.h"
+#include "domain/local_time.h"
 #include "http/metrics.h"
 #include "http/server.h"
 #include "jobs/async_worker.h"
@@ -224,6 +225,12 @@ int cli_serve(int argc, char **argv)
 	sigaddset(&shutdown_signals, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &shutdown_signals, NULL);
 	signal(SIGPIPE, SIG_IGN);
+
+	if (local_time_init() != LOCAL_TIME_OK) {
+		log_error("cannot prepare local-time conversion (TZ)");
+		return 1;
+	}
+	log_info("time-zone data: system tz database %s", local_time_zone_data_version());
 
 	int status = 1;
 	size_t route_count = 0;

@@ -368,3 +368,28 @@ enum local_time_result local_time_to_utc(const char *zone, int year, int month, 
 	local_time_calendar_close(calendar);
 	return result;
 }
+
+/* ---- the local date of an instant ---- */
+
+enum local_time_result local_time_date_at(const char *zone, int64_t instant, int *year, int *month, int *day)
+{
+	if (zone == NULL || year == NULL || month == NULL || day == NULL || !local_time_zone_is_known(zone))
+		return LOCAL_TIME_UNKNOWN_ZONE;
+	if (pthread_once(&environment_once, install_tz_variable) != 0 || !environment_ready)
+		return LOCAL_TIME_ZONE_DATA_ERROR;
+	if (pthread_mutex_lock(&zone_lock) != 0)
+		return LOCAL_TIME_ZONE_DATA_ERROR;
+	enum local_time_result result = LOCAL_TIME_ZONE_DATA_ERROR;
+	if (switch_zone_locked(zone) && local_date_locked(instant, year, month, day))
+		result = LOCAL_TIME_OK;
+	if (pthread_mutex_unlock(&zone_lock) != 0)
+		return LOCAL_TIME_ZONE_DATA_ERROR;
+	return result;
+}
+
+enum local_time_result local_time_init(void)
+{
+	if (pthread_once(&environment_once, install_tz_variable) != 0 || !environment_ready)
+		return LOCAL_TIME_ZONE_DATA_ERROR;
+	return LOCAL_TIME_OK;
+}

@@ -60,4 +60,12 @@ const char *local_time_zone_data_version(void);
 enum local_time_result local_time_to_utc(const char *zone, int year, int month, int day, int minute_of_day,
                                          int64_t *epoch_seconds) __attribute__((warn_unused_result));
 
+/* The local date in zone at the given instant (epoch seconds): "today there" for time_now_seconds(). */
+enum local_time_result local_time_date_at(const char *zone, int64_t instant, int *year, int *month, int *day)
+	__attribute__((warn_unused_result));
+
+/* Installs this module's TZ variable. Call once at start-up, before other threads run, so the one
+ * change to the environment cannot race with another thread reading it. */
+enum local_time_result local_time_init(void) __attribute__((warn_unused_result));
+
 #endif

@@ -39,6 +39,7 @@ typedef int (*organisation_row_fn)(void *context, const struct organisation *org
 typedef int (*user_row_fn)(void *context, const struct user *user);
 typedef int (*client_row_fn)(void *context, const struct client *client);
 typedef int (*site_id_fn)(void *context, const char *site_id);
+typedef int (*site_exception_fn)(void *context, const char *date, const char *intervals_json);
 
 /* What a claim or move writes, beyond the camera's identity. */
 struct camera_placement {
@@ -83,6 +84,19 @@ struct store_ops {
 	enum store_result (*site_update)(struct store *, const struct site *);
 	/* STORE_CONFLICT while cameras are placed at the site. */
 	enum store_result (*site_delete)(struct store *, const char *id);
+
+	/* Opening hours of a site, kept as the JSON text the API validated. Getters hand back a
+	 * malloc'd string the caller frees; STORE_NOT_FOUND when nothing was set. Dates are local
+	 * "YYYY-MM-DD". */
+	enum store_result (*site_hours_get)(struct store *, const char *site_id, char **weekly_json_out);
+	enum store_result (*site_hours_put)(struct store *, const char *site_id, const char *weekly_json, int64_t at);
+	enum store_result (*site_exception_get)(struct store *, const char *site_id, const char *date,
+						char **intervals_json_out);
+	enum store_result (*site_exception_put)(struct store *, const char *site_id, const char *date,
+						const char *intervals_json, int64_t at);
+	enum store_result (*site_exception_delete)(struct store *, const char *site_id, const char *date);
+	/* Calls row for each exception of the site, in date order. */
+	enum store_result (*site_exception_list)(struct store *, const char *site_id, site_exception_fn, void *context);
 
 	/* Users; STORE_CONFLICT on a duplicate email. */
 	enum store_result (*user_insert)(struct store *, const struct user *);

@@ -303,3 +303,14 @@ def test_requests_survive_sigkill_after_the_202(start_server):
         final = wait_request(api, "register-camera-requests", accepted["id"])
         assert final["status"] == "succeeded", final
         expect(api.get(f"/cameras/{camera_id}", api.operator_token), 200)
+
+
+def test_concurrent_registrations_of_one_serial_let_exactly_one_succeed(api):
+    serial = unique_serial()
+    submitted = [submit_register(api, serial=serial) for _ in range(5)]
+    finals = [wait_request(api, "register-camera-requests", accepted["id"])
+              for accepted, _, _ in submitted]
+    assert sorted(f["status"] for f in finals) == ["failed"] * 4 + ["succeeded"]
+    winner = next(f for f in finals if f["status"] == "succeeded")
+    assert expect(api.get(f"/cameras/{winner['cameraId']}", api.operator_token),
+                  200)["serialNumber"] == serial

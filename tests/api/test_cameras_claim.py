@@ -184,3 +184,29 @@ def test_claim_accepts_uppercase_site_id(api, tenant):
     claimed = claim_camera(api, tenant.admin_token, camera["serialNumber"],
                            tenant.site_id.upper())
     assert claimed["siteId"] == tenant.site_id
+
+
+def test_concurrent_claims_of_one_camera_let_exactly_one_win(api, tenant, other_tenant):
+    import threading
+
+    import requests
+    tokens = [tenant.admin_token, other_tenant.admin_token] * 3
+    sites = [tenant.site_id, other_tenant.site_id] * 3
+    for _round in range(3):
+        camera = register_camera(api)
+        statuses = []
+        barrier = threading.Barrier(len(tokens))
+
+        def claim(token, site_id):
+            barrier.wait(timeout=10)
+            resp = requests.post(api.base + "/cameras", timeout=30,
+                                 headers={"Authorization": f"Bearer {token}"},
+                                 json={"serialNumber": camera["serialNumber"], "siteId": site_id})
+            statuses.append(resp.status_code)
+
+        threads = [threading.Thread(target=claim, args=pair) for pair in zip(tokens, sites)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert sorted(statuses) == [201] + [409] * (len(tokens) - 1), statuses

@@ -360,3 +360,11 @@ def test_listing_1500_cameras_without_limit_returns_every_row(api, tenant):
         assert camera["siteId"] == tenant.site_id and camera["state"] == "running"
     viewer_listing = list_cameras(api, user_token(api, tenant.viewer), includeMetrics="false")
     assert ids(viewer_listing) == ids(listed)
+
+
+def test_after_any_uuid_starts_past_it_even_if_no_camera_has_it(api, tenant):
+    cameras = sorted(ids(fleet(api, tenant, running=6)["running"]))
+    cursor = new_id()
+    resp = api.get("/cameras", tenant.admin_token,
+                   params={"siteId": tenant.site_id, "limit": 100, "after": cursor})
+    assert ids(expect(resp, 200)) == [camera for camera in cameras if camera > cursor]

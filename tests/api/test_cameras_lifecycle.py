@@ -354,3 +354,21 @@ def test_reclaim_after_decommission_by_another_organisation(api, tenant, other_t
     assert camera["id"] not in [c["id"] for c in expect(
         api.get("/cameras?state=decommissioned", tenant.admin_token), 200)]
     assert get_camera(api, camera["id"], other_tenant.admin_token) == reclaimed
+
+
+def test_patch_with_empty_strings_is_accepted(api, tenant):
+    camera = tenant.camera(name="Named")
+    patched = expect(api.patch(f"/cameras/{camera['id']}", tenant.admin_token,
+                               json={"name": "", "direction1Alias": ""}), 200)
+    assert patched["name"] == "" and patched["direction1Alias"] == ""
+
+
+def test_patch_text_limit_counts_characters_not_bytes(api, tenant):
+    camera = tenant.camera()
+    text = "é" * 200  # 400 bytes of UTF-8
+    patched = expect(api.patch(f"/cameras/{camera['id']}", tenant.admin_token,
+                               json={"name": text, "direction2Alias": "→" * 200}), 200)
+    assert patched["name"] == text and patched["direction2Alias"] == "→" * 200
+    assert get_camera(api, camera["id"], tenant.admin_token) == patched
+    assert_error(api.patch(f"/cameras/{camera['id']}", tenant.admin_token,
+                           json={"name": "é" * 201}), 400)

@@ -1,12 +1,17 @@
 """Service endpoints and HTTP conventions: health, readiness, metrics, OpenAPI, discovery
 documents, unknown routes, wrong methods, body limits and request ids."""
 import json
+import os
 import re
+import signal
+import subprocess
+import time
+import uuid
 
 import requests
 
-from conftest import (REPO, REQUEST_TIMEOUT, assert_error, assert_oauth_error, b64url_decode,
-                      describe, expect, new_id, unique)
+from conftest import (BINARY, REPO, REQUEST_TIMEOUT, Api, assert_error, assert_oauth_error,
+                      b64url_decode, check_binary, describe, expect, free_port, new_id, unique)
 
 LABEL_RE = re.compile(r'(\w+)="((?:[^"\\]|\\.)*)"')
 SAMPLE_RE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+\d+)?$")
@@ -293,3 +298,77 @@ def test_request_id_is_on_created_responses(api):
                     headers={"X-Request-Id": "create-rid-1"})
     expect(resp, 201)
     assert resp.headers.get("X-Request-Id") == "create-rid-1"
+
+
+def test_body_of_exactly_64_kib_is_read_and_one_byte_more_is_413(api):
+    prefix, suffix = b'{"name": "', b'"}'
+    filler = 65536 - len(prefix) - len(suffix)
+    exact = prefix + b"x" * filler + suffix
+    assert len(exact) == 65536
+    headers = {"Content-Type": "application/json"}
+    assert_error(api.post("/organisations", api.operator_token, data=exact, headers=headers), 400)
+    over = prefix + b"x" * (filler + 1) + suffix
+    assert_error(api.post("/organisations", api.operator_token, data=over, headers=headers), 413)
+
+
+def test_body_over_the_limit_on_the_token_endpoint_is_413(api):
+    resp = api.post("/oauth/token", data=b"grant_type=client_credentials&pad=" + b"x" * 70000,
+                    headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert resp.status_code == 413, describe(resp)
+    assert resp.json()["code"] == 413
+
+
+def test_max_body_option_lowers_the_limit(start_server):
+    private = start_server(["--max-body", "2048"])
+    private_api = Api(private, private.operator_client)
+    token = private_api.operator_token
+    small = json.dumps({"name": "fits"})
+    expect(private_api.post("/organisations", token, data=small,
+                            headers={"Content-Type": "application/json"}), 201)
+    big = json.dumps({"name": "x" * 3000})
+    assert_error(private_api.post("/organisations", token, data=big,
+                                  headers={"Content-Type": "application/json"}), 413)
+
+
+def test_serve_reads_listen_and_database_from_the_environment(tmp_path):
+    check_binary()
+    port = free_port()
+    database = f"sqlite:{tmp_path / 'env.db'}"
+    env = dict(os.environ, CAMFLEET_LISTEN=f"127.0.0.1:{port}", CAMFLEET_DATABASE=database)
+    with open(tmp_path / "env-server.log", "wb") as log:
+        process = subprocess.Popen([str(BINARY), "serve"], env=env, stdin=subprocess.DEVNULL,
+                                   stdout=log, stderr=log)
+        try:
+            ready = False
+            for _ in range(200):  # bounded: ~10 s
+                if process.poll() is not None:
+                    break
+                try:
+                    if requests.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                        ready = True
+                        break
+                except requests.RequestException:
+                    pass
+                time.sleep(0.05)
+            assert ready, (tmp_path / "env-server.log").read_text(errors="replace")[-2000:]
+            assert (tmp_path / "env.db").exists()
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=15) == 0
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait(timeout=10)
+
+
+def test_metrics_route_labels_are_route_templates_not_raw_paths(api):
+    random_path = f"/no-such-{uuid.uuid4().hex}"
+    api.get(random_path, api.operator_token)
+    api.get(f"/cameras/{new_id()}", api.operator_token)
+    api.get(f"/organisations/{new_id()}", api.operator_token)
+    samples = parse_metrics(api.get("/metrics").text)
+    routes = {labels.get("route", "") for name, labels, _ in samples
+              if name.startswith("camfleet_http_request")}
+    assert routes, "no per-route samples"
+    for route in routes:
+        assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-", route), route
+        assert random_path not in route, route

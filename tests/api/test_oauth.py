@@ -276,3 +276,35 @@ def test_token_endpoint_needs_no_bearer_token(api):
 @pytest.mark.parametrize("path", ["/organisations", "/sites", "/users", "/clients", "/cameras"])
 def test_every_resource_collection_requires_a_token(api, path):
     assert_unauthorized(api.get(path))
+
+
+def test_bearer_scheme_is_case_insensitive(api):
+    resp = api.get("/organisations", headers={"Authorization": f"bearer {api.operator_token}"})
+    expect(resp, 200)
+
+
+def test_json_body_on_the_token_endpoint_is_invalid_request(api):
+    client_id, secret = operator_credentials(api)
+    resp = api.post("/oauth/token", json={"grant_type": "client_credentials",
+                                          "client_id": client_id, "client_secret": secret})
+    assert_oauth_error(resp, 400, "invalid_request")
+
+
+def test_client_created_by_the_cli_while_serving_gets_a_token_at_once(api, server):
+    created = server.admin_create_client("operator", "made-while-serving")
+    resp = api.oauth_token({"grant_type": "client_credentials"},
+                           auth=(created["clientId"], created["clientSecret"]))
+    token = assert_token_response(resp)
+    expect(api.get("/organisations", token), 200)
+
+
+def test_token_stays_valid_across_a_restart(start_server):
+    private = start_server()
+    token = Api(private, private.operator_client).operator_token
+    keys_before = expect(requests.get(private.url + "/.well-known/jwks.json",
+                                      timeout=REQUEST_TIMEOUT), 200)
+    assert private.stop() == 0
+    private.start()
+    restarted = Api(private, private.operator_client)
+    expect(restarted.get("/organisations", token), 200)
+    assert expect(restarted.get("/.well-known/jwks.json"), 200) == keys_before

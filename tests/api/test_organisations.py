@@ -169,3 +169,9 @@ def test_deleting_organisation_after_emptying_it_succeeds(api):
     expect(api.delete(f"/sites/{site['id']}", api.operator_token), 204)
     expect(api.delete(f"/users/{user['id']}", api.operator_token), 204)
     expect(api.delete(f"/organisations/{org['id']}", api.operator_token), 204)
+
+
+def test_organisation_name_limit_counts_characters_not_bytes(api):
+    name = "ü" * 200  # 400 bytes of UTF-8
+    assert make_org(api, name=name)["name"] == name
+    assert_error(api.post("/organisations", api.operator_token, json={"name": "ü" * 201}), 400)

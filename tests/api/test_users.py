@@ -356,3 +356,11 @@ def test_granting_a_site_shows_it_to_the_viewer(api, tenant):
                    json={"siteIds": [second["id"]]}), 200)
     assert [s["id"] for s in expect(api.get("/sites", tenant.viewer_token), 200)] == \
         [second["id"]]
+
+
+def test_password_length_counts_characters_not_bytes(api, tenant):
+    long_user = make_user(api, tenant.org_id, "viewer", password="€" * 150)  # 450 bytes
+    expect(login(api, long_user["email"], "€" * 150), 200)
+    resp = api.post("/users", tenant.admin_token, json={
+        "email": unique_email(), "password": "äöüäö", "role": "viewer"})  # 5 chars, 10 bytes
+    assert_error(resp, 400)

@@ -67,5 +67,6 @@ enum camera_state sqlite_camera_state_from_name(const char *name);
 void sqlite_directory_ops(struct store_ops *ops); /* organisations, sites, users, clients, keys */
 void sqlite_camera_ops(struct store_ops *ops);    /* cameras, positions, device-fed data */
 void sqlite_async_ops(struct store_ops *ops);     /* asynchronous requests */
+void sqlite_opening_hours_ops(struct store_ops *ops); /* site schedules and exceptions */
 
 #endif

@@ -1,0 +1,311 @@
+/* Site opening hours (PRODUCT.md "Around the seed"): the weekly schedule
+ * (GET/PUT /sites/{siteId}/opening-hours) and exceptions by local date
+ * (GET/PUT/DELETE /sites/{siteId}/opening-hours/exceptions/{date}, and their list). Writes by
+ * operators and the site organisation's admins; reads also by viewers who can see the site.
+ * Every write is checked against its neighbours so that no two intervals ever overlap. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/common.h"
+#include "api/routes.h"
+#include "api/site_schedule.h"
+#include "api/sites.h"
+#include "util/timeutil.h"
+
+#define EXCEPTIONS_MAX 2000
+
+static const char *const weekly_fields[] = {"weekly", NULL};
+static const char *const exception_fields[] = {"intervals", NULL};
+
+/* The site's exceptions, loaded to check a new weekly schedule against them. */
+struct exception_set {
+	size_t count;
+	struct schedule_date dates[EXCEPTIONS_MAX];
+	struct day_schedule days[EXCEPTIONS_MAX];
+	bool corrupt;
+};
+
+/* Role check, siteId and visibility; false when the request has been answered. */
+static bool load_site(struct http_request *request, unsigned roles, const char *action, struct site *site)
+{
+	char id[UUID_BUFFER_SIZE];
+	return api_require_role(request, roles, action) && api_path_uuid(request, 0, "siteId", id) &&
+	       api_site_load_visible(request, id, site);
+}
+
+/* The {date} path parameter; 422 when it is not a real YYYY-MM-DD date. */
+static bool path_date(struct http_request *request, struct schedule_date *date)
+{
+	int year, month, day;
+	if (!time_parse_date(http_path_param(request, 1), &year, &month, &day)) {
+		http_reply_error(request, 422, "path parameter date must be a date YYYY-MM-DD");
+		return false;
+	}
+	schedule_date_set(date, year, month, day);
+	return true;
+}
+
+static void sort_week(struct weekly_schedule *weekly)
+{
+	for (int d = 0; d < SCHEDULE_DAYS_IN_WEEK; d++)
+		schedule_day_sort(&weekly->days[d]);
+}
+
+/* ---- the weekly schedule ---- */
+
+static enum MHD_Result get_weekly(struct http_request *request)
+{
+	struct site site;
+	if (!load_site(request, ROLES_READERS, "read opening hours", &site))
+		return http_replied(request);
+	struct weekly_schedule weekly;
+	enum store_result result = site_schedule_weekly(request->app->store, site.id, &weekly);
+	if (result != STORE_OK)
+		return api_store_failure(request, result, "site", NULL);
+	return http_reply_json(request, 200, schedule_weekly_json(&weekly));
+}
+
+static int collect_exception(void *context, const char *date_text, const char *intervals_json)
+{
+	struct exception_set *set = context;
+	int year, month, day;
+	json_t *intervals = json_loads(intervals_json, 0, NULL);
+	char error[256];
+	bool parsed = intervals != NULL && time_parse_date(date_text, &year, &month, &day) &&
+		      schedule_parse_intervals(intervals, &set->days[set->count], error, sizeof(error));
+	json_decref(intervals);
+	if (!parsed || set->count >= EXCEPTIONS_MAX) {
+		set->corrupt = true;
+		return 1;
+	}
+	schedule_date_set(&set->dates[set->count], year, month, day);
+	set->count++;
+	return 0;
+}
+
+/* The intervals in force on date under weekly and the loaded exceptions. */
+static const struct day_schedule *day_in_force(const struct weekly_schedule *weekly, const struct exception_set *set,
+					       const struct schedule_date *date)
+{
+	for (size_t i = 0; i < set->count; i++)
+		if (strcmp(set->dates[i].text, date->text) == 0)
+			return &set->days[i];
+	return &weekly->days[schedule_weekday(date->year, date->month, date->day)];
+}
+
+/* Checks every exception against its neighbours under the new weekly schedule. */
+static bool exceptions_fit(const struct weekly_schedule *weekly, const struct exception_set *set, char *error,
+			   size_t error_size)
+{
+	for (size_t i = 0; i < set->count; i++) {
+		struct schedule_date before = schedule_date_offset(&set->dates[i], -1);
+		struct schedule_date after = schedule_date_offset(&set->dates[i], 1);
+		char detail[400];
+		if (!schedule_validate_sequence(day_in_force(weekly, set, &before), &set->days[i],
+						day_in_force(weekly, set, &after), detail, sizeof(detail))) {
+			snprintf(error, error_size, "with the exception of %s: %s", set->dates[i].text, detail);
+			return false;
+		}
+	}
+	return true;
+}
+
+static enum MHD_Result store_weekly(struct http_request *request, const struct site *site,
+				    const struct weekly_schedule *weekly)
+{
+	json_t *canonical = schedule_weekly_json(weekly);
+	char *text = canonical != NULL ? json_dumps(canonical, JSON_COMPACT) : NULL;
+	if (text == NULL) {
+		json_decref(canonical);
+		return http_reply_error(request, 500, "internal error");
+	}
+	struct store *store = request->app->store;
+	enum store_result result = store->ops->site_hours_put(store, site->id, text, time_now_seconds());
+	free(text);
+	if (result != STORE_OK) {
+		json_decref(canonical);
+		return api_store_failure(request, result, "site", NULL);
+	}
+	return http_reply_json(request, 200, canonical);
+}
+
+static enum MHD_Result put_weekly(struct http_request *request)
+{
+	struct site site;
+	json_t *body = NULL;
+	if (!load_site(request, ROLES_WRITERS, "change opening hours", &site) ||
+	    !api_parse_body(request, weekly_fields, &body))
+		return http_replied(request);
+	struct weekly_schedule weekly;
+	char error[512];
+	bool valid = schedule_parse_weekly(body, &weekly, error, sizeof(error)) &&
+		     schedule_validate_weekly(&weekly, error, sizeof(error));
+	json_decref(body);
+	if (!valid)
+		return http_reply_error(request, 400, "%s", error);
+	sort_week(&weekly);
+	struct exception_set *set = calloc(1, sizeof(*set));
+	if (set == NULL)
+		return http_reply_error(request, 500, "internal error");
+	struct store *store = request->app->store;
+	enum store_result result = store->ops->site_exception_list(store, site.id, collect_exception, set);
+	if (result != STORE_OK || set->corrupt) {
+		free(set);
+		return api_store_failure(request, result != STORE_OK ? result : STORE_ERROR, "site", NULL);
+	}
+	bool fits = exceptions_fit(&weekly, set, error, sizeof(error));
+	free(set);
+	if (!fits)
+		return http_reply_error(request, 400, "%s", error);
+	return store_weekly(request, &site, &weekly);
+}
+
+/* ---- exceptions ---- */
+
+static json_t *exception_json(const struct schedule_date *date, const struct day_schedule *day)
+{
+	return json_pack("{s:s, s:o}", "date", date->text, "intervals", schedule_day_json(day));
+}
+
+/* Checks day (to be in force on date) against the days in force before and after it. */
+static enum store_result check_neighbours(struct store *store, const struct site *site,
+					  const struct schedule_date *date, const struct day_schedule *day, bool *fits,
+					  char *error, size_t error_size)
+{
+	struct weekly_schedule weekly;
+	struct day_schedule before, after;
+	struct schedule_date day_before = schedule_date_offset(date, -1);
+	struct schedule_date day_after = schedule_date_offset(date, 1);
+	enum store_result result = site_schedule_weekly(store, site->id, &weekly);
+	if (result == STORE_OK)
+		result = site_schedule_day(store, site->id, &weekly, &day_before, &before);
+	if (result == STORE_OK)
+		result = site_schedule_day(store, site->id, &weekly, &day_after, &after);
+	if (result == STORE_OK)
+		*fits = schedule_validate_sequence(&before, day, &after, error, error_size);
+	return result;
+}
+
+static enum MHD_Result get_exception(struct http_request *request)
+{
+	struct site site;
+	struct schedule_date date;
+	if (!load_site(request, ROLES_READERS, "read opening hours", &site) || !path_date(request, &date))
+		return http_replied(request);
+	struct day_schedule day;
+	bool found = false;
+	enum store_result result = site_schedule_exception(request->app->store, site.id, &date, &day, &found);
+	if (result == STORE_OK && !found)
+		result = STORE_NOT_FOUND;
+	if (result != STORE_OK)
+		return api_store_failure(request, result, "opening-hours exception", NULL);
+	return http_reply_json(request, 200, exception_json(&date, &day));
+}
+
+static enum MHD_Result put_exception(struct http_request *request)
+{
+	struct site site;
+	struct schedule_date date;
+	json_t *body = NULL;
+	if (!load_site(request, ROLES_WRITERS, "change opening hours", &site) || !path_date(request, &date) ||
+	    !api_parse_body(request, exception_fields, &body))
+		return http_replied(request);
+	struct day_schedule day;
+	char error[512];
+	json_t *intervals = json_object_get(body, "intervals");
+	bool valid = intervals != NULL;
+	if (!valid)
+		snprintf(error, sizeof(error), "field 'intervals' is required (use [] for a closed day)");
+	else
+		valid = schedule_parse_intervals(intervals, &day, error, sizeof(error));
+	json_decref(body);
+	if (!valid)
+		return http_reply_error(request, 400, "%s", error);
+	schedule_day_sort(&day);
+	struct store *store = request->app->store;
+	bool fits = false;
+	enum store_result result = check_neighbours(store, &site, &date, &day, &fits, error, sizeof(error));
+	if (result != STORE_OK)
+		return api_store_failure(request, result, "site", NULL);
+	if (!fits)
+		return http_reply_error(request, 400, "%s", error);
+	json_t *canonical = schedule_day_json(&day);
+	char *text = canonical != NULL ? json_dumps(canonical, JSON_COMPACT) : NULL;
+	json_decref(canonical);
+	if (text == NULL)
+		return http_reply_error(request, 500, "internal error");
+	result = store->ops->site_exception_put(store, site.id, date.text, text, time_now_seconds());
+	free(text);
+	if (result != STORE_OK)
+		return api_store_failure(request, result, "site", NULL);
+	return http_reply_json(request, 200, exception_json(&date, &day));
+}
+
+static enum MHD_Result delete_exception(struct http_request *request)
+{
+	struct site site;
+	struct schedule_date date;
+	if (!load_site(request, ROLES_WRITERS, "change opening hours", &site) || !path_date(request, &date))
+		return http_replied(request);
+	struct store *store = request->app->store;
+	struct day_schedule existing, weekday;
+	struct weekly_schedule weekly;
+	bool found = false, fits = false;
+	char error[512];
+	enum store_result result = site_schedule_exception(store, site.id, &date, &existing, &found);
+	if (result == STORE_OK && !found)
+		result = STORE_NOT_FOUND;
+	if (result == STORE_OK)
+		result = site_schedule_weekly(store, site.id, &weekly);
+	if (result != STORE_OK)
+		return api_store_failure(request, result, "opening-hours exception", NULL);
+	weekday = weekly.days[schedule_weekday(date.year, date.month, date.day)];
+	result = check_neighbours(store, &site, &date, &weekday, &fits, error, sizeof(error));
+	if (result != STORE_OK)
+		return api_store_failure(request, result, "site", NULL);
+	if (!fits)
+		return http_reply_error(request, 409,
+					"removing the exception of %s would bring back its weekday's hours, which "
+					"overlap a neighbour: %s",
+					date.text, error);
+	result = store->ops->site_exception_delete(store, site.id, date.text);
+	if (result != STORE_OK)
+		return api_store_failure(request, result, "opening-hours exception", NULL);
+	return http_reply_empty(request, 204);
+}
+
+static int append_exception(void *context, const char *date_text, const char *intervals_json)
+{
+	json_t *list = context;
+	json_t *intervals = json_loads(intervals_json, 0, NULL);
+	json_t *item = intervals != NULL ? json_pack("{s:s, s:o}", "date", date_text, "intervals", intervals) : NULL;
+	return item == NULL || json_array_append_new(list, item) != 0;
+}
+
+static enum MHD_Result list_exceptions(struct http_request *request)
+{
+	struct site site;
+	if (!load_site(request, ROLES_READERS, "read opening hours", &site))
+		return http_replied(request);
+	json_t *list = json_array();
+	if (list == NULL)
+		return http_reply_error(request, 500, "internal error");
+	struct store *store = request->app->store;
+	enum store_result result = store->ops->site_exception_list(store, site.id, append_exception, list);
+	if (result != STORE_OK) {
+		json_decref(list);
+		return api_store_failure(request, result, "site", NULL);
+	}
+	return http_reply_json(request, 200, list);
+}
+
+const struct route opening_hours_routes[] = {
+	{"GET", "/sites/{siteId}/opening-hours", get_weekly, 0, 0},
+	{"PUT", "/sites/{siteId}/opening-hours", put_weekly, 0, 0},
+	{"GET", "/sites/{siteId}/opening-hours/exceptions", list_exceptions, 0, 0},
+	{"GET", "/sites/{siteId}/opening-hours/exceptions/{date}", get_exception, 0, 0},
+	{"PUT", "/sites/{siteId}/opening-hours/exceptions/{date}", put_exception, 0, 0},
+	{"DELETE", "/sites/{siteId}/opening-hours/exceptions/{date}", delete_exception, 0, 0},
+	{NULL, NULL, NULL, 0, 0},
+};
