@@ -41,16 +41,7 @@ bool camera_access_site(struct http_request *request, const char *site_id, struc
 
 bool camera_access_include_metrics(struct http_request *request, bool *out)
 {
-	const char *value = http_query(request, "includeMetrics");
-	*out = true;
-	if (value == NULL || strcmp(value, "true") == 0)
-		return true;
-	if (strcmp(value, "false") == 0) {
-		*out = false;
-		return true;
-	}
-	http_reply_error(request, 422, "query parameter includeMetrics must be true or false");
-	return false;
+	return api_query_bool(request, "includeMetrics", true, out);
 }
 
 enum MHD_Result camera_access_reply(struct http_request *request, unsigned status, const struct camera *camera,

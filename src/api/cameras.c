@@ -33,7 +33,7 @@ static bool parse_claim(struct http_request *request, struct claim_request *clai
 	bool valid = api_string_field(request, body, "serialNumber", FIELD_REQUIRED, 1, CAMERA_SERIAL_MAX,
 	                              claim->serial_number, sizeof(claim->serial_number), NULL, NULL) &&
 	             api_uuid_field(request, body, "siteId", true, claim->site_id, NULL) &&
-	             api_string_field(request, body, "name", FIELD_NULLABLE, 0, CAMERA_TEXT_MAX, claim->name,
+	             api_string_field(request, body, "name", FIELD_NULLABLE, 0, CAMERA_TEXT_CHARS, claim->name,
 	                              sizeof(claim->name), &claim->has_name, NULL);
 	json_decref(body);
 	return valid;
@@ -112,7 +112,7 @@ static bool patch_field(struct http_request *request, json_t *body, const char *
                         char out[CAMERA_TEXT_MAX + 1])
 {
 	bool is_null = false;
-	if (!api_string_field(request, body, name, FIELD_NULLABLE, 0, CAMERA_TEXT_MAX, out, CAMERA_TEXT_MAX + 1, has,
+	if (!api_string_field(request, body, name, FIELD_NULLABLE, 0, CAMERA_TEXT_CHARS, out, CAMERA_TEXT_MAX + 1, has,
 	                      &is_null))
 		return false;
 	*set = *has || is_null;

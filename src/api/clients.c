@@ -39,7 +39,7 @@ static bool parse_new_client(struct http_request *request, struct client *client
 	json_t *body = NULL;
 	if (!api_parse_body(request, client_create_fields, &body))
 		return false;
-	bool valid = api_string_field(request, body, "name", FIELD_REQUIRED, 1, ENTITY_NAME_MAX, client->name,
+	bool valid = api_string_field(request, body, "name", FIELD_REQUIRED, 1, ENTITY_NAME_CHARS, client->name,
 	                              sizeof(client->name), NULL, NULL) &&
 	             role_field(request, body, &client->role) &&
 	             api_uuid_field(request, body, "organisationId", false, organisation_id, organisation_given);

@@ -58,6 +58,15 @@ bool api_parse_body(struct http_request *request, const char *const *allowed, js
 	return true;
 }
 
+/* Characters (code points) of valid UTF-8 text: bytes that do not continue a sequence. */
+static size_t utf8_characters(const char *text, size_t length)
+{
+	size_t count = 0;
+	for (size_t i = 0; i < length; i++)
+		count += ((unsigned char)text[i] & 0xc0) != 0x80;
+	return count;
+}
+
 bool api_string_field(struct http_request *request, json_t *body, const char *name, enum field_need need,
 		      size_t min, size_t max, char *out, size_t out_size, bool *present, bool *is_null)
 {
@@ -90,11 +99,14 @@ bool api_string_field(struct http_request *request, json_t *body, const char *na
 		http_reply_error(request, 400, "field '%s' must not contain NUL characters", name);
 		return false;
 	}
-	if (length < min || length > max || length >= out_size) {
-		if (min > 0 && length < min)
+	size_t characters = utf8_characters(text, length);
+	if (characters < min || characters > max || length >= out_size) {
+		if (min == 1 && characters == 0)
+			http_reply_error(request, 400, "field '%s' must not be empty", name);
+		else if (characters < min)
 			http_reply_error(request, 400, "field '%s' must be at least %zu characters long", name, min);
 		else
-			http_reply_error(request, 400, "field '%s' must be at most %zu bytes long", name, max);
+			http_reply_error(request, 400, "field '%s' must be at most %zu characters long", name, max);
 		return false;
 	}
 	memcpy(out, text, length + 1);
@@ -149,11 +161,11 @@ bool api_query_bool(struct http_request *request, const char *name, bool default
 		*out = default_value;
 		return true;
 	}
-	if (strcmp(value, "true") == 0 || strcmp(value, "1") == 0) {
+	if (strcmp(value, "true") == 0) {
 		*out = true;
 		return true;
 	}
-	if (strcmp(value, "false") == 0 || strcmp(value, "0") == 0) {
+	if (strcmp(value, "false") == 0) {
 		*out = false;
 		return true;
 	}

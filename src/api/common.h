@@ -29,7 +29,8 @@ enum field_need {
 	FIELD_NULLABLE  /* may be absent or null; when present and not null must be a string */
 };
 
-/* Reads string field name of body into out (out_size bytes) checking min/max length in bytes;
+/* Reads string field name of body into out (out_size bytes) checking min/max length in
+ * characters (Unicode code points; the text must also fit out);
  * 400 naming the field otherwise. *present tells whether it was given (as a string);
  * for FIELD_NULLABLE an explicit null sets *present false and *is_null true. present and
  * is_null may be NULL. */
@@ -45,7 +46,7 @@ bool api_uuid_field(struct http_request *request, json_t *body, const char *name
 enum MHD_Result api_store_failure(struct http_request *request, enum store_result result, const char *what,
 				  const char *conflict_message);
 
-/* Parses a boolean query flag ("true"/"false"/"1"/"0"); missing → default_value; 422 otherwise. */
+/* Parses a boolean query flag ("true" or "false"); missing → default_value; 422 otherwise. */
 bool api_query_bool(struct http_request *request, const char *name, bool default_value, bool *out);
 
 /* json_string(text) or json_null() when text is empty: for optional ids and names. */

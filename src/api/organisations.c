@@ -47,7 +47,7 @@ static enum MHD_Result post_organisation(struct http_request *request)
 	struct organisation organisation = {0};
 	if (!api_parse_body(request, organisation_fields, &body))
 		return http_replied(request);
-	bool valid = api_string_field(request, body, "name", FIELD_REQUIRED, 1, ENTITY_NAME_MAX, organisation.name,
+	bool valid = api_string_field(request, body, "name", FIELD_REQUIRED, 1, ENTITY_NAME_CHARS, organisation.name,
 	                              sizeof(organisation.name), NULL, NULL);
 	json_decref(body);
 	if (!valid)
@@ -129,7 +129,7 @@ static enum MHD_Result patch_organisation(struct http_request *request)
 		return http_replied(request);
 	char name[ENTITY_NAME_MAX + 1];
 	bool has_name = false;
-	bool valid = api_string_field(request, body, "name", FIELD_OPTIONAL, 1, ENTITY_NAME_MAX, name, sizeof(name),
+	bool valid = api_string_field(request, body, "name", FIELD_OPTIONAL, 1, ENTITY_NAME_CHARS, name, sizeof(name),
 	                              &has_name, NULL);
 	json_decref(body);
 	struct organisation organisation;

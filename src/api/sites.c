@@ -47,7 +47,7 @@ static bool parse_new_site(struct http_request *request, struct site *site, bool
 	if (!api_parse_body(request, site_create_fields, &body))
 		return false;
 	snprintf(site->time_zone, sizeof(site->time_zone), "UTC");
-	bool valid = api_string_field(request, body, "name", FIELD_REQUIRED, 1, ENTITY_NAME_MAX, site->name,
+	bool valid = api_string_field(request, body, "name", FIELD_REQUIRED, 1, ENTITY_NAME_CHARS, site->name,
 	                              sizeof(site->name), NULL, NULL) &&
 	             time_zone_field(request, body, site->time_zone) &&
 	             api_uuid_field(request, body, "organisationId", false, organisation_id, organisation_given);
@@ -143,7 +143,7 @@ static enum MHD_Result patch_site(struct http_request *request)
 	char name[ENTITY_NAME_MAX + 1];
 	char time_zone[TIME_ZONE_MAX + 1] = "";
 	bool has_name = false;
-	bool valid = api_string_field(request, body, "name", FIELD_OPTIONAL, 1, ENTITY_NAME_MAX, name, sizeof(name),
+	bool valid = api_string_field(request, body, "name", FIELD_OPTIONAL, 1, ENTITY_NAME_CHARS, name, sizeof(name),
 	                              &has_name, NULL) &&
 	             time_zone_field(request, body, time_zone);
 	json_decref(body);

@@ -100,7 +100,7 @@ static int create_client(struct store *store, const struct admin_options *option
 {
 	struct client client = {0};
 	if (options->name == NULL || options->name[0] == '\0' || strlen(options->name) > ENTITY_NAME_MAX) {
-		fprintf(stderr, "camfleet admin: --name is required (1 to %d bytes)\n", ENTITY_NAME_MAX);
+		fprintf(stderr, "camfleet admin: --name is required (1 to %d bytes)\n", (int)ENTITY_NAME_MAX);
 		return 2;
 	}
 	if (resolve_role(store, options, &client.role, client.organisation_id, false) != 0)

@@ -8,7 +8,8 @@
 #include "util/uuid.h"
 
 #define CAMERA_SERIAL_MAX 128 /* bytes of a serial number, without NUL */
-#define CAMERA_TEXT_MAX 200   /* bytes of a name or direction alias, without NUL */
+#define CAMERA_TEXT_CHARS 200 /* characters of a name or direction alias */
+#define CAMERA_TEXT_MAX (4 * CAMERA_TEXT_CHARS) /* their bytes in UTF-8, without NUL */
 
 enum camera_state {
 	CAMERA_REGISTERED = 0, /* registered at the factory, not claimed */

@@ -290,6 +290,7 @@ struct http_server *http_server_start(struct app *app, struct route *routes, siz
 		flags |= MHD_USE_IPv6;
 	server->daemon = MHD_start_daemon(
 		flags, (uint16_t)app->config.listen_port, NULL, NULL, access_handler, server,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&address,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)app->config.threads,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)app->config.max_connections,
@@ -297,7 +298,6 @@ struct http_server *http_server_start(struct app *app, struct route *routes, siz
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
 		MHD_OPTION_NOTIFY_COMPLETED, request_completed, server,
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 		MHD_OPTION_END);
 	if (server->daemon == NULL) {
 		log_error("http: cannot listen on %s:%u", app->config.listen_host, app->config.listen_port);
