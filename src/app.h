@@ -19,6 +19,7 @@ struct app_config {
 	unsigned token_ttl_seconds;
 	unsigned threads;            /* libmicrohttpd worker threads (thread pool size) */
 	size_t max_body_bytes;       /* request bodies above this get 413 */
+	size_t max_upload_bytes;     /* the same for routes that take uploads (camera frames) */
 	unsigned max_connections;    /* concurrent connections accepted */
 	unsigned connection_timeout; /* seconds an idle or slow connection is kept */
 	unsigned frame_max_age;      /* seconds a stored frame counts as fresh */

@@ -34,6 +34,7 @@ static void serve_usage(FILE *out)
 	      "  --token-ttl SECONDS       access-token lifetime (default 3600)\n"
 	      "  --threads N               HTTP worker threads (default: number of CPUs)\n"
 	      "  --max-body BYTES          largest request body accepted, else 413 (default 65536)\n"
+	      "  --max-upload BYTES        largest camera frame upload accepted (default 2097152)\n"
 	      "  --max-connections N       concurrent connections accepted (default 4096)\n"
 	      "  --connection-timeout S    idle/slow connection timeout in seconds (default 30)\n"
 	      "  --frame-max-age S         seconds a stored frame counts as fresh (default 5)\n"
@@ -95,6 +96,7 @@ static void config_defaults(struct app_config *config)
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	config->threads = cpus > 0 ? (unsigned)cpus : 2;
 	config->max_body_bytes = 64 * 1024;
+	config->max_upload_bytes = 2 * 1024 * 1024;
 	config->max_connections = 4096;
 	config->connection_timeout = 30;
 	config->frame_max_age = 5;
@@ -114,7 +116,7 @@ static int parse_serve_options(int argc, char **argv, struct app_config *config)
 	if (env_issuer != NULL)
 		snprintf(config->issuer, sizeof(config->issuer), "%s", env_issuer);
 
-	enum { OPT_LISTEN = 256, OPT_DATABASE, OPT_ISSUER, OPT_TTL, OPT_THREADS, OPT_MAX_BODY, OPT_MAX_CONN,
+	enum { OPT_LISTEN = 256, OPT_DATABASE, OPT_ISSUER, OPT_TTL, OPT_THREADS, OPT_MAX_BODY, OPT_MAX_UPLOAD, OPT_MAX_CONN,
 	       OPT_TIMEOUT, OPT_FRAME_AGE, OPT_ONLINE, OPT_LOG_LEVEL };
 	static const struct option options[] = {
 		{"listen", required_argument, NULL, OPT_LISTEN},
@@ -123,6 +125,7 @@ static int parse_serve_options(int argc, char **argv, struct app_config *config)
 		{"token-ttl", required_argument, NULL, OPT_TTL},
 		{"threads", required_argument, NULL, OPT_THREADS},
 		{"max-body", required_argument, NULL, OPT_MAX_BODY},
+		{"max-upload", required_argument, NULL, OPT_MAX_UPLOAD},
 		{"max-connections", required_argument, NULL, OPT_MAX_CONN},
 		{"connection-timeout", required_argument, NULL, OPT_TIMEOUT},
 		{"frame-max-age", required_argument, NULL, OPT_FRAME_AGE},
@@ -160,6 +163,11 @@ static int parse_serve_options(int argc, char **argv, struct app_config *config)
 			if (parse_unsigned(optarg, "--max-body", 1024, 64 * 1024 * 1024, &value) != 0)
 				return -1;
 			config->max_body_bytes = value;
+			break;
+		case OPT_MAX_UPLOAD:
+			if (parse_unsigned(optarg, "--max-upload", 1024, 64 * 1024 * 1024, &value) != 0)
+				return -1;
+			config->max_upload_bytes = value;
 			break;
 		case OPT_MAX_CONN:
 			if (parse_unsigned(optarg, "--max-connections", 1, 1000000, &value) != 0)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "util/log.h"
+#include "util/utf8.h"
 
 void http_reply_add_header(struct http_request *request, const char *name, const char *value)
 {
@@ -66,11 +67,12 @@ enum MHD_Result http_reply_json(struct http_request *request, unsigned status, j
 
 enum MHD_Result http_reply_error(struct http_request *request, unsigned status, const char *format, ...)
 {
-	char message[512];
+	char raw[512], message[512];
 	va_list args;
 	va_start(args, format);
-	vsnprintf(message, sizeof(message), format, args);
+	vsnprintf(raw, sizeof(raw), format, args);
 	va_end(args);
+	utf8_sanitize(raw, message, sizeof(message)); /* paths and values may carry any bytes */
 	json_t *body = json_pack("{s:i, s:s}", "code", (int)status, "message", message);
 	if (body == NULL) {
 		return http_reply_static(request, 500, "application/json",

@@ -17,6 +17,11 @@
 #define HTTP_REQUEST_ID_SIZE 65
 
 struct route;
+struct http_request;
+
+/* Called on a libmicrohttpd worker thread when a suspended request is resumed; it must answer
+ * the request (or suspend it again). */
+typedef enum MHD_Result (*http_resume_fn)(struct http_request *request);
 
 struct http_header_pair {
 	const char *name;
@@ -29,6 +34,8 @@ struct http_request {
 	const char *method;
 	const char *path;
 	const struct route *route; /* NULL when no route matched */
+	int match;                 /* enum router_match of method and path */
+	const char *allow;         /* for ROUTER_WRONG_METHOD: the methods the path accepts */
 	const char *path_params[HTTP_MAX_PATH_PARAMS];
 	size_t path_param_count;
 	char *body; /* NUL-terminated, malloc'd, freed with the request */
@@ -41,6 +48,8 @@ struct http_request {
 	struct http_header_pair extra_headers[HTTP_MAX_EXTRA_HEADERS];
 	size_t extra_header_count;
 	uint64_t started_ns;
+	http_resume_fn resume; /* set while suspended: what answers the request once resumed */
+	void *resume_context;  /* for the resume function; owned by whoever suspended */
 	unsigned status;   /* the status answered; 0 until then */
 	bool queue_failed; /* libmicrohttpd refused the response: the connection will close */
 };
@@ -59,5 +68,13 @@ int http_query_each(struct http_request *request, const char *name, int (*fn)(vo
 		    void *context);
 /* The value of request header name (case-insensitive), or NULL. */
 const char *http_header(struct http_request *request, const char *name);
+
+/* Suspends the request without answering it: the worker thread is free for other requests
+ * until http_request_resume() is called (from any thread); then resume(request) runs on a worker
+ * thread and answers. Call only from a handler, with no response queued. Whoever suspends must
+ * guarantee that the request is resumed exactly once (including at shutdown). */
+void http_request_suspend(struct http_request *request, http_resume_fn resume, void *context);
+/* Resumes a suspended request (safe from any thread). */
+void http_request_resume(struct http_request *request);
 
 #endif

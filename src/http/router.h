@@ -11,7 +11,8 @@
 typedef enum MHD_Result (*http_handler_fn)(struct http_request *request);
 
 enum route_flags {
-	ROUTE_PUBLIC = 1 << 0, /* no access token needed */
+	ROUTE_PUBLIC = 1 << 0,     /* no access token needed */
+	ROUTE_LARGE_BODY = 1 << 1, /* accepts bodies up to max_upload_bytes (frames), not max_body_bytes */
 };
 
 struct route {

@@ -24,6 +24,7 @@ struct http_server {
 	struct MHD_Daemon *daemon;
 	struct app *app;
 	atomic_int in_flight;
+	bool quiesced;
 };
 
 static atomic_uint_fast64_t request_counter;
@@ -159,29 +160,67 @@ static enum MHD_Result authenticate(struct http_request *request)
 	return MHD_YES;
 }
 
+/* The largest body the matched route accepts (unmatched requests get the default). */
+static size_t body_limit(const struct http_request *request)
+{
+	const struct app_config *config = &request->app->config;
+	if (request->route != NULL && (request->route->flags & ROUTE_LARGE_BODY))
+		return config->max_upload_bytes;
+	return config->max_body_bytes;
+}
+
+static enum MHD_Result reply_too_large(struct http_request *request)
+{
+	request->body_too_large = true;
+	return http_reply_error(request, 413, "request body exceeds the limit of %zu bytes", body_limit(request));
+}
+
 static enum MHD_Result dispatch(struct http_request *request)
 {
-	char allow[128];
-	switch (router_match(request, allow, sizeof(allow))) {
+	switch (request->match) {
 	case ROUTER_NO_PATH:
 		return http_reply_error(request, 404, "no such resource: %s", request->path);
 	case ROUTER_WRONG_METHOD:
-		http_reply_add_header(request, MHD_HTTP_HEADER_ALLOW, arena_strdup(&request->arena, allow));
+		http_reply_add_header(request, MHD_HTTP_HEADER_ALLOW, request->allow);
 		return http_reply_error(request, 405, "method %s is not allowed on %s; allowed: %s", request->method,
-					request->path, allow);
+					request->path, request->allow);
 	case ROUTER_MATCHED:
 		break;
 	}
 	if (request->body_too_large)
-		return http_reply_error(request, 413, "request body exceeds the limit of %zu bytes",
-					request->app->config.max_body_bytes);
+		return reply_too_large(request);
 	if (!(request->route->flags & ROUTE_PUBLIC)) {
 		if (authenticate(request) != MHD_YES || request->status != 0)
 			return request->status != 0 ? MHD_YES : MHD_NO;
 	}
 	enum MHD_Result result = request->route->handler(request);
-	if (request->status == 0 && result == MHD_YES) {
+	if (request->status == 0 && request->resume == NULL && result == MHD_YES) {
 		log_error("http: handler for %s %s answered nothing", request->method, request->route->pattern);
+		return http_reply_error(request, 500, "internal error");
+	}
+	return result;
+}
+
+void http_request_suspend(struct http_request *request, http_resume_fn resume, void *context)
+{
+	request->resume = resume;
+	request->resume_context = context;
+	MHD_suspend_connection(request->connection);
+}
+
+void http_request_resume(struct http_request *request)
+{
+	MHD_resume_connection(request->connection);
+}
+
+/* A resumed request: run its continuation, which answers (or suspends again). */
+static enum MHD_Result continue_resumed(struct http_request *request)
+{
+	http_resume_fn resume = request->resume;
+	request->resume = NULL;
+	enum MHD_Result result = resume(request);
+	if (request->status == 0 && request->resume == NULL && result == MHD_YES) {
+		log_error("http: resumed %s %s answered nothing", request->method, request->path);
 		return http_reply_error(request, 500, "internal error");
 	}
 	return result;
@@ -199,21 +238,24 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connecti
 			return MHD_NO;
 		*request_context = request;
 		atomic_fetch_add(&server->in_flight, 1);
+		char allow[128];
+		request->match = router_match(request, allow, sizeof(allow));
+		if (request->match == ROUTER_WRONG_METHOD)
+			request->allow = arena_strdup(&request->arena, allow);
 		const char *length_text = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
 								      MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (length_text != NULL && strtoull(length_text, NULL, 10) > server->app->config.max_body_bytes) {
-			request->body_too_large = true;
-			return http_reply_error(request, 413, "request body exceeds the limit of %zu bytes",
-						server->app->config.max_body_bytes);
-		}
+		if (length_text != NULL && strtoull(length_text, NULL, 10) > body_limit(request))
+			return reply_too_large(request);
 		return MHD_YES;
 	}
+	if (request->resume != NULL)
+		return continue_resumed(request);
 	if (request->status != 0) { /* answered early (413): discard what still arrives */
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
 	if (*upload_data_size != 0) {
-		if (!append_body(request, upload_data, *upload_data_size, server->app->config.max_body_bytes))
+		if (!append_body(request, upload_data, *upload_data_size, body_limit(request)))
 			return MHD_NO;
 		*upload_data_size = 0;
 		return MHD_YES;
@@ -307,13 +349,21 @@ struct http_server *http_server_start(struct app *app, struct route *routes, siz
 	return server;
 }
 
+void http_server_quiesce(struct http_server *server)
+{
+	if (server == NULL || server->quiesced)
+		return;
+	server->quiesced = true;
+	MHD_socket listener = MHD_quiesce_daemon(server->daemon);
+	if (listener != MHD_INVALID_SOCKET)
+		close(listener);
+}
+
 void http_server_stop(struct http_server *server, unsigned grace_seconds)
 {
 	if (server == NULL)
 		return;
-	MHD_socket listener = MHD_quiesce_daemon(server->daemon);
-	if (listener != MHD_INVALID_SOCKET)
-		close(listener);
+	http_server_quiesce(server);
 	uint64_t deadline = time_monotonic_nanos() + (uint64_t)grace_seconds * 1000000000ull;
 	while (atomic_load(&server->in_flight) > 0 && time_monotonic_nanos() < deadline) {
 		struct timespec pause = {0, 20 * 1000 * 1000};
