@@ -7,7 +7,8 @@
 # Environment: CAMFLEET_BIN (skip the build), BENCH_CAMERAS (10000), BENCH_DURATION (10, seconds
 # per wrk run), BENCH_CONNECTIONS (64), BENCH_THREADS (2), BENCH_POOL (cameras cycled by the
 # claim/delete scenario, half the fleet), BENCH_SEED_THREADS (16), BENCH_TMPDIR (parent of the temp dir),
-# BENCH_KEEP=1 (keep the temp dir), PYTHON (/usr/bin/python3).
+# BENCH_KEEP=1 (keep the temp dir), BENCH_SERVER_ARGS (extra `camfleet serve` options, e.g.
+# "--threads 4 --log-level warn"), PYTHON (/usr/bin/python3).
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -136,7 +137,9 @@ DB="sqlite:$TMP/bench.db"
 PORT=$(free_port)
 BASE="http://127.0.0.1:$PORT"
 log "starting camfleet on $BASE (database $TMP/bench.db)"
-"$BIN" serve --listen "127.0.0.1:$PORT" --database "$DB" >"$TMP/camfleet.out" 2>"$TMP/camfleet.log" &
+read -ra SERVER_ARGS <<<"${BENCH_SERVER_ARGS:-}"
+"$BIN" serve --listen "127.0.0.1:$PORT" --database "$DB" "${SERVER_ARGS[@]}" \
+  >"$TMP/camfleet.out" 2>"$TMP/camfleet.log" &
 SERVER_PID=$!
 wait_http "$BASE/healthz" "$SERVER_PID" camfleet
 
