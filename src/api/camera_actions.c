@@ -130,8 +130,10 @@ static bool query_date(struct http_request *request, const char *zone, struct sc
 			http_reply_error(request, 500, "internal error");
 			return false;
 		}
-	} else if (!time_parse_date(text, &year, &month, &day) || !schedule_date_is_valid(year, month, day)) {
-		http_reply_error(request, 422, "query parameter date must be a calendar date YYYY-MM-DD");
+	} else if (!time_parse_date(text, &year, &month, &day) || !schedule_date_is_valid(year, month, day) ||
+		   (year == 9999 && month == 12 && day == 31)) {
+		http_reply_error(request, 422,
+				 "query parameter date must be a calendar date YYYY-MM-DD from 0001-01-01 to 9999-12-30");
 		return false;
 	}
 	schedule_date_set(date, year, month, day);

@@ -21,11 +21,12 @@ struct token_cache {
 	pthread_mutex_t shards[TOKEN_CACHE_SHARDS];
 };
 
-/* FNV-1a over the token: cheap, and a collision only costs a cache miss. */
+/* FNV-1a over the token's last 64 bytes (its signature: random, so they spread tokens well):
+ * cheap, and a collision only costs a cache miss, since lookups compare the whole token. */
 static uint64_t token_hash(const char *token, size_t length)
 {
-	uint64_t hash = 1469598103934665603ull;
-	for (size_t i = 0; i < length; i++) {
+	uint64_t hash = 1469598103934665603ull ^ length;
+	for (size_t i = length > 64 ? length - 64 : 0; i < length; i++) {
 		hash ^= (unsigned char)token[i];
 		hash *= 1099511628211ull;
 	}

@@ -43,7 +43,6 @@ struct http_request {
 	size_t body_capacity;
 	bool body_too_large;
 	struct principal principal; /* set for authenticated routes */
-	struct arena arena;
 	char request_id[HTTP_REQUEST_ID_SIZE];
 	struct http_header_pair extra_headers[HTTP_MAX_EXTRA_HEADERS];
 	size_t extra_header_count;
@@ -52,6 +51,7 @@ struct http_request {
 	void *resume_context;  /* for the resume function; owned by whoever suspended */
 	unsigned status;   /* the status answered; 0 until then */
 	bool queue_failed; /* libmicrohttpd refused the response: the connection will close */
+	struct arena arena; /* last: its inline buffer needs no zeroing */
 };
 
 /* The i-th {parameter} of the matched route's path pattern. */

@@ -7,6 +7,7 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,9 +82,10 @@ static bool request_id_acceptable(const char *text)
 static struct http_request *request_new(struct http_server *server, struct MHD_Connection *connection,
 					const char *method, const char *url)
 {
-	struct http_request *request = calloc(1, sizeof(*request));
+	struct http_request *request = malloc(sizeof(*request));
 	if (request == NULL)
 		return NULL;
+	memset(request, 0, offsetof(struct http_request, arena));
 	request->app = server->app;
 	request->connection = connection;
 	request->started_ns = time_monotonic_nanos();
@@ -169,6 +171,24 @@ static size_t body_limit(const struct http_request *request)
 	return config->max_body_bytes;
 }
 
+#define HEADER_BYTES_MAX (16 * 1024) /* beyond this 431; libmicrohttpd itself refuses past its 32 KiB pool */
+
+static enum MHD_Result add_header_bytes(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	size_t *total = cls;
+	*total += strlen(key) + (value != NULL ? strlen(value) : 0) + 4;
+	return MHD_YES;
+}
+
+/* Bytes of the request line and headers, roughly as sent. */
+static size_t header_bytes(struct http_request *request)
+{
+	size_t total = strlen(request->method) + strlen(request->path) + 12;
+	MHD_get_connection_values(request->connection, MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND, add_header_bytes,
+				  &total);
+	return total;
+}
+
 static enum MHD_Result reply_too_large(struct http_request *request)
 {
 	request->body_too_large = true;
@@ -242,6 +262,9 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connecti
 		request->match = router_match(request, allow, sizeof(allow));
 		if (request->match == ROUTER_WRONG_METHOD)
 			request->allow = arena_strdup(&request->arena, allow);
+		if (header_bytes(request) > HEADER_BYTES_MAX)
+			return http_reply_error(request, 431, "request headers exceed the limit of %d bytes",
+						HEADER_BYTES_MAX);
 		const char *length_text = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
 								      MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (length_text != NULL && strtoull(length_text, NULL, 10) > body_limit(request))

@@ -2,6 +2,8 @@
  * so concurrent threads never interleave within a line. */
 #include "util/log.h"
 
+#include "util/timeutil.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/time.h>
@@ -23,9 +25,8 @@ void log_write(enum log_level level, const char *format, ...)
 	char line[2048];
 	struct timeval tv;
 	gettimeofday(&tv, NULL);
-	struct tm tm;
-	gmtime_r(&tv.tv_sec, &tm);
-	size_t used = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%S", &tm);
+	time_format_rfc3339((int64_t)tv.tv_sec, line); /* "YYYY-MM-DDTHH:MM:SSZ" */
+	size_t used = 19;
 	used += (size_t)snprintf(line + used, sizeof(line) - used, ".%03ldZ %s ", (long)(tv.tv_usec / 1000),
 				 names[level]);
 	va_list args;

@@ -27,12 +27,59 @@ uint64_t time_monotonic_nanos(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+void time_civil_from_epoch(int64_t epoch_seconds, struct civil_time *out)
+{
+	/* Howard Hinnant's days-to-civil algorithm on the proleptic Gregorian calendar; no locks
+	 * and no time-zone state, unlike gmtime_r. */
+	int64_t days = epoch_seconds / 86400, seconds = epoch_seconds % 86400;
+	if (seconds < 0) {
+		seconds += 86400;
+		days--;
+	}
+	days += 719468;
+	int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+	int64_t day_of_era = days - era * 146097;
+	int64_t year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+	int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+	int64_t month_index = (5 * day_of_year + 2) / 153;
+	out->day = (int)(day_of_year - (153 * month_index + 2) / 5 + 1);
+	out->month = (int)(month_index < 10 ? month_index + 3 : month_index - 9);
+	out->year = (int)(year_of_era + era * 400 + (out->month <= 2));
+	out->hour = (int)(seconds / 3600);
+	out->minute = (int)(seconds / 60 % 60);
+	out->second = (int)(seconds % 60);
+}
+
+static void put_digits(char *out, int value, int width)
+{
+	for (int i = width - 1; i >= 0; i--) {
+		out[i] = (char)('0' + value % 10);
+		value /= 10;
+	}
+}
+
 void time_format_rfc3339(int64_t epoch_seconds, char out[RFC3339_BUFFER_SIZE])
 {
-	time_t t = (time_t)epoch_seconds;
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, RFC3339_BUFFER_SIZE, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	struct civil_time t;
+	time_civil_from_epoch(epoch_seconds, &t);
+	if (t.year < 0 || t.year > 9999) {
+		snprintf(out, RFC3339_BUFFER_SIZE, "%04d-%02d-%02dT%02d:%02d:%02dZ", t.year, t.month, t.day, t.hour,
+			 t.minute, t.second);
+		return;
+	}
+	put_digits(out, t.year, 4);
+	out[4] = '-';
+	put_digits(out + 5, t.month, 2);
+	out[7] = '-';
+	put_digits(out + 8, t.day, 2);
+	out[10] = 'T';
+	put_digits(out + 11, t.hour, 2);
+	out[13] = ':';
+	put_digits(out + 14, t.minute, 2);
+	out[16] = ':';
+	put_digits(out + 17, t.second, 2);
+	out[19] = 'Z';
+	out[20] = '\0';
 }
 
 static bool read_digits(const char **cursor, int count, int *value)

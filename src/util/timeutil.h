@@ -13,6 +13,13 @@ int64_t time_now_seconds(void);
 int64_t time_now_millis(void);
 /* Monotonic nanoseconds, for measuring durations. */
 uint64_t time_monotonic_nanos(void);
+/* A UTC calendar time broken into fields. */
+struct civil_time {
+	int year, month, day, hour, minute, second;
+};
+
+/* Breaks epoch seconds into UTC calendar fields (pure arithmetic: no locks, unlike gmtime_r). */
+void time_civil_from_epoch(int64_t epoch_seconds, struct civil_time *out);
 /* Formats epoch seconds as "YYYY-MM-DDTHH:MM:SSZ" into out (32 bytes). */
 void time_format_rfc3339(int64_t epoch_seconds, char out[RFC3339_BUFFER_SIZE]);
 /* Parses an RFC 3339 timestamp ("2019-08-24T14:15:22Z", fractional seconds and numeric

@@ -390,8 +390,8 @@ class Api:
 # resource helpers (all return the created resource's JSON; they assert the 201)
 
 def make_org(api, name=None, token=None):
-    resp = api.post("/organisations", token or api.operator_token, json={"name": name or unique("org")})
-    return expect(resp, 201)
+    body = {"name": name or unique("org")}
+    return expect(api.post("/organisations", token or api.operator_token, json=body), 201)
 
 
 def make_site(api, organisation_id=None, name=None, time_zone=None, token=None):

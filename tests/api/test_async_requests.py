@@ -4,10 +4,11 @@ import signal
 import time
 
 import pytest
+import requests
 
-from conftest import (Api, POLL_TIMEOUT, assert_error, assert_uuid, claim_camera, expect,
-                      make_org, make_site, new_id, parse_timestamp, register_camera,
-                      submit_register, unique_serial, wait_request)
+from conftest import (POLL_TIMEOUT, REQUEST_TIMEOUT, Api, assert_error, assert_uuid,
+                      claim_camera, expect, make_org, make_site, new_id, parse_timestamp,
+                      register_camera, submit_register, unique_serial, wait_request)
 
 ACCEPTED_KEYS = {"id", "msg", "status"}
 REQUEST_KEYS = {"id", "msg", "status", "cameraId", "createdAt", "updatedAt"}
@@ -34,7 +35,7 @@ def submit_state(api, token, camera_id, new_state):
                     json={"cameraId": camera_id, "newState": new_state})
 
 
-# --- register-camera-requests ----------------------------------------------------------------------
+# --- register-camera-requests ---------------------------------------------------------------------
 
 def test_register_request_is_accepted_then_succeeds(api):
     camera_id, serial = new_id(), unique_serial()
@@ -135,7 +136,7 @@ def test_register_request_id_is_not_a_state_request_id(api):
     assert_error(api.get(f"/put-camera-state-requests/{accepted['id']}", api.operator_token), 404)
 
 
-# --- put-camera-state-requests ---------------------------------------------------------------------
+# --- put-camera-state-requests --------------------------------------------------------------------
 
 def test_state_request_claimed_paused_pauses_the_camera(api, tenant):
     camera = tenant.camera()
@@ -238,11 +239,25 @@ def test_malformed_state_request_id_is_422(api):
     assert_error(api.get("/put-camera-state-requests/xyz", api.operator_token), 422)
 
 
-# --- durability across restarts ---------------------------------------------------------------------
+# --- durability across restarts -------------------------------------------------------------------
 
 def test_sigterm_exits_zero(start_server):
     private = start_server()
     assert private.stop(signal.SIGTERM) == 0
+
+
+def test_sigterm_with_a_half_sent_request_and_an_idle_connection_exits_zero(start_server):
+    import socket
+    private = start_server()
+    half = socket.create_connection(("127.0.0.1", private.port), timeout=10)
+    idle = socket.create_connection(("127.0.0.1", private.port), timeout=10)
+    try:
+        half.sendall(b"GET /healthz HTTP/1.1\r\nHost: camfleet\r\n")
+        expect(requests.get(private.url + "/healthz", timeout=REQUEST_TIMEOUT), 200)
+        assert private.stop(signal.SIGTERM) == 0
+    finally:
+        half.close()
+        idle.close()
 
 
 def test_data_survives_a_sigterm_restart(start_server):
@@ -305,7 +320,7 @@ def test_requests_survive_sigkill_after_the_202(start_server):
         expect(api.get(f"/cameras/{camera_id}", api.operator_token), 200)
 
 
-def test_concurrent_registrations_of_one_serial_let_exactly_one_succeed(api):
+def test_several_registrations_of_one_serial_let_exactly_one_succeed(api):
     serial = unique_serial()
     submitted = [submit_register(api, serial=serial) for _ in range(5)]
     finals = [wait_request(api, "register-camera-requests", accepted["id"])

@@ -77,7 +77,7 @@ def send_raw(api, method, path, raw):
                        headers={"Content-Type": "application/json"})
 
 
-# --- malformed and non-object JSON ------------------------------------------------------------------
+# --- malformed and non-object JSON ----------------------------------------------------------------
 
 @pytest.mark.parametrize("index", range(len(ENDPOINT_NAMES)), ids=ENDPOINT_NAMES)
 def test_malformed_json_is_400_everywhere_and_changes_nothing(api, target, index):
@@ -98,7 +98,7 @@ def test_non_object_json_is_400_everywhere_and_changes_nothing(api, target, inde
     assert snapshot(api, target) == before
 
 
-# --- unknown fields and wrong types ----------------------------------------------------------------
+# --- unknown fields and wrong types ---------------------------------------------------------------
 
 def unknown_field_cases(target):
     tenant, camera = target["tenant"], target["camera"]
@@ -174,7 +174,7 @@ def test_error_message_names_the_offending_field(api, target):
     assert_error(resp, 400, "colour")
 
 
-# --- malformed UUIDs in the path: 422 --------------------------------------------------------------
+# --- malformed UUIDs in the path: 422 -------------------------------------------------------------
 
 PATH_TEMPLATES = [
     ("GET", "/organisations/{}", None),
@@ -219,7 +219,7 @@ def test_uppercase_uuid_in_path_is_not_malformed(api, target):
         snapshot(api, target)[0]
 
 
-# --- malformed UUIDs in the body: 400 ---------------------------------------------------------------
+# --- malformed UUIDs in the body: 400 -------------------------------------------------------------
 
 def body_uuid_cases(target, bad):
     tenant, camera = target["tenant"], target["camera"]
@@ -245,7 +245,7 @@ def test_malformed_uuid_in_body_is_400_and_changes_nothing(api, target, bad):
     assert snapshot(api, target) == before
 
 
-# --- order of checks: 401 → 403 → 422 (path) → 400 (body) → 404 → 409/422 ---------------------------
+# --- order of checks: 401, 403, 422 (path), 400 (body), 404, 409/422 ---------------------------
 
 def test_missing_token_wins_over_everything(api):
     assert_error(api.patch("/cameras/not-a-uuid", json={"bogus": 1}), 401)
@@ -291,3 +291,26 @@ def test_visibility_is_checked_before_state(api, target, other_tenant):
     assert_error(api.delete(f"/cameras/{theirs['id']}", admin), 404)
     assert_error(api.put(f"/cameras/{theirs['id']}/state/paused", admin), 404)
     assert_error(api.patch(f"/cameras/{theirs['id']}", admin, json={"name": "x"}), 404)
+
+
+# --- bytes that are not UTF-8 ---------------------------------------------------------------------
+
+def test_invalid_utf8_in_an_unknown_path_is_404_json(api):
+    assert_error(api.get("/%FF", api.operator_token), 404)
+    assert_error(api.get("/no-such/%C3%28", api.operator_token), 404)
+
+
+def test_invalid_utf8_under_a_camera_path_is_404_json(api):
+    assert_error(api.get("/cameras/%FF/x", api.operator_token), 404)
+
+
+def test_invalid_utf8_in_the_state_query_is_422(api):
+    assert_error(api.get("/cameras?state=%FF", api.operator_token), 422)
+
+
+def test_invalid_utf8_in_other_queries_is_422(api, target):
+    camera_id = target["camera"]["id"]
+    for path in ("/cameras?includeMetrics=%FF", "/cameras?limit=%FF", "/cameras?siteId=%FF",
+                 f"/cameras/{camera_id}/opening-hours?date=%FF",
+                 f"/cameras/{camera_id}/video-upload-metrics?from=%FF"):
+        assert_error(api.get(path, api.operator_token), 422)

@@ -6,11 +6,17 @@ from conftest import assert_error, expect, new_id, register_camera
 UPLOAD_KEYS = {"uploadSize", "uploadTime"}
 
 
-# --- GET /cameras/{id}/opening-hours ---------------------------------------------------------------
+# --- GET /cameras/{id}/opening-hours --------------------------------------------------------------
 
 def test_opening_hours_without_schedule_is_empty(api, tenant):
     camera = tenant.camera()
     assert expect(api.get(f"/cameras/{camera['id']}/opening-hours?date=2024-03-10",
+                          tenant.admin_token), 200) == []
+
+
+def test_opening_hours_for_a_leap_day_is_empty(api, tenant):
+    camera = tenant.camera()
+    assert expect(api.get(f"/cameras/{camera['id']}/opening-hours?date=2024-02-29",
                           tenant.admin_token), 200) == []
 
 
@@ -26,8 +32,9 @@ def test_viewer_reads_opening_hours_of_a_granted_camera(api, tenant):
                           tenant.viewer_token), 200) == []
 
 
-@pytest.mark.parametrize("date", ["2024-13-01", "2024-02-30", "yesterday", "2024-3-1",
-                                  "20240301", "2024-03-01T00:00:00Z", ""])
+@pytest.mark.parametrize("date", ["2024-13-01", "2024-02-30", "2023-02-29", "yesterday",
+                                  "2024-3-1", "20240301", "2024-03-01T00:00:00Z", " 2024-03-01",
+                                  ""])
 def test_opening_hours_with_malformed_date_is_422(api, tenant, date):
     camera = tenant.camera()
     assert_error(api.get(f"/cameras/{camera['id']}/opening-hours", tenant.admin_token,
@@ -44,7 +51,7 @@ def test_opening_hours_with_malformed_camera_id_is_422(api):
                  422)
 
 
-# --- GET /cameras/{id}/video-upload-metrics --------------------------------------------------------
+# --- GET /cameras/{id}/video-upload-metrics -------------------------------------------------------
 
 def test_video_upload_metrics_of_a_camera_that_never_uploaded_are_zero(api, tenant):
     camera = tenant.camera()
@@ -69,6 +76,10 @@ def test_video_upload_metrics_over_an_explicit_window_are_zero(api, tenant):
     {"from": "2024-01-01"},
     {"from": "2024-01-01T00:00:00Z", "to": "tomorrow"},
     {"from": ""},
+    {"from": "2024-01-01T00:00:00"},
+    {"from": "2024-02-30T00:00:00Z"},
+    {"to": "2024-01-01T25:00:00Z"},
+    {"from": "2024-02-01T00:00:00Z", "to": "2024-01-01T00:00:00Z"},
 ])
 def test_video_upload_metrics_with_bad_window_is_422(api, tenant, params):
     camera = tenant.camera()
@@ -84,7 +95,7 @@ def test_video_upload_metrics_with_malformed_camera_id_is_422(api):
     assert_error(api.get("/cameras/zzz/video-upload-metrics", api.operator_token), 422)
 
 
-# --- POST /frame-requests ---------------------------------------------------------------------------
+# --- POST /frame-requests -------------------------------------------------------------------------
 
 def test_frame_request_without_a_frame_is_404_no_image_available(api, tenant):
     camera = tenant.camera()

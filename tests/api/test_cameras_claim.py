@@ -194,19 +194,24 @@ def test_concurrent_claims_of_one_camera_let_exactly_one_win(api, tenant, other_
     sites = [tenant.site_id, other_tenant.site_id] * 3
     for _round in range(3):
         camera = register_camera(api)
-        statuses = []
+        responses = []
         barrier = threading.Barrier(len(tokens))
 
         def claim(token, site_id):
             barrier.wait(timeout=10)
-            resp = requests.post(api.base + "/cameras", timeout=30,
-                                 headers={"Authorization": f"Bearer {token}"},
-                                 json={"serialNumber": camera["serialNumber"], "siteId": site_id})
-            statuses.append(resp.status_code)
+            responses.append(requests.post(
+                api.base + "/cameras", timeout=30, headers={"Authorization": f"Bearer {token}"},
+                json={"serialNumber": camera["serialNumber"], "siteId": site_id}))
 
         threads = [threading.Thread(target=claim, args=pair) for pair in zip(tokens, sites)]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join(timeout=60)
-        assert sorted(statuses) == [201] + [409] * (len(tokens) - 1), statuses
+        statuses = sorted(resp.status_code for resp in responses)
+        assert statuses == [201] + [409] * (len(tokens) - 1), statuses
+        for resp in responses:
+            if resp.status_code == 409:
+                assert_error(resp, 409)
+        winner = next(resp.json() for resp in responses if resp.status_code == 201)
+        assert expect(api.get(f"/cameras/{camera['id']}", api.operator_token), 200) == winner

@@ -1,6 +1,7 @@
 """GET /cameras/{id} and GET /cameras: metrics flag, state/site/user filters, order,
 limit/after pagination with the Link header, and complete unpaginated listings."""
 import re
+import socket
 
 import pytest
 
@@ -101,7 +102,7 @@ def test_viewer_gets_camera_of_a_granted_site(api, tenant):
     assert expect(api.get(f"/cameras/{camera['id']}", tenant.viewer_token), 200) == camera
 
 
-# --- list filters ----------------------------------------------------------------------------------
+# --- list filters ---------------------------------------------------------------------------------
 
 def test_list_defaults_to_running_and_paused(api, tenant):
     made = fleet(api, tenant, running=2, paused=1, decommissioned=1)
@@ -259,7 +260,7 @@ def test_operator_unfiltered_list_is_sorted_by_id_without_duplicates(api, tenant
     assert len(listed) == len(set(listed))
 
 
-# --- pagination -------------------------------------------------------------------------------------
+# --- pagination -----------------------------------------------------------------------------------
 
 def test_limit_pages_follow_the_link_header_until_a_short_page(api, tenant):
     cameras = sorted(ids(fleet(api, tenant, running=5)["running"]))
@@ -319,7 +320,8 @@ def test_limit_of_1000_is_accepted(api, tenant):
     assert next_link(resp) is None
 
 
-@pytest.mark.parametrize("limit", ["0", "1001", "-1", "abc", "2.5", ""])
+@pytest.mark.parametrize("limit", ["0", "1001", "-1", "abc", "2.5", "", "5abc", "1e2", "0x10",
+                                   "99999999999999999999"])
 def test_bad_limit_is_422(api, limit):
     assert_error(api.get(f"/cameras?limit={limit}", api.operator_token), 422)
 
@@ -343,7 +345,7 @@ def test_pages_of_the_operator_list_cover_it_exactly(api, tenant):
     assert collected == everything
 
 
-# --- large listing ----------------------------------------------------------------------------------
+# --- large listing --------------------------------------------------------------------------------
 
 def test_listing_1500_cameras_without_limit_returns_every_row(api, tenant):
     registered = register_cameras(api, 1500)
@@ -360,6 +362,15 @@ def test_listing_1500_cameras_without_limit_returns_every_row(api, tenant):
         assert camera["siteId"] == tenant.site_id and camera["state"] == "running"
     viewer_listing = list_cameras(api, user_token(api, tenant.viewer), includeMetrics="false")
     assert ids(viewer_listing) == ids(listed)
+    # clients that hang up in the middle of the stream must not disturb the server
+    for _ in range(5):
+        with socket.create_connection(("127.0.0.1", api.server.port), timeout=10) as raw:
+            raw.sendall(f"GET /cameras?siteId={tenant.site_id} HTTP/1.1\r\n"
+                        f"Host: camfleet\r\nAuthorization: Bearer {tenant.admin_token}\r\n"
+                        f"\r\n".encode())
+            assert raw.recv(4096).startswith(b"HTTP/1.1 200")
+    expect(api.get("/healthz"), 200)
+    assert len(list_cameras(api, tenant.admin_token, siteId=tenant.site_id)) == 1500
 
 
 def test_after_any_uuid_starts_past_it_even_if_no_camera_has_it(api, tenant):

@@ -20,7 +20,7 @@ def decommission(api, token, camera_id):
     expect(api.delete(f"/cameras/{camera_id}", token), 204)
 
 
-# --- PUT /cameras/{id}/state/{newState} ------------------------------------------------------------
+# --- PUT /cameras/{id}/state/{newState} -----------------------------------------------------------
 
 def test_pause_running_camera(api, tenant):
     camera = tenant.camera(name="Gate")
@@ -85,7 +85,7 @@ def test_state_change_with_malformed_camera_id_is_422(api):
     assert_error(set_state(api, api.operator_token, "xyz", "paused"), 422)
 
 
-# --- DELETE /cameras/{id} --------------------------------------------------------------------------
+# --- DELETE /cameras/{id} -------------------------------------------------------------------------
 
 def test_delete_running_camera_decommissions_it_keeping_placement(api, tenant):
     camera = tenant.camera(name="Old")
@@ -129,7 +129,7 @@ def test_decommissioned_camera_stays_visible_to_its_organisation(api, tenant):
     assert get_camera(api, camera["id"], tenant.viewer_token)["state"] == "decommissioned"
 
 
-# --- POST /cameras/{id}/move -----------------------------------------------------------------------
+# --- POST /cameras/{id}/move ----------------------------------------------------------------------
 
 def test_move_camera_to_another_site_gives_a_new_position(api, tenant):
     camera = tenant.camera(name="Mover")
@@ -216,7 +216,7 @@ def test_move_with_invalid_body_is_400(api, tenant, body):
     assert get_camera(api, camera["id"]) == camera
 
 
-# --- PATCH /cameras/{id} ---------------------------------------------------------------------------
+# --- PATCH /cameras/{id} --------------------------------------------------------------------------
 
 def test_patch_sets_name_and_direction_aliases(api, tenant):
     camera = tenant.camera()
@@ -306,7 +306,7 @@ def test_patch_unknown_camera_is_404(api):
     assert_error(api.patch(f"/cameras/{new_id()}", api.operator_token, json={"name": "x"}), 404)
 
 
-# --- positions, claimedAt and reclaiming ------------------------------------------------------------
+# --- positions, claimedAt and reclaiming ----------------------------------------------------------
 
 def test_every_claim_and_move_opens_a_distinct_position(api, tenant):
     camera = tenant.camera()

@@ -51,7 +51,7 @@ def snapshot(api, world):
     }
 
 
-# --- reads ------------------------------------------------------------------------------------------
+# --- reads ----------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("principal", PRINCIPALS)
 def test_other_organisations_camera_reads_are_404(api, world, principal):
@@ -104,7 +104,7 @@ def test_other_organisations_state_request_is_404(api, world, principal):
     assert_error(api.get(f"/put-camera-state-requests/{world['state_request']['id']}", token), 404)
 
 
-# --- writes by admins: 404 and nothing changes -----------------------------------------------------
+# --- writes by admins: 404 and nothing changes ----------------------------------------------------
 
 @pytest.mark.parametrize("principal", ["admin_user", "admin_client"])
 def test_admin_writes_to_other_organisation_are_404_and_change_nothing(api, world, principal):
@@ -156,7 +156,7 @@ def test_admin_cannot_move_own_camera_to_other_organisations_site(api, world):
     assert expect(api.get(f"/cameras/{mine['id']}", a.admin_token), 200) == mine
 
 
-# --- viewers: 403 on every write --------------------------------------------------------------------
+# --- viewers: 403 on every write ------------------------------------------------------------------
 
 def test_viewer_writes_are_403_even_inside_its_own_organisation(api, world):
     a = world["a"]
@@ -208,7 +208,7 @@ def test_viewer_writes_to_other_organisation_are_403_not_404(api, world):
     assert snapshot(api, world) == before
 
 
-# --- viewer visibility ------------------------------------------------------------------------------
+# --- viewer visibility ----------------------------------------------------------------------------
 
 def test_viewer_sees_only_cameras_of_granted_sites(api, tenant):
     hidden_site = tenant.add_site()

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <string.h>
+#include <time.h>
 
 #include "util/arena.h"
 #include "util/base64.h"
@@ -48,6 +49,29 @@ static void test_rfc3339_round_trip(void **state)
 	int64_t parsed = 0;
 	assert_true(time_parse_rfc3339("2019-08-24T14:15:22Z", &parsed));
 	assert_int_equal(parsed, 1566656122);
+}
+
+static void test_civil_time_matches_gmtime_across_eras(void **state)
+{
+	/* Every 7777 s from 1900 to 2200, and the edges of leap days and centuries. */
+	for (int64_t t = -2208988800LL; t < 7258118400LL; t += 7777 * 97) {
+		time_t instant = (time_t)t;
+		struct tm expected;
+		gmtime_r(&instant, &expected);
+		struct civil_time got;
+		time_civil_from_epoch(t, &got);
+		assert_int_equal(got.year, expected.tm_year + 1900);
+		assert_int_equal(got.month, expected.tm_mon + 1);
+		assert_int_equal(got.day, expected.tm_mday);
+		assert_int_equal(got.hour, expected.tm_hour);
+		assert_int_equal(got.minute, expected.tm_min);
+		assert_int_equal(got.second, expected.tm_sec);
+	}
+	char text[RFC3339_BUFFER_SIZE];
+	time_format_rfc3339(951782400, text); /* 2000-02-29: a leap day of a 400-year century */
+	assert_string_equal(text, "2000-02-29T00:00:00Z");
+	time_format_rfc3339(-1, text);
+	assert_string_equal(text, "1969-12-31T23:59:59Z");
 }
 
 static void test_rfc3339_offsets_and_fractions(void **state)
@@ -126,6 +150,7 @@ int main(void)
 		cmocka_unit_test(test_uuid_validation_rejects_near_misses),
 		cmocka_unit_test(test_uuid_normalize_lowercases),
 		cmocka_unit_test(test_rfc3339_round_trip),
+		cmocka_unit_test(test_civil_time_matches_gmtime_across_eras),
 		cmocka_unit_test(test_rfc3339_offsets_and_fractions),
 		cmocka_unit_test(test_rfc3339_rejects_malformed),
 		cmocka_unit_test(test_date_parsing_knows_leap_years),
