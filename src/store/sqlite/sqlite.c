@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store/migration.h"
 #include "util/log.h"
@@ -15,6 +16,7 @@ struct sqlite_store {
 	struct store base; /* first member: a struct store * is a struct sqlite_store * */
 	pthread_mutex_t lock;
 	pthread_cond_t available;
+	pthread_mutex_t write_lock;
 	struct sqlite_connection *free_list;
 	struct sqlite_connection *connections;
 	unsigned connection_count;
@@ -100,9 +102,24 @@ static const char SQL_BEGIN[] = "BEGIN IMMEDIATE";
 static const char SQL_COMMIT[] = "COMMIT";
 static const char SQL_ROLLBACK[] = "ROLLBACK";
 
+/* Write transactions of this process queue on the store's write lock (in arrival order) instead
+ * of on SQLite's busy handler, whose growing sleeps would give writers long, unfair waits. */
+static void release_write_lock(struct sqlite_connection *connection)
+{
+	if (connection->holds_write_lock) {
+		connection->holds_write_lock = false;
+		pthread_mutex_unlock(connection->write_lock);
+	}
+}
+
 enum store_result sqlite_begin(struct sqlite_connection *connection)
 {
-	return exec_simple(connection, SQL_BEGIN);
+	pthread_mutex_lock(connection->write_lock);
+	connection->holds_write_lock = true;
+	enum store_result result = exec_simple(connection, SQL_BEGIN);
+	if (result != STORE_OK)
+		release_write_lock(connection);
+	return result;
 }
 
 enum store_result sqlite_commit(struct sqlite_connection *connection)
@@ -110,6 +127,7 @@ enum store_result sqlite_commit(struct sqlite_connection *connection)
 	enum store_result result = exec_simple(connection, SQL_COMMIT);
 	if (result != STORE_OK)
 		sqlite_rollback(connection);
+	release_write_lock(connection);
 	return result;
 }
 
@@ -117,6 +135,19 @@ void sqlite_rollback(struct sqlite_connection *connection)
 {
 	if (!sqlite3_get_autocommit(connection->db) && exec_simple(connection, SQL_ROLLBACK) != STORE_OK)
 		log_error("sqlite: rollback failed");
+	release_write_lock(connection);
+}
+
+/* Waits for another connection's lock in short steps (up to 10 s): with writers queued on the
+ * write lock, the only waits left are brief (a statement outside a transaction, a checkpoint). */
+static int busy_wait(void *context, int attempts)
+{
+	(void)context;
+	if (attempts >= 50000)
+		return 0;
+	struct timespec pause = {0, 200 * 1000};
+	nanosleep(&pause, NULL);
+	return 1;
 }
 
 enum store_result sqlite_run(struct sqlite_connection *connection, sqlite3_stmt *statement, const char *context)
@@ -190,7 +221,7 @@ static int open_connection(const char *path, sqlite3 **out)
 		log_error("sqlite: cannot open %s: %s", path, *out ? sqlite3_errmsg(*out) : sqlite3_errstr(rc));
 		return -1;
 	}
-	sqlite3_busy_timeout(*out, 10000);
+	sqlite3_busy_handler(*out, busy_wait, NULL);
 	char *error = NULL;
 	rc = sqlite3_exec(*out,
 			  "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
@@ -266,6 +297,7 @@ static void sqlite_store_close(struct store *store)
 	free(s->connections);
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->available);
+	pthread_mutex_destroy(&s->write_lock);
 	free(s);
 }
 
@@ -311,6 +343,7 @@ struct store *sqlite_store_open(const char *path, unsigned connections)
 	s->base.ops = &sqlite_ops;
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->available, NULL);
+	pthread_mutex_init(&s->write_lock, NULL);
 	s->connections = calloc(connections, sizeof(*s->connections));
 	if (s->connections == NULL) {
 		sqlite_store_close(&s->base);
@@ -326,6 +359,7 @@ struct store *sqlite_store_open(const char *path, unsigned connections)
 			sqlite_store_close(&s->base);
 			return NULL;
 		}
+		s->connections[i].write_lock = &s->write_lock;
 		s->connections[i].next_free = s->free_list;
 		s->free_list = &s->connections[i];
 	}

@@ -4,6 +4,7 @@
 #ifndef CAMFLEET_STORE_SQLITE_INTERNAL_H
 #define CAMFLEET_STORE_SQLITE_INTERNAL_H
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -19,6 +20,8 @@ struct sqlite_statement_slot {
 
 struct sqlite_connection {
 	sqlite3 *db;
+	pthread_mutex_t *write_lock; /* the store's: one write transaction at a time, in arrival order */
+	bool holds_write_lock;
 	struct sqlite_statement_slot slots[SQLITE_STATEMENT_SLOTS];
 	struct sqlite_connection *next_free;
 };
