@@ -113,13 +113,15 @@ enum router_match router_match(struct http_request *request, char *allow, size_t
 	if (count < 0)
 		return ROUTER_NO_PATH;
 	bool path_found = false;
+	/* HEAD is answered as GET; libmicrohttpd leaves the body out. */
+	const char *method = strcmp(request->method, "HEAD") == 0 ? "GET" : request->method;
 	if (allow_size > 0)
 		allow[0] = '\0';
 	for (size_t i = 0; i < table_count; i++) {
 		if (!path_matches(&compiled[i], segments, lengths, (size_t)count))
 			continue;
 		path_found = true;
-		if (strcmp(table[i].method, request->method) != 0) {
+		if (strcmp(table[i].method, method) != 0) {
 			size_t used = strlen(allow);
 			if (strstr(allow, table[i].method) == NULL && used + strlen(table[i].method) + 3 < allow_size)
 				snprintf(allow + used, allow_size - used, "%s%s", used ? ", " : "", table[i].method);

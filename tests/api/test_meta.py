@@ -388,3 +388,10 @@ def test_headers_beyond_the_connection_buffer_get_431(api):
     # any camfleet code runs, so its body is libmicrohttpd's (not JSON); the status still says why.
     resp = api.get("/healthz", headers={"X-Padding": "a" * 100000})
     assert resp.status_code == 431
+
+
+def test_head_is_answered_like_get_without_body(api):
+    resp = requests.head(api.base + "/healthz", timeout=10)
+    assert resp.status_code == 200
+    assert resp.headers["Content-Type"] == "application/json"
+    assert resp.content == b""
