@@ -187,7 +187,7 @@ static void put_real(struct text_writer *w, double value)
 	value = metric_value(value);
 	if (value == floor(value) && fabs(value) < 1e15 && !(value == 0.0 && signbit(value))) {
 		char text[32];
-		int length = snprintf(text, sizeof(text), "%.0f.0", value);
+		int length = snprintf(text, sizeof(text), "%lld.0", (long long)value); /* no float formatting */
 		put(w, text, (size_t)length);
 		return;
 	}

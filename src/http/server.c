@@ -171,7 +171,11 @@ static size_t body_limit(const struct http_request *request)
 	return config->max_body_bytes;
 }
 
-#define HEADER_BYTES_MAX (16 * 1024) /* beyond this 431; libmicrohttpd itself refuses past its 32 KiB pool */
+/* Each connection has a buffer (libmicrohttpd's memory pool) for the request line and headers; the
+ * library clears it for every request, so it is kept small. Headers beyond HEADER_BYTES_MAX get a
+ * JSON 431 from camfleet; beyond the buffer, libmicrohttpd answers 431 itself. */
+#define CONNECTION_BUFFER_BYTES (8 * 1024)
+#define HEADER_BYTES_MAX (6 * 1024)
 
 static enum MHD_Result add_header_bytes(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
@@ -360,7 +364,7 @@ struct http_server *http_server_start(struct app *app, struct route *routes, siz
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)app->config.threads,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)app->config.max_connections,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)app->config.connection_timeout,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_BUFFER_BYTES,
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
 		MHD_OPTION_NOTIFY_COMPLETED, request_completed, server,
 		MHD_OPTION_END);
