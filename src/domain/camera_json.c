@@ -1,6 +1,6 @@
-/* The camera's JSON shape (docs/API.md "Cameras"): a jansson object for single answers and a
- * direct text writer for listings. Free text goes through jansson's encoder whenever it holds
- * anything that needs escaping, so there is one JSON string encoder in the program. */
+/* The camera's JSON shape (docs/API.md "Cameras"), written straight into a text buffer: the
+ * hottest answer of the API, built without a jansson object. Free text goes through jansson's
+ * encoder whenever it holds anything that needs escaping, so there is one JSON string encoder. */
 #include "domain/camera_json.h"
 
 #include <math.h>
@@ -19,80 +19,6 @@ bool camera_is_online(const struct camera *camera, int64_t now, unsigned online_
 static double metric_value(double value)
 {
 	return isfinite(value) ? value : 0.0;
-}
-
-/* --- the jansson object ------------------------------------------------------------------ */
-
-static json_t *optional_string(bool present, const char *text)
-{
-	return present ? json_string(text) : json_null();
-}
-
-static json_t *string_or_null(const char *text)
-{
-	return text[0] != '\0' ? json_string(text) : json_null();
-}
-
-static json_t *time_or_null(int64_t epoch_seconds)
-{
-	if (epoch_seconds == 0)
-		return json_null();
-	char text[RFC3339_BUFFER_SIZE];
-	time_format_rfc3339(epoch_seconds, text);
-	return json_string(text);
-}
-
-/* Sets key to value (stolen); false when value is NULL or the set fails. */
-static bool set(json_t *object, const char *key, json_t *value)
-{
-	return value != NULL && json_object_set_new(object, key, value) == 0;
-}
-
-static bool set_identity(json_t *o, const struct camera *c)
-{
-	return set(o, "id", json_string(c->id)) && set(o, "serialNumber", json_string(c->serial_number)) &&
-	       set(o, "name", optional_string(c->has_name, c->name)) &&
-	       set(o, "direction1Alias", optional_string(c->has_direction1_alias, c->direction1_alias)) &&
-	       set(o, "direction2Alias", optional_string(c->has_direction2_alias, c->direction2_alias)) &&
-	       set(o, "state", json_string(camera_state_name(c->state)));
-}
-
-static bool set_placement(json_t *o, const struct camera *c)
-{
-	return set(o, "organisationId", string_or_null(c->organisation_id)) &&
-	       set(o, "siteId", string_or_null(c->site_id)) &&
-	       set(o, "cameraPositionId", string_or_null(c->camera_position_id)) &&
-	       set(o, "claimedAt", time_or_null(c->claimed_at));
-}
-
-static bool set_status(json_t *o, const struct camera *c, int64_t now, unsigned online_window)
-{
-	return set(o, "isOnline", json_boolean(camera_is_online(c, now, online_window))) &&
-	       set(o, "lastSeenAt", time_or_null(c->last_seen_at)) &&
-	       set(o, "lastVideoAt", time_or_null(c->last_video_at));
-}
-
-static bool set_metrics(json_t *o, const struct camera *c)
-{
-	return set(o, "encodedFramesProportion", json_real(metric_value(c->encoded_frames_proportion))) &&
-	       set(o, "networkTransmitRate", json_real(metric_value(c->network_transmit_rate))) &&
-	       set(o, "videoBacklog", json_real(metric_value(c->video_backlog))) &&
-	       set(o, "videoUploadLatency", json_real(metric_value(c->video_upload_latency)));
-}
-
-json_t *camera_json(const struct camera *camera, bool include_metrics, int64_t now, unsigned online_window)
-{
-	json_t *object = json_object();
-	if (object == NULL)
-		return NULL;
-	bool complete = set_identity(object, camera) && set_placement(object, camera) &&
-	                set_status(object, camera, now, online_window) &&
-	                (!include_metrics || set_metrics(object, camera));
-	if (!complete) {
-		json_decref(object);
-		return NULL;
-	}
-	return object;
 }
 
 /* --- the text writer ----------------------------------------------------------------------- */

@@ -1,6 +1,5 @@
-/* The camera as the API shows it: the seed's 17-key JSON object, built as a jansson value for
- * single answers or written straight into a text buffer for long listings. Both produce the
- * same keys in the same order with the same values. Pure: no I/O, the clock is a parameter. */
+/* The camera as the API shows it: the seed's 17-key JSON object, written straight into a text
+ * buffer (single answers and long listings alike). Pure: no I/O, the clock is a parameter. */
 #ifndef CAMFLEET_DOMAIN_CAMERA_JSON_H
 #define CAMFLEET_DOMAIN_CAMERA_JSON_H
 
@@ -19,12 +18,9 @@
  * no clean shutdown reported since. */
 bool camera_is_online(const struct camera *camera, int64_t now, unsigned online_window);
 
-/* The camera object (a new reference the caller releases), with the four metric keys only when
- * include_metrics; NULL when memory is exhausted or a text field is not valid UTF-8. */
-json_t *camera_json(const struct camera *camera, bool include_metrics, int64_t now, unsigned online_window);
-
-/* Writes the same object as compact JSON text into buffer (size bytes, no NUL added); returns
- * its length, or 0 when it does not fit or cannot be encoded. */
+/* Writes the camera object as compact JSON text into buffer (size bytes, no NUL added), with the
+ * four metric keys only when include_metrics; returns its length, or 0 when it does not fit or
+ * cannot be encoded (a text field that is not valid UTF-8). */
 size_t camera_json_write(const struct camera *camera, bool include_metrics, int64_t now, unsigned online_window,
                          char *buffer, size_t size);
 

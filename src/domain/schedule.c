@@ -112,8 +112,6 @@ static bool parse_interval(json_t *value, const char *path, size_t index, struct
 	if (!parse_clock_member(value, "open", path, index, false, &out->open_minute, error, error_size) ||
 	    !parse_clock_member(value, "close", path, index, true, &out->close_minute, error, error_size))
 		return false;
-	if (out->close_minute == 0)
-		out->close_minute = SCHEDULE_MINUTES_IN_DAY; /* a close at "00:00" is the next midnight: "24:00" */
 	if (out->open_minute == out->close_minute) {
 		char clock[CLOCK_TEXT_SIZE];
 		format_clock(out->open_minute, clock);
@@ -122,6 +120,8 @@ static bool parse_interval(json_t *value, const char *path, size_t index, struct
 		            "(\"00:00\"-\"24:00\" is all day)",
 		            path, index, clock);
 	}
+	if (out->close_minute == 0)
+		out->close_minute = SCHEDULE_MINUTES_IN_DAY; /* a close at "00:00" is the next midnight: "24:00" */
 	return true;
 }
 

@@ -181,6 +181,18 @@ static void test_parse_weekly_refuses_an_empty_interval(void **state)
 	                      "(\"00:00\"-\"24:00\" is all day)");
 }
 
+static void test_parse_weekly_reads_a_midnight_close_as_24_00(void **state)
+{
+	json_t *body = json_loads("{\"weekly\": {\"friday\": [{\"open\": \"22:00\", \"close\": \"00:00\"}]}}", 0, NULL);
+	struct weekly_schedule weekly;
+	char error[256];
+	assert_true(schedule_parse_weekly(body, &weekly, error, sizeof(error)));
+	assert_int_equal(weekly.days[4].count, 1);
+	assert_int_equal(weekly.days[4].intervals[0].open_minute, 22 * 60);
+	assert_int_equal(weekly.days[4].intervals[0].close_minute, SCHEDULE_MINUTES_IN_DAY);
+	json_decref(body);
+}
+
 static void test_parse_weekly_refuses_more_than_the_maximum_intervals(void **state)
 {
 	char body[1024] = "{\"weekly\": {\"friday\": [";
@@ -509,6 +521,7 @@ int main(void)
 	    cmocka_unit_test(test_parse_weekly_refuses_times_not_written_hh_mm),
 	    cmocka_unit_test(test_parse_weekly_allows_24_00_only_as_a_close),
 	    cmocka_unit_test(test_parse_weekly_refuses_an_empty_interval),
+	    cmocka_unit_test(test_parse_weekly_reads_a_midnight_close_as_24_00),
 	    cmocka_unit_test(test_parse_weekly_refuses_more_than_the_maximum_intervals),
 	    cmocka_unit_test(test_parse_weekly_failure_leaves_the_output_untouched),
 	    cmocka_unit_test(test_parse_intervals_names_the_interval_path),
