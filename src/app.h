@@ -10,6 +10,7 @@ struct store;
 struct token_service;
 struct http_metrics;
 struct async_worker;
+struct device_hub;
 
 struct app_config {
 	char listen_host[256];
@@ -24,6 +25,7 @@ struct app_config {
 	unsigned connection_timeout; /* seconds an idle or slow connection is kept */
 	unsigned frame_max_age;      /* seconds a stored frame counts as fresh */
 	unsigned online_window;      /* seconds after the last heartbeat a camera is online */
+	unsigned frame_wait;         /* seconds a frame request waits for the camera's upload */
 };
 
 struct app {
@@ -32,6 +34,7 @@ struct app {
 	struct token_service *tokens;
 	struct http_metrics *metrics;
 	struct async_worker *worker;
+	struct device_hub *hub; /* the device link's waits and caches (src/device/) */
 };
 
 #endif

@@ -1,5 +1,5 @@
 /* camfleet: command-line entry. `serve` runs the HTTP service, `admin` bootstraps identities
- * without a token. */
+ * without a token, `sim` runs simulated cameras against a server. */
 #include <stdio.h>
 #include <string.h>
 
@@ -14,6 +14,7 @@ static void usage(FILE *out)
 	      "commands:\n"
 	      "  serve    run the HTTP API (camfleet serve --help)\n"
 	      "  admin    bootstrap identities without a token (camfleet admin --help)\n"
+	      "  sim      run simulated cameras against a server (camfleet sim --help)\n"
 	      "\n"
 	      "options:\n"
 	      "  -h, --help     show this help\n"
@@ -40,6 +41,8 @@ int main(int argc, char **argv)
 		return cli_serve(argc - 1, argv + 1);
 	if (strcmp(command, "admin") == 0)
 		return cli_admin(argc - 1, argv + 1);
+	if (strcmp(command, "sim") == 0)
+		return cli_sim(argc - 1, argv + 1);
 	fprintf(stderr, "camfleet: unknown command '%s'\n\n", command);
 	usage(stderr);
 	return 2;

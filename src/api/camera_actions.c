@@ -8,6 +8,8 @@
 #include "api/camera_access.h"
 #include "api/routes.h"
 #include "api/site_schedule.h"
+#include "device/hub.h"
+#include "domain/camera_json.h"
 #include "domain/local_time.h"
 #include "domain/opening_hours.h"
 #include "util/base64.h"
@@ -231,6 +233,33 @@ static enum MHD_Result reply_frame(struct http_request *request, const unsigned 
 	return http_reply_json(request, 200, body);
 }
 
+/* Continuation of a frame request that waited for the camera's upload. */
+static enum MHD_Result frame_waited(struct http_request *request)
+{
+	struct device_frame_wait *waited = request->resume_context;
+	if (waited->closing)
+		http_reply_add_header(request, "Connection", "close");
+	if (waited->frame == NULL)
+		return no_image(request);
+	return device_frame_reply(request, waited->frame); /* takes over the wait's reference */
+}
+
+/* No fresh frame is stored: wait (without a thread) for the camera to upload one. */
+static enum MHD_Result await_frame(struct http_request *request, const struct camera *camera)
+{
+	const struct app_config *config = &request->app->config;
+	bool online = camera_is_online(camera, time_now_seconds(), config->online_window);
+	switch (device_hub_await_frame(request->app->hub, request, camera->id, online, config->frame_wait,
+	                               frame_waited)) {
+	case DEVICE_SUSPENDED: return MHD_YES; /* frame_waited answers */
+	case DEVICE_ANSWER_NOW: return no_image(request);
+	case DEVICE_FAILED: break;
+	}
+	return http_reply_error(request, 500, "internal error");
+}
+
+/* A stored frame no older than --frame-max-age answers at once; otherwise the camera is asked
+ * for one through its command long-poll (docs/API.md "Live frame and online status"). */
 static enum MHD_Result post_frame_request(struct http_request *request)
 {
 	if (!api_require_role(request, ROLES_READERS, "request frames"))
@@ -246,12 +275,12 @@ static enum MHD_Result post_frame_request(struct http_request *request)
 	int64_t taken_at = 0;
 	enum store_result result = store->ops->frame_latest(store, id, &jpeg, &length, &taken_at);
 	if (result == STORE_NOT_FOUND)
-		return no_image(request);
+		return await_frame(request, &camera);
 	if (result != STORE_OK)
 		return api_store_failure(request, result, "frame", NULL);
 	enum MHD_Result answer;
 	if (taken_at < time_now_seconds() - (int64_t)request->app->config.frame_max_age)
-		answer = no_image(request);
+		answer = await_frame(request, &camera);
 	else
 		answer = reply_frame(request, jpeg, length, taken_at);
 	free(jpeg);

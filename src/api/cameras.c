@@ -7,6 +7,7 @@
 
 #include "api/camera_access.h"
 #include "api/routes.h"
+#include "device/hub.h"
 #include "domain/camera_json.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -156,6 +157,8 @@ static enum MHD_Result patch_camera(struct http_request *request)
 
 /* --- DELETE /cameras/{cameraId} ---------------------------------------------------------------- */
 
+/* Decommissioning revokes the device credentials in the same transaction (store.h); the device
+ * hub then forgets its cached check so that the camera's tokens are refused at once. */
 static enum store_result write_state(struct http_request *request, const struct camera *current, enum camera_state next,
                                      void *context, struct camera *out)
 {
@@ -172,6 +175,7 @@ static enum MHD_Result delete_camera(struct http_request *request)
 	if (!api_path_uuid(request, 0, "cameraId", id) || !camera_access_load(request, id, &camera) ||
 	    !camera_access_transition(request, &camera, CAMERA_ACTION_DECOMMISSION, write_state, NULL))
 		return http_replied(request);
+	device_hub_forget(request->app->hub, id);
 	return http_reply_empty(request, 204);
 }
 

@@ -139,12 +139,14 @@ static bool may_read_client(struct http_request *request)
 	return false;
 }
 
-/* Fetches client id if the caller may see it (operators all, admins their organisation's); else 404. */
+/* Fetches client id if the caller may see it (operators all, admins their organisation's); else 404.
+ * Device credentials are not API clients to manage here (/cameras/{id}/device-credentials is). */
 static bool load_visible(struct http_request *request, const char *id, struct client *out)
 {
 	struct store *store = request->app->store;
 	enum store_result result = store->ops->client_get(store, id, out);
-	if (result == STORE_OK && !policy_organisation_visible(&request->principal, out->organisation_id))
+	if (result == STORE_OK &&
+	    (out->role == ROLE_DEVICE || !policy_organisation_visible(&request->principal, out->organisation_id)))
 		result = STORE_NOT_FOUND;
 	if (result == STORE_OK)
 		return true;

@@ -140,6 +140,7 @@ static enum MHD_Result grant_client_credentials(struct http_request *request, st
 	principal.kind = SUBJECT_CLIENT;
 	memcpy(principal.subject, client.id, sizeof(principal.subject));
 	memcpy(principal.organisation_id, client.organisation_id, sizeof(principal.organisation_id));
+	principal.credential_issued_ms = client.secret_issued_ms; /* binds a device token to these credentials */
 	return issue(request, &principal);
 }
 

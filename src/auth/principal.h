@@ -23,6 +23,11 @@ struct principal {
 	char subject[UUID_BUFFER_SIZE];         /* user id or client id */
 	char organisation_id[UUID_BUFFER_SIZE]; /* "" for operators */
 	int64_t expires_at;                     /* epoch seconds */
+	int64_t issued_at;                      /* epoch seconds: when the token was issued (iat) */
+	/* Device tokens only: the issue stamp of the device credentials the token was obtained with
+	 * (claim "cred"); the device endpoints refuse it once the credentials are rotated or revoked.
+	 * 0 for every other token. */
+	int64_t credential_issued_ms;
 };
 
 /* "operator", "admin", "viewer", "device" for a role; "" for ROLE_NONE. */

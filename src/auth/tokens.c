@@ -130,8 +130,10 @@ enum token_result token_issue(struct token_service *service, const struct princi
 				   "exp", (json_int_t)(now + service->ttl_seconds), "jti", jti);
 	if (claims == NULL)
 		return TOKEN_INTERNAL;
-	if (principal->organisation_id[0] != '\0' &&
-	    json_object_set_new(claims, "org", json_string(principal->organisation_id)) != 0) {
+	if ((principal->organisation_id[0] != '\0' &&
+	     json_object_set_new(claims, "org", json_string(principal->organisation_id)) != 0) ||
+	    (principal->role == ROLE_DEVICE &&
+	     json_object_set_new(claims, "cred", json_integer((json_int_t)principal->credential_issued_ms)) != 0)) {
 		json_decref(claims);
 		return TOKEN_INTERNAL;
 	}
@@ -159,6 +161,12 @@ static enum token_result principal_from_claims(json_t *claims, struct principal 
 	if (out->role != ROLE_OPERATOR && out->organisation_id[0] == '\0' && out->role != ROLE_DEVICE)
 		return TOKEN_BAD_CLAIMS;
 	out->expires_at = (int64_t)json_number_value(json_object_get(claims, "exp"));
+	out->issued_at = (int64_t)json_number_value(json_object_get(claims, "iat"));
+	json_t *credential = json_object_get(claims, "cred");
+	if (out->role == ROLE_DEVICE && !json_is_integer(credential))
+		return TOKEN_BAD_CLAIMS;
+	if (out->role == ROLE_DEVICE)
+		out->credential_issued_ms = (int64_t)json_integer_value(credential);
 	return TOKEN_OK;
 }
 

@@ -1,5 +1,5 @@
 /* `camfleet serve`: configuration from options and environment, start-up of the store, token
- * service, worker and HTTP server, and an orderly shutdown on SIGTERM or SIGINT. */
+ * service, worker, device hub and HTTP server, and an orderly shutdown on SIGTERM or SIGINT. */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -14,6 +14,7 @@
 #include "app.h"
 #include "auth/tokens.h"
 #include "cli/cli.h"
+#include "device/hub.h"
 #include "domain/local_time.h"
 #include "http/metrics.h"
 #include "http/server.h"
@@ -38,6 +39,7 @@ static void serve_usage(FILE *out)
 	      "  --max-connections N       concurrent connections accepted (default 4096)\n"
 	      "  --connection-timeout S    idle/slow connection timeout in seconds (default 30)\n"
 	      "  --frame-max-age S         seconds a stored frame counts as fresh (default 5)\n"
+	      "  --frame-wait S            seconds a frame request waits for the camera's upload (default 5)\n"
 	      "  --online-window S         seconds after a heartbeat a camera counts as online (default 90)\n"
 	      "  --log-level LEVEL         debug, info, warn or error (default info)\n"
 	      "  -h, --help                show this help\n",
@@ -100,6 +102,7 @@ static void config_defaults(struct app_config *config)
 	config->max_connections = 4096;
 	config->connection_timeout = 30;
 	config->frame_max_age = 5;
+	config->frame_wait = 5;
 	config->online_window = 90;
 }
 
@@ -117,7 +120,7 @@ static int parse_serve_options(int argc, char **argv, struct app_config *config)
 		snprintf(config->issuer, sizeof(config->issuer), "%s", env_issuer);
 
 	enum { OPT_LISTEN = 256, OPT_DATABASE, OPT_ISSUER, OPT_TTL, OPT_THREADS, OPT_MAX_BODY, OPT_MAX_UPLOAD, OPT_MAX_CONN,
-	       OPT_TIMEOUT, OPT_FRAME_AGE, OPT_ONLINE, OPT_LOG_LEVEL };
+	       OPT_TIMEOUT, OPT_FRAME_AGE, OPT_FRAME_WAIT, OPT_ONLINE, OPT_LOG_LEVEL };
 	static const struct option options[] = {
 		{"listen", required_argument, NULL, OPT_LISTEN},
 		{"database", required_argument, NULL, OPT_DATABASE},
@@ -129,6 +132,7 @@ static int parse_serve_options(int argc, char **argv, struct app_config *config)
 		{"max-connections", required_argument, NULL, OPT_MAX_CONN},
 		{"connection-timeout", required_argument, NULL, OPT_TIMEOUT},
 		{"frame-max-age", required_argument, NULL, OPT_FRAME_AGE},
+		{"frame-wait", required_argument, NULL, OPT_FRAME_WAIT},
 		{"online-window", required_argument, NULL, OPT_ONLINE},
 		{"log-level", required_argument, NULL, OPT_LOG_LEVEL},
 		{"help", no_argument, NULL, 'h'},
@@ -183,6 +187,11 @@ static int parse_serve_options(int argc, char **argv, struct app_config *config)
 			if (parse_unsigned(optarg, "--frame-max-age", 0, 3600, &value) != 0)
 				return -1;
 			config->frame_max_age = (unsigned)value;
+			break;
+		case OPT_FRAME_WAIT:
+			if (parse_unsigned(optarg, "--frame-wait", 0, 120, &value) != 0)
+				return -1;
+			config->frame_wait = (unsigned)value;
 			break;
 		case OPT_ONLINE:
 			if (parse_unsigned(optarg, "--online-window", 1, 86400, &value) != 0)
@@ -244,7 +253,7 @@ int cli_serve(int argc, char **argv)
 	size_t route_count = 0;
 	struct route *routes = NULL;
 	struct http_server *server = NULL;
-	app.store = store_open(app.config.database_url, app.config.threads + 2);
+	app.store = store_open(app.config.database_url, app.config.threads + 3); /* + worker, flusher, spare */
 	if (app.store == NULL)
 		goto done;
 	app.tokens = token_service_new(app.store, app.config.issuer, "camfleet", app.config.token_ttl_seconds);
@@ -259,6 +268,9 @@ int cli_serve(int argc, char **argv)
 	app.worker = async_worker_start(&app);
 	if (app.worker == NULL)
 		goto done;
+	app.hub = device_hub_new(&app);
+	if (app.hub == NULL)
+		goto done;
 	server = http_server_start(&app, routes, route_count);
 	if (server == NULL)
 		goto done;
@@ -268,11 +280,16 @@ int cli_serve(int argc, char **argv)
 	int received = 0;
 	sigwait(&shutdown_signals, &received);
 	log_info("received %s: draining requests in flight", received == SIGTERM ? "SIGTERM" : "SIGINT");
+	/* New connections stop first; then every request waiting in the device hub is answered (it
+	 * holds suspended requests that would otherwise outlive the drain); then the drain. */
+	http_server_quiesce(server);
+	device_hub_quiesce(app.hub);
 	http_server_stop(server, 10);
 	server = NULL;
 	status = 0;
 done:
 	http_server_stop(server, 0);
+	device_hub_free(app.hub);
 	async_worker_stop(app.worker);
 	http_metrics_free(app.metrics);
 	free(routes);

@@ -94,6 +94,16 @@ enum MHD_Result http_reply_static(struct http_request *request, unsigned status,
 	return queue(request, status, content_type, response);
 }
 
+enum MHD_Result http_reply_shared(struct http_request *request, unsigned status, const char *content_type,
+				  const void *data, size_t length, void (*release)(void *context), void *context)
+{
+	struct MHD_Response *response =
+		MHD_create_response_from_buffer_with_free_callback_cls(length, (void *)data, release, context);
+	if (response == NULL)
+		release(context);
+	return queue(request, status, content_type, response);
+}
+
 struct stream_adapter {
 	http_stream_fn fn;
 	void *context;

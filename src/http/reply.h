@@ -33,6 +33,11 @@ enum MHD_Result http_reply_static(struct http_request *request, unsigned status,
 enum MHD_Result http_reply_owned(struct http_request *request, unsigned status, const char *content_type,
 				 void *data, size_t length);
 
+/* Sends length bytes of data that several responses may share (not copied); release(context)
+ * is called exactly once, when this response no longer needs them (also when it fails). */
+enum MHD_Result http_reply_shared(struct http_request *request, unsigned status, const char *content_type,
+				  const void *data, size_t length, void (*release)(void *context), void *context);
+
 /* Produces the next part of a streamed body into buffer (at most max bytes); returns the
  * number of bytes written, 0 never (use HTTP_STREAM_END), or HTTP_STREAM_END / HTTP_STREAM_ERROR. */
 typedef ssize_t (*http_stream_fn)(void *context, uint64_t position, char *buffer, size_t max);

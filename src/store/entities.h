@@ -46,6 +46,7 @@ struct client {
 	enum role role;
 	char secret_hash[SECRET_HASH_MAX + 1]; /* argon2id encoded hash */
 	int64_t created_at;
+	int64_t secret_issued_ms; /* device credentials (role device): their issue stamp; 0 otherwise */
 };
 
 enum async_kind { ASYNC_REGISTER_CAMERA = 1, ASYNC_PUT_CAMERA_STATE = 2 };

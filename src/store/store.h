@@ -32,6 +32,31 @@ struct camera_filter {
 	unsigned limit;                       /* at most this many rows, in id order */
 };
 
+/* What the device link checks on every device request: the camera and its device credentials. */
+struct device_camera {
+	enum camera_state state;
+	char organisation_id[UUID_BUFFER_SIZE]; /* "" when never claimed */
+	bool has_credentials;                   /* device credentials exist (not revoked) */
+	int64_t secret_issued_ms;               /* their issue stamp (see clients.secret_issued_ms); 0 without */
+};
+
+/* One heartbeat as the device reported it, and when it arrived. */
+struct heartbeat {
+	char camera_id[UUID_BUFFER_SIZE];
+	int64_t at;         /* epoch seconds: becomes last_seen_at */
+	bool shutting_down; /* "status": "shutting_down": offline at once */
+	double encoded_frames_proportion;
+	double network_transmit_rate;
+	double video_backlog;
+	double video_upload_latency;
+};
+
+/* What writing one heartbeat found. */
+struct heartbeat_outcome {
+	bool found;              /* the camera exists */
+	enum camera_state state; /* its state in the transaction that wrote the heartbeat */
+};
+
 /* Called once per listed row; return 0 to go on, non-zero to stop early. */
 typedef int (*camera_row_fn)(void *context, const struct camera *camera);
 typedef int (*site_row_fn)(void *context, const struct site *site);
@@ -130,7 +155,8 @@ struct store_ops {
 	enum store_result (*camera_claim)(struct store *, const char *serial_number, unsigned claimable_mask,
 					  const struct camera_placement *, bool has_name, const char *name,
 					  struct camera *out);
-	/* Sets state to new_state if the current state is expected_state; STORE_CONFLICT if not. */
+	/* Sets state to new_state if the current state is expected_state; STORE_CONFLICT if not.
+	 * Decommissioning also revokes the camera's device credentials and drops its latest frame. */
 	enum store_result (*camera_set_state)(struct store *, const char *id, enum camera_state expected_state,
 					      enum camera_state new_state, int64_t at, struct camera *out);
 	/* Moves the camera (in expected_state) to the placement's site with a new position. */
@@ -146,6 +172,32 @@ struct store_ops {
 	/* The latest frame: a malloc'd JPEG the caller frees, and when it was taken. */
 	enum store_result (*frame_latest)(struct store *, const char *camera_id, unsigned char **jpeg_out,
 					  size_t *length_out, int64_t *taken_at_out);
+
+	/* The device link (src/device/, api/device*.c). */
+	/* The camera and its device credentials; STORE_NOT_FOUND when there is no such camera. */
+	enum store_result (*device_camera_get)(struct store *, const char *camera_id, struct device_camera *out);
+	/* Issues (or rotates: replaces in one transaction) the camera's device credentials, a clients row
+	 * with id = camera id, role device, the camera's organisation and secret_hash. The new stamp,
+	 * later than any before it and at least now_ms, goes to *issued_ms_out. STORE_NOT_FOUND: no such
+	 * camera; STORE_CONFLICT: the camera's state is not in allowed_states, or an API client that is
+	 * not a device already has this id. */
+	enum store_result (*device_credentials_put)(struct store *, const char *camera_id, const char *secret_hash,
+						    int64_t now_ms, unsigned allowed_states, int64_t *issued_ms_out);
+	/* Revokes the camera's device credentials; STORE_NOT_FOUND when it has none. (Decommissioning
+	 * through camera_set_state revokes them too, in its own transaction.) */
+	enum store_result (*device_credentials_delete)(struct store *, const char *camera_id);
+	/* Writes count heartbeats in one transaction (one durable commit): last_seen_at, the shutdown
+	 * flag and the four metrics; outcomes[i] tells what beats[i] found. All or nothing. */
+	enum store_result (*camera_heartbeats_write)(struct store *, const struct heartbeat *beats, size_t count,
+						     struct heartbeat_outcome *outcomes);
+	/* Records a video upload and raises the camera's last_video_at to uploaded_at, in one
+	 * transaction; STORE_NOT_FOUND when there is no such camera. */
+	enum store_result (*video_upload_insert)(struct store *, const char *camera_id, int64_t uploaded_at,
+						 int64_t bytes, double seconds);
+	/* Makes jpeg (length bytes) the camera's latest frame, taken at taken_at; STORE_NOT_FOUND when
+	 * there is no such camera. */
+	enum store_result (*frame_put)(struct store *, const char *camera_id, const unsigned char *jpeg, size_t length,
+				       int64_t taken_at);
 
 	/* Asynchronous requests. */
 	enum store_result (*async_insert)(struct store *, const struct async_request *);

@@ -328,6 +328,7 @@ static void build_ops(void)
 	sqlite_camera_ops(&sqlite_ops);
 	sqlite_async_ops(&sqlite_ops);
 	sqlite_opening_hours_ops(&sqlite_ops);
+	sqlite_device_ops(&sqlite_ops);
 }
 
 struct store *sqlite_store_open(const char *path, unsigned connections);

@@ -1,7 +1,8 @@
 /* SQLite operations on cameras: registration, reads, the keyset-paginated list, the lifecycle
  * writes (claim, state, move, patch) with their camera positions, and the device-fed reads
  * (upload totals, latest frame). Multi-row writes run in one transaction and re-read the
- * camera inside it; conditional writes tell "not found" from "state changed" (conflict). */
+ * camera inside it; conditional writes tell "not found" from "state changed" (conflict).
+ * The device link's writes live in sqlite_device.c. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -342,7 +343,9 @@ static enum store_result set_state_update(struct sqlite_connection *c, const cha
 	return run_conditional(c, s, "camera state", SQL_CAMERA_EXISTS, id);
 }
 
-/* A decommissioned camera keeps its organisation, site and position id, but its position ends. */
+/* A decommissioned camera keeps its organisation, site and position id, but its position ends,
+ * its device credentials are revoked and its latest frame is dropped (a later claim, perhaps by
+ * another organisation, starts from nothing of the previous owner's). */
 static enum store_result sqlite_camera_set_state(struct store *store, const char *id, enum camera_state expected_state,
                                                  enum camera_state new_state, int64_t at, struct camera *out)
 {
@@ -352,6 +355,8 @@ static enum store_result sqlite_camera_set_state(struct store *store, const char
 		result = set_state_update(c, id, expected_state, new_state);
 	if (result == STORE_OK && new_state == CAMERA_DECOMMISSIONED)
 		result = close_position(c, id, at);
+	if (result == STORE_OK && new_state == CAMERA_DECOMMISSIONED)
+		result = sqlite_device_forget_camera(c, id);
 	if (result == STORE_OK)
 		result = select_camera(c, SQL_CAMERA_BY_ID, id, out);
 	result = finish_transaction(c, result);

@@ -1,14 +1,16 @@
 /* SQLite operations on API clients (OAuth client_credentials identities). Only the argon2id
- * hash of a client's secret is ever stored. */
+ * hash of a client's secret is ever stored. Device credentials (role device, written by
+ * sqlite_device.c) are read here for the token endpoint but never listed. */
 #include "store/sqlite/sqlite_directory.h"
 
 #define CLIENT_COLUMNS "id, organisation_id, name, role, secret_hash, created_at"
 
 static const char SQL_CLIENT_INSERT[] = "INSERT INTO clients(" CLIENT_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?)";
-static const char SQL_CLIENT_GET[] = "SELECT " CLIENT_COLUMNS " FROM clients WHERE id = ?";
+static const char SQL_CLIENT_GET[] = "SELECT " CLIENT_COLUMNS ", secret_issued_ms FROM clients WHERE id = ?";
 /* ?1 organisation filter (NULL: any). */
-static const char SQL_CLIENT_LIST[] =
-    "SELECT " CLIENT_COLUMNS " FROM clients WHERE (?1 IS NULL OR organisation_id = ?1) ORDER BY created_at, id";
+static const char SQL_CLIENT_LIST[] = "SELECT " CLIENT_COLUMNS ", secret_issued_ms FROM clients"
+                                      " WHERE (?1 IS NULL OR organisation_id = ?1) AND role != 'device'"
+                                      " ORDER BY created_at, id";
 static const char SQL_CLIENT_DELETE[] = "DELETE FROM clients WHERE id = ?";
 
 static void read_client(sqlite3_stmt *statement, void *out)
@@ -22,6 +24,7 @@ static void read_client(sqlite3_stmt *statement, void *out)
 	client->role = role_from_name(role);
 	sqlite_column_copy(statement, 4, client->secret_hash, sizeof(client->secret_hash));
 	client->created_at = sqlite_column_int64_or_zero(statement, 5);
+	client->secret_issued_ms = sqlite_column_int64_or_zero(statement, 6);
 }
 
 static enum store_result client_insert(struct store *store, const struct client *client)

@@ -71,5 +71,11 @@ void sqlite_directory_ops(struct store_ops *ops); /* organisations, sites, users
 void sqlite_camera_ops(struct store_ops *ops);    /* cameras, positions, device-fed data */
 void sqlite_async_ops(struct store_ops *ops);     /* asynchronous requests */
 void sqlite_opening_hours_ops(struct store_ops *ops); /* site schedules and exceptions */
+void sqlite_device_ops(struct store_ops *ops);        /* device credentials, heartbeats, uploads, frames */
+
+/* Inside a transaction of camera_set_state (decommissioning): revokes the camera's device
+ * credentials and drops its latest frame. */
+enum store_result sqlite_device_forget_camera(struct sqlite_connection *connection, const char *camera_id)
+	__attribute__((warn_unused_result));
 
 #endif
