@@ -101,18 +101,15 @@ static enum MHD_Result list_clients(struct http_request *request)
 {
 	if (!api_require_role(request, ROLES_WRITERS, "list API clients"))
 		return http_replied(request);
-	const struct principal *caller = &request->principal;
-	const char *filter = http_query(request, "organisationId");
-	char organisation_id[UUID_BUFFER_SIZE] = "";
-	if (filter != NULL && !uuid_normalize(filter, organisation_id))
-		return http_reply_error(request, 422, "query parameter organisationId must be a UUID");
+	char organisation_id[UUID_BUFFER_SIZE];
+	bool nothing_visible = false;
+	if (!api_list_organisation(request, organisation_id, &nothing_visible))
+		return http_replied(request);
 	json_t *list = json_array();
 	if (list == NULL)
 		return http_reply_error(request, 500, "internal error");
-	if (filter != NULL && !policy_organisation_visible(caller, organisation_id))
+	if (nothing_visible)
 		return http_reply_json(request, 200, list);
-	if (caller->role != ROLE_OPERATOR)
-		memcpy(organisation_id, caller->organisation_id, sizeof(organisation_id));
 	struct store *store = request->app->store;
 	enum store_result result = store->ops->client_list(store, organisation_id, append_client, list);
 	if (result != STORE_OK) {

@@ -159,6 +159,24 @@ static enum MHD_Result delete_organisation(struct http_request *request)
 	return http_reply_empty(request, 204);
 }
 
+bool api_list_organisation(struct http_request *request, char organisation_id[UUID_BUFFER_SIZE],
+			   bool *nothing_visible)
+{
+	const struct principal *caller = &request->principal;
+	const char *filter = http_query(request, "organisationId");
+	organisation_id[0] = '\0';
+	*nothing_visible = false;
+	if (filter != NULL && !uuid_normalize(filter, organisation_id)) {
+		http_reply_error(request, 422, "query parameter organisationId must be a UUID");
+		return false;
+	}
+	if (filter != NULL && !policy_organisation_visible(caller, organisation_id))
+		*nothing_visible = true;
+	if (caller->role != ROLE_OPERATOR)
+		memcpy(organisation_id, caller->organisation_id, UUID_BUFFER_SIZE);
+	return true;
+}
+
 const struct route organisation_routes[] = {
     {"POST", "/organisations", post_organisation, 0, 0},
     {"GET", "/organisations", list_organisations, 0, 0},

@@ -14,4 +14,11 @@
 bool api_organisation_for_new(struct http_request *request, bool given, const char *given_id,
                               char out[UUID_BUFFER_SIZE]);
 
+/* The organisation a list of sites, users or clients is limited to, from the optional
+ * ?organisationId= (422 when malformed): operators get the one named ("" = all), others always
+ * their own; *nothing_visible is set when the caller named an organisation it cannot see (the
+ * answer is then an empty list). False when the request has been answered. */
+bool api_list_organisation(struct http_request *request, char organisation_id[UUID_BUFFER_SIZE],
+			   bool *nothing_visible);
+
 #endif
