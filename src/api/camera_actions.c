@@ -306,7 +306,9 @@ static bool query_time(struct http_request *request, const char *name, bool *giv
 static bool query_window(struct http_request *request, int64_t *from, int64_t *to)
 {
 	bool from_given, to_given;
-	*to = time_now_seconds();
+	/* Default: the last 24 hours up to and including the current second (the store's window
+	 * is [from, to), with second-precision upload times). */
+	*to = time_now_seconds() + 1;
 	if (!query_time(request, "from", &from_given, from) || !query_time(request, "to", &to_given, to))
 		return false;
 	if (!from_given)
