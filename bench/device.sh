@@ -1,0 +1,432 @@
+#!/usr/bin/env bash
+# camfleet device-link benchmark: builds camfleet (Release), seeds BENCH_DEVICES cameras through the
+# API on a temporary SQLite database, gives each its device credentials and device token, and
+# measures on 127.0.0.1: GET /cameras/{id} idle, heartbeats from the whole fleet, both at once, and
+# POST /frame-requests with a fresh stored frame and with an on-demand capture answered by a device
+# responder. Prints a table (also written to bench/results/device-latest.txt). See bench/README.md.
+#
+# Environment: CAMFLEET_BIN (skip the build), BENCH_DEVICES (2000), BENCH_DURATION (10, seconds per
+# wrk run), BENCH_HEARTBEAT_CONNECTIONS (256), BENCH_GET_CONNECTIONS (16), BENCH_HEARTBEAT_RATE (pace
+# the heartbeats beside the GETs; default: unpaced), BENCH_THREADS (2, per wrk), BENCH_SEED_THREADS
+# (16), BENCH_FRESH_REQUESTS (200), BENCH_CAPTURE_REQUESTS (50), BENCH_CAPTURE_CAMERAS (5),
+# BENCH_TMPDIR (parent of the temp dir), BENCH_KEEP=1 (keep the temp dir), BENCH_SERVER_ARGS (extra
+# `camfleet serve` options), PYTHON (/usr/bin/python3).
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$BENCH_DIR/.." && pwd)
+DEVICES=${BENCH_DEVICES:-2000}
+DURATION=${BENCH_DURATION:-10}
+HB_CONNECTIONS=${BENCH_HEARTBEAT_CONNECTIONS:-256}
+GET_CONNECTIONS=${BENCH_GET_CONNECTIONS:-16}
+THREADS=${BENCH_THREADS:-2}
+SEED_THREADS=${BENCH_SEED_THREADS:-16}
+FRESH_COUNT=${BENCH_FRESH_REQUESTS:-200}
+CAPTURE_COUNT=${BENCH_CAPTURE_REQUESTS:-50}
+CAPTURE_CAMERAS=${BENCH_CAPTURE_CAMERAS:-5}
+HB_RATE=${BENCH_HEARTBEAT_RATE:-}  # heartbeats/s beside the GETs; empty: as fast as they go
+PYTHON=${PYTHON:-/usr/bin/python3}
+RESULTS_DIR="$BENCH_DIR/results"
+HB_TARGET=20000   # heartbeats/s, sustained
+RATIO_TARGET=2    # GET /cameras/{id} p99 under heartbeat load / idle p99, at most
+
+RUN_START=$(date +%s.%N)
+log() { printf '[bench] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+for value in "$DEVICES" "$DURATION" "$HB_CONNECTIONS" "$GET_CONNECTIONS" "$THREADS" "$SEED_THREADS" \
+             "$FRESH_COUNT" "$CAPTURE_COUNT" "$CAPTURE_CAMERAS" "${HB_RATE:-1}"; do
+  [[ $value =~ ^[1-9][0-9]*$ ]] || die "not a positive integer: '$value'"
+done
+(( HB_CONNECTIONS >= THREADS && GET_CONNECTIONS >= THREADS )) \
+  || die "BENCH_HEARTBEAT_CONNECTIONS and BENCH_GET_CONNECTIONS must be at least BENCH_THREADS"
+(( CAPTURE_CAMERAS <= DEVICES )) || die "BENCH_CAPTURE_CAMERAS must be at most BENCH_DEVICES"
+
+# --- tools ---------------------------------------------------------------------------------------
+install_missing() {
+  local packages=()
+  command -v wrk >/dev/null 2>&1 || packages+=(wrk)
+  command -v curl >/dev/null 2>&1 || packages+=(curl)
+  if [[ ! -x $PYTHON ]]; then
+    packages+=(python3 python3-requests)
+  elif ! "$PYTHON" -c 'import requests' >/dev/null 2>&1; then
+    packages+=(python3-requests)
+  fi
+  if [[ -z ${CAMFLEET_BIN:-} ]]; then
+    command -v cmake >/dev/null 2>&1 || packages+=(cmake)
+  fi
+  (( ${#packages[@]} == 0 )) && return 0
+  log "installing ${packages[*]}"
+  local sudo=()
+  (( EUID == 0 )) || sudo=(sudo)
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${packages[@]}" >/dev/null
+}
+install_missing
+
+# --- temp dir and cleanup ------------------------------------------------------------------------
+TMP=$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/camfleet-device-bench.XXXXXX")
+SERVER_PID=""
+RESPONDER_PID=""
+CHILD_PID=""
+WRK_PIDS=()
+
+stop_process() {  # stop_process PID NAME: SIGTERM, then SIGKILL after 5 s
+  local pid=$1 name=$2 i
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for (( i = 0; i < 50; i++ )); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "$name ($pid) did not stop on SIGTERM; killing it"
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  local status=$? pid
+  trap - EXIT INT TERM
+  for pid in "${WRK_PIDS[@]}"; do
+    stop_process "$pid" wrk
+  done
+  [[ -n $CHILD_PID ]] && stop_process "$CHILD_PID" "helper"
+  [[ -n $RESPONDER_PID ]] && stop_process "$RESPONDER_PID" "device responder"
+  [[ -n $SERVER_PID ]] && stop_process "$SERVER_PID" camfleet
+  if (( status != 0 && status != 130 && status != 143 )) && [[ -s $TMP/camfleet.log ]]; then
+    log "last lines of the camfleet log:"
+    tail -n 20 "$TMP/camfleet.log" >&2 || true
+  fi
+  if [[ ${BENCH_KEEP:-0} == 1 ]]; then
+    log "kept $TMP"
+  else
+    rm -rf "$TMP"
+  fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# run_child CMD...: runs CMD in the background and waits for it, so that Ctrl-C reaches the INT
+# trap at once (and the cleanup stops CMD); returns CMD's status. Call it as `run_child ... || die`.
+run_child() {
+  "$@" &
+  CHILD_PID=$!
+  local status=0
+  wait "$CHILD_PID" || status=$?
+  CHILD_PID=""
+  return "$status"
+}
+
+free_port() {
+  "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+json_field() {  # json_field FIELD < JSON: prints the top-level field
+  "$PYTHON" -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"
+}
+
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+wait_http() {  # wait_http URL PID NAME: until URL answers (any HTTP status) or 15 s
+  local url=$1 pid=$2 name=$3 i
+  for (( i = 0; i < 150; i++ )); do
+    kill -0 "$pid" 2>/dev/null || die "$name exited during start-up"
+    curl -s -o /dev/null --max-time 1 "$url" && return 0
+    sleep 0.1
+  done
+  die "$name does not answer on $url"
+}
+
+server_alive() { kill -0 "$SERVER_PID" 2>/dev/null || die "camfleet ($SERVER_PID) is no longer running"; }
+rss_kib() { server_alive; awk '/^VmRSS:/ { print $2 }' "/proc/$SERVER_PID/status"; }
+format_mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
+
+# CPU used by processes other than camfleet and this script's children (wrk): a busy machine
+# makes every figure worse. cpu_ticks VAR sets VAR to "all camfleet children": busy ticks of the
+# whole machine (/proc/stat: user, nice, system and steal, the time a hypervisor gave other
+# machines), of camfleet (/proc/PID/stat) and of this shell's waited-for children
+# (`times`, run in this shell and not in a subshell, which would count none).
+cpu_ticks() {
+  local all server children
+  all=$(awk '$1 == "cpu" { print $2 + $3 + $4 + $9 }' /proc/stat)  # user nice system steal
+  server=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$SERVER_PID/stat")
+  times >"$TMP/times.txt"
+  children=$(awk -v hz="$(getconf CLK_TCK)" '
+    NR == 2 {
+      for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); total += (t[1] * 60 + t[2]) * hz }
+      printf "%d\n", total
+    }' "$TMP/times.txt")
+  printf -v "$1" '%s %s %s' "$all" "$server" "$children"
+}
+other_cpu_percent() {  # other_cpu_percent "TICKS_BEFORE" "TICKS_AFTER" SECONDS: % of all cores
+  awk -v a="$1" -v b="$2" -v s="$3" -v hz="$(getconf CLK_TCK)" -v n="$(nproc)" 'BEGIN {
+    split(a, x, " "); split(b, y, " ")
+    other = (y[1] - x[1]) - (y[2] - x[2]) - (y[3] - x[3])
+    printf "%.0f", (other > 0 ? 100 * other / (hz * s * n) : 0)
+  }'
+}
+
+# --- build ---------------------------------------------------------------------------------------
+if [[ -n ${CAMFLEET_BIN:-} ]]; then
+  BIN=$CAMFLEET_BIN
+else
+  log "building camfleet (Release) in build-bench/"
+  if ! { cmake -S "$ROOT" -B "$ROOT/build-bench" -DCMAKE_BUILD_TYPE=Release \
+         && cmake --build "$ROOT/build-bench" -j2 --target camfleet; } >"$TMP/build.log" 2>&1; then
+    tail -n 30 "$TMP/build.log" >&2
+    die "build failed (log above)"
+  fi
+  BIN=$ROOT/build-bench/camfleet
+fi
+[[ -x $BIN ]] || die "no camfleet binary at $BIN"
+
+# The JPEG the device uploads: the test frame when the tree has one, else device_frames.py's own.
+JPEG_ARGS=()
+for jpeg in "$ROOT"/tests/api/data/*.jpg; do
+  [[ -f $jpeg ]] && { JPEG_ARGS=(--jpeg "$jpeg"); break; }
+done
+
+# --- server --------------------------------------------------------------------------------------
+DB="sqlite:$TMP/bench.db"
+read -ra SERVER_ARGS <<<"${BENCH_SERVER_ARGS:-}"
+PORT=""
+BASE=""
+
+start_server() {  # start_server [EXTRA OPTION...]: camfleet serve on a free port, log appended
+  PORT=$(free_port)
+  BASE="http://127.0.0.1:$PORT"
+  log "starting camfleet on $BASE (database $TMP/bench.db)${SERVER_ARGS[*]:+ ${SERVER_ARGS[*]}}${*:+ $*}"
+  "$BIN" serve --listen "127.0.0.1:$PORT" --database "$DB" "${SERVER_ARGS[@]}" "$@" \
+    >>"$TMP/camfleet.out" 2>>"$TMP/camfleet.log" &
+  SERVER_PID=$!
+  wait_http "$BASE/healthz" "$SERVER_PID" camfleet
+}
+
+start_server
+
+CLIENT=$("$BIN" admin create-client --database "$DB" --role operator --name bench)
+CLIENT_ID=$(json_field clientId <<<"$CLIENT")
+CLIENT_SECRET=$(json_field clientSecret <<<"$CLIENT")
+
+api() {  # api METHOD PATH [JSON]: prints the body, fails unless 2xx
+  local method=$1 path=$2 body=${3:-} out status
+  local args=(-sS -o "$TMP/api.out" -w '%{http_code}' -X "$method" -H "Authorization: Bearer $TOKEN")
+  [[ -n $body ]] && args+=(-H 'Content-Type: application/json' --data "$body")
+  status=$(curl "${args[@]}" "$BASE$path") || die "$method $path: curl failed"
+  out=$(cat "$TMP/api.out")
+  [[ $status == 2?? ]] || die "$method $path: HTTP $status $out"
+  printf '%s' "$out"
+}
+
+TOKEN=$(curl -sS --fail-with-body -u "$CLIENT_ID:$CLIENT_SECRET" \
+  --data-urlencode grant_type=client_credentials "$BASE/oauth/token" | json_field access_token) \
+  || die "POST /oauth/token failed"
+ORG_ID=$(api POST /organisations '{"name":"Bench Org"}' | json_field id)
+SITE_ID=$(api POST /sites "{\"name\":\"Bench Site\",\"organisationId\":\"$ORG_ID\"}" | json_field id)
+
+# --- fleet: cameras, device credentials, device tokens -------------------------------------------
+log "seeding $DEVICES cameras at site $SITE_ID"
+SETUP_START=$(now)
+export BENCH_TOKEN=$TOKEN  # for the Python helpers and the wrk scripts
+run_child "$PYTHON" "$BENCH_DIR/seed.py" --url "$BASE" --site "$SITE_ID" \
+  --count "$DEVICES" --threads "$SEED_THREADS" --out "$TMP/cameras.txt" || die "seeding failed"
+SEED_SECONDS=$(since "$SETUP_START")
+log "seeded in $SEED_SECONDS s; issuing device credentials and device tokens (argon2id, slow)"
+CREDS_START=$(now)
+run_child "$PYTHON" "$BENCH_DIR/device_setup.py" --url "$BASE" \
+  --cameras "$TMP/cameras.txt" --threads "$SEED_THREADS" --out "$TMP/devices.txt" \
+  || die "device credentials failed"
+CREDS_SECONDS=$(since "$CREDS_START")
+SETUP_SECONDS=$(since "$SETUP_START")
+log "device credentials + tokens in $CREDS_SECONDS s; set-up $SETUP_SECONDS s in all"
+
+read -r CAMERA_ID DEVICE_TOKEN < <(head -n 1 "$TMP/devices.txt")
+export BENCH_LUA_DIR=$BENCH_DIR/lua BENCH_THREADS=$THREADS
+export BENCH_CAMERAS_FILE=$TMP/cameras.txt BENCH_DEVICES_FILE=$TMP/devices.txt
+
+# One of each request by hand first, so a broken token fails here and not as a table of 401s.
+status=$(curl -sS -o "$TMP/check.out" -w '%{http_code}' -H "Authorization: Bearer $DEVICE_TOKEN" \
+  -H 'Content-Type: application/json' \
+  --data '{"encodedFramesProportion":1,"networkTransmitRate":0,"videoBacklog":0,"videoUploadLatency":0}' \
+  "$BASE/device/heartbeat")
+[[ $status == 200 ]] || die "POST /device/heartbeat: HTTP $status $(cat "$TMP/check.out")"
+status=$(curl -sS -o "$TMP/check.out" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
+  "$BASE/cameras/$CAMERA_ID")
+[[ $status == 200 ]] || die "GET /cameras/$CAMERA_ID: HTTP $status $(cat "$TMP/check.out")"
+
+# --- wrk runs ------------------------------------------------------------------------------------
+# parse_wrk FILE: prints "requests/s p50_ms p99_ms non2xx socket_errors"
+parse_wrk() {
+  awk '
+    function ms(v) {
+      if (v ~ /us$/) return v / 1000
+      if (v ~ /ms$/) return v + 0
+      if (v ~ /m$/)  return v * 60000
+      if (v ~ /s$/)  return v * 1000
+      return v + 0
+    }
+    $1 == "50%"                   { p50 = ms($2) }
+    $1 == "99%"                   { p99 = ms($2) }
+    /^Requests\/sec:/             { rps = $2 }
+    /Non-2xx or 3xx responses:/   { non2xx = $NF }
+    /Socket errors:/ {
+      gsub(/,/, "")
+      errors = $4 + $6 + $8 + $10
+    }
+    END {
+      if (rps == "") exit 1
+      printf "%s %.3f %.3f %d %d\n", rps, p50, p99, non2xx, errors
+    }' "$1"
+}
+
+LAST_WRK_PID=""
+start_wrk() {  # start_wrk OUTFILE SCRIPT CONNECTIONS SECONDS [PACE]: wrk in the background
+  local out=$1 script=$2 connections=$3 seconds=$4 pace=${5:-0}
+  # In the background (and waited for), so that Ctrl-C reaches the INT trap at once: wrk itself
+  # handles SIGINT by printing its results and exiting 0.
+  BENCH_HEARTBEAT_PACE=$pace wrk --latency -t "$THREADS" -c "$connections" -d "${seconds}s" \
+    --timeout 5s -s "$BENCH_DIR/lua/$script" "$BASE" >"$out" 2>&1 &
+  LAST_WRK_PID=$!
+  WRK_PIDS+=("$LAST_WRK_PID")
+}
+
+WRK_RESULT=""
+finish_wrk() {  # finish_wrk PID OUTFILE NAME: waits for wrk; its parsed figures into WRK_RESULT
+  local pid=$1 out=$2 name=$3
+  wait "$pid" || { cat "$out" >&2; die "wrk failed: $name"; }
+  local remaining=() p
+  for p in "${WRK_PIDS[@]}"; do
+    [[ $p == "$pid" ]] || remaining+=("$p")
+  done
+  WRK_PIDS=("${remaining[@]}")
+  server_alive
+  WRK_RESULT=$(parse_wrk "$out") || { cat "$out" >&2; die "cannot parse wrk output: $name"; }
+}
+
+cpu_ticks WRK_TICKS_BEFORE
+WRK_START=$(now)
+log "wrk: GET /cameras/{id}, idle (${DURATION} s, $GET_CONNECTIONS connections)"
+start_wrk "$TMP/wrk-get-idle.txt" get_camera.lua "$GET_CONNECTIONS" "$DURATION"
+finish_wrk "$LAST_WRK_PID" "$TMP/wrk-get-idle.txt" "GET idle"
+GET_IDLE=$WRK_RESULT
+
+log "wrk: POST /device/heartbeat from $DEVICES cameras (${DURATION} s, $HB_CONNECTIONS connections)"
+start_wrk "$TMP/wrk-heartbeat.txt" heartbeat.lua "$HB_CONNECTIONS" "$DURATION"
+finish_wrk "$LAST_WRK_PID" "$TMP/wrk-heartbeat.txt" "heartbeats"
+HB_ALONE=$WRK_RESULT
+
+# Both at once: the heartbeats start a second before the GETs and end a second after them.
+log "wrk: heartbeats (${DURATION} s + 2${HB_RATE:+, paced at $HB_RATE/s}) with" \
+  "GET /cameras/{id} (${DURATION} s) at the same time"
+start_wrk "$TMP/wrk-heartbeat-both.txt" heartbeat.lua "$HB_CONNECTIONS" $(( DURATION + 2 )) "${HB_RATE:-0}"
+HB_BOTH_PID=$LAST_WRK_PID
+sleep 1
+start_wrk "$TMP/wrk-get-both.txt" get_camera.lua "$GET_CONNECTIONS" "$DURATION"
+finish_wrk "$LAST_WRK_PID" "$TMP/wrk-get-both.txt" "GET under heartbeats"
+GET_BOTH=$WRK_RESULT
+finish_wrk "$HB_BOTH_PID" "$TMP/wrk-heartbeat-both.txt" "heartbeats with GET"
+HB_BOTH=$WRK_RESULT
+RSS_AFTER=$(rss_kib)
+cpu_ticks WRK_TICKS_AFTER
+OTHER_CPU=$(other_cpu_percent "$WRK_TICKS_BEFORE" "$WRK_TICKS_AFTER" "$(since "$WRK_START")")
+
+# The heartbeats landed: the cameras are online with their metrics.
+LAST_CAMERA_ID=$(awk 'END { print $1 }' "$TMP/devices.txt")
+ONLINE=$(api GET "/cameras/$LAST_CAMERA_ID" | json_field isOnline)
+[[ $ONLINE == True ]] || die "camera $LAST_CAMERA_ID is not online after the heartbeat runs"
+
+# --- frame requests ------------------------------------------------------------------------------
+log "frame requests: $FRESH_COUNT with a fresh stored frame"
+run_child "$PYTHON" "$BENCH_DIR/device_frames.py" fresh --url "$BASE" --devices "$TMP/devices.txt" \
+  --count "$FRESH_COUNT" "${JPEG_ARGS[@]}" >"$TMP/fresh.txt" || die "fresh-frame requests failed"
+FRESH=$(cat "$TMP/fresh.txt")
+
+log "restarting camfleet with --frame-max-age 0, so every frame request needs a capture"
+stop_process "$SERVER_PID" camfleet
+SERVER_PID=""
+start_server --frame-max-age 0
+rm -f "$TMP/responder.ready"
+"$PYTHON" "$BENCH_DIR/device_frames.py" respond --url "$BASE" --devices "$TMP/devices.txt" \
+  --cameras "$CAPTURE_CAMERAS" --ready "$TMP/responder.ready" "${JPEG_ARGS[@]}" \
+  2>"$TMP/responder.log" &
+RESPONDER_PID=$!
+for (( i = 0; i < 100; i++ )); do
+  [[ -e $TMP/responder.ready ]] && break
+  kill -0 "$RESPONDER_PID" 2>/dev/null || { cat "$TMP/responder.log" >&2; die "the device responder exited"; }
+  sleep 0.1
+done
+[[ -e $TMP/responder.ready ]] || die "the device responder did not start"
+log "frame requests: $CAPTURE_COUNT on-demand captures from $CAPTURE_CAMERAS camera(s)" \
+  "(device responder $RESPONDER_PID)"
+CAPTURE_START=$(now)
+run_child "$PYTHON" "$BENCH_DIR/device_frames.py" capture --url "$BASE" --devices "$TMP/devices.txt" \
+  --cameras "$CAPTURE_CAMERAS" --count "$CAPTURE_COUNT" "${JPEG_ARGS[@]}" >"$TMP/capture.txt" \
+  || die "capture requests failed"
+CAPTURE=$(cat "$TMP/capture.txt")
+kill -0 "$RESPONDER_PID" 2>/dev/null || { cat "$TMP/responder.log" >&2; die "the device responder exited"; }
+CAPTURES=$(grep -c 'capture ' "$TMP/responder.log" || true)
+CAPTURE_SECONDS=$(since "$CAPTURE_START")
+
+# --- report --------------------------------------------------------------------------------------
+mkdir -p "$RESULTS_DIR"
+{
+  printf 'camfleet device-link benchmark  %s  %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+    "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo 'no commit')"
+  printf '%s cameras: seeded in %s s, device credentials + tokens in %s s (set-up %s s)\n' \
+    "$DEVICES" "$SEED_SECONDS" "$CREDS_SECONDS" "$SETUP_SECONDS"
+  printf 'wrk %s s per run, %s threads per wrk; %s cores; camfleet RSS after the wrk runs %s\n' \
+    "$DURATION" "$THREADS" "$(nproc)" "$(format_mib "$RSS_AFTER")"
+  printf 'other processes used %s%% of the CPU during the wrk runs%s\n' "$OTHER_CPU" \
+    "$( (( OTHER_CPU < 5 )) || echo ': the machine was not idle, the figures are pessimistic')"
+  if [[ -n $HB_RATE ]]; then
+    printf 'heartbeats beside the GETs: paced at %s/s\n' "$HB_RATE"
+  else
+    printf 'heartbeats beside the GETs: as fast as %s connections go\n' "$HB_CONNECTIONS"
+  fi
+  printf 'captures: %s capture-frame commands answered by %s camera(s) in %s s; whole run %s s\n' \
+    "$CAPTURES" "$CAPTURE_CAMERAS" "$CAPTURE_SECONDS" "$(since "$RUN_START")"
+  printf 'camfleet serve options: %s\n\n' "${BENCH_SERVER_ARGS:-(defaults)}"
+  read -r _ _ idle_p99 _ <<<"$GET_IDLE"
+  awk -v idle="$GET_IDLE" -v hb="$HB_ALONE" -v get_both="$GET_BOTH" -v hb_both="$HB_BOTH" \
+      -v fresh="$FRESH" -v capture="$CAPTURE" -v idle_p99="$idle_p99" \
+      -v hb_target="$HB_TARGET" -v ratio_target="$RATIO_TARGET" \
+      -v gc="$GET_CONNECTIONS" -v hc="$HB_CONNECTIONS" '
+    function verdict(ok) { return ok ? "PASS" : "FAIL" }
+    function line(name, rate, p50, p99, non2xx, errors, target, result) {
+      printf "%-38s %10s %9.2fms %9.2fms %7d %6d  %-22s %s\n", name, rate, p50, p99, non2xx, errors,
+        target, result
+    }
+    # ok: 1 or 0 for a target met or not, -1 for no target. A run with failed requests measured
+    # something else than intended: never a PASS.
+    function wrk_row(name, figures, target, ok,    f) {
+      split(figures, f, " ")
+      line(name, sprintf("%.0f/s", f[1]), f[2], f[3], f[4], f[5], target,
+           ok < 0 ? "-" : verdict(ok && f[4] == 0 && f[5] == 0))
+    }
+    function frame_row(name, figures, rate,    f) {
+      split(figures, f, " ")  # count ok failed p50 p99 rate
+      line(name, rate ? sprintf("%.0f/s", f[6]) : "-", f[4], f[5], f[3], 0,
+           "all " f[1] " answered 200", verdict(f[2] == f[1] && f[3] == 0))
+    }
+    BEGIN {
+      printf "%-38s %10s %11s %11s %7s %6s  %-22s %s\n", "scenario", "rate", "p50", "p99", "non-2xx",
+        "errors", "target", "result"
+      printf "%-38s %10s %11s %11s %7s %6s  %-22s %s\n", "--------------------------------------",
+        "----------", "-----------", "-----------", "-------", "------", "----------------------", "------"
+      split(get_both, g, " "); split(hb, h, " "); split(hb_both, b, " ")
+      ratio = idle_p99 > 0 ? g[3] / idle_p99 : 0
+      wrk_row(sprintf("GET /cameras/{id} idle (%dc)", gc), idle, "baseline", -1)
+      wrk_row(sprintf("POST /device/heartbeat (%dc)", hc), hb, ">= " hb_target "/s", h[1] >= hb_target)
+      wrk_row(sprintf("GET /cameras/{id} + heartbeats (%dc)", gc), get_both,
+              sprintf("p99 <= %dx idle (%.1fx)", ratio_target, ratio), ratio <= ratio_target)
+      wrk_row(sprintf("POST /device/heartbeat + GET (%dc)", hc), hb_both, ">= " hb_target "/s",
+              b[1] >= hb_target)
+      frame_row("POST /frame-requests, fresh frame", fresh, 1)
+      frame_row("POST /frame-requests, capture", capture, 0)
+    }'
+} | tee "$RESULTS_DIR/device-latest.txt"
