@@ -29,10 +29,14 @@ static enum store_result get_text(struct store *store, const char *sql, const ch
 	enum store_result result = STORE_ERROR;
 	if (statement == NULL)
 		goto done;
-	sqlite_bind_text(statement, 1, first);
-	if (second != NULL)
-		sqlite_bind_text(statement, 2, second);
-	int rc = sqlite3_step(statement);
+	int rc = sqlite_bind_text(statement, 1, first);
+	if (rc == SQLITE_OK && second != NULL)
+		rc = sqlite_bind_text(statement, 2, second);
+	if (rc != SQLITE_OK) {
+		result = sqlite_fail(connection, "read opening hours bind", rc);
+		goto done;
+	}
+	rc = sqlite3_step(statement);
 	if (rc == SQLITE_ROW) {
 		const unsigned char *text = sqlite3_column_text(statement, 0);
 		*out = text != NULL ? strdup((const char *)text) : NULL;
@@ -59,10 +63,13 @@ static enum store_result hours_put(struct store *store, const char *site_id, con
 	sqlite3_stmt *statement = sqlite_statement(connection, SQL_HOURS_PUT);
 	enum store_result result = STORE_ERROR;
 	if (statement != NULL) {
-		sqlite_bind_text(statement, 1, site_id);
-		sqlite_bind_text(statement, 2, weekly_json);
-		sqlite3_bind_int64(statement, 3, at);
-		result = sqlite_run(connection, statement, "write weekly opening hours");
+		int rc = sqlite_bind_text(statement, 1, site_id);
+		if (rc == SQLITE_OK)
+			rc = sqlite_bind_text(statement, 2, weekly_json);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_int64(statement, 3, at);
+		result = rc == SQLITE_OK ? sqlite_run(connection, statement, "write weekly opening hours")
+					 : sqlite_fail(connection, "write weekly opening hours bind", rc);
 	}
 	sqlite_release(store, connection);
 	return result;
@@ -81,11 +88,15 @@ static enum store_result exception_put(struct store *store, const char *site_id,
 	sqlite3_stmt *statement = sqlite_statement(connection, SQL_EXCEPTION_PUT);
 	enum store_result result = STORE_ERROR;
 	if (statement != NULL) {
-		sqlite_bind_text(statement, 1, site_id);
-		sqlite_bind_text(statement, 2, date);
-		sqlite_bind_text(statement, 3, intervals_json);
-		sqlite3_bind_int64(statement, 4, at);
-		result = sqlite_run(connection, statement, "write an opening-hours exception");
+		int rc = sqlite_bind_text(statement, 1, site_id);
+		if (rc == SQLITE_OK)
+			rc = sqlite_bind_text(statement, 2, date);
+		if (rc == SQLITE_OK)
+			rc = sqlite_bind_text(statement, 3, intervals_json);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_int64(statement, 4, at);
+		result = rc == SQLITE_OK ? sqlite_run(connection, statement, "write an opening-hours exception")
+					 : sqlite_fail(connection, "write an opening-hours exception bind", rc);
 	}
 	sqlite_release(store, connection);
 	return result;
@@ -97,9 +108,11 @@ static enum store_result exception_delete(struct store *store, const char *site_
 	sqlite3_stmt *statement = sqlite_statement(connection, SQL_EXCEPTION_DELETE);
 	enum store_result result = STORE_ERROR;
 	if (statement != NULL) {
-		sqlite_bind_text(statement, 1, site_id);
-		sqlite_bind_text(statement, 2, date);
-		result = sqlite_run(connection, statement, "delete an opening-hours exception");
+		int rc = sqlite_bind_text(statement, 1, site_id);
+		if (rc == SQLITE_OK)
+			rc = sqlite_bind_text(statement, 2, date);
+		result = rc == SQLITE_OK ? sqlite_run(connection, statement, "delete an opening-hours exception")
+					 : sqlite_fail(connection, "delete an opening-hours exception bind", rc);
 		if (result == STORE_OK && sqlite3_changes(connection->db) == 0)
 			result = STORE_NOT_FOUND;
 	}
@@ -115,8 +128,11 @@ static enum store_result exception_list(struct store *store, const char *site_id
 	enum store_result result = STORE_ERROR;
 	if (statement == NULL)
 		goto done;
-	sqlite_bind_text(statement, 1, site_id);
-	int rc;
+	int rc = sqlite_bind_text(statement, 1, site_id);
+	if (rc != SQLITE_OK) {
+		result = sqlite_fail(connection, "list exceptions bind", rc);
+		goto done;
+	}
 	while ((rc = sqlite3_step(statement)) == SQLITE_ROW) {
 		const char *date = (const char *)sqlite3_column_text(statement, 0);
 		const char *intervals = (const char *)sqlite3_column_text(statement, 1);
