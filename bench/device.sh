@@ -31,37 +31,17 @@ HB_TARGET=20000   # heartbeats/s, sustained
 RATIO_TARGET=2    # GET /cameras/{id} p99 under heartbeat load / idle p99, at most
 
 RUN_START=$(date +%s.%N)
-log() { printf '[bench] %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
+# shellcheck source=bench/lib.sh
+. "$BENCH_DIR/lib.sh"
 
-for value in "$DEVICES" "$DURATION" "$HB_CONNECTIONS" "$GET_CONNECTIONS" "$THREADS" "$SEED_THREADS" \
-             "$FRESH_COUNT" "$CAPTURE_COUNT" "$CAPTURE_CAMERAS" "${HB_RATE:-1}"; do
-  [[ $value =~ ^[1-9][0-9]*$ ]] || die "not a positive integer: '$value'"
-done
+require_positive_integers "$DEVICES" "$DURATION" "$HB_CONNECTIONS" "$GET_CONNECTIONS" "$THREADS" \
+  "$SEED_THREADS" "$FRESH_COUNT" "$CAPTURE_COUNT" "$CAPTURE_CAMERAS" "${HB_RATE:-1}"
 (( HB_CONNECTIONS >= THREADS && GET_CONNECTIONS >= THREADS )) \
   || die "BENCH_HEARTBEAT_CONNECTIONS and BENCH_GET_CONNECTIONS must be at least BENCH_THREADS"
 (( CAPTURE_CAMERAS <= DEVICES )) || die "BENCH_CAPTURE_CAMERAS must be at most BENCH_DEVICES"
 
 # --- tools ---------------------------------------------------------------------------------------
-install_missing() {
-  local packages=()
-  command -v wrk >/dev/null 2>&1 || packages+=(wrk)
-  command -v curl >/dev/null 2>&1 || packages+=(curl)
-  if [[ ! -x $PYTHON ]]; then
-    packages+=(python3 python3-requests)
-  elif ! "$PYTHON" -c 'import requests' >/dev/null 2>&1; then
-    packages+=(python3-requests)
-  fi
-  if [[ -z ${CAMFLEET_BIN:-} ]]; then
-    command -v cmake >/dev/null 2>&1 || packages+=(cmake)
-  fi
-  (( ${#packages[@]} == 0 )) && return 0
-  log "installing ${packages[*]}"
-  local sudo=()
-  (( EUID == 0 )) || sudo=(sudo)
-  "${sudo[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${packages[@]}" >/dev/null
-}
+# shellcheck disable=SC2119  # no extras: no nginx, no PostgreSQL
 install_missing
 
 # --- temp dir and cleanup ------------------------------------------------------------------------
@@ -70,21 +50,6 @@ SERVER_PID=""
 RESPONDER_PID=""
 CHILD_PID=""
 WRK_PIDS=()
-
-stop_process() {  # stop_process PID NAME: SIGTERM, then SIGKILL after 5 s
-  local pid=$1 name=$2 i
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for (( i = 0; i < 50; i++ )); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "$name ($pid) did not stop on SIGTERM; killing it"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-}
 
 cleanup() {
   local status=$? pid
@@ -121,30 +86,11 @@ run_child() {
   return "$status"
 }
 
-free_port() {
-  "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-json_field() {  # json_field FIELD < JSON: prints the top-level field
-  "$PYTHON" -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"
-}
-
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
-wait_http() {  # wait_http URL PID NAME: until URL answers (any HTTP status) or 15 s
-  local url=$1 pid=$2 name=$3 i
-  for (( i = 0; i < 150; i++ )); do
-    kill -0 "$pid" 2>/dev/null || die "$name exited during start-up"
-    curl -s -o /dev/null --max-time 1 "$url" && return 0
-    sleep 0.1
-  done
-  die "$name does not answer on $url"
-}
-
 server_alive() { kill -0 "$SERVER_PID" 2>/dev/null || die "camfleet ($SERVER_PID) is no longer running"; }
-rss_kib() { server_alive; awk '/^VmRSS:/ { print $2 }' "/proc/$SERVER_PID/status"; }
-format_mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
+rss_kib() { server_alive; process_rss_kib "$SERVER_PID"; }
 
 # CPU used by processes other than camfleet and this script's children (wrk): a busy machine
 # makes every figure worse. cpu_ticks VAR sets VAR to "all camfleet children": busy ticks of the
@@ -172,18 +118,7 @@ other_cpu_percent() {  # other_cpu_percent "TICKS_BEFORE" "TICKS_AFTER" SECONDS:
 }
 
 # --- build ---------------------------------------------------------------------------------------
-if [[ -n ${CAMFLEET_BIN:-} ]]; then
-  BIN=$CAMFLEET_BIN
-else
-  log "building camfleet (Release) in build-bench/"
-  if ! { cmake -S "$ROOT" -B "$ROOT/build-bench" -DCMAKE_BUILD_TYPE=Release \
-         && cmake --build "$ROOT/build-bench" -j2 --target camfleet; } >"$TMP/build.log" 2>&1; then
-    tail -n 30 "$TMP/build.log" >&2
-    die "build failed (log above)"
-  fi
-  BIN=$ROOT/build-bench/camfleet
-fi
-[[ -x $BIN ]] || die "no camfleet binary at $BIN"
+build_camfleet
 
 # The JPEG the device uploads: the test frame when the tree has one, else device_frames.py's own.
 JPEG_ARGS=()
@@ -209,25 +144,7 @@ start_server() {  # start_server [EXTRA OPTION...]: camfleet serve on a free por
 
 start_server
 
-CLIENT=$("$BIN" admin create-client --database "$DB" --role operator --name bench)
-CLIENT_ID=$(json_field clientId <<<"$CLIENT")
-CLIENT_SECRET=$(json_field clientSecret <<<"$CLIENT")
-
-api() {  # api METHOD PATH [JSON]: prints the body, fails unless 2xx
-  local method=$1 path=$2 body=${3:-} out status
-  local args=(-sS -o "$TMP/api.out" -w '%{http_code}' -X "$method" -H "Authorization: Bearer $TOKEN")
-  [[ -n $body ]] && args+=(-H 'Content-Type: application/json' --data "$body")
-  status=$(curl "${args[@]}" "$BASE$path") || die "$method $path: curl failed"
-  out=$(cat "$TMP/api.out")
-  [[ $status == 2?? ]] || die "$method $path: HTTP $status $out"
-  printf '%s' "$out"
-}
-
-TOKEN=$(curl -sS --fail-with-body -u "$CLIENT_ID:$CLIENT_SECRET" \
-  --data-urlencode grant_type=client_credentials "$BASE/oauth/token" | json_field access_token) \
-  || die "POST /oauth/token failed"
-ORG_ID=$(api POST /organisations '{"name":"Bench Org"}' | json_field id)
-SITE_ID=$(api POST /sites "{\"name\":\"Bench Site\",\"organisationId\":\"$ORG_ID\"}" | json_field id)
+setup_operator "$DB"
 
 # --- fleet: cameras, device credentials, device tokens -------------------------------------------
 log "seeding $DEVICES cameras at site $SITE_ID"
@@ -260,30 +177,6 @@ status=$(curl -sS -o "$TMP/check.out" -w '%{http_code}' -H "Authorization: Beare
 [[ $status == 200 ]] || die "GET /cameras/$CAMERA_ID: HTTP $status $(cat "$TMP/check.out")"
 
 # --- wrk runs ------------------------------------------------------------------------------------
-# parse_wrk FILE: prints "requests/s p50_ms p99_ms non2xx socket_errors"
-parse_wrk() {
-  awk '
-    function ms(v) {
-      if (v ~ /us$/) return v / 1000
-      if (v ~ /ms$/) return v + 0
-      if (v ~ /m$/)  return v * 60000
-      if (v ~ /s$/)  return v * 1000
-      return v + 0
-    }
-    $1 == "50%"                   { p50 = ms($2) }
-    $1 == "99%"                   { p99 = ms($2) }
-    /^Requests\/sec:/             { rps = $2 }
-    /Non-2xx or 3xx responses:/   { non2xx = $NF }
-    /Socket errors:/ {
-      gsub(/,/, "")
-      errors = $4 + $6 + $8 + $10
-    }
-    END {
-      if (rps == "") exit 1
-      printf "%s %.3f %.3f %d %d\n", rps, p50, p99, non2xx, errors
-    }' "$1"
-}
-
 LAST_WRK_PID=""
 start_wrk() {  # start_wrk OUTFILE SCRIPT CONNECTIONS SECONDS [PACE]: wrk in the background
   local out=$1 script=$2 connections=$3 seconds=$4 pace=${5:-0}

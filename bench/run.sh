@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # camfleet benchmark: builds camfleet (Release), seeds BENCH_CAMERAS cameras through the API on a
-# temporary SQLite database, runs bounded wrk scenarios on 127.0.0.1 against it and against nginx
+# temporary database, runs bounded wrk scenarios on 127.0.0.1 against it and against nginx
 # serving a static file of the same size (the ceiling), and prints a table (also written to
-# bench/results/latest.txt). See bench/README.md.
+# bench/results/latest.txt, or latest-postgres-Nnode(s).txt on PostgreSQL). See bench/README.md.
 #
 # Environment: CAMFLEET_BIN (skip the build), BENCH_CAMERAS (10000), BENCH_DURATION (10, seconds
 # per wrk run), BENCH_CONNECTIONS (64), BENCH_THREADS (2), BENCH_POOL (cameras cycled by the
 # claim/delete scenario, half the fleet), BENCH_SEED_THREADS (16), BENCH_TMPDIR (parent of the temp dir),
 # BENCH_KEEP=1 (keep the temp dir), BENCH_SERVER_ARGS (extra `camfleet serve` options, e.g.
-# "--threads 4 --log-level warn"), PYTHON (/usr/bin/python3).
+# "--threads 4 --log-level warn"), PYTHON (/usr/bin/python3), BENCH_BACKEND (sqlite, or postgres:
+# a throw-away cluster started with scripts/pg-cluster.sh), BENCH_NODES (1; more: that many nodes
+# on the one PostgreSQL behind an nginx reverse proxy, which the scenarios then go through),
+# BENCH_REPORT (also write the figures, tab-separated, to this file; bench/scaleout.sh reads it).
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -18,72 +21,62 @@ DURATION=${BENCH_DURATION:-10}
 CONNECTIONS=${BENCH_CONNECTIONS:-64}
 THREADS=${BENCH_THREADS:-2}
 SEED_THREADS=${BENCH_SEED_THREADS:-16}
+BACKEND=${BENCH_BACKEND:-sqlite}
+NODES=${BENCH_NODES:-1}
 PYTHON=${PYTHON:-/usr/bin/python3}
 RESULTS_DIR="$BENCH_DIR/results"
+# shellcheck source=bench/lib.sh
+. "$BENCH_DIR/lib.sh"
 
-log() { printf '[bench] %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-for value in "$CAMERAS" "$DURATION" "$CONNECTIONS" "$THREADS" "$SEED_THREADS" "${BENCH_POOL:-1}"; do
-  [[ $value =~ ^[1-9][0-9]*$ ]] || die "not a positive integer: '$value'"
-done
+require_positive_integers "$CAMERAS" "$DURATION" "$CONNECTIONS" "$THREADS" "$SEED_THREADS" \
+  "${BENCH_POOL:-1}" "$NODES"
 POOL=${BENCH_POOL:-$(( CAMERAS / 2 ))}
 (( CONNECTIONS >= THREADS )) || die "BENCH_CONNECTIONS must be at least BENCH_THREADS"
+[[ $BACKEND == sqlite || $BACKEND == postgres ]] || die "BENCH_BACKEND must be sqlite or postgres, not '$BACKEND'"
+[[ $BACKEND == postgres ]] || (( NODES == 1 )) \
+  || die "BENCH_NODES=$NODES needs BENCH_BACKEND=postgres: the nodes share one database"
+if [[ $BACKEND == sqlite && $NODES == 1 ]]; then
+  RESULTS_FILE="$RESULTS_DIR/latest.txt"
+else
+  RESULTS_FILE="$RESULTS_DIR/latest-$BACKEND-$NODES$( (( NODES == 1 )) && echo node || echo nodes).txt"
+fi
 
 # --- tools ---------------------------------------------------------------------------------------
-install_missing() {
-  local packages=()
-  command -v wrk >/dev/null 2>&1 || packages+=(wrk)
-  command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || packages+=(nginx-light)
-  command -v curl >/dev/null 2>&1 || packages+=(curl)
-  if [[ ! -x $PYTHON ]]; then
-    packages+=(python3 python3-requests)
-  elif ! "$PYTHON" -c 'import requests' >/dev/null 2>&1; then
-    packages+=(python3-requests)
-  fi
-  if [[ -z ${CAMFLEET_BIN:-} ]]; then
-    command -v cmake >/dev/null 2>&1 || packages+=(cmake)
-  fi
-  (( ${#packages[@]} == 0 )) && return 0
-  log "installing ${packages[*]}"
-  local sudo=()
-  (( EUID == 0 )) || sudo=(sudo)
-  "${sudo[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${packages[@]}" >/dev/null
-}
-install_missing
+if [[ $BACKEND == postgres ]]; then
+  install_missing nginx postgres
+else
+  install_missing nginx
+fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
 # --- temp dir and cleanup ------------------------------------------------------------------------
 TMP=$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/camfleet-bench.XXXXXX")
-SERVER_PID=""
+SERVER_PIDS=()  # one per node, in order
 NGINX_PID=""
 WRK_PID=""
 
-stop_process() {  # stop_process PID NAME: SIGTERM, then SIGKILL after 5 s
-  local pid=$1 name=$2 i
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for (( i = 0; i < 50; i++ )); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "$name ($pid) did not stop on SIGTERM; killing it"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-}
+node_name() { (( NODES == 1 )) && echo camfleet || echo "camfleet node $1"; }  # node_name 1..N
+node_log() { (( NODES == 1 )) && echo "$TMP/camfleet.log" || echo "$TMP/camfleet-$1.log"; }
 
 cleanup() {
-  local status=$?
+  local status=$? i
   trap - EXIT INT TERM
   [[ -n $WRK_PID ]] && stop_process "$WRK_PID" wrk
   [[ -n $NGINX_PID ]] && stop_process "$NGINX_PID" nginx
-  [[ -n $SERVER_PID ]] && stop_process "$SERVER_PID" camfleet
-  if (( status != 0 && status != 130 && status != 143 )) && [[ -s $TMP/camfleet.log ]]; then
-    log "last lines of the camfleet log:"
-    tail -n 20 "$TMP/camfleet.log" >&2 || true
+  for i in "${!SERVER_PIDS[@]}"; do
+    stop_process "${SERVER_PIDS[i]}" "$(node_name $(( i + 1 )))"
+  done
+  stop_postgres
+  if (( status != 0 && status != 130 && status != 143 )); then
+    for (( i = 1; i <= NODES; i++ )); do
+      [[ -s $(node_log "$i") ]] || continue
+      log "last lines of the $(node_name "$i") log:"
+      tail -n 20 "$(node_log "$i")" >&2 || true
+    done
+    if [[ -n $PG_DIR && -s $PG_DIR/server.log ]]; then
+      log "last lines of the PostgreSQL log:"
+      tail -n 10 "$PG_DIR/server.log" >&2 || true
+    fi
   fi
   if [[ ${BENCH_KEEP:-0} == 1 ]]; then
     log "kept $TMP"
@@ -96,80 +89,122 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-free_port() {
-  "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-json_field() {  # json_field FIELD < JSON: prints the top-level string field
-  "$PYTHON" -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"
-}
-
-wait_http() {  # wait_http URL PID NAME: until URL answers (any HTTP status) or 15 s
-  local url=$1 pid=$2 name=$3 i
-  for (( i = 0; i < 150; i++ )); do
-    kill -0 "$pid" 2>/dev/null || die "$name exited during start-up"
-    curl -s -o /dev/null --max-time 1 "$url" && return 0
-    sleep 0.1
+servers_alive() {
+  local i
+  for i in "${!SERVER_PIDS[@]}"; do
+    kill -0 "${SERVER_PIDS[i]}" 2>/dev/null \
+      || die "$(node_name $(( i + 1 ))) (${SERVER_PIDS[i]}) is no longer running"
   done
-  die "$name does not answer on $url"
+}
+rss_kib_all() { local pid; for pid in "${SERVER_PIDS[@]}"; do process_rss_kib "$pid"; done; }
+cpu_ticks_all() {  # user + system clock ticks of each node, one line each
+  local pid
+  for pid in "${SERVER_PIDS[@]}"; do
+    awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat"
+  done
 }
 
-server_alive() { kill -0 "$SERVER_PID" 2>/dev/null || die "camfleet ($SERVER_PID) is no longer running"; }
-rss_kib() { server_alive; awk '/^VmRSS:/ { print $2 }' "/proc/$SERVER_PID/status"; }
-format_mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
+build_camfleet
 
-# --- build ---------------------------------------------------------------------------------------
-if [[ -n ${CAMFLEET_BIN:-} ]]; then
-  BIN=$CAMFLEET_BIN
+# --- database, servers and seed ------------------------------------------------------------------
+if [[ $BACKEND == postgres ]]; then
+  PG_DIR=$TMP/pg
+  log "starting a throw-away PostgreSQL cluster in $PG_DIR"
+  DB=$(start_postgres "$PG_DIR")
+  PG_VERSION=$(psql -X -A -t -d "$DB" -c 'SHOW server_version') || die "psql $DB failed"
+  DB_SHOWN=$DB
 else
-  log "building camfleet (Release) in build-bench/"
-  if ! { cmake -S "$ROOT" -B "$ROOT/build-bench" -DCMAKE_BUILD_TYPE=Release \
-         && cmake --build "$ROOT/build-bench" -j2 --target camfleet; } >"$TMP/build.log" 2>&1; then
-    tail -n 30 "$TMP/build.log" >&2
-    die "build failed (log above)"
-  fi
-  BIN=$ROOT/build-bench/camfleet
+  DB="sqlite:$TMP/bench.db"
+  DB_SHOWN=$TMP/bench.db
 fi
-[[ -x $BIN ]] || die "no camfleet binary at $BIN"
-
-# --- server and seed -----------------------------------------------------------------------------
-DB="sqlite:$TMP/bench.db"
-PORT=$(free_port)
-BASE="http://127.0.0.1:$PORT"
-log "starting camfleet on $BASE (database $TMP/bench.db)"
 read -ra SERVER_ARGS <<<"${BENCH_SERVER_ARGS:-}"
-"$BIN" serve --listen "127.0.0.1:$PORT" --database "$DB" "${SERVER_ARGS[@]}" \
-  >"$TMP/camfleet.out" 2>"$TMP/camfleet.log" &
-SERVER_PID=$!
-wait_http "$BASE/healthz" "$SERVER_PID" camfleet
+NODE_PORTS=()
+for (( i = 1; i <= NODES; i++ )); do
+  port=$(free_port)
+  log "starting $(node_name "$i") on http://127.0.0.1:$port (database $DB_SHOWN)"
+  "$BIN" serve --listen "127.0.0.1:$port" --database "$DB" "${SERVER_ARGS[@]}" \
+    >>"$TMP/camfleet.out" 2>"$(node_log "$i")" &
+  SERVER_PIDS+=("$!")
+  NODE_PORTS+=("$port")
+  wait_http "http://127.0.0.1:$port/healthz" "$!" "$(node_name "$i")"
+done
 
-CLIENT=$("$BIN" admin create-client --database "$DB" --role operator --name bench)
-CLIENT_ID=$(json_field clientId <<<"$CLIENT")
-CLIENT_SECRET=$(json_field clientSecret <<<"$CLIENT")
-
-api() {  # api METHOD PATH [JSON]: prints the body, fails unless 2xx
-  local method=$1 path=$2 body=${3:-} out status
-  local args=(-sS -o "$TMP/api.out" -w '%{http_code}' -X "$method" -H "Authorization: Bearer $TOKEN")
-  [[ -n $body ]] && args+=(-H 'Content-Type: application/json' --data "$body")
-  status=$(curl "${args[@]}" "$BASE$path") || die "$method $path: curl failed"
-  out=$(cat "$TMP/api.out")
-  [[ $status == 2?? ]] || die "$method $path: HTTP $status $out"
-  printf '%s' "$out"
+# nginx: the static file (the ceiling, written once the body size is known) and, with several
+# nodes, the reverse proxy in front of them, which every request of the benchmark then goes to.
+NGINX_PORT=$(free_port)
+mkdir -p "$TMP/www" "$TMP/nginx-temp"
+NGINX_USER=""
+(( EUID == 0 )) && NGINX_USER="user root root;"  # workers must read the 0700 temp dir
+PROXY_CONF=""
+if (( NODES > 1 )); then
+  PROXY_PORT=$(free_port)
+  # Keep-alive to the nodes (HTTP/1.1, no "Connection: close"), idle ones dropped after 20 s,
+  # before camfleet's --connection-timeout (30 s) closes them under nginx: as deploy/nginx-camfleet.conf.
+  PROXY_CONF="upstream camfleet {
+$(for port in "${NODE_PORTS[@]}"; do printf '    server 127.0.0.1:%s;\n' "$port"; done)
+    keepalive 64;
+    keepalive_requests 1000000;
+    keepalive_timeout 20s;
+  }
+  server {
+    listen 127.0.0.1:$PROXY_PORT;
+    client_max_body_size 3m;
+    location / {
+      proxy_pass http://camfleet;
+      proxy_http_version 1.1;
+      proxy_set_header Connection \"\";
+      proxy_set_header Host \$http_host;
+      proxy_read_timeout 75s;
+    }
+  }"
+fi
+cat >"$TMP/nginx.conf" <<EOF
+$NGINX_USER
+worker_processes 2;
+daemon off;
+pid $TMP/nginx.pid;
+error_log $TMP/nginx-error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  default_type application/json;
+  client_body_temp_path $TMP/nginx-temp/body;
+  proxy_temp_path $TMP/nginx-temp/proxy;
+  fastcgi_temp_path $TMP/nginx-temp/fastcgi;
+  uwsgi_temp_path $TMP/nginx-temp/uwsgi;
+  scgi_temp_path $TMP/nginx-temp/scgi;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    root $TMP/www;
+  }
+  $PROXY_CONF
 }
+EOF
+"$NGINX" -p "$TMP" -e "$TMP/nginx-error.log" -c "$TMP/nginx.conf" &
+NGINX_PID=$!
+wait_http "http://127.0.0.1:$NGINX_PORT/camera.json" "$NGINX_PID" nginx
 
-TOKEN=$(curl -sS --fail-with-body -u "$CLIENT_ID:$CLIENT_SECRET" \
-  --data-urlencode grant_type=client_credentials "$BASE/oauth/token" | json_field access_token) \
-  || die "POST /oauth/token failed"
-ORG_ID=$(api POST /organisations '{"name":"Bench Org"}' | json_field id)
-SITE_ID=$(api POST /sites "{\"name\":\"Bench Site\",\"organisationId\":\"$ORG_ID\"}" | json_field id)
+if (( NODES > 1 )); then
+  BASE="http://127.0.0.1:$PROXY_PORT"
+  log "nginx balances $NODES nodes on $BASE"
+  for (( i = 1; i <= NODES; i++ )); do  # round robin: one request to each node
+    curl -sS -f -o /dev/null --max-time 5 "$BASE/healthz" || die "GET /healthz through nginx failed"
+  done
+else
+  BASE="http://127.0.0.1:${NODE_PORTS[0]}"
+fi
+
+setup_operator "$DB"
 
 log "seeding $CAMERAS cameras at site $SITE_ID"
 SEED_START=$(date +%s.%N)
 BENCH_TOKEN=$TOKEN "$PYTHON" "$BENCH_DIR/seed.py" --url "$BASE" --site "$SITE_ID" \
   --count "$CAMERAS" --threads "$SEED_THREADS" --out "$TMP/cameras.txt"
 SEED_SECONDS=$(awk -v a="$SEED_START" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-RSS_SEEDED=$(rss_kib)
-log "seeded in ${SEED_SECONDS} s; camfleet RSS $(format_mib "$RSS_SEEDED")"
+servers_alive
+read -ra RSS_SEEDED <<<"$(rss_kib_all | tr '\n' ' ')"
+log "seeded in ${SEED_SECONDS} s; camfleet RSS$(for kib in "${RSS_SEEDED[@]}"; do printf ' %s' "$(format_mib "$kib")"; done)"
 
 # The claim/delete pool: the last POOL seeded cameras (default and at most half the fleet), one
 # slice per wrk thread. Deletes run LAG = half a slice ahead of the claims, so consecutive
@@ -196,9 +231,7 @@ read -r FULL_TIME FULL_SIZE FULL_STATUS < <(curl -sS -o "$TMP/full-list.json" \
 [[ $FULL_STATUS == 200 ]] || die "GET /cameras?siteId=...: HTTP $FULL_STATUS"
 FULL_COUNT=$("$PYTHON" -c 'import json, sys; print(len(json.load(open(sys.argv[1]))))' "$TMP/full-list.json")
 
-# --- nginx, the ceiling --------------------------------------------------------------------------
-NGINX_PORT=$(free_port)
-mkdir -p "$TMP/www" "$TMP/nginx-temp"
+# The ceiling: a file of exactly the size of one camera's body.
 "$PYTHON" - "$BODY_SIZE" "$TMP/www/camera.json" <<'EOF'
 import sys
 size, path = int(sys.argv[1]), sys.argv[2]
@@ -207,62 +240,11 @@ tail = '"}'
 body = head + "x" * max(0, size - len(head) - len(tail)) + tail if size >= len(head) + len(tail) else "x" * size
 open(path, "w").write(body)
 EOF
-NGINX_USER=""
-(( EUID == 0 )) && NGINX_USER="user root root;"  # workers must read the 0700 temp dir
-cat >"$TMP/nginx.conf" <<EOF
-$NGINX_USER
-worker_processes 2;
-daemon off;
-pid $TMP/nginx.pid;
-error_log $TMP/nginx-error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  default_type application/json;
-  client_body_temp_path $TMP/nginx-temp/body;
-  proxy_temp_path $TMP/nginx-temp/proxy;
-  fastcgi_temp_path $TMP/nginx-temp/fastcgi;
-  uwsgi_temp_path $TMP/nginx-temp/uwsgi;
-  scgi_temp_path $TMP/nginx-temp/scgi;
-  keepalive_requests 1000000;
-  server {
-    listen 127.0.0.1:$NGINX_PORT;
-    root $TMP/www;
-  }
-}
-EOF
-"$NGINX" -p "$TMP" -e "$TMP/nginx-error.log" -c "$TMP/nginx.conf" &
-NGINX_PID=$!
-wait_http "http://127.0.0.1:$NGINX_PORT/camera.json" "$NGINX_PID" nginx
 
 # --- wrk runs ------------------------------------------------------------------------------------
-# parse_wrk FILE: prints "requests/s p50_ms p99_ms non2xx socket_errors"
-parse_wrk() {
-  awk '
-    function ms(v) {
-      if (v ~ /us$/) return v / 1000
-      if (v ~ /ms$/) return v + 0
-      if (v ~ /m$/)  return v * 60000
-      if (v ~ /s$/)  return v * 1000
-      return v + 0
-    }
-    $1 == "50%"                   { p50 = ms($2) }
-    $1 == "99%"                   { p99 = ms($2) }
-    /^Requests\/sec:/             { rps = $2 }
-    /Non-2xx or 3xx responses:/   { non2xx = $NF }
-    /Socket errors:/ {
-      gsub(/,/, "")
-      errors = $4 + $6 + $8 + $10
-    }
-    END {
-      if (rps == "") exit 1
-      printf "%s %.3f %.3f %d %d\n", rps, p50, p99, non2xx, errors
-    }' "$1"
-}
-
-declare -a ROWS=()
-run_wrk() {  # run_wrk NAME OUTFILE URL [SCRIPT]
-  local name=$1 out=$2 url=$3 script=${4:-} args
+declare -a ROWS=()  # "key|name|requests/s p50 p99 non2xx errors"
+run_wrk() {  # run_wrk KEY NAME OUTFILE URL [SCRIPT]
+  local key=$1 name=$2 out=$3 url=$4 script=${5:-} args
   args=(--latency -t "$THREADS" -c "$CONNECTIONS" -d "${DURATION}s" --timeout 5s)
   [[ -n $script ]] && args+=(-s "$script")
   log "wrk: $name (${DURATION} s, $THREADS threads, $CONNECTIONS connections)"
@@ -272,42 +254,73 @@ run_wrk() {  # run_wrk NAME OUTFILE URL [SCRIPT]
   WRK_PID=$!
   wait "$WRK_PID" || { cat "$out" >&2; die "wrk failed: $name"; }
   WRK_PID=""
-  server_alive
+  servers_alive
   local parsed
   parsed=$(parse_wrk "$out") || { cat "$out" >&2; die "cannot parse wrk output: $name"; }
-  ROWS+=("$name|$parsed")
+  ROWS+=("$key|$name|$parsed")
 }
 
-run_wrk "GET /cameras/{id}" "$TMP/wrk-get.txt" "$BASE" "$BENCH_DIR/lua/get_camera.lua"
-run_wrk "GET /cameras?siteId&limit=100" "$TMP/wrk-page.txt" "$BASE" "$BENCH_DIR/lua/list_page.lua"
-run_wrk "POST+DELETE /cameras" "$TMP/wrk-claim.txt" "$BASE" "$BENCH_DIR/lua/claim_delete.lua"
-run_wrk "nginx static (${BODY_SIZE} B)" "$TMP/wrk-nginx.txt" "http://127.0.0.1:$NGINX_PORT/camera.json"
-RSS_AFTER=$(rss_kib)
+read -ra CPU_BEFORE <<<"$(cpu_ticks_all | tr '\n' ' ')"
+run_wrk get "GET /cameras/{id}" "$TMP/wrk-get.txt" "$BASE" "$BENCH_DIR/lua/get_camera.lua"
+run_wrk page "GET /cameras?siteId&limit=100" "$TMP/wrk-page.txt" "$BASE" "$BENCH_DIR/lua/list_page.lua"
+run_wrk claim "POST+DELETE /cameras" "$TMP/wrk-claim.txt" "$BASE" "$BENCH_DIR/lua/claim_delete.lua"
+read -ra CPU_AFTER <<<"$(cpu_ticks_all | tr '\n' ' ')"
+run_wrk nginx "nginx static (${BODY_SIZE} B)" "$TMP/wrk-nginx.txt" "http://127.0.0.1:$NGINX_PORT/camera.json"
+servers_alive
+read -ra RSS_AFTER <<<"$(rss_kib_all | tr '\n' ' ')"
+CPU_SECONDS=()  # per node, during the three camfleet scenarios
+for i in "${!SERVER_PIDS[@]}"; do
+  CPU_SECONDS+=("$(awk -v a="${CPU_BEFORE[i]}" -v b="${CPU_AFTER[i]}" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { printf "%.1f", (b - a) / hz }')")
+done
+RSS_MAX_SEEDED=$(printf '%s\n' "${RSS_SEEDED[@]}" | sort -n | tail -n 1)
+RSS_MAX_AFTER=$(printf '%s\n' "${RSS_AFTER[@]}" | sort -n | tail -n 1)
 
 # --- report --------------------------------------------------------------------------------------
+COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo 'no commit')
+NOW=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 mkdir -p "$RESULTS_DIR"
 {
-  printf 'camfleet benchmark  %s  %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
-    "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo 'no commit')"
-  printf '%s cameras seeded in %s s; wrk %s s, %s threads, %s connections; %s cores\n\n' \
+  printf 'camfleet benchmark  %s  %s\n' "$NOW" "$COMMIT"
+  printf '%s cameras seeded in %s s; wrk %s s, %s threads, %s connections; %s cores\n' \
     "$CAMERAS" "$SEED_SECONDS" "$DURATION" "$THREADS" "$CONNECTIONS" "$(nproc)"
+  if [[ $BACKEND == postgres ]]; then
+    printf 'database: PostgreSQL %s (throw-away cluster on this machine); ' "$PG_VERSION"
+    if (( NODES == 1 )); then
+      printf 'one camfleet node\n'
+    else
+      printf '%s camfleet nodes behind nginx (round robin, keep-alive upstream)\n' "$NODES"
+    fi
+  fi
+  echo
   printf '%-32s %12s %10s %10s %8s %8s\n' scenario requests/s p50 p99 non-2xx errors
   printf '%-32s %12s %10s %10s %8s %8s\n' \
     -------------------------------- ------------ ---------- ---------- -------- --------
   for row in "${ROWS[@]}"; do
-    IFS='|' read -r name values <<<"$row"
+    IFS='|' read -r _ name values <<<"$row"
     read -r rps p50 p99 non2xx errors <<<"$values"
     printf '%-32s %12.0f %8.2fms %8.2fms %8d %8d\n' "$name" "$rps" "$p50" "$p99" "$non2xx" "$errors"
   done
   echo
-  read -r get_rps _ get_p99 _ <<<"$(cut -d'|' -f2 <<<"${ROWS[0]}")"
-  read -r nginx_rps _ <<<"$(cut -d'|' -f2 <<<"${ROWS[3]}")"
+  read -r get_rps _ get_p99 _ <<<"$(cut -d'|' -f3 <<<"${ROWS[0]}")"
+  read -r nginx_rps _ <<<"$(cut -d'|' -f3 <<<"${ROWS[3]}")"
   printf 'GET /cameras?siteId (all %s rows, one request): %.1f ms, %s bytes\n' \
     "$FULL_COUNT" "$(awk -v t="$FULL_TIME" 'BEGIN { print t * 1000 }')" "$FULL_SIZE"
-  printf 'camfleet RSS: %s after seeding, %s after the runs\n\n' \
-    "$(format_mib "$RSS_SEEDED")" "$(format_mib "$RSS_AFTER")"
+  if (( NODES == 1 )); then
+    printf 'camfleet RSS: %s after seeding, %s after the runs\n\n' \
+      "$(format_mib "${RSS_SEEDED[0]}")" "$(format_mib "${RSS_AFTER[0]}")"
+    rss_label="RSS < 64 MiB with $CAMERAS cameras            "
+  else
+    for i in "${!SERVER_PIDS[@]}"; do
+      printf 'camfleet node %d (127.0.0.1:%s): RSS %s after seeding, %s after the runs; %s s CPU in the camfleet scenarios\n' \
+        $(( i + 1 )) "${NODE_PORTS[i]}" "$(format_mib "${RSS_SEEDED[i]}")" \
+        "$(format_mib "${RSS_AFTER[i]}")" "${CPU_SECONDS[i]}"
+    done
+    echo
+    rss_label="RSS < 64 MiB per node, $CAMERAS cameras       "
+  fi
   awk -v get="$get_rps" -v nginx="$nginx_rps" -v p99="$get_p99" -v c="$CONNECTIONS" \
-      -v rss1="$RSS_SEEDED" -v rss2="$RSS_AFTER" -v n="$CAMERAS" '
+      -v rss1="$RSS_MAX_SEEDED" -v rss2="$RSS_MAX_AFTER" -v rss_label="$rss_label" '
     function verdict(ok) { return ok ? "PASS" : "FAIL" }
     BEGIN {
       ratio = nginx > 0 ? 100 * get / nginx : 0
@@ -315,6 +328,31 @@ mkdir -p "$RESULTS_DIR"
       printf "ratio GET /cameras/{id} / nginx static: %.1f%%\n", ratio
       printf "target  GET /cameras/{id} >= 50%% of nginx static   %5.1f%%     %s\n", ratio, verdict(ratio >= 50)
       printf "target  GET /cameras/{id} p99 < 5 ms at %d conns   %6.2f ms  %s\n", c, p99, verdict(p99 < 5)
-      printf "target  RSS < 64 MiB with %d cameras            %6.1f MiB %s\n", n, rss, verdict(rss < 64)
+      printf "target  %s%6.1f MiB %s\n", rss_label, rss, verdict(rss < 64)
     }'
-} | tee "$RESULTS_DIR/latest.txt"
+} | tee "$RESULTS_FILE"
+
+# --- machine-readable report, for bench/scaleout.sh ----------------------------------------------
+# Tab-separated lines: "config KEY VALUE", "scenario KEY NAME REQUESTS/S P50_MS P99_MS NON2XX
+# ERRORS" (keys get, page, claim, nginx), "full_list ROWS MS BYTES", "node N PORT RSS_SEEDED_KIB
+# RSS_AFTER_KIB CPU_SECONDS". Written to a temp file first: the file exists only when complete.
+if [[ -n ${BENCH_REPORT:-} ]]; then
+  {
+    printf 'config\t%s\t%s\n' backend "$BACKEND" nodes "$NODES" cameras "$CAMERAS" \
+      duration "$DURATION" threads "$THREADS" connections "$CONNECTIONS" \
+      seed_seconds "$SEED_SECONDS" body_bytes "$BODY_SIZE" cores "$(nproc)" commit "$COMMIT" \
+      date "$NOW" postgres_version "${PG_VERSION:--}" server_args "${BENCH_SERVER_ARGS:--}"
+    for row in "${ROWS[@]}"; do
+      IFS='|' read -r key name values <<<"$row"
+      read -r rps p50 p99 non2xx errors <<<"$values"
+      printf 'scenario\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$key" "$name" "$rps" "$p50" "$p99" "$non2xx" "$errors"
+    done
+    printf 'full_list\t%s\t%s\t%s\n' "$FULL_COUNT" \
+      "$(awk -v t="$FULL_TIME" 'BEGIN { printf "%.1f", t * 1000 }')" "$FULL_SIZE"
+    for i in "${!SERVER_PIDS[@]}"; do
+      printf 'node\t%d\t%s\t%s\t%s\t%s\n' $(( i + 1 )) "${NODE_PORTS[i]}" "${RSS_SEEDED[i]}" \
+        "${RSS_AFTER[i]}" "${CPU_SECONDS[i]}"
+    done
+  } >"$BENCH_REPORT.tmp"
+  mv "$BENCH_REPORT.tmp" "$BENCH_REPORT"
+fi

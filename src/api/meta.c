@@ -18,8 +18,10 @@ static enum MHD_Result get_readyz(struct http_request *request)
 {
 	struct store *store = request->app->store;
 	enum store_result result = store->ops->ping(store);
-	if (result != STORE_OK)
+	if (result != STORE_OK) {
+		http_reply_add_header(request, "Retry-After", "1");
 		return http_reply_error(request, 503, "not ready: the database does not answer");
+	}
 	return http_reply_static(request, 200, "application/json", "{\"status\":\"ready\"}", 18);
 }
 

@@ -54,7 +54,8 @@ static char *key_to_pem(EVP_PKEY *key)
 	return pem;
 }
 
-/* Creates a P-256 key and stores it; when another node stored one first, uses that one. */
+/* Creates a P-256 key and stores it as the first one; NULL when that fails, in particular when
+ * another node stored the first key at the same moment (the caller then reads that one). */
 static EVP_PKEY *create_and_store_key(struct store *store, char *kid, size_t kid_size)
 {
 	EVP_PKEY *key = EVP_EC_gen("P-256");
@@ -70,6 +71,8 @@ static EVP_PKEY *create_and_store_key(struct store *store, char *kid, size_t kid
 	enum store_result result = store->ops->signing_key_insert(store, thumbprint, pem, time_now_seconds());
 	free(pem);
 	if (result != STORE_OK) {
+		if (result == STORE_CONFLICT)
+			log_info("tokens: another node created the signing key first; using it");
 		EVP_PKEY_free(key);
 		return NULL;
 	}
@@ -91,6 +94,12 @@ struct token_service *token_service_new(struct store *store, const char *issuer,
 		free(pem);
 	} else if (result == STORE_NOT_FOUND) {
 		service->key = create_and_store_key(store, service->kid, sizeof(service->kid));
+		if (service->key == NULL &&
+		    store->ops->signing_key_get(store, service->kid, sizeof(service->kid), &pem) == STORE_OK) {
+			/* another node created the first key at the same moment: every node uses that one */
+			service->key = key_from_pem(pem);
+			free(pem);
+		}
 	}
 	if (service->key == NULL) {
 		log_error("tokens: no usable signing key");

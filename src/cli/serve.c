@@ -30,7 +30,9 @@ static void serve_usage(FILE *out)
 	      "\n"
 	      "options:\n"
 	      "  --listen HOST:PORT        address to listen on (env CAMFLEET_LISTEN; default 127.0.0.1:8080)\n"
-	      "  --database URL            sqlite:PATH (env CAMFLEET_DATABASE; default sqlite:camfleet.db)\n"
+	      "  --database URL            sqlite:PATH, or postgres://USER:PASSWORD@HOST:PORT/DB for nodes\n"
+	      "                            sharing one PostgreSQL (env CAMFLEET_DATABASE; default\n"
+	      "                            sqlite:camfleet.db)\n"
 	      "  --issuer TEXT             token issuer (iss claim) (env CAMFLEET_ISSUER; default camfleet)\n"
 	      "  --token-ttl SECONDS       access-token lifetime (default 3600)\n"
 	      "  --threads N               HTTP worker threads (default: number of CPUs)\n"
@@ -274,8 +276,10 @@ int cli_serve(int argc, char **argv)
 	server = http_server_start(&app, routes, route_count);
 	if (server == NULL)
 		goto done;
+	char shown_url[sizeof(app.config.database_url)];
+	store_url_redacted(app.config.database_url, shown_url, sizeof(shown_url));
 	log_info("camfleet listening on %s:%u (database %s, %u threads)", app.config.listen_host,
-		 app.config.listen_port, app.config.database_url, app.config.threads);
+		 app.config.listen_port, shown_url, app.config.threads);
 
 	int received = 0;
 	sigwait(&shutdown_signals, &received);

@@ -4,12 +4,18 @@
 #include <string.h>
 
 #include "device/hub_internal.h"
+#include "util/timeutil.h"
 
-/* Moves the camera's pending commands into answer (emptying the queue). */
+/* Moves the camera's pending commands into answer (emptying the queue), leaving out the expired. */
 static void take_pending(struct hub_camera *camera, struct device_commands *answer)
 {
-	answer->count = camera->pending.count;
-	memcpy(answer->items, camera->pending.items, camera->pending.count * sizeof(answer->items[0]));
+	uint64_t now = time_monotonic_nanos();
+	answer->count = 0;
+	for (size_t i = 0; i < camera->pending.count; i++) {
+		const struct device_command *command = &camera->pending.items[i];
+		if (command->expires_ns == 0 || command->expires_ns > now)
+			answer->items[answer->count++] = *command;
+	}
 	camera->pending.count = 0;
 }
 
@@ -42,14 +48,33 @@ void hub_commands_withdraw(struct hub_camera *camera, const char *command_id)
 	for (size_t i = 0; i < pending->count; i++) {
 		if (strcmp(pending->items[i].id, command_id) != 0)
 			continue;
-		memmove(&pending->items[i], &pending->items[i + 1], (pending->count - i - 1) * sizeof(pending->items[0]));
+		memmove(&pending->items[i], &pending->items[i + 1],
+		        (pending->count - i - 1) * sizeof(pending->items[0]));
 		pending->count--;
 		return;
 	}
 }
 
+void hub_commands_withdraw_type(struct hub_camera *camera, const char *type)
+{
+	struct device_commands *pending = &camera->pending;
+	size_t kept = 0;
+	for (size_t i = 0; i < pending->count; i++)
+		if (strcmp(pending->items[i].type, type) != 0)
+			pending->items[kept++] = pending->items[i];
+	pending->count = kept;
+}
+
+bool hub_commands_has_type(const struct hub_camera *camera, const char *type)
+{
+	for (size_t i = 0; i < camera->pending.count; i++)
+		if (strcmp(camera->pending.items[i].type, type) == 0)
+			return true;
+	return false;
+}
+
 enum device_wait device_hub_poll_commands(struct device_hub *hub, struct http_request *request, const char *camera_id,
-					  unsigned wait_seconds, http_resume_fn resume, struct device_commands *now)
+                                          unsigned wait_seconds, http_resume_fn resume, struct device_commands *now)
 {
 	memset(now, 0, sizeof(*now));
 	struct hub_wait *wait = wait_seconds > 0 ? arena_alloc(&request->arena, sizeof(*wait)) : NULL;

@@ -16,8 +16,8 @@
 
 /* --- waits and the timer ---------------------------------------------------------------------- */
 
-int hub_wait_start(struct device_hub *hub, struct hub_wait *wait, enum hub_wait_kind kind,
-		   struct http_request *request, struct hub_camera *camera, unsigned wait_seconds)
+int hub_wait_start(struct device_hub *hub, struct hub_wait *wait, enum hub_wait_kind kind, struct http_request *request,
+                   struct hub_camera *camera, unsigned wait_seconds)
 {
 	memset(wait, 0, sizeof(*wait));
 	wait->kind = kind;
@@ -119,6 +119,11 @@ struct device_hub *device_hub_new(struct app *app)
 		return NULL;
 	}
 	hub->timer_started = true;
+	if (hub_relay_start(hub) != 0) {
+		device_hub_free(hub);
+		return NULL;
+	}
+	hub->relay_started = true;
 	return hub;
 }
 
@@ -147,6 +152,8 @@ void device_hub_free(struct device_hub *hub)
 {
 	if (hub == NULL)
 		return;
+	if (hub->relay_started)
+		hub_relay_stop(hub); /* no message reaches the hub from here on */
 	if (hub->timer_started) {
 		pthread_mutex_lock(&hub->lock);
 		hub->stopping = true;
@@ -196,7 +203,7 @@ enum store_result device_hub_camera(struct device_hub *hub, const char *camera_i
 	return STORE_OK;
 }
 
-void device_hub_forget(struct device_hub *hub, const char *camera_id)
+void hub_forget_local(struct device_hub *hub, const char *camera_id)
 {
 	pthread_mutex_lock(&hub->lock);
 	hub->forgets++;
@@ -206,10 +213,16 @@ void device_hub_forget(struct device_hub *hub, const char *camera_id)
 	pthread_mutex_unlock(&hub->lock);
 }
 
+void device_hub_forget(struct device_hub *hub, const char *camera_id)
+{
+	hub_forget_local(hub, camera_id);
+	hub_relay_publish_forget(hub, camera_id);
+}
+
 /* --- heartbeats --------------------------------------------------------------------------------- */
 
 enum device_wait device_hub_heartbeat(struct device_hub *hub, struct http_request *request,
-				      const struct heartbeat *beat, http_resume_fn resume)
+                                      const struct heartbeat *beat, http_resume_fn resume)
 {
 	switch (heartbeat_batch_submit(hub->heartbeats, request, beat, resume)) {
 	case HEARTBEAT_QUEUED: return DEVICE_SUSPENDED;

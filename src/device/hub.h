@@ -32,6 +32,7 @@ struct device_command {
 	char id[UUID_BUFFER_SIZE];
 	const char *type;     /* static text, e.g. DEVICE_COMMAND_CAPTURE_FRAME */
 	int64_t requested_at; /* epoch seconds */
+	uint64_t expires_ns;  /* monotonic; 0: until withdrawn. An expired command is not handed out */
 };
 
 /* What a command long-poll answers. */
@@ -73,7 +74,8 @@ void device_hub_free(struct device_hub *hub);
  * dropped by device_hub_forget); a store error or STORE_NOT_FOUND otherwise. */
 enum store_result device_hub_camera(struct device_hub *hub, const char *camera_id, struct device_camera *out)
 	__attribute__((warn_unused_result));
-/* Drops what the hub cached about the camera: call after changing its credentials or state. */
+/* Drops what the hub cached about the camera, here and on every other node: call after changing
+ * its credentials or state. */
 void device_hub_forget(struct device_hub *hub, const char *camera_id);
 
 /* Queues beat for the next group commit and suspends request until it is durable; then resume
@@ -100,7 +102,7 @@ enum device_wait device_hub_await_frame(struct device_hub *hub, struct http_requ
 					bool camera_online, unsigned wait_seconds, http_resume_fn resume);
 
 /* A frame of camera_id was stored: every request waiting for one gets its own reference to
- * frame (the caller keeps its own), and the capture ends. */
+ * frame (the caller keeps its own), the capture ends, and the other nodes are told. */
 void device_hub_frame_arrived(struct device_hub *hub, const char *camera_id, struct device_frame *frame);
 
 #endif

@@ -65,6 +65,7 @@ struct device_hub {
 	atomic_bool closing; /* quiesced: waits are answered at once (read without the lock too) */
 	bool stopping;    /* the timer thread is to exit */
 	bool timer_started;
+	bool relay_started; /* subscribed to the other nodes' messages */
 	pthread_t timer;
 	struct heartbeat_batch *heartbeats; /* has its own lock */
 };
@@ -94,8 +95,32 @@ void hub_commands_expire(struct device_hub *hub, struct hub_wait *wait);
 bool hub_commands_push(struct device_hub *hub, struct hub_camera *camera, const struct device_command *command);
 /* commands.c: withdraws a command not handed out yet (a no-op once handed out). */
 void hub_commands_withdraw(struct hub_camera *camera, const char *command_id);
+/* commands.c: withdraws every command of type not handed out yet. */
+void hub_commands_withdraw_type(struct hub_camera *camera, const char *type);
+/* commands.c: whether a command of type waits to be handed out. */
+bool hub_commands_has_type(const struct hub_camera *camera, const char *type);
 
 /* frame_capture.c: ends a frame wait with no frame (deadline passed, or closing). */
 void hub_frame_expire(struct device_hub *hub, struct hub_wait *wait);
+/* frame_capture.c: another node started a capture of camera_id with command command_id, for
+ * wait_seconds: queue the command here too (handed to the camera's long-poll if it waits here),
+ * unless one is queued already. */
+void hub_remote_capture(struct device_hub *hub, const char *camera_id, const char *command_id,
+			unsigned wait_seconds);
+/* frame_capture.c: another node stored a frame of camera_id: the capture commands queued here
+ * are done, and the requests waiting here are answered with the frame read from the store. */
+void hub_remote_frame(struct device_hub *hub, const char *camera_id);
+/* hub.c: drops the cached credential check of camera_id on this node only. */
+void hub_forget_local(struct device_hub *hub, const char *camera_id);
+
+/* hub_relay.c: the cross-node messages. publish_* tell the other nodes (logged on failure; call
+ * without hub->lock); start subscribes the hub to the others' messages, stop unsubscribes
+ * (before the hub is freed). */
+void hub_relay_publish_capture(struct device_hub *hub, const char *camera_id, const char *command_id,
+			       unsigned wait_seconds);
+void hub_relay_publish_frame(struct device_hub *hub, const char *camera_id);
+void hub_relay_publish_forget(struct device_hub *hub, const char *camera_id);
+int hub_relay_start(struct device_hub *hub) __attribute__((warn_unused_result));
+void hub_relay_stop(struct device_hub *hub);
 
 #endif

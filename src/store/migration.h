@@ -10,5 +10,7 @@ struct migration {
 
 /* SQLite's migrations in version order, ending with {0, NULL, NULL}. */
 extern const struct migration sqlite_migrations[];
+/* PostgreSQL's, likewise. */
+extern const struct migration postgres_migrations[];
 
 #endif

@@ -1,11 +1,13 @@
 /* Chooses the store back end from a database URL. */
 #include "store/store.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "util/log.h"
 
 struct store *sqlite_store_open(const char *path, unsigned connections);
+struct store *pg_store_open(const char *url, unsigned connections);
 
 struct store *store_open(const char *url, unsigned connections)
 {
@@ -24,9 +26,27 @@ struct store *store_open(const char *url, unsigned connections)
 		return sqlite_store_open(path, connections);
 	}
 	if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
-		log_error("store: the PostgreSQL back end is not available in this build");
-		return NULL;
+		return pg_store_open(url, connections);
 	}
-	log_error("store: unsupported database URL (expected sqlite:PATH): %s", url);
+	char shown[512];
+	store_url_redacted(url, shown, sizeof(shown));
+	log_error("store: unsupported database URL (expected sqlite:PATH or postgres://...): %s", shown);
 	return NULL;
+}
+
+void store_url_redacted(const char *url, char *out, size_t size)
+{
+	const char *scheme_end = strstr(url, "://");
+	const char *at = scheme_end != NULL ? strchr(scheme_end + 3, '@') : NULL;
+	const char *colon = at != NULL ? memchr(scheme_end + 3, ':', (size_t)(at - scheme_end - 3)) : NULL;
+	const char *query = strchr(url, '?');
+	if (colon != NULL)
+		snprintf(out, size, "%.*s:***%s", (int)(colon - url), url, at);
+	else
+		snprintf(out, size, "%s", url);
+	if (query != NULL && strstr(query, "password=") != NULL) {
+		char *cut = strchr(out, '?');
+		if (cut != NULL)
+			snprintf(cut, size - (size_t)(cut - out), "?***");
+	}
 }

@@ -27,9 +27,9 @@ struct camera_filter {
 	/* Keep only cameras at sites granted to these users (viewers); up to two apply at once:
 	 * the caller's own grants and those of a ?userId= filter. */
 	char granted_user_id[2][UUID_BUFFER_SIZE];
-	unsigned state_mask;                  /* CAMERA_STATE_BIT()s; 0 = any state */
-	char after_id[UUID_BUFFER_SIZE];      /* keyset cursor: only ids greater than this */
-	unsigned limit;                       /* at most this many rows, in id order */
+	unsigned state_mask;             /* CAMERA_STATE_BIT()s; 0 = any state */
+	char after_id[UUID_BUFFER_SIZE]; /* keyset cursor: only ids greater than this */
+	unsigned limit;                  /* at most this many rows, in id order */
 };
 
 /* What the device link checks on every device request: the camera and its device credentials. */
@@ -65,6 +65,10 @@ typedef int (*user_row_fn)(void *context, const struct user *user);
 typedef int (*client_row_fn)(void *context, const struct client *client);
 typedef int (*site_id_fn)(void *context, const char *site_id);
 typedef int (*site_exception_fn)(void *context, const char *date, const char *intervals_json);
+/* Called with each message another node published; see store_ops.subscribe. */
+typedef void (*store_message_fn)(void *context, const char *message);
+
+#define STORE_MESSAGE_MAX 200 /* bytes of a cross-node message, without NUL */
 
 /* What a claim or move writes, beyond the camera's identity. */
 struct camera_placement {
@@ -89,7 +93,9 @@ struct store_ops {
 	void (*close)(struct store *store);
 	enum store_result (*ping)(struct store *store);
 
-	/* Signing keys: the PEM private key of the newest key, created once and shared. */
+	/* Signing keys: the PEM private key of the newest key, created once and shared. The first
+	 * key is created by whichever node starts first: an insert racing it answers STORE_CONFLICT
+	 * (the PostgreSQL schema admits one key), and the loser reads the winner's key. */
 	enum store_result (*signing_key_get)(struct store *, char *kid, size_t kid_size, char **pem_out);
 	enum store_result (*signing_key_insert)(struct store *, const char *kid, const char *pem, int64_t at);
 
@@ -105,7 +111,7 @@ struct store_ops {
 	enum store_result (*site_insert)(struct store *, const struct site *);
 	enum store_result (*site_get)(struct store *, const char *id, struct site *out);
 	enum store_result (*site_list)(struct store *, const char *organisation_id, const char *granted_user_id,
-				       site_row_fn, void *context);
+	                               site_row_fn, void *context);
 	enum store_result (*site_update)(struct store *, const struct site *);
 	/* STORE_CONFLICT while cameras are placed at the site. */
 	enum store_result (*site_delete)(struct store *, const char *id);
@@ -116,9 +122,9 @@ struct store_ops {
 	enum store_result (*site_hours_get)(struct store *, const char *site_id, char **weekly_json_out);
 	enum store_result (*site_hours_put)(struct store *, const char *site_id, const char *weekly_json, int64_t at);
 	enum store_result (*site_exception_get)(struct store *, const char *site_id, const char *date,
-						char **intervals_json_out);
+	                                        char **intervals_json_out);
 	enum store_result (*site_exception_put)(struct store *, const char *site_id, const char *date,
-						const char *intervals_json, int64_t at);
+	                                        const char *intervals_json, int64_t at);
 	enum store_result (*site_exception_delete)(struct store *, const char *site_id, const char *date);
 	/* Calls row for each exception of the site, in date order. */
 	enum store_result (*site_exception_list)(struct store *, const char *site_id, site_exception_fn, void *context);
@@ -132,7 +138,7 @@ struct store_ops {
 	enum store_result (*user_delete)(struct store *, const char *id);
 	/* Replaces the user's granted sites with site_ids (count entries). */
 	enum store_result (*user_sites_set)(struct store *, const char *user_id, const char *const *site_ids,
-					    size_t count);
+	                                    size_t count);
 	enum store_result (*user_sites_list)(struct store *, const char *user_id, site_id_fn, void *context);
 	/* STORE_OK when the site is granted to the user, STORE_NOT_FOUND when not. */
 	enum store_result (*user_site_granted)(struct store *, const char *user_id, const char *site_id);
@@ -153,25 +159,25 @@ struct store_ops {
 	/* Claims the camera with this serial if its state is in claimable_mask: sets it running at the
 	 * placement with a new position (name set when has_name); STORE_CONFLICT when not claimable. */
 	enum store_result (*camera_claim)(struct store *, const char *serial_number, unsigned claimable_mask,
-					  const struct camera_placement *, bool has_name, const char *name,
-					  struct camera *out);
+	                                  const struct camera_placement *, bool has_name, const char *name,
+	                                  struct camera *out);
 	/* Sets state to new_state if the current state is expected_state; STORE_CONFLICT if not.
 	 * Decommissioning also revokes the camera's device credentials and drops its latest frame. */
 	enum store_result (*camera_set_state)(struct store *, const char *id, enum camera_state expected_state,
-					      enum camera_state new_state, int64_t at, struct camera *out);
+	                                      enum camera_state new_state, int64_t at, struct camera *out);
 	/* Moves the camera (in expected_state) to the placement's site with a new position. */
 	enum store_result (*camera_move)(struct store *, const char *id, enum camera_state expected_state,
-					 const struct camera_placement *, struct camera *out);
+	                                 const struct camera_placement *, struct camera *out);
 	/* Applies a patch to a camera in expected_state. */
 	enum store_result (*camera_patch)(struct store *, const char *id, enum camera_state expected_state,
-					  const struct camera_patch *, struct camera *out);
+	                                  const struct camera_patch *, struct camera *out);
 
 	/* Device-fed data (the device link fills these; until then they are empty). */
 	enum store_result (*upload_totals)(struct store *, const char *camera_id, int64_t from, int64_t to,
-					   struct upload_totals *out);
+	                                   struct upload_totals *out);
 	/* The latest frame: a malloc'd JPEG the caller frees, and when it was taken. */
 	enum store_result (*frame_latest)(struct store *, const char *camera_id, unsigned char **jpeg_out,
-					  size_t *length_out, int64_t *taken_at_out);
+	                                  size_t *length_out, int64_t *taken_at_out);
 
 	/* The device link (src/device/, api/device*.c). */
 	/* The camera and its device credentials; STORE_NOT_FOUND when there is no such camera. */
@@ -182,22 +188,22 @@ struct store_ops {
 	 * camera; STORE_CONFLICT: the camera's state is not in allowed_states, or an API client that is
 	 * not a device already has this id. */
 	enum store_result (*device_credentials_put)(struct store *, const char *camera_id, const char *secret_hash,
-						    int64_t now_ms, unsigned allowed_states, int64_t *issued_ms_out);
+	                                            int64_t now_ms, unsigned allowed_states, int64_t *issued_ms_out);
 	/* Revokes the camera's device credentials; STORE_NOT_FOUND when it has none. (Decommissioning
 	 * through camera_set_state revokes them too, in its own transaction.) */
 	enum store_result (*device_credentials_delete)(struct store *, const char *camera_id);
 	/* Writes count heartbeats in one transaction (one durable commit): last_seen_at, the shutdown
 	 * flag and the four metrics; outcomes[i] tells what beats[i] found. All or nothing. */
 	enum store_result (*camera_heartbeats_write)(struct store *, const struct heartbeat *beats, size_t count,
-						     struct heartbeat_outcome *outcomes);
+	                                             struct heartbeat_outcome *outcomes);
 	/* Records a video upload and raises the camera's last_video_at to uploaded_at, in one
 	 * transaction; STORE_NOT_FOUND when there is no such camera. */
 	enum store_result (*video_upload_insert)(struct store *, const char *camera_id, int64_t uploaded_at,
-						 int64_t bytes, double seconds);
+	                                         int64_t bytes, double seconds);
 	/* Makes jpeg (length bytes) the camera's latest frame, taken at taken_at; STORE_NOT_FOUND when
 	 * there is no such camera. */
 	enum store_result (*frame_put)(struct store *, const char *camera_id, const unsigned char *jpeg, size_t length,
-				       int64_t taken_at);
+	                               int64_t taken_at);
 
 	/* Asynchronous requests. */
 	enum store_result (*async_insert)(struct store *, const struct async_request *);
@@ -207,12 +213,25 @@ struct store_ops {
 	 * On STORE_OK, out->status is the status the request had when taken: ASYNC_CREATED, or
 	 * ASYNC_PROCESSING when it is taken again after a crash (the row is now processing). */
 	enum store_result (*async_claim_next)(struct store *, int64_t now, int64_t stale_before,
-					      struct async_request *out);
+	                                      struct async_request *out);
 	/* STORE_NOT_FOUND when the request is not processing (unknown, or already finished). */
-	enum store_result (*async_finish)(struct store *, const char *id, enum async_status status,
-					  const char *message, int64_t at);
+	enum store_result (*async_finish)(struct store *, const char *id, enum async_status status, const char *message,
+	                                  int64_t at);
 	/* Number of requests created or processing. */
 	enum store_result (*async_pending_count)(struct store *, int64_t *count_out);
+
+	/* Cross-node messages, for nodes sharing one database (PostgreSQL: LISTEN/NOTIFY). A back end
+	 * that serves a single node (SQLite) has nobody to tell: publish does nothing, subscribe
+	 * starts nothing. Delivery is best effort: a message sent while a node's listener is
+	 * reconnecting is lost to that node, so waits built on them must have deadlines. */
+	/* Sends message (at most STORE_MESSAGE_MAX bytes, no NUL) to every other node. */
+	enum store_result (*publish)(struct store *, const char *message);
+	/* From now on calls deliver(context, message), on a thread of the back end, with every message
+	 * another node publishes; 0, or -1 (logged) when the listener cannot start. Once per store;
+	 * unsubscribe (or store_close()) stops it. */
+	int (*subscribe)(struct store *, store_message_fn deliver, void *context);
+	/* Stops delivering: when it returns, deliver is not running and will not run again. */
+	void (*unsubscribe)(struct store *);
 };
 
 struct store {
@@ -222,6 +241,9 @@ struct store {
 /* Opens the store named by url ("sqlite:PATH"), running migrations; NULL with a logged reason
  * on failure. connections bounds the back end's connection pool. Free with store_close(). */
 struct store *store_open(const char *url, unsigned connections);
+
+/* Copies url into out (size bytes) with any password replaced by ***, for logs. */
+void store_url_redacted(const char *url, char *out, size_t size);
 
 static inline void store_close(struct store *store)
 {

@@ -4,6 +4,12 @@ One camfleet server per test session (its own port and temp database), bootstrap
 operator API client. Tests make fresh organisations (unique names, serials) so they never depend
 on each other; tests that stop or restart a server start their own with `start_server`.
 The binary comes from $CAMFLEET_BIN (default <repo>/build/camfleet).
+
+The back end: SQLite (a file in each server's work folder) unless $CAMFLEET_TEST_POSTGRES names a
+throw-away PostgreSQL cluster (postgres://postgres@127.0.0.1:PORT/postgres, as
+`scripts/pg-cluster.sh start DIR` prints it); then every server gets a fresh database of its own
+on that cluster, kept across its restarts. Tests are independent, so they may run in parallel
+(pytest-xdist: each worker has its own session server).
 """
 import base64
 import calendar
@@ -16,12 +22,16 @@ import subprocess
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import requests
 
 REPO = Path(__file__).resolve().parents[2]
 BINARY = Path(os.environ.get("CAMFLEET_BIN", str(REPO / "build" / "camfleet")))
+# The cluster every server's fresh database is made on; empty: every server uses SQLite.
+POSTGRES_BASE_URL = os.environ.get("CAMFLEET_TEST_POSTGRES", "").strip()
+BACKEND = "postgres" if POSTGRES_BASE_URL else "sqlite"
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 TIMESTAMP_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
@@ -202,6 +212,55 @@ def assert_never_seen(camera):
 
 
 # ---------------------------------------------------------------------------------------------
+# the database of a server (SQLite file, or a fresh database on the PostgreSQL test cluster)
+
+def postgres_database_url(base, name):
+    """base (postgres://user@host:port/anything?params) with the database name replaced."""
+    parts = urlsplit(base)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
+
+
+def create_postgres_database(base=None):
+    """CREATE DATABASE cf_<random hex> on the cluster of base (default $CAMFLEET_TEST_POSTGRES);
+    return its URL."""
+    base = base or POSTGRES_BASE_URL
+    assert base, "no PostgreSQL cluster: set CAMFLEET_TEST_POSTGRES"
+    name = f"cf_{uuid.uuid4().hex}"
+    cmd = ["psql", base, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", f"CREATE DATABASE {name}"]
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                              timeout=60)
+    except FileNotFoundError:
+        pytest.fail("psql not found (apt-get install postgresql-client)", pytrace=False)
+    assert done.returncode == 0, f"{cmd} exited {done.returncode}: {done.stderr[-2000:]}"
+    return postgres_database_url(base, name)
+
+
+def new_database_url(workdir):
+    """The --database URL of a new, empty database for this run's back end: sqlite:WORKDIR/
+    camfleet.db (created by camfleet on first use), or a fresh PostgreSQL database."""
+    if BACKEND == "postgres":
+        return create_postgres_database()
+    return f"sqlite:{Path(workdir) / 'camfleet.db'}"
+
+
+def admin_create_client(database, role="operator", name=None):
+    """Run `camfleet admin create-client` on a database; return {"clientId", "clientSecret"}."""
+    check_binary()
+    cmd = [str(BINARY), "admin", "create-client", "--database", database,
+           "--role", role, "--name", name or unique("bootstrap")]
+    done = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                          timeout=60)
+    assert done.returncode == 0, f"{cmd} exited {done.returncode}: {done.stderr[-2000:]}"
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    assert len(lines) == 1, f"expected one JSON line, got {done.stdout!r}"
+    created = json.loads(lines[0])
+    assert isinstance(created.get("clientId"), str) and created["clientId"], created
+    assert isinstance(created.get("clientSecret"), str) and created["clientSecret"], created
+    return created
+
+
+# ---------------------------------------------------------------------------------------------
 # the server process
 
 class Server:
@@ -210,8 +269,7 @@ class Server:
     def __init__(self, workdir, extra_args=(), owner=None):
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
-        self.db_path = self.workdir / "camfleet.db"
-        self.database = f"sqlite:{self.db_path}"
+        self._database = None  # made on first use (see `database`), kept across restarts
         self.log_path = self.workdir / "server.log"
         self.extra_args = list(extra_args)
         self.owner = owner
@@ -224,19 +282,21 @@ class Server:
     def url(self):
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def database(self):
+        """The --database URL: this server's own new database of the run's back end, made on
+        first use; a restart reuses it. Assign a URL to use another database instead."""
+        if self._database is None:
+            self._database = new_database_url(self.workdir)
+        return self._database
+
+    @database.setter
+    def database(self, url):
+        self._database = url
+
     def admin_create_client(self, role="operator", name=None):
         """Run `camfleet admin create-client`; return {"clientId", "clientSecret"}."""
-        check_binary()
-        cmd = [str(BINARY), "admin", "create-client", "--database", self.database,
-               "--role", role, "--name", name or unique("bootstrap")]
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
-        assert done.returncode == 0, f"{cmd} exited {done.returncode}: {done.stderr[-2000:]}"
-        lines = [line for line in done.stdout.splitlines() if line.strip()]
-        assert len(lines) == 1, f"expected one JSON line, got {done.stdout!r}"
-        created = json.loads(lines[0])
-        assert isinstance(created.get("clientId"), str) and created["clientId"], created
-        assert isinstance(created.get("clientSecret"), str) and created["clientSecret"], created
-        return created
+        return admin_create_client(self.database, role, name)
 
     def start(self):
         """Start (or restart) on a free port and wait until /readyz answers 200."""
@@ -586,6 +646,23 @@ def start_server(tmp_path, request):
     yield start
     for instance in started:
         instance.kill()
+
+
+def describe_backend():
+    if BACKEND == "postgres":
+        return (f"camfleet back end: PostgreSQL (a fresh database per server on "
+                f"{POSTGRES_BASE_URL})")
+    return "camfleet back end: SQLite (a database file per server)"
+
+
+def pytest_report_header(config):
+    return [describe_backend(), f"camfleet binary: {BINARY}"]
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say the back end also under -q, where pytest prints no header."""
+    if terminalreporter.verbosity < 0:
+        terminalreporter.write_line(describe_backend())
 
 
 @pytest.hookimpl(hookwrapper=True)

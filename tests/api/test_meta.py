@@ -10,8 +10,9 @@ import uuid
 
 import requests
 
-from conftest import (BINARY, REPO, REQUEST_TIMEOUT, Api, assert_error, assert_oauth_error,
-                      b64url_decode, check_binary, describe, expect, free_port, new_id, unique)
+from conftest import (BACKEND, BINARY, REPO, REQUEST_TIMEOUT, Api, admin_create_client,
+                      assert_error, assert_oauth_error, b64url_decode, check_binary, describe,
+                      expect, free_port, new_database_url, new_id, unique)
 
 LABEL_RE = re.compile(r'(\w+)="((?:[^"\\]|\\.)*)"')
 SAMPLE_RE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+\d+)?$")
@@ -336,7 +337,7 @@ def test_max_body_option_lowers_the_limit(start_server):
 def test_serve_reads_listen_and_database_from_the_environment(tmp_path):
     check_binary()
     port = free_port()
-    database = f"sqlite:{tmp_path / 'env.db'}"
+    database = new_database_url(tmp_path)  # sqlite:TMP/camfleet.db, or a fresh PostgreSQL database
     env = dict(os.environ, CAMFLEET_LISTEN=f"127.0.0.1:{port}", CAMFLEET_DATABASE=database)
     with open(tmp_path / "env-server.log", "wb") as log:
         process = subprocess.Popen([str(BINARY), "serve"], env=env, stdin=subprocess.DEVNULL,
@@ -355,7 +356,15 @@ def test_serve_reads_listen_and_database_from_the_environment(tmp_path):
                     pass
                 time.sleep(0.05)
             assert ready, (tmp_path / "env-server.log").read_text(errors="replace")[-2000:]
-            assert (tmp_path / "env.db").exists()
+            if BACKEND == "sqlite":
+                assert (tmp_path / "camfleet.db").exists()
+            # it serves that database: a client made there gets a token from it
+            created = admin_create_client(database, "operator", unique("env"))
+            resp = requests.post(f"http://127.0.0.1:{port}/oauth/token",
+                                 data={"grant_type": "client_credentials"},
+                                 auth=(created["clientId"], created["clientSecret"]),
+                                 timeout=REQUEST_TIMEOUT)
+            assert resp.status_code == 200, describe(resp)
             process.send_signal(signal.SIGTERM)
             assert process.wait(timeout=15) == 0
         finally:

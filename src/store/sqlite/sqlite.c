@@ -317,6 +317,27 @@ static enum store_result sqlite_store_ping(struct store *store)
 	return result;
 }
 
+/* One node per SQLite file: there is no other node to tell. */
+static enum store_result sqlite_publish(struct store *store, const char *message)
+{
+	(void)store;
+	(void)message;
+	return STORE_OK;
+}
+
+static int sqlite_subscribe(struct store *store, store_message_fn deliver, void *context)
+{
+	(void)store;
+	(void)deliver;
+	(void)context;
+	return 0;
+}
+
+static void sqlite_unsubscribe(struct store *store)
+{
+	(void)store;
+}
+
 static struct store_ops sqlite_ops;
 static pthread_once_t sqlite_ops_once = PTHREAD_ONCE_INIT;
 
@@ -329,6 +350,9 @@ static void build_ops(void)
 	sqlite_async_ops(&sqlite_ops);
 	sqlite_opening_hours_ops(&sqlite_ops);
 	sqlite_device_ops(&sqlite_ops);
+	sqlite_ops.publish = sqlite_publish;
+	sqlite_ops.subscribe = sqlite_subscribe;
+	sqlite_ops.unsubscribe = sqlite_unsubscribe;
 }
 
 struct store *sqlite_store_open(const char *path, unsigned connections);

@@ -1,0 +1,177 @@
+# shellcheck shell=bash
+# Shared by bench/run.sh and bench/device.sh (sourced, not run): logging, installing the tools a
+# benchmark lacks, stopping processes, ports, building camfleet, a throw-away PostgreSQL, the
+# operator set-up through the API, and reading wrk's output. See bench/README.md.
+#
+# The sourcing script sets BENCH_DIR, ROOT and PYTHON first, and TMP (its temp dir) before calling
+# anything that writes there (build_camfleet, api, setup_operator, start_postgres).
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+require_positive_integers() {  # require_positive_integers VALUE...: dies on the first that is not
+  local value
+  for value in "$@"; do
+    [[ $value =~ ^[1-9][0-9]*$ ]] || die "not a positive integer: '$value'"
+  done
+}
+
+postgres_bindir() {  # prints the newest /usr/lib/postgresql/*/bin holding initdb, if any
+  local dir
+  # shellcheck disable=SC2012  # the names are /usr/lib/postgresql/VERSION/bin
+  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  [[ -n $dir && -x $dir/initdb ]] && printf '%s\n' "$dir"
+}
+
+# install_missing [nginx] [postgres]: apt-get installs what is missing of wrk, curl, Python with
+# requests, cmake (unless CAMFLEET_BIN is set), and of the extras named: nginx (nginx-light),
+# postgres (the server, for scripts/pg-cluster.sh, and psql).
+install_missing() {
+  local packages=() extra
+  command -v wrk >/dev/null 2>&1 || packages+=(wrk)
+  command -v curl >/dev/null 2>&1 || packages+=(curl)
+  for extra in "$@"; do
+    case $extra in
+      nginx) command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || packages+=(nginx-light) ;;
+      postgres)
+        postgres_bindir >/dev/null || packages+=(postgresql)
+        command -v psql >/dev/null 2>&1 || packages+=(postgresql-client)
+        ;;
+      *) die "install_missing: unknown extra '$extra'" ;;
+    esac
+  done
+  if [[ ! -x $PYTHON ]]; then
+    packages+=(python3 python3-requests)
+  elif ! "$PYTHON" -c 'import requests' >/dev/null 2>&1; then
+    packages+=(python3-requests)
+  fi
+  if [[ -z ${CAMFLEET_BIN:-} ]]; then
+    command -v cmake >/dev/null 2>&1 || packages+=(cmake)
+  fi
+  (( ${#packages[@]} == 0 )) && return 0
+  log "installing ${packages[*]}"
+  local sudo=()
+  (( EUID == 0 )) || sudo=(sudo)
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${packages[@]}" >/dev/null
+}
+
+stop_process() {  # stop_process PID NAME: SIGTERM, then SIGKILL after 5 s
+  local pid=$1 name=$2 i
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for (( i = 0; i < 50; i++ )); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "$name ($pid) did not stop on SIGTERM; killing it"
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  wait "$pid" 2>/dev/null || true
+}
+
+free_port() {
+  "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+json_field() {  # json_field FIELD < JSON: prints the top-level field
+  "$PYTHON" -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"
+}
+
+wait_http() {  # wait_http URL PID NAME: until URL answers (any HTTP status) or 15 s
+  local url=$1 pid=$2 name=$3 i
+  for (( i = 0; i < 150; i++ )); do
+    kill -0 "$pid" 2>/dev/null || die "$name exited during start-up"
+    curl -s -o /dev/null --max-time 1 "$url" && return 0
+    sleep 0.1
+  done
+  die "$name does not answer on $url"
+}
+
+process_rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }  # process_rss_kib PID
+format_mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
+
+build_camfleet() {  # sets BIN: CAMFLEET_BIN, or a Release build in build-bench/ (log in TMP)
+  if [[ -n ${CAMFLEET_BIN:-} ]]; then
+    BIN=$CAMFLEET_BIN
+  else
+    log "building camfleet (Release) in build-bench/"
+    if ! { cmake -S "$ROOT" -B "$ROOT/build-bench" -DCMAKE_BUILD_TYPE=Release \
+           && cmake --build "$ROOT/build-bench" -j2 --target camfleet; } >"$TMP/build.log" 2>&1; then
+      tail -n 30 "$TMP/build.log" >&2
+      die "build failed (log above)"
+    fi
+    BIN=$ROOT/build-bench/camfleet
+  fi
+  [[ -x $BIN ]] || die "no camfleet binary at $BIN"
+}
+
+# --- a throw-away PostgreSQL ---------------------------------------------------------------------
+PG_DIR=""
+# start_postgres DIR: starts a cluster in DIR with scripts/pg-cluster.sh and creates the database
+# camfleet_bench in it; prints the database's URL. Set PG_DIR=DIR before calling it in a command
+# substitution, so that the cleanup stops the cluster even if this fails half-way.
+start_postgres() {
+  local dir=$1 url
+  url=$("$ROOT/scripts/pg-cluster.sh" start "$dir") || die "cannot start PostgreSQL in $dir"
+  [[ $url == postgres://*/postgres ]] || die "unexpected URL from scripts/pg-cluster.sh: '$url'"
+  psql -X -q -v ON_ERROR_STOP=1 -d "$url" -c 'CREATE DATABASE camfleet_bench' >&2 \
+    || die "cannot create the database camfleet_bench ($url)"
+  printf '%s/camfleet_bench\n' "${url%/postgres}"
+}
+stop_postgres() {  # stops the cluster in PG_DIR, if one was started
+  [[ -n $PG_DIR && -d $PG_DIR ]] || return 0
+  "$ROOT/scripts/pg-cluster.sh" stop "$PG_DIR" || log "cannot stop PostgreSQL in $PG_DIR"
+}
+
+# --- the operator set-up through the API ---------------------------------------------------------
+api() {  # api METHOD PATH [JSON]: prints the body, fails unless 2xx (uses BASE and TOKEN)
+  local method=$1 path=$2 body=${3:-} out status
+  local args=(-sS -o "$TMP/api.out" -w '%{http_code}' -X "$method" -H "Authorization: Bearer $TOKEN")
+  [[ -n $body ]] && args+=(-H 'Content-Type: application/json' --data "$body")
+  status=$(curl "${args[@]}" "$BASE$path") || die "$method $path: curl failed"
+  out=$(cat "$TMP/api.out")
+  [[ $status == 2?? ]] || die "$method $path: HTTP $status $out"
+  printf '%s' "$out"
+}
+
+# setup_operator DATABASE_URL: creates an operator API client with `camfleet admin create-client`,
+# gets its token from BASE, creates an organisation and a site; sets TOKEN, ORG_ID and SITE_ID.
+# shellcheck disable=SC2034  # ORG_ID and SITE_ID are for the caller
+setup_operator() {
+  local database=$1 client client_id client_secret
+  client=$("$BIN" admin create-client --database "$database" --role operator --name bench)
+  client_id=$(json_field clientId <<<"$client")
+  client_secret=$(json_field clientSecret <<<"$client")
+  TOKEN=$(curl -sS --fail-with-body -u "$client_id:$client_secret" \
+    --data-urlencode grant_type=client_credentials "$BASE/oauth/token" | json_field access_token) \
+    || die "POST /oauth/token failed"
+  ORG_ID=$(api POST /organisations '{"name":"Bench Org"}' | json_field id)
+  SITE_ID=$(api POST /sites "{\"name\":\"Bench Site\",\"organisationId\":\"$ORG_ID\"}" | json_field id)
+}
+
+# --- wrk -----------------------------------------------------------------------------------------
+# parse_wrk FILE: prints "requests/s p50_ms p99_ms non2xx socket_errors"
+parse_wrk() {
+  awk '
+    function ms(v) {
+      if (v ~ /us$/) return v / 1000
+      if (v ~ /ms$/) return v + 0
+      if (v ~ /m$/)  return v * 60000
+      if (v ~ /s$/)  return v * 1000
+      return v + 0
+    }
+    $1 == "50%"                   { p50 = ms($2) }
+    $1 == "99%"                   { p99 = ms($2) }
+    /^Requests\/sec:/             { rps = $2 }
+    /Non-2xx or 3xx responses:/   { non2xx = $NF }
+    /Socket errors:/ {
+      gsub(/,/, "")
+      errors = $4 + $6 + $8 + $10
+    }
+    END {
+      if (rps == "") exit 1
+      printf "%s %.3f %.3f %d %d\n", rps, p50, p99, non2xx, errors
+    }' "$1"
+}

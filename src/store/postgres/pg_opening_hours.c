@@ -1,0 +1,117 @@
+/* PostgreSQL operations for site opening hours: the weekly schedule and dated exceptions, stored
+ * as validated JSON text. Writes are upserts; a site that does not exist is a foreign-key
+ * violation (STORE_CONFLICT), as in SQLite. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/postgres/pg_directory.h"
+#include "util/log.h"
+
+static const char SQL_HOURS_GET[] = "SELECT weekly_json FROM site_opening_hours WHERE site_id = $1";
+static const char SQL_HOURS_PUT[] =
+    "INSERT INTO site_opening_hours(site_id, weekly_json, updated_at) VALUES ($1, $2, $3)"
+    " ON CONFLICT (site_id) DO UPDATE SET weekly_json = excluded.weekly_json, updated_at = excluded.updated_at";
+static const char SQL_EXCEPTION_GET[] =
+    "SELECT intervals_json FROM site_opening_hours_exceptions WHERE site_id = $1 AND date = $2";
+static const char SQL_EXCEPTION_PUT[] =
+    "INSERT INTO site_opening_hours_exceptions(site_id, date, intervals_json, updated_at) VALUES ($1, $2, $3, $4)"
+    " ON CONFLICT (site_id, date) DO UPDATE SET intervals_json = excluded.intervals_json,"
+    " updated_at = excluded.updated_at";
+static const char SQL_EXCEPTION_DELETE[] = "DELETE FROM site_opening_hours_exceptions WHERE site_id = $1 AND date = $2";
+static const char SQL_EXCEPTION_LIST[] =
+    "SELECT date, intervals_json FROM site_opening_hours_exceptions WHERE site_id = $1 ORDER BY date";
+
+/* Copies the first column of the row into *(char **)out (malloc'd; NULL when out of memory). */
+static void read_text(const PGresult *result, int row, void *out)
+{
+	char **text = out;
+	*text = strdup(PQgetvalue(result, row, 0));
+}
+
+/* Runs a one-column text query with the given parameters; hands the value back in *out
+ * (malloc'd: the caller frees it). */
+static enum store_result get_text(struct store *store, const char *sql, const struct pg_params *params, char **out)
+{
+	*out = NULL;
+	enum store_result result = pg_directory_get(store, sql, params, read_text, out);
+	if (result == STORE_OK && *out == NULL) {
+		log_error("postgres: read opening hours: out of memory");
+		return STORE_ERROR;
+	}
+	return result;
+}
+
+static enum store_result hours_get(struct store *store, const char *site_id, char **weekly_json_out)
+{
+	struct pg_params params = {0};
+	pg_param_text(&params, site_id);
+	return get_text(store, SQL_HOURS_GET, &params, weekly_json_out);
+}
+
+static enum store_result hours_put(struct store *store, const char *site_id, const char *weekly_json, int64_t at)
+{
+	struct pg_params params = {0};
+	pg_param_text(&params, site_id);
+	pg_param_text(&params, weekly_json);
+	pg_param_int64(&params, at);
+	return pg_directory_write(store, SQL_HOURS_PUT, &params, false);
+}
+
+static enum store_result exception_get(struct store *store, const char *site_id, const char *date,
+                                       char **intervals_json_out)
+{
+	struct pg_params params = {0};
+	pg_param_text(&params, site_id);
+	pg_param_text(&params, date);
+	return get_text(store, SQL_EXCEPTION_GET, &params, intervals_json_out);
+}
+
+static enum store_result exception_put(struct store *store, const char *site_id, const char *date,
+                                       const char *intervals_json, int64_t at)
+{
+	struct pg_params params = {0};
+	pg_param_text(&params, site_id);
+	pg_param_text(&params, date);
+	pg_param_text(&params, intervals_json);
+	pg_param_int64(&params, at);
+	return pg_directory_write(store, SQL_EXCEPTION_PUT, &params, false);
+}
+
+/* STORE_NOT_FOUND when the site has no exception on that date. */
+static enum store_result exception_delete(struct store *store, const char *site_id, const char *date)
+{
+	struct pg_params params = {0};
+	pg_param_text(&params, site_id);
+	pg_param_text(&params, date);
+	return pg_directory_write(store, SQL_EXCEPTION_DELETE, &params, true);
+}
+
+struct exception_visit {
+	site_exception_fn row;
+	void *context;
+};
+
+static int visit_exception(void *context, const PGresult *result, int row)
+{
+	struct exception_visit *visit = context;
+	return visit->row(visit->context, PQgetvalue(result, row, 0), PQgetvalue(result, row, 1));
+}
+
+/* Calls row for each exception of the site, in date order. */
+static enum store_result exception_list(struct store *store, const char *site_id, site_exception_fn row, void *context)
+{
+	struct exception_visit visit = {row, context};
+	struct pg_params params = {0};
+	pg_param_text(&params, site_id);
+	return pg_directory_each(store, SQL_EXCEPTION_LIST, &params, visit_exception, &visit);
+}
+
+void pg_opening_hours_ops(struct store_ops *ops)
+{
+	ops->site_hours_get = hours_get;
+	ops->site_hours_put = hours_put;
+	ops->site_exception_get = exception_get;
+	ops->site_exception_put = exception_put;
+	ops->site_exception_delete = exception_delete;
+	ops->site_exception_list = exception_list;
+}

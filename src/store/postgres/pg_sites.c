@@ -1,0 +1,117 @@
+/* PostgreSQL operations on sites. A site is deleted only while no camera row refers to it (running,
+ * paused or decommissioned: a decommissioned camera keeps its site); its past positions go first,
+ * its grants and opening hours with it (ON DELETE CASCADE). The delete locks the site's row
+ * first, so a camera placed there meanwhile either waits or is seen by the check. */
+#include "store/postgres/pg_directory.h"
+
+#define SITE_COLUMNS "id, organisation_id, name, time_zone, created_at"
+
+static const char SQL_SITE_INSERT[] = "INSERT INTO sites(" SITE_COLUMNS ") VALUES ($1, $2, $3, $4, $5)";
+static const char SQL_SITE_GET[] = "SELECT " SITE_COLUMNS " FROM sites WHERE id = $1";
+/* $1 organisation filter (NULL: any), $2 granted-to user filter (NULL: any). */
+static const char SQL_SITE_LIST[] =
+    "SELECT " SITE_COLUMNS " FROM sites"
+    " WHERE ($1::text IS NULL OR organisation_id = $1)"
+    " AND ($2::text IS NULL OR id IN (SELECT site_id FROM user_sites WHERE user_id = $2))"
+    " ORDER BY created_at, id";
+static const char SQL_SITE_UPDATE[] = "UPDATE sites SET name = $1, time_zone = $2 WHERE id = $3";
+/* Claims and moves to the site wait on this lock (their foreign-key check) until we finish. */
+static const char SQL_SITE_LOCK[] = "SELECT 1 FROM sites WHERE id = $1 FOR UPDATE";
+static const char SQL_SITE_IN_USE[] = "SELECT 1 FROM cameras WHERE site_id = $1 LIMIT 1";
+/* Past positions at the site (no camera is there any more): they would block the delete. */
+static const char SQL_SITE_DELETE_POSITIONS[] = "DELETE FROM camera_positions WHERE site_id = $1";
+static const char SQL_SITE_DELETE[] = "DELETE FROM sites WHERE id = $1";
+
+static void read_site(const PGresult *result, int row, void *out)
+{
+	struct site *site = out;
+	pg_copy(result, row, 0, site->id, sizeof(site->id));
+	pg_copy(result, row, 1, site->organisation_id, sizeof(site->organisation_id));
+	pg_copy(result, row, 2, site->name, sizeof(site->name));
+	pg_copy(result, row, 3, site->time_zone, sizeof(site->time_zone));
+	site->created_at = pg_int64_or_zero(result, row, 4);
+}
+
+static enum store_result site_insert(struct store *store, const struct site *site)
+{
+	struct pg_params params = {0};
+	pg_param_text(&params, site->id);
+	pg_param_text(&params, site->organisation_id);
+	pg_param_text(&params, site->name);
+	pg_param_text(&params, site->time_zone);
+	pg_param_int64(&params, site->created_at);
+	return pg_directory_write(store, SQL_SITE_INSERT, &params, false);
+}
+
+static enum store_result site_get(struct store *store, const char *id, struct site *out)
+{
+	struct pg_params params = {0};
+	pg_param_text(&params, id);
+	return pg_directory_get(store, SQL_SITE_GET, &params, read_site, out);
+}
+
+struct site_visit {
+	site_row_fn row;
+	void *context;
+};
+
+static int visit_site(void *context, const PGresult *result, int row)
+{
+	struct site_visit *visit = context;
+	struct site site;
+	read_site(result, row, &site);
+	return visit->row(visit->context, &site);
+}
+
+static enum store_result site_list(struct store *store, const char *organisation_id, const char *granted_user_id,
+                                   site_row_fn row, void *context)
+{
+	struct site_visit visit = {row, context};
+	struct pg_params params = {0};
+	pg_param_text_or_null(&params, organisation_id);
+	pg_param_text_or_null(&params, granted_user_id);
+	return pg_directory_each(store, SQL_SITE_LIST, &params, visit_site, &visit);
+}
+
+static enum store_result site_update(struct store *store, const struct site *site)
+{
+	struct pg_params params = {0};
+	pg_param_text(&params, site->name);
+	pg_param_text(&params, site->time_zone);
+	pg_param_text(&params, site->id);
+	return pg_directory_write(store, SQL_SITE_UPDATE, &params, true);
+}
+
+/* Inside the transaction: STORE_NOT_FOUND when absent, conflict while a camera refers to the
+ * site, else deletes its past positions and it. */
+static enum store_result delete_unused(struct pg_connection *connection, const void *context)
+{
+	struct pg_params params = {0};
+	pg_param_text(&params, context);
+	enum store_result result = pg_directory_fetch_one(connection, SQL_SITE_LOCK, &params, NULL, NULL);
+	if (result != STORE_OK)
+		return result;
+	result = pg_directory_fetch_one(connection, SQL_SITE_IN_USE, &params, NULL, NULL);
+	if (result == STORE_OK)
+		return STORE_CONFLICT;
+	if (result != STORE_NOT_FOUND)
+		return result;
+	result = pg_directory_change(connection, SQL_SITE_DELETE_POSITIONS, &params, false);
+	if (result != STORE_OK)
+		return result;
+	return pg_directory_change(connection, SQL_SITE_DELETE, &params, true);
+}
+
+static enum store_result site_delete(struct store *store, const char *id)
+{
+	return pg_directory_transaction(store, delete_unused, id);
+}
+
+void pg_site_ops(struct store_ops *ops)
+{
+	ops->site_insert = site_insert;
+	ops->site_get = site_get;
+	ops->site_list = site_list;
+	ops->site_update = site_update;
+	ops->site_delete = site_delete;
+}

@@ -1,0 +1,230 @@
+/* PostgreSQL operations on users and their granted sites. Emails are unique regardless of case
+ * (a unique index on lower(email COLLATE "C"): ASCII letters only, like SQLite's NOCASE), so users
+ * are looked up by that expression; replacing a user's grants is one transaction that locks the
+ * user's row, so two replacements never interleave. */
+#include "store/postgres/pg_directory.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/log.h"
+#include "util/utf8.h"
+
+#define USER_COLUMNS "id, organisation_id, email, role, password_hash, created_at"
+
+static const char SQL_USER_INSERT[] = "INSERT INTO users(" USER_COLUMNS ") VALUES ($1, $2, $3, $4, $5, $6)";
+static const char SQL_USER_GET[] = "SELECT " USER_COLUMNS " FROM users WHERE id = $1";
+static const char SQL_USER_GET_BY_EMAIL[] =
+    "SELECT " USER_COLUMNS " FROM users WHERE lower(email COLLATE \"C\") = lower($1 COLLATE \"C\")";
+/* $1 organisation filter (NULL: any). */
+static const char SQL_USER_LIST[] = "SELECT " USER_COLUMNS " FROM users"
+                                    " WHERE ($1::text IS NULL OR organisation_id = $1) ORDER BY created_at, id";
+static const char SQL_USER_UPDATE[] =
+    "UPDATE users SET organisation_id = $1, email = $2, role = $3, password_hash = $4 WHERE id = $5";
+static const char SQL_USER_DELETE[] = "DELETE FROM users WHERE id = $1";
+
+/* Locks the user against a concurrent replacement of its grants (or its deletion). */
+static const char SQL_USER_LOCK[] = "SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE";
+static const char SQL_USER_SITES_CLEAR[] = "DELETE FROM user_sites WHERE user_id = $1";
+/* $1 user, $2 site: the site exists and belongs to the user's organisation; the site is kept
+ * from being deleted until the grant is written. */
+static const char SQL_USER_SITE_GRANTABLE[] =
+    "SELECT 1 FROM sites s JOIN users u ON u.organisation_id = s.organisation_id"
+    " WHERE u.id = $1 AND s.id = $2 FOR KEY SHARE OF s";
+static const char SQL_USER_SITE_INSERT[] =
+    "INSERT INTO user_sites(user_id, site_id) VALUES ($1, $2) ON CONFLICT (user_id, site_id) DO NOTHING";
+static const char SQL_USER_SITES_LIST[] = "SELECT site_id FROM user_sites WHERE user_id = $1 ORDER BY site_id";
+static const char SQL_USER_SITE_GRANTED[] = "SELECT 1 FROM user_sites WHERE user_id = $1 AND site_id = $2";
+
+static void read_user(const PGresult *result, int row, void *out)
+{
+	struct user *user = out;
+	char role[16];
+	pg_copy(result, row, 0, user->id, sizeof(user->id));
+	pg_copy(result, row, 1, user->organisation_id, sizeof(user->organisation_id));
+	pg_copy(result, row, 2, user->email, sizeof(user->email));
+	pg_copy(result, row, 3, role, sizeof(role));
+	user->role = role_from_name(role);
+	pg_copy(result, row, 4, user->password_hash, sizeof(user->password_hash));
+	user->created_at = pg_int64_or_zero(result, row, 5);
+}
+
+/* Appends the columns that insert and update both write, in USER_COLUMNS order (id aside). */
+static void param_user_fields(struct pg_params *params, const struct user *user)
+{
+	pg_param_text_or_null(params, user->organisation_id);
+	pg_param_text(params, user->email);
+	pg_param_text(params, role_name(user->role));
+	pg_param_text(params, user->password_hash);
+}
+
+static enum store_result user_insert(struct store *store, const struct user *user)
+{
+	struct pg_params params = {0};
+	pg_param_text(&params, user->id);
+	param_user_fields(&params, user);
+	pg_param_int64(&params, user->created_at);
+	return pg_directory_write(store, SQL_USER_INSERT, &params, false);
+}
+
+static enum store_result user_get(struct store *store, const char *id, struct user *out)
+{
+	struct pg_params params = {0};
+	pg_param_text(&params, id);
+	return pg_directory_get(store, SQL_USER_GET, &params, read_user, out);
+}
+
+/* Whether text is well-formed UTF-8 (PostgreSQL refuses any other text as a parameter);
+ * -1 when out of memory. */
+static int is_utf8(const char *text)
+{
+	size_t length = strlen(text);
+	char *copy = malloc(length + 1);
+	if (copy == NULL)
+		return -1;
+	int valid = utf8_sanitize(text, copy, length + 1) == length && memcmp(copy, text, length) == 0;
+	free(copy);
+	return valid;
+}
+
+/* Text that is not UTF-8 matches no stored email: STORE_NOT_FOUND, as SQLite answers. */
+static enum store_result user_get_by_email(struct store *store, const char *email, struct user *out)
+{
+	int valid = is_utf8(email);
+	if (valid < 0) {
+		log_error("postgres: user get by email: out of memory");
+		return STORE_ERROR;
+	}
+	if (valid == 0)
+		return STORE_NOT_FOUND;
+	struct pg_params params = {0};
+	pg_param_text(&params, email);
+	return pg_directory_get(store, SQL_USER_GET_BY_EMAIL, &params, read_user, out);
+}
+
+struct user_visit {
+	user_row_fn row;
+	void *context;
+};
+
+static int visit_user(void *context, const PGresult *result, int row)
+{
+	struct user_visit *visit = context;
+	struct user user;
+	read_user(result, row, &user);
+	return visit->row(visit->context, &user);
+}
+
+static enum store_result user_list(struct store *store, const char *organisation_id, user_row_fn row, void *context)
+{
+	struct user_visit visit = {row, context};
+	struct pg_params params = {0};
+	pg_param_text_or_null(&params, organisation_id);
+	return pg_directory_each(store, SQL_USER_LIST, &params, visit_user, &visit);
+}
+
+static enum store_result user_update(struct store *store, const struct user *user)
+{
+	struct pg_params params = {0};
+	param_user_fields(&params, user);
+	pg_param_text(&params, user->id);
+	return pg_directory_write(store, SQL_USER_UPDATE, &params, true);
+}
+
+/* Deleting the user deletes its grants too (ON DELETE CASCADE). */
+static enum store_result user_delete(struct store *store, const char *id)
+{
+	struct pg_params params = {0};
+	pg_param_text(&params, id);
+	return pg_directory_write(store, SQL_USER_DELETE, &params, true);
+}
+
+/* ---- granted sites ---- */
+
+struct user_sites_input {
+	const char *user_id;
+	const char *const *site_ids;
+	size_t count;
+};
+
+/* Fills params with the user id as $1 and a site id as $2. */
+static void param_user_site(struct pg_params *params, const char *user_id, const char *site_id)
+{
+	pg_param_text(params, user_id);
+	pg_param_text(params, site_id);
+}
+
+/* Inside the transaction: locks the user, then checks (and keeps) every site, then clears the old
+ * grants and writes the new ones. Sites are locked before any grant row, in the order a site
+ * delete takes them (site, then its grants), so the two never deadlock. */
+static enum store_result replace_grants(struct pg_connection *connection, const void *context)
+{
+	const struct user_sites_input *input = context;
+	struct pg_params params = {0};
+	pg_param_text(&params, input->user_id);
+	enum store_result result = pg_directory_fetch_one(connection, SQL_USER_LOCK, &params, NULL, NULL);
+	for (size_t i = 0; i < input->count && result == STORE_OK; i++) {
+		struct pg_params pair = {0};
+		param_user_site(&pair, input->user_id, input->site_ids[i]);
+		result = pg_directory_fetch_one(connection, SQL_USER_SITE_GRANTABLE, &pair, NULL, NULL);
+	}
+	if (result == STORE_OK)
+		result = pg_directory_change(connection, SQL_USER_SITES_CLEAR, &params, false);
+	for (size_t i = 0; i < input->count && result == STORE_OK; i++) {
+		struct pg_params pair = {0};
+		param_user_site(&pair, input->user_id, input->site_ids[i]);
+		result = pg_directory_change(connection, SQL_USER_SITE_INSERT, &pair, false);
+	}
+	return result;
+}
+
+/* STORE_NOT_FOUND (and nothing changed) when the user or any site is unknown, or a site is not
+ * of the user's organisation. Repeated ids are granted once. */
+static enum store_result user_sites_set(struct store *store, const char *user_id, const char *const *site_ids,
+                                        size_t count)
+{
+	struct user_sites_input input = {user_id, site_ids, count};
+	return pg_directory_transaction(store, replace_grants, &input);
+}
+
+struct site_id_visit {
+	site_id_fn row;
+	void *context;
+};
+
+static int visit_site_id(void *context, const PGresult *result, int row)
+{
+	struct site_id_visit *visit = context;
+	char site_id[UUID_BUFFER_SIZE];
+	pg_copy(result, row, 0, site_id, sizeof(site_id));
+	return visit->row(visit->context, site_id);
+}
+
+/* Lists the granted site ids in id order (none for an unknown user). */
+static enum store_result user_sites_list(struct store *store, const char *user_id, site_id_fn row, void *context)
+{
+	struct site_id_visit visit = {row, context};
+	struct pg_params params = {0};
+	pg_param_text(&params, user_id);
+	return pg_directory_each(store, SQL_USER_SITES_LIST, &params, visit_site_id, &visit);
+}
+
+static enum store_result user_site_granted(struct store *store, const char *user_id, const char *site_id)
+{
+	struct pg_params params = {0};
+	param_user_site(&params, user_id, site_id);
+	return pg_directory_get(store, SQL_USER_SITE_GRANTED, &params, NULL, NULL);
+}
+
+void pg_user_ops(struct store_ops *ops)
+{
+	ops->user_insert = user_insert;
+	ops->user_get = user_get;
+	ops->user_get_by_email = user_get_by_email;
+	ops->user_list = user_list;
+	ops->user_update = user_update;
+	ops->user_delete = user_delete;
+	ops->user_sites_set = user_sites_set;
+	ops->user_sites_list = user_sites_list;
+	ops->user_site_granted = user_site_granted;
+}
