@@ -5,43 +5,11 @@
  * processing, to be taken again once stale. */
 #include <string.h>
 
+#include "store/store_text.h"
+
 #include "store/postgres/pg_camera_rows.h"
 
-static const char *const kind_names[] = {
-    [ASYNC_REGISTER_CAMERA] = "register-camera", [ASYNC_PUT_CAMERA_STATE] = "put-camera-state"};
-static const char *const status_names[] = {[ASYNC_CREATED] = "created",
-                                           [ASYNC_PROCESSING] = "processing",
-                                           [ASYNC_SUCCEEDED] = "succeeded",
-                                           [ASYNC_FAILED] = "failed"};
-
-static const char *kind_name(enum async_kind kind)
-{
-	return kind == ASYNC_PUT_CAMERA_STATE ? kind_names[ASYNC_PUT_CAMERA_STATE] : kind_names[ASYNC_REGISTER_CAMERA];
-}
-
-static enum async_kind kind_from_name(const char *name)
-{
-	return strcmp(name, kind_names[ASYNC_PUT_CAMERA_STATE]) == 0 ? ASYNC_PUT_CAMERA_STATE : ASYNC_REGISTER_CAMERA;
-}
-
-static const char *status_name(enum async_status status)
-{
-	return (unsigned)status <= ASYNC_FAILED ? status_names[status] : status_names[ASYNC_FAILED];
-}
-
-static enum async_status status_from_name(const char *name)
-{
-	for (unsigned i = 0; i <= ASYNC_FAILED; i++)
-		if (strcmp(name, status_names[i]) == 0)
-			return (enum async_status)i;
-	return ASYNC_FAILED;
-}
-
-#define ASYNC_COLUMNS                                                                                                  \
-	"id, kind, status, message, camera_id, serial_number, new_state, organisation_id, created_at,"                 \
-	" updated_at"
-
-/* Fills out from a row selected with ASYNC_COLUMNS. */
+/* Fills out from a row selected with STORE_ASYNC_COLUMNS. */
 static void read_request(const PGresult *r, int row, void *destination)
 {
 	struct async_request *out = destination;
@@ -49,9 +17,9 @@ static void read_request(const PGresult *r, int row, void *destination)
 	memset(out, 0, sizeof(*out));
 	pg_copy(r, row, 0, out->id, sizeof(out->id));
 	pg_copy(r, row, 1, text, sizeof(text));
-	out->kind = kind_from_name(text);
+	out->kind = store_async_kind_from_name(text);
 	pg_copy(r, row, 2, text, sizeof(text));
-	out->status = status_from_name(text);
+	out->status = store_async_status_from_name(text);
 	pg_copy(r, row, 3, out->message, sizeof(out->message));
 	pg_copy(r, row, 4, out->camera_id, sizeof(out->camera_id));
 	pg_copy(r, row, 5, out->serial_number, sizeof(out->serial_number));
@@ -73,8 +41,8 @@ static enum store_result pg_async_insert(struct store *store, const struct async
 		return STORE_UNAVAILABLE;
 	struct pg_params params = {0};
 	pg_param_text(&params, request->id);
-	pg_param_text(&params, kind_name(request->kind));
-	pg_param_text(&params, status_name(request->status));
+	pg_param_text(&params, store_async_kind_name(request->kind));
+	pg_param_text(&params, store_async_status_name(request->status));
 	pg_param_text(&params, request->message);
 	pg_param_text(&params, request->camera_id);
 	pg_param_text_or_null(&params, request->serial_number);
@@ -87,7 +55,7 @@ static enum store_result pg_async_insert(struct store *store, const struct async
 	return result;
 }
 
-static const char SQL_ASYNC_GET[] = "SELECT " ASYNC_COLUMNS " FROM async_requests WHERE id = $1";
+static const char SQL_ASYNC_GET[] = "SELECT " STORE_ASYNC_COLUMNS " FROM async_requests WHERE id = $1";
 
 static enum store_result pg_async_get(struct store *store, const char *id, struct async_request *out)
 {
@@ -96,7 +64,7 @@ static enum store_result pg_async_get(struct store *store, const char *id, struc
 		return STORE_UNAVAILABLE;
 	struct pg_params params = {0};
 	pg_param_text(&params, id);
-	enum store_result result = pg_camera_rows_one(connection, SQL_ASYNC_GET, &params, read_request, out);
+	enum store_result result = pg_fetch_one(connection, SQL_ASYNC_GET, &params, read_request, out);
 	pg_release(store, connection);
 	return result;
 }
@@ -125,7 +93,7 @@ static enum store_result pg_async_claim_next(struct store *store, int64_t now, i
 	struct pg_params params = {0};
 	pg_param_int64(&params, stale_before);
 	pg_param_int64(&params, now);
-	enum store_result result = pg_camera_rows_one(connection, SQL_ASYNC_CLAIM, &params, read_request, out);
+	enum store_result result = pg_fetch_one(connection, SQL_ASYNC_CLAIM, &params, read_request, out);
 	pg_release(store, connection);
 	return result;
 }
@@ -142,7 +110,7 @@ static enum store_result pg_async_finish(struct store *store, const char *id, en
 		return STORE_UNAVAILABLE;
 	struct pg_params params = {0};
 	pg_param_text(&params, id);
-	pg_param_text(&params, status_name(status));
+	pg_param_text(&params, store_async_status_name(status));
 	pg_param_text(&params, message);
 	pg_param_int64(&params, at);
 	long changed = 0;
@@ -163,7 +131,7 @@ static enum store_result pg_async_pending_count(struct store *store, int64_t *co
 	struct pg_connection *connection = pg_acquire(store);
 	if (connection == NULL)
 		return STORE_UNAVAILABLE;
-	enum store_result result = pg_camera_rows_one(connection, SQL_ASYNC_PENDING, NULL, read_count, count_out);
+	enum store_result result = pg_fetch_one(connection, SQL_ASYNC_PENDING, NULL, read_count, count_out);
 	pg_release(store, connection);
 	return result == STORE_NOT_FOUND ? STORE_ERROR : result; /* count(*) always has a row */
 }

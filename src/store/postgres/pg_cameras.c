@@ -9,23 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/store_text.h"
+
 #include "store/postgres/pg_camera_rows.h"
 
-/* The columns read_camera() expects, in this order. */
-#define CAMERA_COLUMNS                                                                                                 \
-	"id, serial_number, state, organisation_id, site_id, camera_position_id, claimed_at, name,"                    \
-	" direction1_alias, direction2_alias, last_seen_at, last_video_at, reported_offline,"                          \
-	" encoded_frames_proportion, network_transmit_rate, video_backlog, video_upload_latency"
-
-/* CAMERA_STATE_BIT(state) computed in SQL from the stored state name. */
-#define SQL_STATE_BIT                                                                                                  \
-	"(1 << CASE state WHEN 'registered' THEN 0 WHEN 'running' THEN 1 WHEN 'paused' THEN 2"                         \
-	" WHEN 'decommissioned' THEN 3 END)"
-_Static_assert(CAMERA_REGISTERED == 0 && CAMERA_RUNNING == 1 && CAMERA_PAUSED == 2 && CAMERA_DECOMMISSIONED == 3,
-               "SQL_STATE_BIT must follow enum camera_state");
-
-static const char SQL_CAMERA_BY_ID[] = "SELECT " CAMERA_COLUMNS " FROM cameras WHERE id = $1";
-static const char SQL_CAMERA_BY_SERIAL[] = "SELECT " CAMERA_COLUMNS " FROM cameras WHERE serial_number = $1";
+static const char SQL_CAMERA_BY_ID[] = "SELECT " STORE_CAMERA_COLUMNS " FROM cameras WHERE id = $1";
+static const char SQL_CAMERA_BY_SERIAL[] = "SELECT " STORE_CAMERA_COLUMNS " FROM cameras WHERE serial_number = $1";
 static const char SQL_CAMERA_EXISTS[] = "SELECT 1 FROM cameras WHERE id = $1";
 static const char SQL_SERIAL_EXISTS[] = "SELECT 1 FROM cameras WHERE serial_number = $1";
 static const char SQL_CAMERA_INSERT[] =
@@ -61,16 +50,16 @@ static enum store_result unchanged_outcome(struct pg_connection *c, const char *
 {
 	struct pg_params params = {0};
 	pg_param_text(&params, key);
-	enum store_result result = pg_camera_rows_one(c, exists_sql, &params, NULL, NULL);
+	enum store_result result = pg_fetch_one(c, exists_sql, &params, NULL, NULL);
 	return result == STORE_OK ? STORE_CONFLICT : result;
 }
 
-/* Runs a conditional UPDATE ... RETURNING CAMERA_COLUMNS: STORE_OK with the changed camera in
+/* Runs a conditional UPDATE ... RETURNING STORE_CAMERA_COLUMNS: STORE_OK with the changed camera in
  * out, else the not-found/conflict outcome for key (looked up with exists_sql). */
 static enum store_result run_conditional(struct pg_connection *c, const char *sql, const struct pg_params *params,
                                          const char *exists_sql, const char *key, struct camera *out)
 {
-	enum store_result result = pg_camera_rows_one(c, sql, params, read_camera, out);
+	enum store_result result = pg_fetch_one(c, sql, params, read_camera, out);
 	return result == STORE_NOT_FOUND ? unchanged_outcome(c, exists_sql, key) : result;
 }
 
@@ -82,7 +71,7 @@ static enum store_result camera_by_key(struct store *store, const char *sql, con
 		return STORE_UNAVAILABLE;
 	struct pg_params params = {0};
 	pg_param_text(&params, key);
-	enum store_result result = pg_camera_rows_one(c, sql, &params, read_camera, out);
+	enum store_result result = pg_fetch_one(c, sql, &params, read_camera, out);
 	pg_release(store, c);
 	return result;
 }
@@ -117,13 +106,13 @@ static enum store_result pg_camera_register(struct store *store, const char *id,
  * $5 state mask (0 = any), $6 after id ("" = from the start), $7 limit (NULL = all). Three
  * variants so that the index of the most selective given filter drives the scan in id order:
  * cameras_by_site (site_id, id), cameras_by_organisation (organisation_id, id), the primary key. */
-#define LIST_SELECT "SELECT " CAMERA_COLUMNS " FROM cameras WHERE "
+#define LIST_SELECT "SELECT " STORE_CAMERA_COLUMNS " FROM cameras WHERE "
 #define LIST_FILTERS                                                                                                   \
 	" AND ($1::text IS NULL OR organisation_id = $1)"                                                              \
 	" AND ($2::text IS NULL OR site_id = $2)"                                                                      \
 	" AND ($3::text IS NULL OR site_id IN (SELECT site_id FROM user_sites WHERE user_id = $3))"                    \
 	" AND ($4::text IS NULL OR site_id IN (SELECT site_id FROM user_sites WHERE user_id = $4))"                    \
-	" AND ($5::integer = 0 OR (" SQL_STATE_BIT " & $5) <> 0)"                                                      \
+	" AND ($5::integer = 0 OR (" STORE_SQL_STATE_BIT " & $5) <> 0)"                                                \
 	" ORDER BY id LIMIT $7::bigint"
 
 static const char SQL_LIST_BY_SITE[] = LIST_SELECT "site_id = $2 AND id > $6::text" LIST_FILTERS;
@@ -224,8 +213,8 @@ static enum store_result replace_position(struct pg_connection *c, const char *c
 static const char SQL_CAMERA_CLAIM[] =
     "UPDATE cameras SET state = 'running', organisation_id = $2, site_id = $3, camera_position_id = $4,"
     " claimed_at = $5, name = $6, direction1_alias = NULL, direction2_alias = NULL"
-    " WHERE serial_number = $1 AND (" SQL_STATE_BIT " & $7::integer) <> 0"
-    " RETURNING " CAMERA_COLUMNS;
+    " WHERE serial_number = $1 AND (" STORE_SQL_STATE_BIT " & $7::integer) <> 0"
+    " RETURNING " STORE_CAMERA_COLUMNS;
 
 static enum store_result claim_update(struct pg_connection *c, const char *serial_number, unsigned claimable_mask,
                                       const struct camera_placement *placement, bool has_name, const char *name,
@@ -257,7 +246,7 @@ static enum store_result pg_camera_claim(struct store *store, const char *serial
 		result = claim_update(c, serial_number, claimable_mask, placement, has_name, name, out);
 		if (result == STORE_OK)
 			result = replace_position(c, out->id, placement);
-		result = pg_camera_rows_finish(c, result);
+		result = pg_finish(c, result);
 	}
 	pg_release(store, c);
 	return result;
@@ -266,7 +255,7 @@ static enum store_result pg_camera_claim(struct store *store, const char *serial
 /* --- state ---------------------------------------------------------------------------------- */
 
 static const char SQL_CAMERA_SET_STATE[] =
-    "UPDATE cameras SET state = $2 WHERE id = $1 AND state = $3 RETURNING " CAMERA_COLUMNS;
+    "UPDATE cameras SET state = $2 WHERE id = $1 AND state = $3 RETURNING " STORE_CAMERA_COLUMNS;
 
 static enum store_result set_state_update(struct pg_connection *c, const char *id, enum camera_state expected_state,
                                           enum camera_state new_state, struct camera *out)
@@ -301,7 +290,7 @@ static enum store_result pg_camera_set_state(struct store *store, const char *id
 				result = close_position(c, id, at);
 			if (result == STORE_OK)
 				result = pg_device_forget_camera(c, id);
-			result = pg_camera_rows_finish(c, result);
+			result = pg_finish(c, result);
 		}
 	}
 	pg_release(store, c);
@@ -311,7 +300,7 @@ static enum store_result pg_camera_set_state(struct store *store, const char *id
 /* --- move ----------------------------------------------------------------------------------- */
 
 static const char SQL_CAMERA_MOVE[] = "UPDATE cameras SET organisation_id = $2, site_id = $3, camera_position_id = $4"
-                                      " WHERE id = $1 AND state = $5 RETURNING " CAMERA_COLUMNS;
+                                      " WHERE id = $1 AND state = $5 RETURNING " STORE_CAMERA_COLUMNS;
 
 static enum store_result move_update(struct pg_connection *c, const char *id, enum camera_state expected_state,
                                      const struct camera_placement *placement, struct camera *out)
@@ -338,7 +327,7 @@ static enum store_result pg_camera_move(struct store *store, const char *id, enu
 		result = move_update(c, id, expected_state, placement, out);
 		if (result == STORE_OK)
 			result = replace_position(c, id, placement);
-		result = pg_camera_rows_finish(c, result);
+		result = pg_finish(c, result);
 	}
 	pg_release(store, c);
 	return result;
@@ -350,7 +339,7 @@ static const char SQL_CAMERA_PATCH[] =
     "UPDATE cameras SET name = CASE WHEN $2::boolean THEN $3::text ELSE name END,"
     " direction1_alias = CASE WHEN $4::boolean THEN $5::text ELSE direction1_alias END,"
     " direction2_alias = CASE WHEN $6::boolean THEN $7::text ELSE direction2_alias END"
-    " WHERE id = $1 AND state = $8 RETURNING " CAMERA_COLUMNS;
+    " WHERE id = $1 AND state = $8 RETURNING " STORE_CAMERA_COLUMNS;
 
 /* Adds one patched field: whether it is set, then its text or NULL. */
 static void patch_field_params(struct pg_params *params, bool set, bool has, const char *text)
@@ -403,7 +392,7 @@ static enum store_result pg_upload_totals(struct store *store, const char *camer
 	pg_param_text(&params, camera_id);
 	pg_param_int64(&params, from);
 	pg_param_int64(&params, to);
-	enum store_result result = pg_camera_rows_one(c, SQL_UPLOAD_TOTALS, &params, read_totals, out);
+	enum store_result result = pg_fetch_one(c, SQL_UPLOAD_TOTALS, &params, read_totals, out);
 	pg_release(store, c);
 	return result == STORE_NOT_FOUND ? STORE_ERROR : result; /* an aggregate always has a row */
 }
@@ -448,7 +437,7 @@ static enum store_result pg_frame_latest(struct store *store, const char *camera
 	struct pg_params params = {0};
 	pg_param_text(&params, camera_id);
 	struct frame_copy frame = {0};
-	enum store_result result = pg_camera_rows_one(c, SQL_FRAME_LATEST, &params, read_frame, &frame);
+	enum store_result result = pg_fetch_one(c, SQL_FRAME_LATEST, &params, read_frame, &frame);
 	pg_release(store, c);
 	if (result != STORE_OK)
 		return result;

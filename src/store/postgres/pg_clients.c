@@ -36,14 +36,14 @@ static enum store_result client_insert(struct store *store, const struct client 
 	pg_param_text(&params, role_name(client->role));
 	pg_param_text(&params, client->secret_hash);
 	pg_param_int64(&params, client->created_at);
-	return pg_directory_write(store, SQL_CLIENT_INSERT, &params, false);
+	return pg_write(store, SQL_CLIENT_INSERT, &params, false);
 }
 
 static enum store_result client_get(struct store *store, const char *id, struct client *out)
 {
 	struct pg_params params = {0};
 	pg_param_text(&params, id);
-	return pg_directory_get(store, SQL_CLIENT_GET, &params, read_client, out);
+	return pg_get(store, SQL_CLIENT_GET, &params, read_client, out);
 }
 
 struct client_visit {
@@ -64,14 +64,14 @@ static enum store_result client_list(struct store *store, const char *organisati
 	struct client_visit visit = {row, context};
 	struct pg_params params = {0};
 	pg_param_text_or_null(&params, organisation_id);
-	return pg_directory_each(store, SQL_CLIENT_LIST, &params, visit_client, &visit);
+	return pg_each(store, SQL_CLIENT_LIST, &params, visit_client, &visit);
 }
 
 static enum store_result client_delete(struct store *store, const char *id)
 {
 	struct pg_params params = {0};
 	pg_param_text(&params, id);
-	return pg_directory_write(store, SQL_CLIENT_DELETE, &params, true);
+	return pg_write(store, SQL_CLIENT_DELETE, &params, true);
 }
 
 void pg_client_ops(struct store_ops *ops)

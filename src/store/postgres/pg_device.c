@@ -31,7 +31,7 @@ static enum store_result pg_device_camera_get(struct store *store, const char *c
 		return STORE_UNAVAILABLE;
 	struct pg_params params = {0};
 	pg_param_text(&params, camera_id);
-	enum store_result result = pg_camera_rows_one(c, SQL_DEVICE_CAMERA, &params, read_device_camera, out);
+	enum store_result result = pg_fetch_one(c, SQL_DEVICE_CAMERA, &params, read_device_camera, out);
 	pg_release(store, c);
 	return result;
 }
@@ -62,7 +62,7 @@ static enum store_result lock_camera_in_state(struct pg_connection *c, const cha
 	struct pg_params params = {0};
 	pg_param_text(&params, camera_id);
 	enum camera_state state = CAMERA_REGISTERED;
-	enum store_result result = pg_camera_rows_one(c, SQL_CAMERA_STATE_LOCKED, &params, read_state, &state);
+	enum store_result result = pg_fetch_one(c, SQL_CAMERA_STATE_LOCKED, &params, read_state, &state);
 	if (result != STORE_OK)
 		return result;
 	return (CAMERA_STATE_BIT(state) & allowed) != 0 ? STORE_OK : STORE_CONFLICT;
@@ -88,7 +88,7 @@ static enum store_result current_stamp(struct pg_connection *c, const char *came
 	struct pg_params params = {0};
 	pg_param_text(&params, camera_id);
 	struct client_stamp client = {false, 0};
-	enum store_result result = pg_camera_rows_one(c, SQL_CLIENT_ROLE, &params, read_client_stamp, &client);
+	enum store_result result = pg_fetch_one(c, SQL_CLIENT_ROLE, &params, read_client_stamp, &client);
 	*stamp = 0;
 	if (result == STORE_NOT_FOUND)
 		return STORE_OK;
@@ -136,7 +136,7 @@ static enum store_result pg_device_credentials_put(struct store *store, const ch
 				issued = previous + 1; /* strictly increasing, whatever the clocks do */
 			result = replace_credentials(c, camera_id, secret_hash, issued);
 		}
-		result = pg_camera_rows_finish(c, result);
+		result = pg_finish(c, result);
 	}
 	pg_release(store, c);
 	if (result == STORE_OK)

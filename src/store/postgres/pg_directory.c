@@ -1,87 +1,11 @@
 /* PostgreSQL directory back end: signing keys here, and pg_directory_ops(), the one entry that
- * fills the operations of organisations, sites, users and clients (each in its own file), with
- * the statement helpers those files and pg_opening_hours.c share. */
+ * fills the operations of organisations, sites, users and clients (each in its own file). */
 #include "store/postgres/pg_directory.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/log.h"
-
-enum store_result pg_directory_fetch_one(struct pg_connection *connection, const char *sql,
-                                         const struct pg_params *params, pg_directory_reader read, void *out)
-{
-	enum store_result result;
-	PGresult *rows = pg_query(connection, sql, params, &result);
-	if (rows == NULL)
-		return result;
-	if (PQntuples(rows) == 0)
-		result = STORE_NOT_FOUND;
-	else if (read != NULL)
-		read(rows, 0, out);
-	PQclear(rows);
-	return result;
-}
-
-enum store_result pg_directory_change(struct pg_connection *connection, const char *sql, const struct pg_params *params,
-                                      bool changing)
-{
-	long affected = 0;
-	enum store_result result = pg_command(connection, sql, params, &affected);
-	if (result == STORE_OK && changing && affected == 0)
-		return STORE_NOT_FOUND;
-	return result;
-}
-
-enum store_result pg_directory_get(struct store *store, const char *sql, const struct pg_params *params,
-                                   pg_directory_reader read, void *out)
-{
-	struct pg_connection *connection = pg_acquire(store);
-	if (connection == NULL)
-		return STORE_UNAVAILABLE;
-	enum store_result result = pg_directory_fetch_one(connection, sql, params, read, out);
-	pg_release(store, connection);
-	return result;
-}
-
-enum store_result pg_directory_write(struct store *store, const char *sql, const struct pg_params *params,
-                                     bool changing)
-{
-	struct pg_connection *connection = pg_acquire(store);
-	if (connection == NULL)
-		return STORE_UNAVAILABLE;
-	enum store_result result = pg_directory_change(connection, sql, params, changing);
-	pg_release(store, connection);
-	return result;
-}
-
-enum store_result pg_directory_each(struct store *store, const char *sql, const struct pg_params *params, pg_row_fn row,
-                                    void *context)
-{
-	struct pg_connection *connection = pg_acquire(store);
-	if (connection == NULL)
-		return STORE_UNAVAILABLE;
-	enum store_result result = pg_each_row(connection, sql, params, row, context);
-	pg_release(store, connection);
-	return result;
-}
-
-enum store_result pg_directory_transaction(struct store *store, pg_directory_body body, const void *context)
-{
-	struct pg_connection *connection = pg_acquire(store);
-	if (connection == NULL)
-		return STORE_UNAVAILABLE;
-	enum store_result result = pg_begin(connection);
-	if (result == STORE_OK) {
-		result = body(connection, context);
-		if (result == STORE_OK)
-			result = pg_commit(connection);
-		else
-			pg_rollback(connection);
-	}
-	pg_release(store, connection);
-	return result;
-}
 
 /* ---- signing keys ---- */
 
@@ -108,7 +32,7 @@ static enum store_result signing_key_get(struct store *store, char *kid, size_t 
 {
 	*pem_out = NULL;
 	struct signing_key_row key = {kid, kid_size, NULL};
-	enum store_result result = pg_directory_get(store, SQL_SIGNING_KEY_NEWEST, NULL, read_signing_key, &key);
+	enum store_result result = pg_get(store, SQL_SIGNING_KEY_NEWEST, NULL, read_signing_key, &key);
 	if (result == STORE_OK && key.pem == NULL) {
 		log_error("postgres: signing key get: out of memory");
 		return STORE_ERROR;
@@ -123,7 +47,7 @@ static enum store_result signing_key_insert(struct store *store, const char *kid
 	pg_param_text(&params, kid);
 	pg_param_text(&params, pem);
 	pg_param_int64(&params, at);
-	return pg_directory_write(store, SQL_SIGNING_KEY_INSERT, &params, false);
+	return pg_write(store, SQL_SIGNING_KEY_INSERT, &params, false);
 }
 
 void pg_directory_ops(struct store_ops *ops)

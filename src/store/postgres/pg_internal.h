@@ -78,6 +78,41 @@ typedef int (*pg_row_fn)(void *context, const PGresult *result, int row);
 enum store_result pg_each_row(struct pg_connection *connection, const char *sql, const struct pg_params *params,
                               pg_row_fn row, void *context) __attribute__((warn_unused_result));
 
+/* Reads row `row` of result into out (a struct of the caller's choosing). */
+typedef void (*pg_row_reader)(const PGresult *result, int row, void *out);
+
+/* On a connection: runs a query that returns at most one row; STORE_OK after read(result, 0, out)
+ * on a row (read may be NULL to test existence only), STORE_NOT_FOUND without one, or pg_query's
+ * failure. */
+enum store_result pg_fetch_one(struct pg_connection *connection, const char *sql, const struct pg_params *params,
+                               pg_row_reader read, void *out) __attribute__((warn_unused_result));
+
+/* On a connection: runs a statement that writes rows; with changing, STORE_NOT_FOUND when it
+ * changed none. */
+enum store_result pg_change(struct pg_connection *connection, const char *sql, const struct pg_params *params,
+                            bool changing) __attribute__((warn_unused_result));
+
+/* The same three on a pooled connection taken and given back around the call
+ * (STORE_UNAVAILABLE when none can be had). */
+enum store_result pg_get(struct store *store, const char *sql, const struct pg_params *params, pg_row_reader read,
+                         void *out) __attribute__((warn_unused_result));
+enum store_result pg_write(struct store *store, const char *sql, const struct pg_params *params, bool changing)
+    __attribute__((warn_unused_result));
+enum store_result pg_each(struct store *store, const char *sql, const struct pg_params *params, pg_row_fn row,
+                          void *context) __attribute__((warn_unused_result));
+
+/* Runs body(connection, context) inside BEGIN … COMMIT on a pooled connection; rolls back when
+ * body returns anything but STORE_OK, and returns body's result (or the failure to begin or
+ * commit). */
+typedef enum store_result (*pg_transaction_body)(struct pg_connection *connection, const void *context);
+enum store_result pg_transaction(struct store *store, pg_transaction_body body, const void *context)
+    __attribute__((warn_unused_result));
+
+/* Ends the connection's transaction: commits when result is STORE_OK (returning the commit's
+ * result), otherwise rolls back and returns result. */
+enum store_result pg_finish(struct pg_connection *connection, enum store_result result)
+    __attribute__((warn_unused_result));
+
 /* Transactions (READ COMMITTED). pg_commit rolls back when the commit fails. */
 enum store_result pg_begin(struct pg_connection *connection) __attribute__((warn_unused_result));
 enum store_result pg_commit(struct pg_connection *connection) __attribute__((warn_unused_result));

@@ -33,7 +33,7 @@ static void read_text(const PGresult *result, int row, void *out)
 static enum store_result get_text(struct store *store, const char *sql, const struct pg_params *params, char **out)
 {
 	*out = NULL;
-	enum store_result result = pg_directory_get(store, sql, params, read_text, out);
+	enum store_result result = pg_get(store, sql, params, read_text, out);
 	if (result == STORE_OK && *out == NULL) {
 		log_error("postgres: read opening hours: out of memory");
 		return STORE_ERROR;
@@ -54,7 +54,7 @@ static enum store_result hours_put(struct store *store, const char *site_id, con
 	pg_param_text(&params, site_id);
 	pg_param_text(&params, weekly_json);
 	pg_param_int64(&params, at);
-	return pg_directory_write(store, SQL_HOURS_PUT, &params, false);
+	return pg_write(store, SQL_HOURS_PUT, &params, false);
 }
 
 static enum store_result exception_get(struct store *store, const char *site_id, const char *date,
@@ -74,7 +74,7 @@ static enum store_result exception_put(struct store *store, const char *site_id,
 	pg_param_text(&params, date);
 	pg_param_text(&params, intervals_json);
 	pg_param_int64(&params, at);
-	return pg_directory_write(store, SQL_EXCEPTION_PUT, &params, false);
+	return pg_write(store, SQL_EXCEPTION_PUT, &params, false);
 }
 
 /* STORE_NOT_FOUND when the site has no exception on that date. */
@@ -83,7 +83,7 @@ static enum store_result exception_delete(struct store *store, const char *site_
 	struct pg_params params = {0};
 	pg_param_text(&params, site_id);
 	pg_param_text(&params, date);
-	return pg_directory_write(store, SQL_EXCEPTION_DELETE, &params, true);
+	return pg_write(store, SQL_EXCEPTION_DELETE, &params, true);
 }
 
 struct exception_visit {
@@ -103,7 +103,7 @@ static enum store_result exception_list(struct store *store, const char *site_id
 	struct exception_visit visit = {row, context};
 	struct pg_params params = {0};
 	pg_param_text(&params, site_id);
-	return pg_directory_each(store, SQL_EXCEPTION_LIST, &params, visit_exception, &visit);
+	return pg_each(store, SQL_EXCEPTION_LIST, &params, visit_exception, &visit);
 }
 
 void pg_opening_hours_ops(struct store_ops *ops)

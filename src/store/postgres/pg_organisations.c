@@ -31,14 +31,14 @@ static enum store_result organisation_insert(struct store *store, const struct o
 	pg_param_text(&params, organisation->id);
 	pg_param_text(&params, organisation->name);
 	pg_param_int64(&params, organisation->created_at);
-	return pg_directory_write(store, SQL_ORGANISATION_INSERT, &params, false);
+	return pg_write(store, SQL_ORGANISATION_INSERT, &params, false);
 }
 
 static enum store_result organisation_get(struct store *store, const char *id, struct organisation *out)
 {
 	struct pg_params params = {0};
 	pg_param_text(&params, id);
-	return pg_directory_get(store, SQL_ORGANISATION_GET, &params, read_organisation, out);
+	return pg_get(store, SQL_ORGANISATION_GET, &params, read_organisation, out);
 }
 
 struct organisation_visit {
@@ -57,7 +57,7 @@ static int visit_organisation(void *context, const PGresult *result, int row)
 static enum store_result organisation_list(struct store *store, organisation_row_fn row, void *context)
 {
 	struct organisation_visit visit = {row, context};
-	return pg_directory_each(store, SQL_ORGANISATION_LIST, NULL, visit_organisation, &visit);
+	return pg_each(store, SQL_ORGANISATION_LIST, NULL, visit_organisation, &visit);
 }
 
 static enum store_result organisation_update(struct store *store, const struct organisation *organisation)
@@ -65,7 +65,7 @@ static enum store_result organisation_update(struct store *store, const struct o
 	struct pg_params params = {0};
 	pg_param_text(&params, organisation->name);
 	pg_param_text(&params, organisation->id);
-	return pg_directory_write(store, SQL_ORGANISATION_UPDATE, &params, true);
+	return pg_write(store, SQL_ORGANISATION_UPDATE, &params, true);
 }
 
 /* Inside the transaction: STORE_NOT_FOUND when absent, conflict while in use, else deletes. */
@@ -73,23 +73,23 @@ static enum store_result delete_unused(struct pg_connection *connection, const v
 {
 	struct pg_params params = {0};
 	pg_param_text(&params, context);
-	enum store_result result = pg_directory_fetch_one(connection, SQL_ORGANISATION_LOCK, &params, NULL, NULL);
+	enum store_result result = pg_fetch_one(connection, SQL_ORGANISATION_LOCK, &params, NULL, NULL);
 	if (result != STORE_OK)
 		return result;
-	result = pg_directory_fetch_one(connection, SQL_ORGANISATION_IN_USE, &params, NULL, NULL);
+	result = pg_fetch_one(connection, SQL_ORGANISATION_IN_USE, &params, NULL, NULL);
 	if (result == STORE_OK)
 		return STORE_CONFLICT;
 	if (result != STORE_NOT_FOUND)
 		return result;
-	result = pg_directory_change(connection, SQL_ORGANISATION_DELETE_POSITIONS, &params, false);
+	result = pg_change(connection, SQL_ORGANISATION_DELETE_POSITIONS, &params, false);
 	if (result != STORE_OK)
 		return result;
-	return pg_directory_change(connection, SQL_ORGANISATION_DELETE, &params, true);
+	return pg_change(connection, SQL_ORGANISATION_DELETE, &params, true);
 }
 
 static enum store_result organisation_delete(struct store *store, const char *id)
 {
-	return pg_directory_transaction(store, delete_unused, id);
+	return pg_transaction(store, delete_unused, id);
 }
 
 void pg_organisation_ops(struct store_ops *ops)

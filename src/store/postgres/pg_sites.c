@@ -40,14 +40,14 @@ static enum store_result site_insert(struct store *store, const struct site *sit
 	pg_param_text(&params, site->name);
 	pg_param_text(&params, site->time_zone);
 	pg_param_int64(&params, site->created_at);
-	return pg_directory_write(store, SQL_SITE_INSERT, &params, false);
+	return pg_write(store, SQL_SITE_INSERT, &params, false);
 }
 
 static enum store_result site_get(struct store *store, const char *id, struct site *out)
 {
 	struct pg_params params = {0};
 	pg_param_text(&params, id);
-	return pg_directory_get(store, SQL_SITE_GET, &params, read_site, out);
+	return pg_get(store, SQL_SITE_GET, &params, read_site, out);
 }
 
 struct site_visit {
@@ -70,7 +70,7 @@ static enum store_result site_list(struct store *store, const char *organisation
 	struct pg_params params = {0};
 	pg_param_text_or_null(&params, organisation_id);
 	pg_param_text_or_null(&params, granted_user_id);
-	return pg_directory_each(store, SQL_SITE_LIST, &params, visit_site, &visit);
+	return pg_each(store, SQL_SITE_LIST, &params, visit_site, &visit);
 }
 
 static enum store_result site_update(struct store *store, const struct site *site)
@@ -79,7 +79,7 @@ static enum store_result site_update(struct store *store, const struct site *sit
 	pg_param_text(&params, site->name);
 	pg_param_text(&params, site->time_zone);
 	pg_param_text(&params, site->id);
-	return pg_directory_write(store, SQL_SITE_UPDATE, &params, true);
+	return pg_write(store, SQL_SITE_UPDATE, &params, true);
 }
 
 /* Inside the transaction: STORE_NOT_FOUND when absent, conflict while a camera refers to the
@@ -88,23 +88,23 @@ static enum store_result delete_unused(struct pg_connection *connection, const v
 {
 	struct pg_params params = {0};
 	pg_param_text(&params, context);
-	enum store_result result = pg_directory_fetch_one(connection, SQL_SITE_LOCK, &params, NULL, NULL);
+	enum store_result result = pg_fetch_one(connection, SQL_SITE_LOCK, &params, NULL, NULL);
 	if (result != STORE_OK)
 		return result;
-	result = pg_directory_fetch_one(connection, SQL_SITE_IN_USE, &params, NULL, NULL);
+	result = pg_fetch_one(connection, SQL_SITE_IN_USE, &params, NULL, NULL);
 	if (result == STORE_OK)
 		return STORE_CONFLICT;
 	if (result != STORE_NOT_FOUND)
 		return result;
-	result = pg_directory_change(connection, SQL_SITE_DELETE_POSITIONS, &params, false);
+	result = pg_change(connection, SQL_SITE_DELETE_POSITIONS, &params, false);
 	if (result != STORE_OK)
 		return result;
-	return pg_directory_change(connection, SQL_SITE_DELETE, &params, true);
+	return pg_change(connection, SQL_SITE_DELETE, &params, true);
 }
 
 static enum store_result site_delete(struct store *store, const char *id)
 {
-	return pg_directory_transaction(store, delete_unused, id);
+	return pg_transaction(store, delete_unused, id);
 }
 
 void pg_site_ops(struct store_ops *ops)

@@ -64,14 +64,14 @@ static enum store_result user_insert(struct store *store, const struct user *use
 	pg_param_text(&params, user->id);
 	param_user_fields(&params, user);
 	pg_param_int64(&params, user->created_at);
-	return pg_directory_write(store, SQL_USER_INSERT, &params, false);
+	return pg_write(store, SQL_USER_INSERT, &params, false);
 }
 
 static enum store_result user_get(struct store *store, const char *id, struct user *out)
 {
 	struct pg_params params = {0};
 	pg_param_text(&params, id);
-	return pg_directory_get(store, SQL_USER_GET, &params, read_user, out);
+	return pg_get(store, SQL_USER_GET, &params, read_user, out);
 }
 
 /* Whether text is well-formed UTF-8 (PostgreSQL refuses any other text as a parameter);
@@ -99,7 +99,7 @@ static enum store_result user_get_by_email(struct store *store, const char *emai
 		return STORE_NOT_FOUND;
 	struct pg_params params = {0};
 	pg_param_text(&params, email);
-	return pg_directory_get(store, SQL_USER_GET_BY_EMAIL, &params, read_user, out);
+	return pg_get(store, SQL_USER_GET_BY_EMAIL, &params, read_user, out);
 }
 
 struct user_visit {
@@ -120,7 +120,7 @@ static enum store_result user_list(struct store *store, const char *organisation
 	struct user_visit visit = {row, context};
 	struct pg_params params = {0};
 	pg_param_text_or_null(&params, organisation_id);
-	return pg_directory_each(store, SQL_USER_LIST, &params, visit_user, &visit);
+	return pg_each(store, SQL_USER_LIST, &params, visit_user, &visit);
 }
 
 static enum store_result user_update(struct store *store, const struct user *user)
@@ -128,7 +128,7 @@ static enum store_result user_update(struct store *store, const struct user *use
 	struct pg_params params = {0};
 	param_user_fields(&params, user);
 	pg_param_text(&params, user->id);
-	return pg_directory_write(store, SQL_USER_UPDATE, &params, true);
+	return pg_write(store, SQL_USER_UPDATE, &params, true);
 }
 
 /* Deleting the user deletes its grants too (ON DELETE CASCADE). */
@@ -136,7 +136,7 @@ static enum store_result user_delete(struct store *store, const char *id)
 {
 	struct pg_params params = {0};
 	pg_param_text(&params, id);
-	return pg_directory_write(store, SQL_USER_DELETE, &params, true);
+	return pg_write(store, SQL_USER_DELETE, &params, true);
 }
 
 /* ---- granted sites ---- */
@@ -162,18 +162,18 @@ static enum store_result replace_grants(struct pg_connection *connection, const 
 	const struct user_sites_input *input = context;
 	struct pg_params params = {0};
 	pg_param_text(&params, input->user_id);
-	enum store_result result = pg_directory_fetch_one(connection, SQL_USER_LOCK, &params, NULL, NULL);
+	enum store_result result = pg_fetch_one(connection, SQL_USER_LOCK, &params, NULL, NULL);
 	for (size_t i = 0; i < input->count && result == STORE_OK; i++) {
 		struct pg_params pair = {0};
 		param_user_site(&pair, input->user_id, input->site_ids[i]);
-		result = pg_directory_fetch_one(connection, SQL_USER_SITE_GRANTABLE, &pair, NULL, NULL);
+		result = pg_fetch_one(connection, SQL_USER_SITE_GRANTABLE, &pair, NULL, NULL);
 	}
 	if (result == STORE_OK)
-		result = pg_directory_change(connection, SQL_USER_SITES_CLEAR, &params, false);
+		result = pg_change(connection, SQL_USER_SITES_CLEAR, &params, false);
 	for (size_t i = 0; i < input->count && result == STORE_OK; i++) {
 		struct pg_params pair = {0};
 		param_user_site(&pair, input->user_id, input->site_ids[i]);
-		result = pg_directory_change(connection, SQL_USER_SITE_INSERT, &pair, false);
+		result = pg_change(connection, SQL_USER_SITE_INSERT, &pair, false);
 	}
 	return result;
 }
@@ -184,7 +184,7 @@ static enum store_result user_sites_set(struct store *store, const char *user_id
                                         size_t count)
 {
 	struct user_sites_input input = {user_id, site_ids, count};
-	return pg_directory_transaction(store, replace_grants, &input);
+	return pg_transaction(store, replace_grants, &input);
 }
 
 struct site_id_visit {
@@ -206,14 +206,14 @@ static enum store_result user_sites_list(struct store *store, const char *user_i
 	struct site_id_visit visit = {row, context};
 	struct pg_params params = {0};
 	pg_param_text(&params, user_id);
-	return pg_directory_each(store, SQL_USER_SITES_LIST, &params, visit_site_id, &visit);
+	return pg_each(store, SQL_USER_SITES_LIST, &params, visit_site_id, &visit);
 }
 
 static enum store_result user_site_granted(struct store *store, const char *user_id, const char *site_id)
 {
 	struct pg_params params = {0};
 	param_user_site(&params, user_id, site_id);
-	return pg_directory_get(store, SQL_USER_SITE_GRANTED, &params, NULL, NULL);
+	return pg_get(store, SQL_USER_SITE_GRANTED, &params, NULL, NULL);
 }
 
 void pg_user_ops(struct store_ops *ops)

@@ -5,50 +5,18 @@
 
 #include <string.h>
 
-static const char *const kind_names[] = {
-    [ASYNC_REGISTER_CAMERA] = "register-camera", [ASYNC_PUT_CAMERA_STATE] = "put-camera-state"};
-static const char *const status_names[] = {[ASYNC_CREATED] = "created",
-                                           [ASYNC_PROCESSING] = "processing",
-                                           [ASYNC_SUCCEEDED] = "succeeded",
-                                           [ASYNC_FAILED] = "failed"};
+#include "store/store_text.h"
 
-static const char *kind_name(enum async_kind kind)
-{
-	return kind == ASYNC_PUT_CAMERA_STATE ? kind_names[ASYNC_PUT_CAMERA_STATE] : kind_names[ASYNC_REGISTER_CAMERA];
-}
-
-static enum async_kind kind_from_name(const char *name)
-{
-	return strcmp(name, kind_names[ASYNC_PUT_CAMERA_STATE]) == 0 ? ASYNC_PUT_CAMERA_STATE : ASYNC_REGISTER_CAMERA;
-}
-
-static const char *status_name(enum async_status status)
-{
-	return (unsigned)status <= ASYNC_FAILED ? status_names[status] : status_names[ASYNC_FAILED];
-}
-
-static enum async_status status_from_name(const char *name)
-{
-	for (unsigned i = 0; i <= ASYNC_FAILED; i++)
-		if (strcmp(name, status_names[i]) == 0)
-			return (enum async_status)i;
-	return ASYNC_FAILED;
-}
-
-#define ASYNC_COLUMNS                                                                                                  \
-	"id, kind, status, message, camera_id, serial_number, new_state, organisation_id, created_at,"                 \
-	" updated_at"
-
-/* Fills out from a row selected with ASYNC_COLUMNS. */
+/* Fills out from a row selected with STORE_ASYNC_COLUMNS. */
 static void read_request(sqlite3_stmt *statement, struct async_request *out)
 {
 	char text[32];
 	memset(out, 0, sizeof(*out));
 	sqlite_column_copy(statement, 0, out->id, sizeof(out->id));
 	sqlite_column_copy(statement, 1, text, sizeof(text));
-	out->kind = kind_from_name(text);
+	out->kind = store_async_kind_from_name(text);
 	sqlite_column_copy(statement, 2, text, sizeof(text));
-	out->status = status_from_name(text);
+	out->status = store_async_status_from_name(text);
 	sqlite_column_copy(statement, 3, out->message, sizeof(out->message));
 	sqlite_column_copy(statement, 4, out->camera_id, sizeof(out->camera_id));
 	sqlite_column_copy(statement, 5, out->serial_number, sizeof(out->serial_number));
@@ -69,9 +37,9 @@ static int bind_request(sqlite3_stmt *statement, const struct async_request *req
 {
 	int rc = sqlite_bind_text(statement, 1, request->id);
 	if (rc == SQLITE_OK)
-		rc = sqlite_bind_text(statement, 2, kind_name(request->kind));
+		rc = sqlite_bind_text(statement, 2, store_async_kind_name(request->kind));
 	if (rc == SQLITE_OK)
-		rc = sqlite_bind_text(statement, 3, status_name(request->status));
+		rc = sqlite_bind_text(statement, 3, store_async_status_name(request->status));
 	if (rc == SQLITE_OK)
 		rc = sqlite_bind_text(statement, 4, request->message);
 	if (rc == SQLITE_OK)
@@ -105,7 +73,7 @@ static enum store_result async_insert(struct store *store, const struct async_re
 	return result;
 }
 
-static const char SQL_ASYNC_GET[] = "SELECT " ASYNC_COLUMNS " FROM async_requests WHERE id = ?1";
+static const char SQL_ASYNC_GET[] = "SELECT " STORE_ASYNC_COLUMNS " FROM async_requests WHERE id = ?1";
 
 /* Steps a statement expected to yield at most one row into out. */
 static enum store_result read_one(struct sqlite_connection *connection, sqlite3_stmt *statement, const char *context,
@@ -138,7 +106,7 @@ static enum store_result async_get(struct store *store, const char *id, struct a
 }
 
 /* The oldest waiting request: created, or processing but abandoned (not touched since ?1). */
-static const char SQL_ASYNC_NEXT[] = "SELECT " ASYNC_COLUMNS " FROM async_requests"
+static const char SQL_ASYNC_NEXT[] = "SELECT " STORE_ASYNC_COLUMNS " FROM async_requests"
                                      " WHERE status = 'created' OR (status = 'processing' AND updated_at < ?1)"
                                      " ORDER BY seq LIMIT 1";
 static const char SQL_ASYNC_MARK_PROCESSING[] =
@@ -213,7 +181,7 @@ static enum store_result async_finish(struct store *store, const char *id, enum 
 	if (statement != NULL) {
 		int rc = sqlite_bind_text(statement, 1, id);
 		if (rc == SQLITE_OK)
-			rc = sqlite_bind_text(statement, 2, status_name(status));
+			rc = sqlite_bind_text(statement, 2, store_async_status_name(status));
 		if (rc == SQLITE_OK)
 			rc = sqlite_bind_text(statement, 3, message);
 		if (rc == SQLITE_OK)

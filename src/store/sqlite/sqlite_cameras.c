@@ -6,23 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/store_text.h"
+
 #include "store/sqlite/sqlite_internal.h"
 
-/* The columns read_camera() expects, in this order. */
-#define CAMERA_COLUMNS                                                                                                 \
-	"id, serial_number, state, organisation_id, site_id, camera_position_id, claimed_at, name,"                    \
-	" direction1_alias, direction2_alias, last_seen_at, last_video_at, reported_offline,"                          \
-	" encoded_frames_proportion, network_transmit_rate, video_backlog, video_upload_latency"
-
-/* CAMERA_STATE_BIT(state) computed in SQL from the stored state name. */
-#define SQL_STATE_BIT                                                                                                  \
-	"(1 << CASE state WHEN 'registered' THEN 0 WHEN 'running' THEN 1 WHEN 'paused' THEN 2"                         \
-	" WHEN 'decommissioned' THEN 3 END)"
-_Static_assert(CAMERA_REGISTERED == 0 && CAMERA_RUNNING == 1 && CAMERA_PAUSED == 2 && CAMERA_DECOMMISSIONED == 3,
-               "SQL_STATE_BIT must follow enum camera_state");
-
-static const char SQL_CAMERA_BY_ID[] = "SELECT " CAMERA_COLUMNS " FROM cameras WHERE id = ?1";
-static const char SQL_CAMERA_BY_SERIAL[] = "SELECT " CAMERA_COLUMNS " FROM cameras WHERE serial_number = ?1";
+static const char SQL_CAMERA_BY_ID[] = "SELECT " STORE_CAMERA_COLUMNS " FROM cameras WHERE id = ?1";
+static const char SQL_CAMERA_BY_SERIAL[] = "SELECT " STORE_CAMERA_COLUMNS " FROM cameras WHERE serial_number = ?1";
 static const char SQL_CAMERA_EXISTS[] = "SELECT 1 FROM cameras WHERE id = ?1";
 static const char SQL_SERIAL_EXISTS[] = "SELECT 1 FROM cameras WHERE serial_number = ?1";
 static const char SQL_CAMERA_INSERT[] =
@@ -141,13 +130,13 @@ static enum store_result sqlite_camera_register(struct store *store, const char 
  * ?5 state mask (0 = any), ?6 after id ("" = from the start), ?7 limit (-1 = all). Three
  * variants so that the index of the most selective given filter drives the scan in id order:
  * cameras_by_site (site_id, id), cameras_by_organisation (organisation_id, id), the primary key. */
-#define LIST_SELECT "SELECT " CAMERA_COLUMNS " FROM cameras WHERE "
+#define LIST_SELECT "SELECT " STORE_CAMERA_COLUMNS " FROM cameras WHERE "
 #define LIST_FILTERS                                                                                                   \
 	" AND (?1 IS NULL OR organisation_id = ?1)"                                                                    \
 	" AND (?2 IS NULL OR site_id = ?2)"                                                                            \
 	" AND (?3 IS NULL OR site_id IN (SELECT site_id FROM user_sites WHERE user_id = ?3))"                          \
 	" AND (?4 IS NULL OR site_id IN (SELECT site_id FROM user_sites WHERE user_id = ?4))"                          \
-	" AND (?5 = 0 OR (" SQL_STATE_BIT " & ?5) != 0)"                                                               \
+	" AND (?5 = 0 OR (" STORE_SQL_STATE_BIT " & ?5) != 0)"                                                         \
 	" ORDER BY id LIMIT ?7"
 
 static const char SQL_LIST_BY_SITE[] = LIST_SELECT "site_id = ?2 AND id > ?6" LIST_FILTERS;
@@ -280,7 +269,7 @@ static enum store_result run_conditional(struct sqlite_connection *c, sqlite3_st
 static const char SQL_CAMERA_CLAIM[] =
     "UPDATE cameras SET state = 'running', organisation_id = ?2, site_id = ?3, camera_position_id = ?4,"
     " claimed_at = ?5, name = ?6, direction1_alias = NULL, direction2_alias = NULL"
-    " WHERE serial_number = ?1 AND (" SQL_STATE_BIT " & ?7) != 0";
+    " WHERE serial_number = ?1 AND (" STORE_SQL_STATE_BIT " & ?7) != 0";
 
 static enum store_result claim_update(struct sqlite_connection *c, const char *serial_number, unsigned claimable_mask,
                                       const struct camera_placement *placement, bool has_name, const char *name)
