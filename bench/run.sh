@@ -202,6 +202,11 @@ SEED_START=$(date +%s.%N)
 BENCH_TOKEN=$TOKEN "$PYTHON" "$BENCH_DIR/seed.py" --url "$BASE" --site "$SITE_ID" \
   --count "$CAMERAS" --threads "$SEED_THREADS" --out "$TMP/cameras.txt"
 SEED_SECONDS=$(awk -v a="$SEED_START" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+if [[ $BACKEND == postgres ]]; then
+  # Planner statistics for the freshly loaded tables, as autovacuum would gather within a minute
+  # or so of a bulk load; without them the first plans of the list query are guesses.
+  psql -X -q -v ON_ERROR_STOP=1 -d "$DB" -c 'VACUUM ANALYZE' >&2 || die "VACUUM ANALYZE failed"
+fi
 servers_alive
 read -ra RSS_SEEDED <<<"$(rss_kib_all | tr '\n' ' ')"
 log "seeded in ${SEED_SECONDS} s; camfleet RSS$(for kib in "${RSS_SEEDED[@]}"; do printf ' %s' "$(format_mib "$kib")"; done)"

@@ -28,6 +28,8 @@ struct app_config {
 	unsigned frame_wait;         /* seconds a frame request waits for the camera's upload */
 };
 
+struct camera_read_batch;
+
 struct app {
 	struct app_config config;
 	struct store *store;
@@ -35,6 +37,7 @@ struct app {
 	struct http_metrics *metrics;
 	struct async_worker *worker;
 	struct device_hub *hub; /* the device link's waits and caches (src/device/) */
+	struct camera_read_batch *camera_reads; /* batched GET /cameras/{id} reads; NULL: read directly */
 };
 
 #endif

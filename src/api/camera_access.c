@@ -8,21 +8,27 @@
 #include "domain/camera_json.h"
 #include "util/timeutil.h"
 
+bool camera_access_check(struct http_request *request, const char *id, enum store_result read,
+                         const struct camera *camera)
+{
+	enum store_result result = read;
+	if (result == STORE_OK)
+		result = policy_camera_visible(request->app->store, &request->principal, camera);
+	if (result == STORE_OK)
+		return true;
+	if (result == STORE_NOT_FOUND)
+		http_reply_error(request, 404, "camera %s not found", id);
+	else
+		api_store_failure(request, result, "camera", NULL);
+	return false;
+}
+
 bool camera_access_load(struct http_request *request, const char *id, struct camera *out)
 {
 	struct store *store = request->app->store;
 	char wanted[UUID_BUFFER_SIZE];
 	memcpy(wanted, id, sizeof(wanted)); /* id may point into out */
-	enum store_result result = store->ops->camera_get(store, wanted, out);
-	if (result == STORE_OK)
-		result = policy_camera_visible(store, &request->principal, out);
-	if (result == STORE_OK)
-		return true;
-	if (result == STORE_NOT_FOUND)
-		http_reply_error(request, 404, "camera %s not found", wanted);
-	else
-		api_store_failure(request, result, "camera", NULL);
-	return false;
+	return camera_access_check(request, wanted, store->ops->camera_get(store, wanted, out), out);
 }
 
 bool camera_access_site(struct http_request *request, const char *site_id, struct site *out)
@@ -50,8 +56,8 @@ enum MHD_Result camera_access_reply(struct http_request *request, unsigned statu
 {
 	/* The direct writer, not a jansson object: this is the hottest answer of the API. */
 	char text[CAMERA_JSON_MAX_LENGTH];
-	size_t length = camera_json_write(camera, include_metrics, time_now_seconds(), request->app->config.online_window,
-					  text, sizeof(text));
+	size_t length = camera_json_write(camera, include_metrics, time_now_seconds(),
+	                                  request->app->config.online_window, text, sizeof(text));
 	char *body = length > 0 ? malloc(length) : NULL;
 	if (body == NULL)
 		return http_reply_error(request, 500, "internal error");

@@ -12,6 +12,10 @@
 
 /* Loads camera id into out when the caller may see it; 404 (or 5xx) otherwise. */
 bool camera_access_load(struct http_request *request, const char *id, struct camera *out);
+/* The same decision for a camera read elsewhere (read: the store's result for id; camera: its
+ * row when read is STORE_OK): true when the caller may see it; 404 (or 5xx) otherwise. */
+bool camera_access_check(struct http_request *request, const char *id, enum store_result read,
+                         const struct camera *camera);
 
 /* Loads site site_id into out when the caller may see it; 404 naming it (or 5xx) otherwise. */
 bool camera_access_site(struct http_request *request, const char *site_id, struct site *out);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api/camera_access.h"
+#include "api/camera_read_batch.h"
 #include "api/routes.h"
 #include "device/hub.h"
 #include "domain/camera_json.h"
@@ -91,15 +92,30 @@ static enum MHD_Result post_camera(struct http_request *request)
 
 /* --- GET /cameras/{cameraId} ------------------------------------------------------------------- */
 
+/* The batched read is back (see camera_read_batch.h): the same checks as a direct read. */
+static enum MHD_Result get_camera_read(struct http_request *request)
+{
+	const struct camera_read *read = request->resume_context;
+	bool include_metrics;
+	if (!camera_access_include_metrics(request, &include_metrics) ||
+	    !camera_access_check(request, read->id, read->result, &read->camera))
+		return http_replied(request);
+	return camera_access_reply(request, 200, &read->camera, include_metrics);
+}
+
 static enum MHD_Result get_camera(struct http_request *request)
 {
 	if (!api_require_role(request, ROLES_READERS, "read cameras"))
 		return http_replied(request);
 	char id[UUID_BUFFER_SIZE];
 	bool include_metrics;
+	if (!api_path_uuid(request, 0, "cameraId", id) || !camera_access_include_metrics(request, &include_metrics))
+		return http_replied(request);
+	struct camera_read_batch *reads = request->app->camera_reads;
+	if (reads != NULL && camera_read_batch_submit(reads, request, id, get_camera_read))
+		return MHD_YES; /* suspended: get_camera_read answers */
 	struct camera camera;
-	if (!api_path_uuid(request, 0, "cameraId", id) || !camera_access_include_metrics(request, &include_metrics) ||
-	    !camera_access_load(request, id, &camera))
+	if (!camera_access_load(request, id, &camera))
 		return http_replied(request);
 	return camera_access_reply(request, 200, &camera, include_metrics);
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "api/routes.h"
+#include "api/camera_read_batch.h"
 #include "app.h"
 #include "auth/tokens.h"
 #include "cli/cli.h"
@@ -255,7 +256,7 @@ int cli_serve(int argc, char **argv)
 	size_t route_count = 0;
 	struct route *routes = NULL;
 	struct http_server *server = NULL;
-	app.store = store_open(app.config.database_url, app.config.threads + 3); /* + worker, flusher, spare */
+	app.store = store_open(app.config.database_url, app.config.threads + 4); /* + worker, flusher, reader, spare */
 	if (app.store == NULL)
 		goto done;
 	app.tokens = token_service_new(app.store, app.config.issuer, "camfleet", app.config.token_ttl_seconds);
@@ -273,6 +274,8 @@ int cli_serve(int argc, char **argv)
 	app.hub = device_hub_new(&app);
 	if (app.hub == NULL)
 		goto done;
+	if (app.store->ops->reads_are_remote && (app.camera_reads = camera_read_batch_start(app.store)) == NULL)
+		goto done;
 	server = http_server_start(&app, routes, route_count);
 	if (server == NULL)
 		goto done;
@@ -288,11 +291,13 @@ int cli_serve(int argc, char **argv)
 	 * holds suspended requests that would otherwise outlive the drain); then the drain. */
 	http_server_quiesce(server);
 	device_hub_quiesce(app.hub);
+	camera_read_batch_close(app.camera_reads);
 	http_server_stop(server, 10);
 	server = NULL;
 	status = 0;
 done:
 	http_server_stop(server, 0);
+	camera_read_batch_stop(app.camera_reads);
 	device_hub_free(app.hub);
 	async_worker_stop(app.worker);
 	http_metrics_free(app.metrics);

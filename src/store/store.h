@@ -90,6 +90,10 @@ struct camera_patch {
 struct store;
 
 struct store_ops {
+	/* Every read is a round trip to a server (PostgreSQL): the hottest reads are worth batching
+	 * (api/camera_read_batch.c). False for an embedded database, where a read is a function call. */
+	bool reads_are_remote;
+
 	void (*close)(struct store *store);
 	enum store_result (*ping)(struct store *store);
 
@@ -154,6 +158,10 @@ struct store_ops {
 	enum store_result (*camera_register)(struct store *, const char *id, const char *serial_number, int64_t at);
 	enum store_result (*camera_get)(struct store *, const char *id, struct camera *out);
 	enum store_result (*camera_get_by_serial)(struct store *, const char *serial_number, struct camera *out);
+	/* Reads count cameras at once: out[i] and found[i] for ids[i] (ids may repeat). STORE_OK even
+	 * when some are missing; a failure applies to all. */
+	enum store_result (*camera_get_many)(struct store *, const char *const *ids, size_t count, struct camera *out,
+	                                     bool *found);
 	/* Calls row for each camera matching filter, in id order. */
 	enum store_result (*camera_list)(struct store *, const struct camera_filter *, camera_row_fn, void *context);
 	/* Claims the camera with this serial if its state is in claimable_mask: sets it running at the

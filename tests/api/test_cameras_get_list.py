@@ -2,12 +2,14 @@
 limit/after pagination with the Link header, and complete unpaginated listings."""
 import re
 import socket
+import threading
 
 import pytest
+import requests
 
-from conftest import (METRIC_KEYS, assert_camera_shape, assert_error, claim_camera, describe,
-                      expect, make_user, grant_sites, new_id, register_camera, register_cameras,
-                      user_token)
+from conftest import (METRIC_KEYS, Tenant, assert_camera_shape, assert_error, claim_camera,
+                      describe, expect, make_user, grant_sites, new_id, register_camera,
+                      register_cameras, user_token)
 
 LINK_RE = re.compile(r'^<([^>]+)>;\s*rel="next"$')
 
@@ -379,3 +381,38 @@ def test_after_any_uuid_starts_past_it_even_if_no_camera_has_it(api, tenant):
     resp = api.get("/cameras", tenant.admin_token,
                    params={"siteId": tenant.site_id, "limit": 100, "after": cursor})
     assert ids(expect(resp, 200)) == [camera for camera in cameras if camera > cursor]
+
+
+def test_concurrent_reads_of_many_cameras_each_get_their_own_camera(api, tenant):
+    """Many GET /cameras/{id} at once, for different cameras, some unknown, from several callers
+    (on PostgreSQL they are read in batches: each answer must still be its own camera)."""
+    cameras = [claim_camera(api, tenant.admin_token, camera["serialNumber"], tenant.site_id,
+                            name=f"concurrent-{index}")
+               for index, camera in enumerate(register_cameras(api, 12))]
+    unknown = [new_id() for _ in range(4)]
+    other = Tenant(api)  # a camera of another organisation: 404 for this tenant, as if unknown
+    foreign = claim_camera(api, other.admin_token, register_camera(api)["serialNumber"],
+                           other.site_id)
+    wanted = [(camera["id"], 200, camera) for camera in cameras] + \
+        [(camera_id, 404, None) for camera_id in unknown] + [(foreign["id"], 404, None)]
+    failures = []
+
+    def reader(offset):
+        session = requests.Session()
+        for round_ in range(5):
+            for index in range(len(wanted)):
+                camera_id, status, camera = wanted[(index + offset + round_) % len(wanted)]
+                resp = session.get(f"{api.base}/cameras/{camera_id}", timeout=30,
+                                   headers={"Authorization": f"Bearer {tenant.admin_token}"})
+                if resp.status_code != status:
+                    failures.append(describe(resp))
+                elif status == 200 and (resp.json()["id"] != camera_id or
+                                        resp.json()["name"] != camera["name"]):
+                    failures.append(f"asked {camera_id}, got {resp.text[:200]}")
+
+    threads = [threading.Thread(target=reader, args=(offset,)) for offset in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert failures == [], failures[:5]

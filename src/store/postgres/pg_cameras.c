@@ -86,6 +86,78 @@ static enum store_result pg_camera_get_by_serial(struct store *store, const char
 	return camera_by_key(store, SQL_CAMERA_BY_SERIAL, serial_number, out);
 }
 
+static const char SQL_CAMERAS_BY_IDS[] = "SELECT " STORE_CAMERA_COLUMNS " FROM cameras WHERE id = ANY($1::text[])";
+
+/* Appends ids as a PostgreSQL array literal {"id","id",...} to out (size bytes); false when it
+ * does not fit. Quotes and backslashes are escaped, so any text is safe. */
+static bool array_literal(const char *const *ids, size_t count, char *out, size_t size)
+{
+	size_t used = 0;
+	out[used++] = '{';
+	for (size_t i = 0; i < count; i++) {
+		if (used + 2 >= size)
+			return false;
+		if (i > 0)
+			out[used++] = ',';
+		out[used++] = '"';
+		for (const char *c = ids[i]; *c != '\0'; c++) {
+			if (used + 3 >= size)
+				return false;
+			if (*c == '"' || *c == '\\')
+				out[used++] = '\\';
+			out[used++] = *c;
+		}
+		out[used++] = '"';
+	}
+	if (used + 2 > size)
+		return false;
+	out[used++] = '}';
+	out[used] = '\0';
+	return true;
+}
+
+/* One query for the lot: the rows come back in any order and are matched to ids by id. */
+static enum store_result pg_camera_get_many(struct store *store, const char *const *ids, size_t count,
+                                            struct camera *out, bool *found)
+{
+	for (size_t i = 0; i < count; i++)
+		found[i] = false;
+	if (count == 0)
+		return STORE_OK;
+	size_t size = count * (2 * UUID_TEXT_LENGTH + 3) + 3;
+	char *literal = malloc(size);
+	if (literal == NULL)
+		return STORE_ERROR;
+	if (!array_literal(ids, count, literal, size)) {
+		free(literal); /* only ids longer than a UUID's escaped length get here */
+		return STORE_ERROR;
+	}
+	struct pg_connection *c = pg_acquire(store);
+	if (c == NULL) {
+		free(literal);
+		return STORE_UNAVAILABLE;
+	}
+	struct pg_params params = {0};
+	pg_param_text(&params, literal);
+	enum store_result result;
+	PGresult *rows = pg_query(c, SQL_CAMERAS_BY_IDS, &params, &result);
+	pg_release(store, c);
+	free(literal);
+	if (rows == NULL)
+		return result;
+	for (int row = 0; row < PQntuples(rows); row++) {
+		const char *id = PQgetvalue(rows, row, 0);
+		for (size_t i = 0; i < count; i++) {
+			if (!found[i] && strcmp(ids[i], id) == 0) {
+				read_camera(rows, row, &out[i]);
+				found[i] = true;
+			}
+		}
+	}
+	PQclear(rows);
+	return STORE_OK;
+}
+
 static enum store_result pg_camera_register(struct store *store, const char *id, const char *serial_number, int64_t at)
 {
 	struct pg_connection *c = pg_acquire(store);
@@ -453,6 +525,8 @@ void pg_camera_ops(struct store_ops *ops)
 {
 	ops->camera_register = pg_camera_register;
 	ops->camera_get = pg_camera_get;
+	ops->camera_get_many = pg_camera_get_many;
+	ops->reads_are_remote = true;
 	ops->camera_get_by_serial = pg_camera_get_by_serial;
 	ops->camera_list = pg_camera_list;
 	ops->camera_claim = pg_camera_claim;

@@ -105,6 +105,22 @@ static enum store_result sqlite_camera_get_by_serial(struct store *store, const 
 	return camera_by_key(store, SQL_CAMERA_BY_SERIAL, serial_number, out);
 }
 
+/* An embedded read costs a function call: one after the other, on one connection. */
+static enum store_result sqlite_camera_get_many(struct store *store, const char *const *ids, size_t count,
+                                                struct camera *out, bool *found)
+{
+	struct sqlite_connection *c = sqlite_acquire(store);
+	enum store_result result = STORE_OK;
+	for (size_t i = 0; i < count && result == STORE_OK; i++) {
+		enum store_result one = select_camera(c, SQL_CAMERA_BY_ID, ids[i], &out[i]);
+		found[i] = one == STORE_OK;
+		if (one != STORE_OK && one != STORE_NOT_FOUND)
+			result = one;
+	}
+	sqlite_release(store, c);
+	return result;
+}
+
 static enum store_result sqlite_camera_register(struct store *store, const char *id, const char *serial_number,
                                                 int64_t at)
 {
@@ -525,6 +541,7 @@ void sqlite_camera_ops(struct store_ops *ops)
 	ops->camera_register = sqlite_camera_register;
 	ops->camera_get = sqlite_camera_get;
 	ops->camera_get_by_serial = sqlite_camera_get_by_serial;
+	ops->camera_get_many = sqlite_camera_get_many;
 	ops->camera_list = sqlite_camera_list;
 	ops->camera_claim = sqlite_camera_claim;
 	ops->camera_set_state = sqlite_camera_set_state;
