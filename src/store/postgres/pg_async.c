@@ -59,14 +59,9 @@ static const char SQL_ASYNC_GET[] = "SELECT " STORE_ASYNC_COLUMNS " FROM async_r
 
 static enum store_result pg_async_get(struct store *store, const char *id, struct async_request *out)
 {
-	struct pg_connection *connection = pg_acquire(store);
-	if (connection == NULL)
-		return STORE_UNAVAILABLE;
 	struct pg_params params = {0};
 	pg_param_text(&params, id);
-	enum store_result result = pg_fetch_one(connection, SQL_ASYNC_GET, &params, read_request, out);
-	pg_release(store, connection);
-	return result;
+	return pg_get(store, SQL_ASYNC_GET, &params, read_request, out);
 }
 
 /* Takes the oldest waiting request (created, or processing but not touched since $1) and marks it

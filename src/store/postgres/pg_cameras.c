@@ -66,14 +66,9 @@ static enum store_result run_conditional(struct pg_connection *c, const char *sq
 /* One statement, one round trip: GET /cameras/{id} is the hot path. */
 static enum store_result camera_by_key(struct store *store, const char *sql, const char *key, struct camera *out)
 {
-	struct pg_connection *c = pg_acquire(store);
-	if (c == NULL)
-		return STORE_UNAVAILABLE;
 	struct pg_params params = {0};
 	pg_param_text(&params, key);
-	enum store_result result = pg_fetch_one(c, sql, &params, read_camera, out);
-	pg_release(store, c);
-	return result;
+	return pg_get(store, sql, &params, read_camera, out);
 }
 
 static enum store_result pg_camera_get(struct store *store, const char *id, struct camera *out)

@@ -26,14 +26,9 @@ static void read_device_camera(const PGresult *r, int row, void *destination)
 
 static enum store_result pg_device_camera_get(struct store *store, const char *camera_id, struct device_camera *out)
 {
-	struct pg_connection *c = pg_acquire(store);
-	if (c == NULL)
-		return STORE_UNAVAILABLE;
 	struct pg_params params = {0};
 	pg_param_text(&params, camera_id);
-	enum store_result result = pg_fetch_one(c, SQL_DEVICE_CAMERA, &params, read_device_camera, out);
-	pg_release(store, c);
-	return result;
+	return pg_get(store, SQL_DEVICE_CAMERA, &params, read_device_camera, out);
 }
 
 /* --- issuing, rotating and revoking credentials --------------------------------------------------- */
@@ -411,18 +406,12 @@ static const char SQL_UPLOAD_INSERT[] =
 static enum store_result pg_video_upload_insert(struct store *store, const char *camera_id, int64_t uploaded_at,
                                                 int64_t bytes, double seconds)
 {
-	struct pg_connection *c = pg_acquire(store);
-	if (c == NULL)
-		return STORE_UNAVAILABLE;
 	struct pg_params params = {0};
 	pg_param_text(&params, camera_id);
 	pg_param_int64(&params, uploaded_at);
 	pg_param_int64(&params, bytes);
 	pg_param_double(&params, seconds);
-	long inserted = 0;
-	enum store_result result = pg_command(c, SQL_UPLOAD_INSERT, &params, &inserted);
-	pg_release(store, c);
-	return result == STORE_OK && inserted == 0 ? STORE_NOT_FOUND : result;
+	return pg_write(store, SQL_UPLOAD_INSERT, &params, true); /* nothing inserted: no such camera */
 }
 
 static const char SQL_FRAME_PUT[] = "INSERT INTO camera_frames(camera_id, jpeg, taken_at)"
@@ -433,17 +422,11 @@ static const char SQL_FRAME_PUT[] = "INSERT INTO camera_frames(camera_id, jpeg, 
 static enum store_result pg_frame_put(struct store *store, const char *camera_id, const unsigned char *jpeg,
                                       size_t length, int64_t taken_at)
 {
-	struct pg_connection *c = pg_acquire(store);
-	if (c == NULL)
-		return STORE_UNAVAILABLE;
 	struct pg_params params = {0};
 	pg_param_text(&params, camera_id);
 	pg_param_binary(&params, jpeg, length);
 	pg_param_int64(&params, taken_at);
-	long written = 0;
-	enum store_result result = pg_command(c, SQL_FRAME_PUT, &params, &written);
-	pg_release(store, c);
-	return result == STORE_OK && written == 0 ? STORE_NOT_FOUND : result;
+	return pg_write(store, SQL_FRAME_PUT, &params, true); /* nothing written: no such camera */
 }
 
 void pg_device_ops(struct store_ops *ops)
