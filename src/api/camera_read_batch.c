@@ -1,85 +1,39 @@
-/* Batched camera reads (see camera_read_batch.h): two queues, one filling under the lock while
- * the reader reads the other without it. A request is resumed only after its answer is written
- * into its arena, and never touched after. */
+/* Batched camera reads (see camera_read_batch.h) on a request batch (http/request_batch.c): each
+ * batch of queued ids is read with one camera_get_many, then every request is resumed with its
+ * camera. */
 #include "api/camera_read_batch.h"
 
-#include <pthread.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/log.h"
+#include "http/request_batch.h"
 
-#define READ_BATCH_MAX 256 /* ids in one query; the rest wait for the next */
-
-struct read_waiter {
-	struct http_request *request;
-	struct camera_read *read; /* in the request's arena */
-};
-
-struct read_queue {
-	struct read_waiter waiters[READ_BATCH_MAX];
-	size_t count;
-};
+#define READ_BATCH_MAX 256 /* ids in one query; beyond, handlers read directly */
 
 struct camera_read_batch {
 	struct store *store;
-	pthread_mutex_t lock;
-	pthread_cond_t work;     /* the reader waits here for reads or stop */
-	pthread_cond_t answered; /* close waits here for the queue to empty */
-	struct read_queue queues[2];
-	unsigned filling; /* index of the queue handlers append to */
-	uint64_t submitted;
-	uint64_t done;
-	bool reader_idle; /* the reader waits on work: a submit must signal it */
-	bool closed;
-	bool stopping;
-	pthread_t thread;
-	/* the reader's own arrays for camera_get_many */
+	struct request_batch *requests;
+	/* the batch thread's arrays for camera_get_many */
 	const char *ids[READ_BATCH_MAX];
 	struct camera cameras[READ_BATCH_MAX];
 	bool found[READ_BATCH_MAX];
 };
 
-static void read_queue(struct camera_read_batch *batch, struct read_queue *queue)
+/* Reads one batch (items: count ids, UUID_BUFFER_SIZE bytes each) and resumes each request. */
+static void read_batch(void *context, const void *items, struct http_request *const *requests, size_t count)
 {
-	for (size_t i = 0; i < queue->count; i++)
-		batch->ids[i] = queue->waiters[i].read->id;
+	struct camera_read_batch *batch = context;
+	for (size_t i = 0; i < count; i++)
+		batch->ids[i] = (const char *)items + i * UUID_BUFFER_SIZE;
 	enum store_result result =
-	    batch->store->ops->camera_get_many(batch->store, batch->ids, queue->count, batch->cameras, batch->found);
-	for (size_t i = 0; i < queue->count; i++) {
-		struct camera_read *read = queue->waiters[i].read;
+	    batch->store->ops->camera_get_many(batch->store, batch->ids, count, batch->cameras, batch->found);
+	for (size_t i = 0; i < count; i++) {
+		struct camera_read *read = requests[i]->resume_context;
 		read->result = result != STORE_OK ? result : batch->found[i] ? STORE_OK : STORE_NOT_FOUND;
 		if (read->result == STORE_OK)
 			read->camera = batch->cameras[i];
-		http_request_resume(queue->waiters[i].request); /* not ours any more */
+		http_request_resume(requests[i]); /* not ours any more */
 	}
-}
-
-static void *reader_main(void *argument)
-{
-	struct camera_read_batch *batch = argument;
-	pthread_mutex_lock(&batch->lock);
-	for (;;) {
-		while (batch->queues[batch->filling].count == 0 && !batch->stopping) {
-			batch->reader_idle = true;
-			pthread_cond_wait(&batch->work, &batch->lock);
-		}
-		batch->reader_idle = false;
-		struct read_queue *queue = &batch->queues[batch->filling];
-		if (queue->count == 0) /* stopping, and nothing left to read */
-			break;
-		batch->filling ^= 1u;
-		pthread_mutex_unlock(&batch->lock);
-		read_queue(batch, queue);
-		size_t answered = queue->count;
-		queue->count = 0;
-		pthread_mutex_lock(&batch->lock);
-		batch->done += answered;
-		pthread_cond_broadcast(&batch->answered);
-	}
-	pthread_mutex_unlock(&batch->lock);
-	return NULL;
 }
 
 struct camera_read_batch *camera_read_batch_start(struct store *store)
@@ -88,14 +42,8 @@ struct camera_read_batch *camera_read_batch_start(struct store *store)
 	if (batch == NULL)
 		return NULL;
 	batch->store = store;
-	pthread_mutex_init(&batch->lock, NULL);
-	pthread_cond_init(&batch->work, NULL);
-	pthread_cond_init(&batch->answered, NULL);
-	if (pthread_create(&batch->thread, NULL, reader_main, batch) != 0) {
-		log_error("cameras: cannot start the camera reader thread");
-		pthread_cond_destroy(&batch->answered);
-		pthread_cond_destroy(&batch->work);
-		pthread_mutex_destroy(&batch->lock);
+	batch->requests = request_batch_start("camera reader", UUID_BUFFER_SIZE, READ_BATCH_MAX, read_batch, batch);
+	if (batch->requests == NULL) {
 		free(batch);
 		return NULL;
 	}
@@ -109,45 +57,20 @@ bool camera_read_batch_submit(struct camera_read_batch *batch, struct http_reque
 	if (read == NULL)
 		return false;
 	memcpy(read->id, id, sizeof(read->id));
-	pthread_mutex_lock(&batch->lock);
-	struct read_queue *queue = &batch->queues[batch->filling];
-	if (batch->closed || batch->stopping || queue->count == READ_BATCH_MAX) {
-		pthread_mutex_unlock(&batch->lock);
-		return false; /* closed, or a full batch waits already: read directly */
-	}
-	queue->waiters[queue->count++] = (struct read_waiter){request, read};
-	batch->submitted++;
-	http_request_suspend(request, resume, read);
-	if (batch->reader_idle) { /* a busy reader looks at the queue again when its read is done */
-		batch->reader_idle = false;
-		pthread_cond_signal(&batch->work);
-	}
-	pthread_mutex_unlock(&batch->lock);
-	return true;
+	/* closed, or a full batch waits already: the caller reads directly */
+	return request_batch_submit(batch->requests, request, read->id, resume, read) == REQUEST_BATCH_QUEUED;
 }
 
 void camera_read_batch_close(struct camera_read_batch *batch)
 {
-	if (batch == NULL)
-		return;
-	pthread_mutex_lock(&batch->lock);
-	batch->closed = true;
-	while (batch->done < batch->submitted)
-		pthread_cond_wait(&batch->answered, &batch->lock);
-	pthread_mutex_unlock(&batch->lock);
+	if (batch != NULL)
+		request_batch_close(batch->requests);
 }
 
 void camera_read_batch_stop(struct camera_read_batch *batch)
 {
 	if (batch == NULL)
 		return;
-	pthread_mutex_lock(&batch->lock);
-	batch->stopping = true;
-	pthread_cond_signal(&batch->work);
-	pthread_mutex_unlock(&batch->lock);
-	pthread_join(batch->thread, NULL);
-	pthread_cond_destroy(&batch->answered);
-	pthread_cond_destroy(&batch->work);
-	pthread_mutex_destroy(&batch->lock);
+	request_batch_stop(batch->requests, NULL, NULL);
 	free(batch);
 }

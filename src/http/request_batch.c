@@ -1,0 +1,175 @@
+/* Batches of suspended requests (see request_batch.h): two queues, one filling under the lock
+ * while the thread processes the other without it. */
+#include "http/request_batch.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/log.h"
+
+#define QUEUE_FIRST_CAPACITY 256
+
+struct batch_queue {
+	unsigned char *items; /* capacity * item_size bytes */
+	struct http_request **requests;
+	size_t count;
+	size_t capacity;
+};
+
+struct request_batch {
+	const char *name;
+	size_t item_size;
+	size_t max_items; /* 0: unbounded */
+	request_batch_fn process;
+	void *context;
+	pthread_mutex_t lock;
+	pthread_cond_t work;     /* the thread waits here for items or stop */
+	pthread_cond_t answered; /* close waits here for the queues to empty */
+	struct batch_queue queues[2];
+	unsigned filling;   /* index of the queue handlers append to */
+	uint64_t submitted; /* items queued since start */
+	uint64_t done;      /* items processed since start */
+	uint64_t batches;   /* batches processed since start */
+	bool idle;          /* the thread waits on work: a submit must signal it */
+	bool closed;        /* submits are refused (shutdown) */
+	bool stopping;
+	pthread_t thread;
+};
+
+static void queue_free(struct batch_queue *queue)
+{
+	free(queue->items);
+	free(queue->requests);
+	memset(queue, 0, sizeof(*queue));
+}
+
+/* Makes room for one more entry; false when memory is exhausted. */
+static bool queue_reserve(struct batch_queue *queue, size_t item_size)
+{
+	if (queue->count < queue->capacity)
+		return true;
+	size_t capacity = queue->capacity ? queue->capacity * 2 : QUEUE_FIRST_CAPACITY;
+	unsigned char *items = realloc(queue->items, capacity * item_size);
+	if (items == NULL)
+		return false;
+	queue->items = items;
+	struct http_request **requests = realloc(queue->requests, capacity * sizeof(*requests));
+	if (requests == NULL)
+		return false;
+	queue->requests = requests;
+	queue->capacity = capacity;
+	return true;
+}
+
+static void *batch_main(void *argument)
+{
+	struct request_batch *batch = argument;
+	pthread_mutex_lock(&batch->lock);
+	for (;;) {
+		while (batch->queues[batch->filling].count == 0 && !batch->stopping) {
+			batch->idle = true;
+			pthread_cond_wait(&batch->work, &batch->lock);
+		}
+		batch->idle = false;
+		struct batch_queue *queue = &batch->queues[batch->filling];
+		if (queue->count == 0) /* stopping, and nothing left to process */
+			break;
+		batch->filling ^= 1u;
+		pthread_mutex_unlock(&batch->lock);
+		batch->process(batch->context, queue->items, queue->requests, queue->count);
+		size_t processed = queue->count;
+		queue->count = 0;
+		pthread_mutex_lock(&batch->lock);
+		batch->done += processed;
+		batch->batches++;
+		pthread_cond_broadcast(&batch->answered);
+	}
+	pthread_mutex_unlock(&batch->lock);
+	return NULL;
+}
+
+struct request_batch *request_batch_start(const char *name, size_t item_size, size_t max_items,
+                                          request_batch_fn process, void *context)
+{
+	struct request_batch *batch = calloc(1, sizeof(*batch));
+	if (batch == NULL)
+		return NULL;
+	batch->name = name;
+	batch->item_size = item_size;
+	batch->max_items = max_items;
+	batch->process = process;
+	batch->context = context;
+	pthread_mutex_init(&batch->lock, NULL);
+	pthread_cond_init(&batch->work, NULL);
+	pthread_cond_init(&batch->answered, NULL);
+	if (pthread_create(&batch->thread, NULL, batch_main, batch) != 0) {
+		log_error("cannot start the %s thread", name);
+		pthread_cond_destroy(&batch->answered);
+		pthread_cond_destroy(&batch->work);
+		pthread_mutex_destroy(&batch->lock);
+		free(batch);
+		return NULL;
+	}
+	return batch;
+}
+
+enum request_batch_submit request_batch_submit(struct request_batch *batch, struct http_request *request,
+                                               const void *item, http_resume_fn resume, void *resume_context)
+{
+	pthread_mutex_lock(&batch->lock);
+	struct batch_queue *queue = &batch->queues[batch->filling];
+	enum request_batch_submit outcome = REQUEST_BATCH_QUEUED;
+	if (batch->closed || batch->stopping)
+		outcome = REQUEST_BATCH_CLOSED;
+	else if ((batch->max_items != 0 && queue->count >= batch->max_items) || !queue_reserve(queue, batch->item_size))
+		outcome = REQUEST_BATCH_FULL;
+	if (outcome != REQUEST_BATCH_QUEUED) {
+		pthread_mutex_unlock(&batch->lock);
+		return outcome;
+	}
+	memcpy(queue->items + queue->count * batch->item_size, item, batch->item_size);
+	queue->requests[queue->count] = request;
+	queue->count++;
+	batch->submitted++;
+	http_request_suspend(request, resume, resume_context);
+	if (batch->idle) { /* a busy thread looks at the queue again when its batch is done */
+		batch->idle = false;
+		pthread_cond_signal(&batch->work);
+	}
+	pthread_mutex_unlock(&batch->lock);
+	return REQUEST_BATCH_QUEUED;
+}
+
+void request_batch_close(struct request_batch *batch)
+{
+	if (batch == NULL)
+		return;
+	pthread_mutex_lock(&batch->lock);
+	batch->closed = true;
+	while (batch->done < batch->submitted)
+		pthread_cond_wait(&batch->answered, &batch->lock);
+	pthread_mutex_unlock(&batch->lock);
+}
+
+void request_batch_stop(struct request_batch *batch, uint64_t *batches_out, uint64_t *items_out)
+{
+	if (batch == NULL)
+		return;
+	pthread_mutex_lock(&batch->lock);
+	batch->stopping = true;
+	pthread_cond_signal(&batch->work);
+	pthread_mutex_unlock(&batch->lock);
+	pthread_join(batch->thread, NULL);
+	if (batches_out != NULL)
+		*batches_out = batch->batches;
+	if (items_out != NULL)
+		*items_out = batch->done;
+	queue_free(&batch->queues[0]);
+	queue_free(&batch->queues[1]);
+	pthread_cond_destroy(&batch->answered);
+	pthread_cond_destroy(&batch->work);
+	pthread_mutex_destroy(&batch->lock);
+	free(batch);
+}
