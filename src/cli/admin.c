@@ -175,7 +175,7 @@ int cli_admin(int argc, char **argv)
 	if (parsed != 0)
 		return parsed > 0 ? 0 : 2;
 	log_set_level(LOG_WARN);
-	struct store *store = store_open(options.database, 1);
+	struct store *store = store_open(options.database, 1, STORE_USER_TOOL);
 	if (store == NULL)
 		return 1;
 	int status = is_client ? create_client(store, &options) : create_user(store, &options);

@@ -250,13 +250,15 @@ int cli_serve(int argc, char **argv)
 		log_error("cannot prepare local-time conversion (TZ)");
 		return 1;
 	}
+	if (log_writer_start() != 0)
+		log_warn("cannot start the log writer thread: log lines are written one by one");
 	log_info("time-zone data: system tz database %s", local_time_zone_data_version());
 
 	int status = 1;
 	size_t route_count = 0;
 	struct route *routes = NULL;
 	struct http_server *server = NULL;
-	app.store = store_open(app.config.database_url, app.config.threads + 4); /* + worker, flusher, reader, spare */
+	app.store = store_open(app.config.database_url, app.config.threads + 4, STORE_USER_SERVER); /* + worker, flusher, reader, spare */
 	if (app.store == NULL)
 		goto done;
 	app.tokens = token_service_new(app.store, app.config.issuer, "camfleet", app.config.token_ttl_seconds);
@@ -306,5 +308,6 @@ done:
 	store_close(app.store);
 	if (status == 0)
 		log_info("camfleet stopped");
+	log_writer_stop();
 	return status;
 }

@@ -5,18 +5,9 @@
 #include <string.h>
 
 #include "device/hub_internal.h"
+#include "util/hash.h"
 
 #define INITIAL_BUCKETS 1024
-
-static uint64_t id_hash(const char *id)
-{
-	uint64_t hash = 1469598103934665603ull;
-	for (const unsigned char *p = (const unsigned char *)id; *p != '\0'; p++) {
-		hash ^= *p;
-		hash *= 1099511628211ull;
-	}
-	return hash;
-}
 
 int camera_table_init(struct camera_table *table)
 {
@@ -53,7 +44,7 @@ static struct hub_camera *find_hashed(struct camera_table *table, const char *id
 
 struct hub_camera *camera_table_find(struct camera_table *table, const char *id)
 {
-	return find_hashed(table, id, id_hash(id));
+	return find_hashed(table, id, hash_string(id));
 }
 
 /* Doubles the bucket array; on failure the table stays as it was (only slower). */
@@ -80,7 +71,7 @@ static void grow(struct camera_table *table)
 
 struct hub_camera *camera_table_get(struct camera_table *table, const char *id)
 {
-	uint64_t hash = id_hash(id);
+	uint64_t hash = hash_string(id);
 	struct hub_camera *camera = find_hashed(table, id, hash);
 	if (camera != NULL)
 		return camera;

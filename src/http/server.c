@@ -4,6 +4,7 @@
 #include "http/server.h"
 
 #include <arpa/inet.h>
+#include <inttypes.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <stdatomic.h>
@@ -300,8 +301,8 @@ static void request_completed(void *cls, struct MHD_Connection *connection, void
 	uint64_t duration = time_monotonic_nanos() - request->started_ns;
 	http_metrics_record(server->app->metrics, request->route, request->status, duration);
 	if (code == MHD_REQUEST_TERMINATED_COMPLETED_OK || request->status != 0)
-		log_info("%s %s %u %.3fms id=%s", request->method, request->path, request->status,
-			 (double)duration / 1e6, request->request_id);
+		log_info("%s %s %u %" PRIu64 ".%03" PRIu64 "ms id=%s", request->method, request->path, request->status,
+			 duration / 1000000, duration / 1000 % 1000, request->request_id);
 	else
 		log_warn("%s %s aborted (code %d) after %.3fms id=%s", request->method, request->path, (int)code,
 			 (double)duration / 1e6, request->request_id);

@@ -6,10 +6,10 @@
 
 #include "util/log.h"
 
-struct store *sqlite_store_open(const char *path, unsigned connections);
+struct store *sqlite_store_open(const char *path, unsigned connections, enum store_user user);
 struct store *pg_store_open(const char *url, unsigned connections);
 
-struct store *store_open(const char *url, unsigned connections)
+struct store *store_open(const char *url, unsigned connections, enum store_user user)
 {
 	if (url == NULL || url[0] == '\0') {
 		log_error("store: no database URL given");
@@ -23,7 +23,7 @@ struct store *store_open(const char *url, unsigned connections)
 			log_error("store: sqlite URL has no path: %s", url);
 			return NULL;
 		}
-		return sqlite_store_open(path, connections);
+		return sqlite_store_open(path, connections, user);
 	}
 	if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
 		return pg_store_open(url, connections);

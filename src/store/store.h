@@ -246,9 +246,15 @@ struct store {
 	const struct store_ops *ops;
 };
 
+/* Who opens the store. A server (`camfleet serve`) of a SQLite file is its only one: it locks
+ * the file against a second server and keeps camera rows in memory (store/camera_cache.h),
+ * which is right because no other process changes them (tools such as `camfleet admin` write
+ * clients and users only). On PostgreSQL, servers share the database and keep no such cache. */
+enum store_user { STORE_USER_TOOL, STORE_USER_SERVER };
+
 /* Opens the store named by url ("sqlite:PATH"), running migrations; NULL with a logged reason
  * on failure. connections bounds the back end's connection pool. Free with store_close(). */
-struct store *store_open(const char *url, unsigned connections);
+struct store *store_open(const char *url, unsigned connections, enum store_user user);
 
 /* Copies url into out (size bytes) with any password replaced by ***, for logs. */
 void store_url_redacted(const char *url, char *out, size_t size);

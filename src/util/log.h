@@ -6,7 +6,12 @@ enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
 /* Sets the lowest level written (default LOG_INFO). */
 void log_set_level(enum log_level level);
-/* Writes one line "TIME LEVEL message" atomically (one write call). */
+/* Starts the thread that writes INFO and DEBUG lines in batches (see log.c): 0, or -1 when it
+ * cannot start (lines are then written one by one, as before). */
+int log_writer_start(void);
+/* Writes what is buffered and stops the thread; later lines are written one by one. */
+void log_writer_stop(void);
+/* Writes one line "TIME LEVEL message"; a line is never split or interleaved with another. */
 void log_write(enum log_level level, const char *format, ...) __attribute__((format(printf, 2, 3)));
 
 #define log_info(...) log_write(LOG_INFO, __VA_ARGS__)

@@ -8,6 +8,7 @@ import subprocess
 import time
 import uuid
 
+import pytest
 import requests
 
 from conftest import (BACKEND, BINARY, REPO, REQUEST_TIMEOUT, Api, admin_create_client,
@@ -404,3 +405,27 @@ def test_head_is_answered_like_get_without_body(api):
     assert resp.status_code == 200
     assert resp.headers["Content-Type"] == "application/json"
     assert resp.content == b""
+
+
+@pytest.mark.skipif(BACKEND != "sqlite", reason="PostgreSQL is shared by many servers on purpose")
+def test_second_server_on_one_sqlite_file_is_refused(start_server, tmp_path):
+    """A SQLite database has one server (it keeps camera rows in memory): a second `camfleet
+    serve` on the same file exits with a clear error, and the first keeps serving, writes included;
+    `camfleet admin` still works beside it."""
+    first = start_server()
+    api = Api(first, first.operator_client)
+    organisation = expect(api.post("/organisations", api.operator_token, json={"name": unique("one")}),
+                          201)
+    port = free_port()
+    done = subprocess.run([str(BINARY), "serve", "--listen", f"127.0.0.1:{port}",
+                           "--database", first.database], stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=30)
+    assert done.returncode != 0
+    assert "in use by another camfleet serve" in done.stderr, done.stderr[-2000:]
+    created = admin_create_client(first.database, "operator", unique("beside"))
+    resp = requests.post(first.url + "/oauth/token", data={"grant_type": "client_credentials"},
+                         auth=(created["clientId"], created["clientSecret"]), timeout=REQUEST_TIMEOUT)
+    assert resp.status_code == 200, describe(resp)
+    renamed = expect(api.request("PATCH", f"/organisations/{organisation['id']}", api.operator_token,
+                                 json={"name": "renamed"}), 200)
+    assert renamed["name"] == "renamed"

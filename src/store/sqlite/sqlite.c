@@ -3,12 +3,17 @@
  * prepared statements. The operations themselves live in sqlite_*.c beside this file. */
 #include "store/sqlite/sqlite_internal.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "store/camera_cache.h"
 #include "store/migration.h"
 #include "util/log.h"
 
@@ -20,11 +25,29 @@ struct sqlite_store {
 	struct sqlite_connection *free_list;
 	struct sqlite_connection *connections;
 	unsigned connection_count;
+	/* A server's only: the lock that makes it the file's one server, and its camera rows. */
+	int server_lock_fd; /* -1 for a tool */
+	struct camera_cache *cameras;
 };
+
+/* Budget of the server's camera cache: about 50,000 cameras with short names. */
+#define CAMERA_CACHE_BYTES ((size_t)16 << 20)
 
 static struct sqlite_store *as_sqlite(struct store *store)
 {
 	return (struct sqlite_store *)store;
+}
+
+struct camera_cache *sqlite_camera_cache(struct store *store)
+{
+	return as_sqlite(store)->cameras;
+}
+
+void sqlite_camera_changed(struct store *store, const char *camera_id)
+{
+	struct camera_cache *cameras = as_sqlite(store)->cameras;
+	if (cameras != NULL)
+		camera_cache_forget(cameras, camera_id);
 }
 
 struct sqlite_connection *sqlite_acquire(struct store *store)
@@ -214,8 +237,19 @@ enum camera_state sqlite_camera_state_from_name(const char *name)
 	return CAMERA_REGISTERED;
 }
 
+/* Before SQLite's first use: no memory statistics, which would take a global mutex on every
+ * allocation of every connection (camfleet never reads them). */
+static void configure_library(void)
+{
+	int rc = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	if (rc != SQLITE_OK) /* SQLite was initialised already (e.g. by a test): harmless */
+		log_debug("sqlite: memory statistics stay on: %s", sqlite3_errstr(rc));
+}
+
 static int open_connection(const char *path, sqlite3 **out)
 {
+	static pthread_once_t configured = PTHREAD_ONCE_INIT;
+	pthread_once(&configured, configure_library);
 	int rc = sqlite3_open_v2(path, out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		log_error("sqlite: cannot open %s: %s", path, *out ? sqlite3_errmsg(*out) : sqlite3_errstr(rc));
@@ -295,6 +329,9 @@ static void sqlite_store_close(struct store *store)
 			sqlite3_close(connection->db);
 	}
 	free(s->connections);
+	if (s->server_lock_fd >= 0)
+		close(s->server_lock_fd); /* after the connections: closing it drops this process's locks */
+	camera_cache_free(s->cameras);
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->available);
 	pthread_mutex_destroy(&s->write_lock);
@@ -355,9 +392,30 @@ static void build_ops(void)
 	sqlite_ops.unsubscribe = sqlite_unsubscribe;
 }
 
-struct store *sqlite_store_open(const char *path, unsigned connections);
+/* Makes this process the file's only server: an exclusive flock(2) on the database file, held
+ * until the store closes (SQLite's own locks are fcntl(2) locks, which flock does not touch).
+ * Tools (`camfleet admin`) take no lock and may run beside it. */
+static int lock_for_server(struct sqlite_store *s, const char *path)
+{
+	s->server_lock_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (s->server_lock_fd < 0) {
+		log_error("sqlite: cannot open %s to lock it: %s", path, strerror(errno));
+		return -1;
+	}
+	if (flock(s->server_lock_fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno == EWOULDBLOCK)
+			log_error("sqlite: %s is in use by another camfleet serve; a SQLite database has one server"
+			          " (use PostgreSQL for several)", path);
+		else
+			log_error("sqlite: cannot lock %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
 
-struct store *sqlite_store_open(const char *path, unsigned connections)
+struct store *sqlite_store_open(const char *path, unsigned connections, enum store_user user);
+
+struct store *sqlite_store_open(const char *path, unsigned connections, enum store_user user)
 {
 	pthread_once(&sqlite_ops_once, build_ops);
 	if (connections == 0)
@@ -366,6 +424,7 @@ struct store *sqlite_store_open(const char *path, unsigned connections)
 	if (s == NULL)
 		return NULL;
 	s->base.ops = &sqlite_ops;
+	s->server_lock_fd = -1;
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->available, NULL);
 	pthread_mutex_init(&s->write_lock, NULL);
@@ -387,6 +446,11 @@ struct store *sqlite_store_open(const char *path, unsigned connections)
 		s->connections[i].write_lock = &s->write_lock;
 		s->connections[i].next_free = s->free_list;
 		s->free_list = &s->connections[i];
+	}
+	if (user == STORE_USER_SERVER &&
+	    (lock_for_server(s, path) != 0 || (s->cameras = camera_cache_new(CAMERA_CACHE_BYTES)) == NULL)) {
+		sqlite_store_close(&s->base);
+		return NULL;
 	}
 	return &s->base;
 }

@@ -6,9 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/camera_cache.h"
 #include "store/store_text.h"
 
 #include "store/sqlite/sqlite_internal.h"
+
+#include "store/camera_cache.h"
 
 static const char SQL_CAMERA_BY_ID[] = "SELECT " STORE_CAMERA_COLUMNS " FROM cameras WHERE id = ?1";
 static const char SQL_CAMERA_BY_SERIAL[] = "SELECT " STORE_CAMERA_COLUMNS " FROM cameras WHERE serial_number = ?1";
@@ -95,9 +98,17 @@ static enum store_result camera_by_key(struct store *store, const char *sql, con
 	return result;
 }
 
+/* A server answers from its camera cache when it can (see store/camera_cache.h). */
 static enum store_result sqlite_camera_get(struct store *store, const char *id, struct camera *out)
 {
-	return camera_by_key(store, SQL_CAMERA_BY_ID, id, out);
+	struct camera_cache *cache = sqlite_camera_cache(store);
+	uint64_t ticket = 0;
+	if (cache != NULL && camera_cache_get(cache, id, out, &ticket))
+		return STORE_OK;
+	enum store_result result = camera_by_key(store, SQL_CAMERA_BY_ID, id, out);
+	if (cache != NULL && result == STORE_OK)
+		camera_cache_fill(cache, out, ticket);
+	return result;
 }
 
 static enum store_result sqlite_camera_get_by_serial(struct store *store, const char *serial_number, struct camera *out)
@@ -319,12 +330,17 @@ static enum store_result sqlite_camera_claim(struct store *store, const char *se
 	enum store_result result = sqlite_begin(c);
 	if (result == STORE_OK)
 		result = claim_update(c, serial_number, claimable_mask, placement, has_name, name);
-	if (result == STORE_OK)
+	bool selected = false;
+	if (result == STORE_OK) {
 		result = select_camera(c, SQL_CAMERA_BY_SERIAL, serial_number, out);
+		selected = result == STORE_OK;
+	}
 	if (result == STORE_OK)
 		result = replace_position(c, out->id, placement);
 	result = finish_transaction(c, result);
 	sqlite_release(store, c);
+	if (selected)
+		sqlite_camera_changed(store, out->id);
 	return result;
 }
 
@@ -366,6 +382,7 @@ static enum store_result sqlite_camera_set_state(struct store *store, const char
 		result = select_camera(c, SQL_CAMERA_BY_ID, id, out);
 	result = finish_transaction(c, result);
 	sqlite_release(store, c);
+	sqlite_camera_changed(store, id);
 	return result;
 }
 
@@ -407,6 +424,7 @@ static enum store_result sqlite_camera_move(struct store *store, const char *id,
 		result = select_camera(c, SQL_CAMERA_BY_ID, id, out);
 	result = finish_transaction(c, result);
 	sqlite_release(store, c);
+	sqlite_camera_changed(store, id);
 	return result;
 }
 
@@ -459,6 +477,7 @@ static enum store_result sqlite_camera_patch(struct store *store, const char *id
 		result = select_camera(c, SQL_CAMERA_BY_ID, id, out);
 	result = finish_transaction(c, result);
 	sqlite_release(store, c);
+	sqlite_camera_changed(store, id);
 	return result;
 }
 

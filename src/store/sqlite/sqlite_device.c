@@ -229,6 +229,8 @@ static enum store_result sqlite_camera_heartbeats_write(struct store *store, con
 		result = write_heartbeat(c, &beats[i], &outcomes[i]);
 	result = finish(c, result);
 	sqlite_release(store, c);
+	for (size_t i = 0; i < count; i++)
+		sqlite_camera_changed(store, beats[i].camera_id);
 	return result;
 }
 
@@ -277,6 +279,7 @@ static enum store_result sqlite_video_upload_insert(struct store *store, const c
 		result = raise_last_video(c, camera_id, uploaded_at);
 	result = finish(c, result);
 	sqlite_release(store, c);
+	sqlite_camera_changed(store, camera_id);
 	return result;
 }
 

@@ -27,6 +27,13 @@ struct sqlite_connection {
 };
 
 struct sqlite_store;
+struct camera_cache;
+
+/* The server's camera cache (store/camera_cache.h), NULL in a tool. */
+struct camera_cache *sqlite_camera_cache(struct store *store);
+/* After a transaction that may have changed the camera's row ended (committed or not): its
+ * cached row is dropped. Every write of the cameras table calls it. */
+void sqlite_camera_changed(struct store *store, const char *camera_id);
 
 /* Takes a connection from the pool, waiting while all are in use; give it back with
  * sqlite_release(). Never NULL. */
