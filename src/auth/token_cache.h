@@ -12,13 +12,14 @@
 
 struct token_cache;
 
-/* Creates a cache with room for slots tokens (rounded up to a power of two). */
+/* Creates a cache with room for slots tokens (rounded up to a power of two, at least 64). */
 struct token_cache *token_cache_new(size_t slots);
 void token_cache_free(struct token_cache *cache);
 /* True and *out filled when token is cached and its principal has not expired at now. */
 bool token_cache_lookup(struct token_cache *cache, const char *token, size_t length, int64_t now,
 			struct principal *out);
-/* Remembers a verified token (evicting whatever shared its slot); copies the token. */
+/* Remembers a verified token (when its set is full, evicting the token there that expires
+ * first); copies the token. */
 void token_cache_store(struct token_cache *cache, const char *token, size_t length, const struct principal *principal);
 
 #endif

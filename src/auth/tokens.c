@@ -16,6 +16,10 @@
 #include "util/timeutil.h"
 #include "util/uuid.h"
 
+/* Verified tokens kept: room for every camera of a large fleet to hold its own device token
+ * beside the users' and clients' tokens (an entry is about 128 bytes plus the token's copy). */
+#define TOKEN_CACHE_SLOTS 65536
+
 struct token_service {
 	EVP_PKEY *key;
 	char kid[64];
@@ -106,7 +110,7 @@ struct token_service *token_service_new(struct store *store, const char *issuer,
 		free(service);
 		return NULL;
 	}
-	service->cache = token_cache_new(8192);
+	service->cache = token_cache_new(TOKEN_CACHE_SLOTS);
 	if (service->cache == NULL) {
 		token_service_free(service);
 		return NULL;
