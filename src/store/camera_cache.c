@@ -257,6 +257,26 @@ void camera_cache_forget(struct camera_cache *cache, const char *id)
 	free(row);
 }
 
+void camera_cache_heartbeat(struct camera_cache *cache, const struct heartbeat *beat)
+{
+	uint64_t hash = hash_string(beat->camera_id);
+	struct stripe *stripe = stripe_of(cache, hash);
+	pthread_mutex_lock(&stripe->lock);
+	stripe->generation++;
+	for (struct cached_camera *row = *bucket_of(stripe, hash); row != NULL; row = row->next) {
+		if (row->hash == hash && strcmp(row->id, beat->camera_id) == 0) {
+			row->last_seen_at = beat->at;
+			row->reported_offline = beat->shutting_down;
+			row->encoded_frames_proportion = beat->encoded_frames_proportion;
+			row->network_transmit_rate = beat->network_transmit_rate;
+			row->video_backlog = beat->video_backlog;
+			row->video_upload_latency = beat->video_upload_latency;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&stripe->lock);
+}
+
 void camera_cache_usage(struct camera_cache *cache, size_t *rows_out, size_t *bytes_out)
 {
 	size_t rows = 0, bytes = 0;

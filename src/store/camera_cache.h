@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "domain/camera.h"
+#include "store/store.h"
 
 struct camera_cache;
 
@@ -28,6 +29,11 @@ void camera_cache_fill(struct camera_cache *cache, const struct camera *camera, 
 
 /* Drops the row of this id, and any read of it in flight (call after the change is committed). */
 void camera_cache_forget(struct camera_cache *cache, const char *id);
+
+/* A heartbeat was committed: the camera's row, when cached, takes its last_seen_at, shutdown flag
+ * and four metrics in place; reads in flight are voided as by camera_cache_forget. Unlike
+ * forget, the order matters: call it in commit order (e.g. under the database's write lock). */
+void camera_cache_heartbeat(struct camera_cache *cache, const struct heartbeat *beat);
 
 /* Rows and bytes held now (for tests and metrics). */
 void camera_cache_usage(struct camera_cache *cache, size_t *rows_out, size_t *bytes_out);

@@ -167,6 +167,36 @@ static void test_budget_holds_and_recent_rows_stay(void **state)
 	camera_cache_free(cache);
 }
 
+static void test_heartbeat_updates_the_row_in_place_and_voids_reads_in_flight(void **state)
+{
+	struct camera_cache *cache = camera_cache_new(1 << 20);
+	struct camera c = camera_with_id(7), out;
+	uint64_t ticket, stale_ticket;
+	assert_false(camera_cache_get(cache, c.id, &out, &ticket));
+	camera_cache_fill(cache, &c, ticket);
+	struct heartbeat beat = {.at = 1800000000, .shutting_down = false, .encoded_frames_proportion = 0.5,
+	                         .network_transmit_rate = 99, .video_backlog = 7, .video_upload_latency = 1.5};
+	memcpy(beat.camera_id, c.id, sizeof(beat.camera_id));
+	camera_cache_heartbeat(cache, &beat);
+	assert_true(camera_cache_get(cache, c.id, &out, &ticket));
+	struct camera expected = c;
+	expected.last_seen_at = 1800000000;
+	expected.reported_offline = false;
+	expected.encoded_frames_proportion = 0.5;
+	expected.network_transmit_rate = 99;
+	expected.video_backlog = 7;
+	expected.video_upload_latency = 1.5;
+	assert_same_camera(&expected, &out);
+	/* a camera not cached: nothing to update, but a read of it in flight is voided */
+	struct camera other = camera_with_id(8);
+	assert_false(camera_cache_get(cache, other.id, &out, &stale_ticket));
+	memcpy(beat.camera_id, other.id, sizeof(beat.camera_id));
+	camera_cache_heartbeat(cache, &beat);
+	camera_cache_fill(cache, &other, stale_ticket);
+	assert_false(camera_cache_get(cache, other.id, &out, &ticket));
+	camera_cache_free(cache);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -176,6 +206,7 @@ int main(void)
 		cmocka_unit_test(test_fill_that_raced_a_forget_is_dropped),
 		cmocka_unit_test(test_second_fill_replaces_the_first),
 		cmocka_unit_test(test_budget_holds_and_recent_rows_stay),
+		cmocka_unit_test(test_heartbeat_updates_the_row_in_place_and_voids_reads_in_flight),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

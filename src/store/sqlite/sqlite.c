@@ -145,12 +145,28 @@ enum store_result sqlite_begin(struct sqlite_connection *connection)
 	return result;
 }
 
-enum store_result sqlite_commit(struct sqlite_connection *connection)
+enum store_result sqlite_commit_then(struct sqlite_connection *connection, void (*committed)(void *context),
+                                     void *context)
 {
 	enum store_result result = exec_simple(connection, SQL_COMMIT);
 	if (result != STORE_OK)
 		sqlite_rollback(connection);
+	else if (committed != NULL)
+		committed(context);
 	release_write_lock(connection);
+	return result;
+}
+
+enum store_result sqlite_commit(struct sqlite_connection *connection)
+{
+	return sqlite_commit_then(connection, NULL, NULL);
+}
+
+enum store_result sqlite_finish(struct sqlite_connection *connection, enum store_result result)
+{
+	if (result == STORE_OK)
+		return sqlite_commit(connection);
+	sqlite_rollback(connection);
 	return result;
 }
 

@@ -158,11 +158,7 @@ static enum store_result async_claim_next(struct store *store, int64_t now, int6
 	struct sqlite_connection *connection = sqlite_acquire(store);
 	enum store_result result = sqlite_begin(connection);
 	if (result == STORE_OK) {
-		result = claim_in_transaction(connection, now, stale_before, out);
-		if (result == STORE_OK)
-			result = sqlite_commit(connection);
-		else
-			sqlite_rollback(connection);
+		result = sqlite_finish(connection, claim_in_transaction(connection, now, stale_before, out));
 	}
 	sqlite_release(store, connection);
 	return result;

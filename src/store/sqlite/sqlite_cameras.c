@@ -270,14 +270,6 @@ static enum store_result replace_position(struct sqlite_connection *c, const cha
 }
 
 /* Commits when result is STORE_OK (returning the commit's result), else rolls back. */
-static enum store_result finish_transaction(struct sqlite_connection *c, enum store_result result)
-{
-	if (result == STORE_OK)
-		return sqlite_commit(c);
-	sqlite_rollback(c);
-	return result;
-}
-
 /* Runs a prepared, bound conditional UPDATE; STORE_OK when it changed a row, else the
  * not-found/conflict outcome for key. */
 static enum store_result run_conditional(struct sqlite_connection *c, sqlite3_stmt *s, const char *context,
@@ -337,7 +329,7 @@ static enum store_result sqlite_camera_claim(struct store *store, const char *se
 	}
 	if (result == STORE_OK)
 		result = replace_position(c, out->id, placement);
-	result = finish_transaction(c, result);
+	result = sqlite_finish(c, result);
 	sqlite_release(store, c);
 	if (selected)
 		sqlite_camera_changed(store, out->id);
@@ -380,7 +372,7 @@ static enum store_result sqlite_camera_set_state(struct store *store, const char
 		result = sqlite_device_forget_camera(c, id);
 	if (result == STORE_OK)
 		result = select_camera(c, SQL_CAMERA_BY_ID, id, out);
-	result = finish_transaction(c, result);
+	result = sqlite_finish(c, result);
 	sqlite_release(store, c);
 	sqlite_camera_changed(store, id);
 	return result;
@@ -422,7 +414,7 @@ static enum store_result sqlite_camera_move(struct store *store, const char *id,
 		result = replace_position(c, id, placement);
 	if (result == STORE_OK)
 		result = select_camera(c, SQL_CAMERA_BY_ID, id, out);
-	result = finish_transaction(c, result);
+	result = sqlite_finish(c, result);
 	sqlite_release(store, c);
 	sqlite_camera_changed(store, id);
 	return result;
@@ -475,7 +467,7 @@ static enum store_result sqlite_camera_patch(struct store *store, const char *id
 		result = patch_update(c, id, expected_state, patch);
 	if (result == STORE_OK)
 		result = select_camera(c, SQL_CAMERA_BY_ID, id, out);
-	result = finish_transaction(c, result);
+	result = sqlite_finish(c, result);
 	sqlite_release(store, c);
 	sqlite_camera_changed(store, id);
 	return result;

@@ -3,18 +3,10 @@
  * frame. Every multi-statement write runs in one transaction. */
 #include <string.h>
 
+#include "store/camera_cache.h"
 #include "store/sqlite/sqlite_internal.h"
 
 /* --- small helpers ---------------------------------------------------------------------------- */
-
-/* Commits when result is STORE_OK (returning the commit's result), else rolls back. */
-static enum store_result finish(struct sqlite_connection *c, enum store_result result)
-{
-	if (result == STORE_OK)
-		return sqlite_commit(c);
-	sqlite_rollback(c);
-	return result;
-}
 
 /* Runs a bound statement that writes; STORE_NOT_FOUND when it changed no row. */
 static enum store_result run_changing(struct sqlite_connection *c, sqlite3_stmt *s, const char *context)
@@ -158,7 +150,7 @@ static enum store_result sqlite_device_credentials_put(struct store *store, cons
 	}
 	if (result == STORE_OK)
 		result = insert_credentials(c, camera_id, secret_hash, issued);
-	result = finish(c, result);
+	result = sqlite_finish(c, result);
 	sqlite_release(store, c);
 	if (result == STORE_OK)
 		*issued_ms_out = issued;
@@ -220,17 +212,38 @@ static enum store_result write_heartbeat(struct sqlite_connection *c, const stru
 	return rc == SQLITE_DONE ? STORE_OK : sqlite_fail(c, "heartbeat", rc);
 }
 
+struct written_heartbeats {
+	struct camera_cache *cameras;
+	const struct heartbeat *beats;
+	size_t count;
+};
+
+/* Committed, write lock still held: the cached rows take the heartbeats in place (in commit
+ * order), so reads beside a heartbeating fleet keep hitting the cache. */
+static void heartbeats_committed(void *context)
+{
+	const struct written_heartbeats *written = context;
+	for (size_t i = 0; i < written->count; i++)
+		camera_cache_heartbeat(written->cameras, &written->beats[i]);
+}
+
 static enum store_result sqlite_camera_heartbeats_write(struct store *store, const struct heartbeat *beats,
                                                         size_t count, struct heartbeat_outcome *outcomes)
 {
+	struct camera_cache *cameras = sqlite_camera_cache(store);
+	struct written_heartbeats written = {cameras, beats, count};
 	struct sqlite_connection *c = sqlite_acquire(store);
 	enum store_result result = sqlite_begin(c);
 	for (size_t i = 0; i < count && result == STORE_OK; i++)
 		result = write_heartbeat(c, &beats[i], &outcomes[i]);
-	result = finish(c, result);
+	if (result == STORE_OK)
+		result = sqlite_commit_then(c, cameras != NULL ? heartbeats_committed : NULL, &written);
+	else
+		sqlite_rollback(c);
 	sqlite_release(store, c);
-	for (size_t i = 0; i < count; i++)
-		sqlite_camera_changed(store, beats[i].camera_id);
+	if (result != STORE_OK) /* a failed commit may or may not have kept them: drop the rows */
+		for (size_t i = 0; i < count; i++)
+			sqlite_camera_changed(store, beats[i].camera_id);
 	return result;
 }
 
@@ -277,7 +290,7 @@ static enum store_result sqlite_video_upload_insert(struct store *store, const c
 		result = insert_upload(c, camera_id, uploaded_at, bytes, seconds);
 	if (result == STORE_OK)
 		result = raise_last_video(c, camera_id, uploaded_at);
-	result = finish(c, result);
+	result = sqlite_finish(c, result);
 	sqlite_release(store, c);
 	sqlite_camera_changed(store, camera_id);
 	return result;

@@ -72,11 +72,7 @@ enum store_result sqlite_transaction(struct store *store, sqlite_transaction_bod
 	struct sqlite_connection *connection = sqlite_acquire(store);
 	enum store_result result = sqlite_begin(connection);
 	if (result == STORE_OK) {
-		result = body(connection, context);
-		if (result == STORE_OK)
-			result = sqlite_commit(connection);
-		else
-			sqlite_rollback(connection);
+		result = sqlite_finish(connection, body(connection, context));
 	}
 	sqlite_release(store, connection);
 	return result;

@@ -47,6 +47,14 @@ sqlite3_stmt *sqlite_statement(struct sqlite_connection *connection, const char 
 /* Transactions: BEGIN IMMEDIATE (takes the write lock at once), COMMIT, ROLLBACK. */
 enum store_result sqlite_begin(struct sqlite_connection *connection) __attribute__((warn_unused_result));
 enum store_result sqlite_commit(struct sqlite_connection *connection) __attribute__((warn_unused_result));
+/* COMMIT, then, when it succeeded, committed(context) while the write lock is still held: such
+ * calls run in commit order (what an in-place update of a cache needs). */
+enum store_result sqlite_commit_then(struct sqlite_connection *connection, void (*committed)(void *context),
+                                     void *context) __attribute__((warn_unused_result));
+/* Ends a transaction: COMMIT when result is STORE_OK (returning the commit's result), else
+ * ROLLBACK (returning result). */
+enum store_result sqlite_finish(struct sqlite_connection *connection, enum store_result result)
+	__attribute__((warn_unused_result));
 void sqlite_rollback(struct sqlite_connection *connection);
 
 /* Logs the connection's last error with context and maps the SQLite code to a store result
