@@ -54,15 +54,11 @@ enum MHD_Result http_reply_json(struct http_request *request, unsigned status, j
 {
 	if (body == NULL)
 		return http_reply_error(request, 500, "internal error");
-	size_t length = json_dumpb(body, NULL, 0, JSON_COMPACT);
-	char *text = malloc(length + 1);
-	if (text == NULL) {
-		json_decref(body);
-		return MHD_NO;
-	}
-	json_dumpb(body, text, length, JSON_COMPACT);
+	char *text = json_dumps(body, JSON_COMPACT); /* serialised once, into its own allocation */
 	json_decref(body);
-	return http_reply_owned(request, status, "application/json", text, length);
+	if (text == NULL)
+		return MHD_NO;
+	return http_reply_owned(request, status, "application/json", text, strlen(text));
 }
 
 enum MHD_Result http_reply_error(struct http_request *request, unsigned status, const char *format, ...)
