@@ -27,10 +27,13 @@ enum {
 
 static enum log_level minimum_level = LOG_INFO;
 
-/* The buffered writer: producers append to `pending` under `lock`; the thread swaps it with
- * `spare` and writes `spare` outside the lock. */
+/* The buffered writer: producers append to `pending` under `lock`. A flush (the thread's, or a
+ * warning's) takes `output` while still holding `lock`, swaps `pending` with `spare` and writes
+ * `spare` after letting go of `lock`: flushes reach the file in the order their buffers filled,
+ * and `spare` is never swapped back while it is being written. Lock order: lock, then output. */
 static struct {
 	pthread_mutex_t lock;
+	pthread_mutex_t output;
 	pthread_cond_t wake; /* the thread: stop, or `pending` is half full */
 	pthread_t thread;
 	bool running;
@@ -38,7 +41,7 @@ static struct {
 	char *pending;
 	size_t pending_used;
 	char *spare;
-} writer = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+} writer = {.lock = PTHREAD_MUTEX_INITIALIZER, .output = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
 
 void log_set_level(enum log_level level)
 {
@@ -59,7 +62,22 @@ static void write_all(const char *text, size_t length)
 	}
 }
 
-/* Every LOG_FLUSH_MILLIS (sooner when half full), and until stopped and empty: swap and write. */
+/* Writes out what is pending; called and returns with `lock` held (see the struct's comment). */
+static void flush_pending(void)
+{
+	pthread_mutex_lock(&writer.output);
+	char *full = writer.pending;
+	size_t used = writer.pending_used;
+	writer.pending = writer.spare;
+	writer.pending_used = 0;
+	writer.spare = full;
+	pthread_mutex_unlock(&writer.lock);
+	write_all(full, used);
+	pthread_mutex_unlock(&writer.output);
+	pthread_mutex_lock(&writer.lock);
+}
+
+/* Every LOG_FLUSH_MILLIS (sooner when half full), and until stopped and empty: flush. */
 static void *writer_main(void *unused)
 {
 	(void)unused;
@@ -75,16 +93,10 @@ static void *writer_main(void *unused)
 			}
 			pthread_cond_timedwait(&writer.wake, &writer.lock, &until);
 		}
-		if (writer.stopping && writer.pending_used == 0)
+		if (writer.pending_used > 0)
+			flush_pending();
+		else if (writer.stopping)
 			break;
-		char *full = writer.pending;
-		size_t used = writer.pending_used;
-		writer.pending = writer.spare;
-		writer.pending_used = 0;
-		writer.spare = full;
-		pthread_mutex_unlock(&writer.lock);
-		write_all(full, used);
-		pthread_mutex_lock(&writer.lock);
 	}
 	pthread_mutex_unlock(&writer.lock);
 	return NULL;
@@ -127,33 +139,36 @@ void log_writer_stop(void)
 		return;
 	pthread_join(writer.thread, NULL);
 	pthread_mutex_lock(&writer.lock);
-	writer.running = false; /* later lines are written at once again */
+	pthread_mutex_lock(&writer.output); /* no flush of another thread is writing a buffer */
+	writer.running = false;             /* later lines are written at once again */
+	if (writer.pending_used > 0)
+		write_all(writer.pending, writer.pending_used);
+	writer.pending_used = 0;
 	free(writer.pending);
 	free(writer.spare);
 	writer.pending = writer.spare = NULL;
+	pthread_mutex_unlock(&writer.output);
 	pthread_mutex_unlock(&writer.lock);
 }
 
-/* Hands one whole line to the writer, or writes it now (no writer, a warning or error, or a full
- * buffer: then what is buffered goes first, so lines stay in order). */
+/* Hands one whole line (at most LOG_LINE_MAX bytes) to the writer; a warning or error is flushed
+ * at once with what was buffered before it. Without a writer, writes it now. */
 static void emit(enum log_level level, const char *line, size_t length)
 {
 	pthread_mutex_lock(&writer.lock);
+	while (writer.running && writer.pending_used + length > LOG_BUFFER_BYTES)
+		flush_pending(); /* lets go of the lock while writing: others may fill it meanwhile */
 	if (!writer.running) {
 		pthread_mutex_unlock(&writer.lock);
 		write_all(line, length);
 		return;
 	}
-	if (level < LOG_WARN && writer.pending_used + length <= LOG_BUFFER_BYTES) {
-		memcpy(writer.pending + writer.pending_used, line, length);
-		writer.pending_used += length;
-		if (writer.pending_used - length < LOG_BUFFER_BYTES / 2 && writer.pending_used >= LOG_BUFFER_BYTES / 2)
-			pthread_cond_signal(&writer.wake);
-	} else {
-		write_all(writer.pending, writer.pending_used);
-		writer.pending_used = 0;
-		write_all(line, length);
-	}
+	memcpy(writer.pending + writer.pending_used, line, length);
+	writer.pending_used += length;
+	if (level >= LOG_WARN)
+		flush_pending();
+	else if (writer.pending_used - length < LOG_BUFFER_BYTES / 2 && writer.pending_used >= LOG_BUFFER_BYTES / 2)
+		pthread_cond_signal(&writer.wake);
 	pthread_mutex_unlock(&writer.lock);
 }
 
