@@ -408,12 +408,13 @@ static void build_ops(void)
 	sqlite_ops.unsubscribe = sqlite_unsubscribe;
 }
 
-/* Makes this process the file's only server: an exclusive flock(2) on the database file, held
- * until the store closes (SQLite's own locks are fcntl(2) locks, which flock does not touch).
- * Tools (`camfleet admin`) take no lock and may run beside it. */
+/* Makes this process the file's only server, before it touches the database (migrations
+ * included): an exclusive flock(2) on the database file (created empty when new, which SQLite
+ * takes as a new database), held until the store closes. SQLite's own locks are fcntl(2) locks,
+ * which flock does not touch. Tools (`camfleet admin`) take no lock and may run beside it. */
 static int lock_for_server(struct sqlite_store *s, const char *path)
 {
-	s->server_lock_fd = open(path, O_RDONLY | O_CLOEXEC);
+	s->server_lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (s->server_lock_fd < 0) {
 		log_error("sqlite: cannot open %s to lock it: %s", path, strerror(errno));
 		return -1;
@@ -450,6 +451,11 @@ struct store *sqlite_store_open(const char *path, unsigned connections, enum sto
 		return NULL;
 	}
 	s->connection_count = connections;
+	if (user == STORE_USER_SERVER &&
+	    (lock_for_server(s, path) != 0 || (s->cameras = camera_cache_new(CAMERA_CACHE_BYTES)) == NULL)) {
+		sqlite_store_close(&s->base);
+		return NULL;
+	}
 	for (unsigned i = 0; i < connections; i++) {
 		if (open_connection(path, &s->connections[i].db) != 0) {
 			sqlite_store_close(&s->base);
@@ -462,11 +468,6 @@ struct store *sqlite_store_open(const char *path, unsigned connections, enum sto
 		s->connections[i].write_lock = &s->write_lock;
 		s->connections[i].next_free = s->free_list;
 		s->free_list = &s->connections[i];
-	}
-	if (user == STORE_USER_SERVER &&
-	    (lock_for_server(s, path) != 0 || (s->cameras = camera_cache_new(CAMERA_CACHE_BYTES)) == NULL)) {
-		sqlite_store_close(&s->base);
-		return NULL;
 	}
 	return &s->base;
 }
