@@ -50,8 +50,15 @@ struct token_cache *token_cache_new(size_t slots)
 		return NULL;
 	}
 	cache->set_mask = sets - 1;
-	for (int i = 0; i < TOKEN_CACHE_SHARDS; i++)
-		pthread_mutex_init(&cache->shards[i], NULL);
+	for (int i = 0; i < TOKEN_CACHE_SHARDS; i++) {
+		if (pthread_mutex_init(&cache->shards[i], NULL) != 0) {
+			while (i-- > 0)
+				pthread_mutex_destroy(&cache->shards[i]);
+			free(cache->entries);
+			free(cache);
+			return NULL;
+		}
+	}
 	return cache;
 }
 

@@ -101,18 +101,25 @@ struct request_batch *request_batch_start(const char *name, size_t item_size, si
 	batch->max_items = max_items;
 	batch->process = process;
 	batch->context = context;
-	pthread_mutex_init(&batch->lock, NULL);
-	pthread_cond_init(&batch->work, NULL);
-	pthread_cond_init(&batch->answered, NULL);
-	if (pthread_create(&batch->thread, NULL, batch_main, batch) != 0) {
-		log_error("cannot start the %s thread", name);
-		pthread_cond_destroy(&batch->answered);
-		pthread_cond_destroy(&batch->work);
-		pthread_mutex_destroy(&batch->lock);
-		free(batch);
-		return NULL;
-	}
+	if (pthread_mutex_init(&batch->lock, NULL) != 0)
+		goto no_lock;
+	if (pthread_cond_init(&batch->work, NULL) != 0)
+		goto no_work;
+	if (pthread_cond_init(&batch->answered, NULL) != 0)
+		goto no_answered;
+	if (pthread_create(&batch->thread, NULL, batch_main, batch) != 0)
+		goto no_thread;
 	return batch;
+no_thread:
+	pthread_cond_destroy(&batch->answered);
+no_answered:
+	pthread_cond_destroy(&batch->work);
+no_work:
+	pthread_mutex_destroy(&batch->lock);
+no_lock:
+	log_error("cannot start the %s thread", name);
+	free(batch);
+	return NULL;
 }
 
 enum request_batch_submit request_batch_submit(struct request_batch *batch, struct http_request *request,

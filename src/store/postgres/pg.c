@@ -528,8 +528,15 @@ struct store *pg_store_open(const char *url, unsigned connections)
 	if (s == NULL)
 		return NULL;
 	s->base.ops = &pg_ops;
-	pthread_mutex_init(&s->lock, NULL);
-	pthread_cond_init(&s->available, NULL);
+	if (pthread_mutex_init(&s->lock, NULL) != 0) {
+		free(s);
+		return NULL;
+	}
+	if (pthread_cond_init(&s->available, NULL) != 0) {
+		pthread_mutex_destroy(&s->lock);
+		free(s);
+		return NULL;
+	}
 	s->url = strdup(url);
 	s->connections = calloc(connections, sizeof(*s->connections));
 	if (s->url == NULL || s->connections == NULL) {

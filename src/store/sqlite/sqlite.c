@@ -408,6 +408,23 @@ static void build_ops(void)
 	sqlite_ops.unsubscribe = sqlite_unsubscribe;
 }
 
+/* The pool's mutex and condition and the write lock: 0, or -1 with none of them left initialised. */
+static int init_locks(struct sqlite_store *s)
+{
+	if (pthread_mutex_init(&s->lock, NULL) != 0)
+		return -1;
+	if (pthread_cond_init(&s->available, NULL) != 0)
+		goto no_available;
+	if (pthread_mutex_init(&s->write_lock, NULL) != 0)
+		goto no_write_lock;
+	return 0;
+no_write_lock:
+	pthread_cond_destroy(&s->available);
+no_available:
+	pthread_mutex_destroy(&s->lock);
+	return -1;
+}
+
 /* Makes this process the file's only server, before it touches the database (migrations
  * included): an exclusive flock(2) on the database file (created empty when new, which SQLite
  * takes as a new database), held until the store closes. SQLite's own locks are fcntl(2) locks,
@@ -442,9 +459,10 @@ struct store *sqlite_store_open(const char *path, unsigned connections, enum sto
 		return NULL;
 	s->base.ops = &sqlite_ops;
 	s->server_lock_fd = -1;
-	pthread_mutex_init(&s->lock, NULL);
-	pthread_cond_init(&s->available, NULL);
-	pthread_mutex_init(&s->write_lock, NULL);
+	if (init_locks(s) != 0) {
+		free(s);
+		return NULL;
+	}
 	s->connections = calloc(connections, sizeof(*s->connections));
 	if (s->connections == NULL) {
 		sqlite_store_close(&s->base);
