@@ -336,7 +336,28 @@ static enum store_result sqlite_camera_claim(struct store *store, const char *se
 	return result;
 }
 
-/* --- state ---------------------------------------------------------------------------------- */
+/* --- state, move and patch: one camera by id ----------------------------------------------- */
+
+/* Applies a change to the camera id inside the transaction: its conditional UPDATE and the rows
+ * that go with it. */
+typedef enum store_result (*camera_change_fn)(struct sqlite_connection *c, const char *id, const void *change);
+
+/* One transaction: the change, then the camera re-read into out; after it, committed or not,
+ * the camera's cached row is dropped. id may point into out. */
+static enum store_result change_camera(struct store *store, const char *id, camera_change_fn apply, const void *change,
+                                       struct camera *out)
+{
+	struct sqlite_connection *c = sqlite_acquire(store);
+	enum store_result result = sqlite_begin(c);
+	if (result == STORE_OK)
+		result = apply(c, id, change);
+	if (result == STORE_OK)
+		result = select_camera(c, SQL_CAMERA_BY_ID, id, out);
+	result = sqlite_finish(c, result);
+	sqlite_release(store, c);
+	sqlite_camera_changed(store, id);
+	return result;
+}
 
 static const char SQL_CAMERA_SET_STATE[] = "UPDATE cameras SET state = ?2 WHERE id = ?1 AND state = ?3";
 
@@ -356,26 +377,30 @@ static enum store_result set_state_update(struct sqlite_connection *c, const cha
 	return run_conditional(c, s, "camera state", SQL_CAMERA_EXISTS, id);
 }
 
+struct state_change {
+	enum camera_state expected_state, new_state;
+	int64_t at;
+};
+
 /* A decommissioned camera keeps its organisation, site and position id, but its position ends,
  * its device credentials are revoked and its latest frame is dropped (a later claim, perhaps by
  * another organisation, starts from nothing of the previous owner's). */
+static enum store_result apply_state(struct sqlite_connection *c, const char *id, const void *change)
+{
+	const struct state_change *state = change;
+	enum store_result result = set_state_update(c, id, state->expected_state, state->new_state);
+	if (result == STORE_OK && state->new_state == CAMERA_DECOMMISSIONED)
+		result = close_position(c, id, state->at);
+	if (result == STORE_OK && state->new_state == CAMERA_DECOMMISSIONED)
+		result = sqlite_device_forget_camera(c, id);
+	return result;
+}
+
 static enum store_result sqlite_camera_set_state(struct store *store, const char *id, enum camera_state expected_state,
                                                  enum camera_state new_state, int64_t at, struct camera *out)
 {
-	struct sqlite_connection *c = sqlite_acquire(store);
-	enum store_result result = sqlite_begin(c);
-	if (result == STORE_OK)
-		result = set_state_update(c, id, expected_state, new_state);
-	if (result == STORE_OK && new_state == CAMERA_DECOMMISSIONED)
-		result = close_position(c, id, at);
-	if (result == STORE_OK && new_state == CAMERA_DECOMMISSIONED)
-		result = sqlite_device_forget_camera(c, id);
-	if (result == STORE_OK)
-		result = select_camera(c, SQL_CAMERA_BY_ID, id, out);
-	result = sqlite_finish(c, result);
-	sqlite_release(store, c);
-	sqlite_camera_changed(store, id);
-	return result;
+	struct state_change change = {expected_state, new_state, at};
+	return change_camera(store, id, apply_state, &change, out);
 }
 
 /* --- move ----------------------------------------------------------------------------------- */
@@ -403,21 +428,23 @@ static enum store_result move_update(struct sqlite_connection *c, const char *id
 	return run_conditional(c, s, "camera move", SQL_CAMERA_EXISTS, id);
 }
 
+struct move_change {
+	enum camera_state expected_state;
+	const struct camera_placement *placement;
+};
+
+static enum store_result apply_move(struct sqlite_connection *c, const char *id, const void *change)
+{
+	const struct move_change *move = change;
+	enum store_result result = move_update(c, id, move->expected_state, move->placement);
+	return result == STORE_OK ? replace_position(c, id, move->placement) : result;
+}
+
 static enum store_result sqlite_camera_move(struct store *store, const char *id, enum camera_state expected_state,
                                             const struct camera_placement *placement, struct camera *out)
 {
-	struct sqlite_connection *c = sqlite_acquire(store);
-	enum store_result result = sqlite_begin(c);
-	if (result == STORE_OK)
-		result = move_update(c, id, expected_state, placement);
-	if (result == STORE_OK)
-		result = replace_position(c, id, placement);
-	if (result == STORE_OK)
-		result = select_camera(c, SQL_CAMERA_BY_ID, id, out);
-	result = sqlite_finish(c, result);
-	sqlite_release(store, c);
-	sqlite_camera_changed(store, id);
-	return result;
+	struct move_change change = {expected_state, placement};
+	return change_camera(store, id, apply_move, &change, out);
 }
 
 /* --- patch ---------------------------------------------------------------------------------- */
@@ -458,19 +485,22 @@ static enum store_result patch_update(struct sqlite_connection *c, const char *i
 	return run_conditional(c, s, "camera patch", SQL_CAMERA_EXISTS, id);
 }
 
+struct patch_change {
+	enum camera_state expected_state;
+	const struct camera_patch *patch;
+};
+
+static enum store_result apply_patch(struct sqlite_connection *c, const char *id, const void *change)
+{
+	const struct patch_change *patch = change;
+	return patch_update(c, id, patch->expected_state, patch->patch);
+}
+
 static enum store_result sqlite_camera_patch(struct store *store, const char *id, enum camera_state expected_state,
                                              const struct camera_patch *patch, struct camera *out)
 {
-	struct sqlite_connection *c = sqlite_acquire(store);
-	enum store_result result = sqlite_begin(c);
-	if (result == STORE_OK)
-		result = patch_update(c, id, expected_state, patch);
-	if (result == STORE_OK)
-		result = select_camera(c, SQL_CAMERA_BY_ID, id, out);
-	result = sqlite_finish(c, result);
-	sqlite_release(store, c);
-	sqlite_camera_changed(store, id);
-	return result;
+	struct patch_change change = {expected_state, patch};
+	return change_camera(store, id, apply_patch, &change, out);
 }
 
 /* --- device-fed reads ----------------------------------------------------------------------- */
