@@ -69,16 +69,9 @@ cleanup() {
     log "last lines of the camfleet log:"
     tail -n 20 "$TMP/camfleet.log" >&2 || true
   fi
-  if [[ ${BENCH_KEEP:-0} == 1 ]]; then
-    log "kept $TMP"
-  else
-    rm -rf "$TMP"
-  fi
-  exit "$status"
+  leave_tmp "$status"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+trap_cleanup
 
 # run_child CMD...: runs CMD in the background and waits for it, so that Ctrl-C reaches the INT
 # trap at once (and the cleanup stops CMD); returns CMD's status. Call it as `run_child ... || die`.

@@ -9,38 +9,22 @@ with client id = camera id (-> the device token). Both cost an argon2id computat
 "<cameraId> <deviceToken>" lines, in the order of the input, to the output file.
 """
 
-import argparse
 import concurrent.futures
-import os
-import sys
 
-import requests
-
-from seed import SeedError, fail, run_all, session
+from seed import arguments, fail, run_all, run_main, session
 
 
 def main():
-    try:
-        setup()
-    except SeedError as e:
-        print("device setup: " + str(e), file=sys.stderr)
-        sys.exit(1)
-    except requests.RequestException as e:
-        print(f"device setup: HTTP error: {e}", file=sys.stderr)
-        sys.exit(1)
+    run_main("device setup", setup)
+
+
+def setup_arguments(parser):
+    parser.add_argument("--cameras", required=True, help="'<cameraId> <serialNumber>' lines")
+    parser.add_argument("--out", required=True, help="file for '<cameraId> <deviceToken>' lines")
 
 
 def setup():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--url", required=True, help="base URL, e.g. http://127.0.0.1:8080")
-    parser.add_argument("--token", default=os.environ.get("BENCH_TOKEN"),
-                        help="operator access token (default: $BENCH_TOKEN)")
-    parser.add_argument("--cameras", required=True, help="'<cameraId> <serialNumber>' lines")
-    parser.add_argument("--threads", type=int, default=16)
-    parser.add_argument("--out", required=True, help="file for '<cameraId> <deviceToken>' lines")
-    args = parser.parse_args()
-    if not args.token:
-        parser.error("no token: give --token or set BENCH_TOKEN")
+    args = arguments(__doc__, setup_arguments)
 
     with open(args.cameras, encoding="ascii") as f:
         camera_ids = [line.split()[0] for line in f if line.strip()]

@@ -56,6 +56,25 @@ install_missing() {
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${packages[@]}" >/dev/null
 }
 
+# leave_tmp STATUS: the last step of a script's cleanup: keeps TMP when BENCH_KEEP=1 (and says
+# so), else removes it; then exits with STATUS.
+leave_tmp() {
+  if [[ ${BENCH_KEEP:-0} == 1 ]]; then
+    log "kept $TMP"
+  else
+    rm -rf "$TMP"
+  fi
+  exit "$1"
+}
+
+# trap_cleanup: runs the script's cleanup function on exit, and turns Ctrl-C and SIGTERM into
+# exits (130, 143) so that it runs then too.
+trap_cleanup() {
+  trap cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+}
+
 stop_process() {  # stop_process PID NAME: SIGTERM, then SIGKILL after 5 s
   local pid=$1 name=$2 i
   kill -0 "$pid" 2>/dev/null || return 0

@@ -80,16 +80,9 @@ cleanup() {
       tail -n 10 "$PG_DIR/server.log" >&2 || true
     fi
   fi
-  if [[ ${BENCH_KEEP:-0} == 1 ]]; then
-    log "kept $TMP"
-  else
-    rm -rf "$TMP"
-  fi
-  exit "$status"
+  leave_tmp "$status"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+trap_cleanup
 
 servers_alive() {
   local i

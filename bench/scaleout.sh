@@ -23,16 +23,9 @@ TMP=$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/camfleet-scaleout.XXXXXX")
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
-  if [[ ${BENCH_KEEP:-0} == 1 ]]; then
-    log "kept $TMP (the reports of the runs)"
-  else
-    rm -rf "$TMP"
-  fi
-  exit "$status"
+  leave_tmp "$status"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+trap_cleanup
 
 build_camfleet  # once, for the three runs
 

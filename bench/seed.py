@@ -57,31 +57,47 @@ def run_all(pool, fn, items, what):
     return results
 
 
-def main():
+def run_main(name, body):
+    """Run body(); a SeedError or an HTTP error is printed as 'name: ...' and exits 1."""
     try:
-        seed()
+        body()
     except SeedError as e:
-        print("seed: " + str(e), file=sys.stderr)
+        print(f"{name}: {e}", file=sys.stderr)
         sys.exit(1)
     except requests.RequestException as e:
-        print(f"seed: HTTP error: {e}", file=sys.stderr)
+        print(f"{name}: HTTP error: {e}", file=sys.stderr)
         sys.exit(1)
 
 
-def seed():
-    parser = argparse.ArgumentParser(description=__doc__)
+def arguments(description, add_own):
+    """Parse --url, --token (default $BENCH_TOKEN, required), --threads and what add_own(parser)
+    adds."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--url", required=True, help="base URL, e.g. http://127.0.0.1:8080")
     parser.add_argument("--token", default=os.environ.get("BENCH_TOKEN"),
                         help="operator access token (default: $BENCH_TOKEN)")
-    parser.add_argument("--site", required=True, help="site id to claim the cameras to")
-    parser.add_argument("--count", type=int, default=10000)
     parser.add_argument("--threads", type=int, default=16)
-    parser.add_argument("--poll-timeout", type=float, default=120.0,
-                        help="seconds to wait for the register requests to finish")
-    parser.add_argument("--out", required=True, help="file for '<cameraId> <serialNumber>' lines")
+    add_own(parser)
     args = parser.parse_args()
     if not args.token:
         parser.error("no token: give --token or set BENCH_TOKEN")
+    return args
+
+
+def main():
+    run_main("seed", seed)
+
+
+def seed_arguments(parser):
+    parser.add_argument("--site", required=True, help="site id to claim the cameras to")
+    parser.add_argument("--count", type=int, default=10000)
+    parser.add_argument("--poll-timeout", type=float, default=120.0,
+                        help="seconds to wait for the register requests to finish")
+    parser.add_argument("--out", required=True, help="file for '<cameraId> <serialNumber>' lines")
+
+
+def seed():
+    args = arguments(__doc__, seed_arguments)
 
     run_id = uuid.uuid4().hex[:8]
     cameras = [(str(uuid.uuid4()), f"BENCH-{run_id}-{i:06d}") for i in range(args.count)]
