@@ -300,12 +300,13 @@ static void request_completed(void *cls, struct MHD_Connection *connection, void
 		return;
 	uint64_t duration = time_monotonic_nanos() - request->started_ns;
 	http_metrics_record(server->app->metrics, request->route, request->status, duration);
+	uint64_t whole_ms = duration / 1000000, thousandths = duration / 1000 % 1000; /* no float formatting */
 	if (code == MHD_REQUEST_TERMINATED_COMPLETED_OK || request->status != 0)
 		log_info("%s %s %u %" PRIu64 ".%03" PRIu64 "ms id=%s", request->method, request->path, request->status,
-			 duration / 1000000, duration / 1000 % 1000, request->request_id);
+			 whole_ms, thousandths, request->request_id);
 	else
-		log_warn("%s %s aborted (code %d) after %.3fms id=%s", request->method, request->path, (int)code,
-			 (double)duration / 1e6, request->request_id);
+		log_warn("%s %s aborted (code %d) after %" PRIu64 ".%03" PRIu64 "ms id=%s", request->method, request->path,
+			 (int)code, whole_ms, thousandths, request->request_id);
 	request_free(request);
 	*request_context = NULL;
 	atomic_fetch_sub(&server->in_flight, 1);

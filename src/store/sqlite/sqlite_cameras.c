@@ -11,8 +11,6 @@
 
 #include "store/sqlite/sqlite_internal.h"
 
-#include "store/camera_cache.h"
-
 static const char SQL_CAMERA_BY_ID[] = "SELECT " STORE_CAMERA_COLUMNS " FROM cameras WHERE id = ?1";
 static const char SQL_CAMERA_BY_SERIAL[] = "SELECT " STORE_CAMERA_COLUMNS " FROM cameras WHERE serial_number = ?1";
 static const char SQL_CAMERA_EXISTS[] = "SELECT 1 FROM cameras WHERE id = ?1";
@@ -269,7 +267,6 @@ static enum store_result replace_position(struct sqlite_connection *c, const cha
 	return rc == SQLITE_OK ? sqlite_run(c, s, "position open") : sqlite_fail(c, "position open bind", rc);
 }
 
-/* Commits when result is STORE_OK (returning the commit's result), else rolls back. */
 /* Runs a prepared, bound conditional UPDATE; STORE_OK when it changed a row, else the
  * not-found/conflict outcome for key. */
 static enum store_result run_conditional(struct sqlite_connection *c, sqlite3_stmt *s, const char *context,
