@@ -5,6 +5,7 @@
 #include "api/common.h"
 #include "api/routes.h"
 #include "http/metrics.h"
+#include "store/camera_cache.h"
 
 extern const char openapi_document[];
 extern const size_t openapi_document_length;
@@ -25,17 +26,35 @@ static enum MHD_Result get_readyz(struct http_request *request)
 	return http_reply_static(request, 200, "application/json", "{\"status\":\"ready\"}", 18);
 }
 
+/* The store's families: the async queue depth, and the camera cache when there is one. */
+static void store_metrics(struct store *store, char *out, size_t size)
+{
+	size_t used = 0;
+	out[0] = '\0';
+	int64_t depth = 0;
+	if (store->ops->async_pending_count(store, &depth) == STORE_OK)
+		used += (size_t)snprintf(out, size,
+		                         "# HELP camfleet_async_queue_depth Asynchronous requests created or processing.\n"
+		                         "# TYPE camfleet_async_queue_depth gauge\ncamfleet_async_queue_depth %lld\n",
+		                         (long long)depth);
+	struct camera_cache_usage cache;
+	if (used < size && store->ops->camera_cache_usage(store, &cache) == STORE_OK)
+		snprintf(out + used, size - used,
+		         "# HELP camfleet_camera_cache_rows Camera rows kept in memory (SQLite server).\n"
+		         "# TYPE camfleet_camera_cache_rows gauge\ncamfleet_camera_cache_rows %zu\n"
+		         "# HELP camfleet_camera_cache_bytes Bytes of the camera rows kept in memory.\n"
+		         "# TYPE camfleet_camera_cache_bytes gauge\ncamfleet_camera_cache_bytes %zu\n"
+		         "# HELP camfleet_camera_cache_hits_total Camera reads answered from memory.\n"
+		         "# TYPE camfleet_camera_cache_hits_total counter\ncamfleet_camera_cache_hits_total %llu\n"
+		         "# HELP camfleet_camera_cache_misses_total Camera reads that went to the database.\n"
+		         "# TYPE camfleet_camera_cache_misses_total counter\ncamfleet_camera_cache_misses_total %llu\n",
+		         cache.rows, cache.bytes, (unsigned long long)cache.hits, (unsigned long long)cache.misses);
+}
+
 static enum MHD_Result get_metrics(struct http_request *request)
 {
-	struct store *store = request->app->store;
-	int64_t depth = 0;
-	char extra[256];
-	extra[0] = '\0';
-	if (store->ops->async_pending_count(store, &depth) == STORE_OK)
-		snprintf(extra, sizeof(extra),
-			 "# HELP camfleet_async_queue_depth Asynchronous requests created or processing.\n"
-			 "# TYPE camfleet_async_queue_depth gauge\ncamfleet_async_queue_depth %lld\n",
-			 (long long)depth);
+	char extra[1536];
+	store_metrics(request->app->store, extra, sizeof(extra));
 	size_t length = 0;
 	char *text = http_metrics_render(request->app->metrics, extra, &length);
 	if (text == NULL)

@@ -34,6 +34,7 @@ struct stripe {
 	uint64_t generation;
 	size_t bytes;
 	size_t rows;
+	uint64_t hits, misses;
 	size_t clock_hand; /* the next bucket eviction empties */
 	struct cached_camera *buckets[BUCKETS_PER_STRIPE];
 };
@@ -190,10 +191,12 @@ bool camera_cache_get(struct camera_cache *cache, const char *id, struct camera 
 	for (const struct cached_camera *row = *bucket_of(stripe, hash); row != NULL; row = row->next) {
 		if (row->hash == hash && strcmp(row->id, id) == 0) {
 			unpack(row, out);
+			stripe->hits++;
 			pthread_mutex_unlock(&stripe->lock);
 			return true;
 		}
 	}
+	stripe->misses++;
 	*ticket = stripe->generation;
 	pthread_mutex_unlock(&stripe->lock);
 	return false;
@@ -277,16 +280,16 @@ void camera_cache_heartbeat(struct camera_cache *cache, const struct heartbeat *
 	pthread_mutex_unlock(&stripe->lock);
 }
 
-void camera_cache_usage(struct camera_cache *cache, size_t *rows_out, size_t *bytes_out)
+void camera_cache_usage(struct camera_cache *cache, struct camera_cache_usage *out)
 {
-	size_t rows = 0, bytes = 0;
+	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < STRIPES; i++) {
 		struct stripe *stripe = &cache->stripes[i];
 		pthread_mutex_lock(&stripe->lock);
-		rows += stripe->rows;
-		bytes += stripe->bytes;
+		out->rows += stripe->rows;
+		out->bytes += stripe->bytes;
+		out->hits += stripe->hits;
+		out->misses += stripe->misses;
 		pthread_mutex_unlock(&stripe->lock);
 	}
-	*rows_out = rows;
-	*bytes_out = bytes;
 }

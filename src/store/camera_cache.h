@@ -35,7 +35,11 @@ void camera_cache_forget(struct camera_cache *cache, const char *id);
  * forget, the order matters: call it in commit order (e.g. under the database's write lock). */
 void camera_cache_heartbeat(struct camera_cache *cache, const struct heartbeat *beat);
 
-/* Rows and bytes held now (for tests and metrics). */
-void camera_cache_usage(struct camera_cache *cache, size_t *rows_out, size_t *bytes_out);
+/* What the cache holds now and how it has served (for GET /metrics and tests). */
+struct camera_cache_usage {
+	size_t rows, bytes;
+	uint64_t hits, misses; /* camera_cache_get answers since the cache was made */
+};
+void camera_cache_usage(struct camera_cache *cache, struct camera_cache_usage *out);
 
 #endif

@@ -88,6 +88,7 @@ struct camera_patch {
 };
 
 struct store;
+struct camera_cache_usage;
 
 struct store_ops {
 	/* Every read is a round trip to a server (PostgreSQL): the hottest reads are worth batching
@@ -96,6 +97,9 @@ struct store_ops {
 
 	void (*close)(struct store *store);
 	enum store_result (*ping)(struct store *store);
+	/* The in-memory camera cache (store/camera_cache.h): STORE_OK with *out filled when the back
+	 * end keeps one (a SQLite server), STORE_NOT_FOUND when it does not (PostgreSQL, tools). */
+	enum store_result (*camera_cache_usage)(struct store *store, struct camera_cache_usage *out);
 
 	/* Signing keys: the PEM private key of the newest key, created once and shared. The first
 	 * key is created by whichever node starts first: an insert racing it answers STORE_CONFLICT

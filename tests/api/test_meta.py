@@ -13,7 +13,7 @@ import requests
 
 from conftest import (BACKEND, BINARY, REPO, REQUEST_TIMEOUT, Api, admin_create_client,
                       assert_error, assert_oauth_error, b64url_decode, check_binary, describe,
-                      expect, free_port, new_database_url, new_id, unique)
+                      expect, free_port, new_database_url, new_id, register_camera, unique)
 
 LABEL_RE = re.compile(r'(\w+)="((?:[^"\\]|\\.)*)"')
 SAMPLE_RE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+\d+)?$")
@@ -97,6 +97,31 @@ def test_metrics_request_counter_counts_each_request(api):
     api.get("/healthz")
     api.get("/healthz")
     assert healthz_count(api) == before + 2
+
+
+def cache_samples(api):
+    return {name: value for name, _, value in parse_metrics(api.get("/metrics").text)
+            if name.startswith("camfleet_camera_cache_")}
+
+
+def test_metrics_show_the_camera_cache_on_sqlite_and_none_on_postgres(api):
+    """A SQLite server answers GET /cameras/{id} from memory and says how well; PostgreSQL nodes
+    keep no such cache, so the families are absent there."""
+    camera = register_camera(api)
+    before = cache_samples(api)
+    if BACKEND != "sqlite":
+        assert before == {}
+        return
+    assert set(before) == {"camfleet_camera_cache_rows", "camfleet_camera_cache_bytes",
+                           "camfleet_camera_cache_hits_total", "camfleet_camera_cache_misses_total"}
+    for _ in range(3):
+        expect(api.get(f"/cameras/{camera['id']}", api.operator_token), 200)
+    after = cache_samples(api)
+    reads = (after["camfleet_camera_cache_hits_total"] + after["camfleet_camera_cache_misses_total"]
+             - before["camfleet_camera_cache_hits_total"] - before["camfleet_camera_cache_misses_total"])
+    assert reads >= 3
+    assert after["camfleet_camera_cache_hits_total"] >= before["camfleet_camera_cache_hits_total"] + 2
+    assert after["camfleet_camera_cache_rows"] >= 1 and after["camfleet_camera_cache_bytes"] > 0
 
 
 # --- OpenAPI ----------------------------------------------------------------------------------

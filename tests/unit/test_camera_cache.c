@@ -103,10 +103,12 @@ static void test_forget_drops_the_row(void **state)
 	camera_cache_fill(cache, &c, ticket);
 	camera_cache_forget(cache, c.id);
 	assert_false(camera_cache_get(cache, c.id, &out, &ticket));
-	size_t rows, bytes;
-	camera_cache_usage(cache, &rows, &bytes);
-	assert_int_equal(rows, 0);
-	assert_int_equal(bytes, 0);
+	struct camera_cache_usage usage;
+	camera_cache_usage(cache, &usage);
+	assert_int_equal(usage.rows, 0);
+	assert_int_equal(usage.bytes, 0);
+	assert_int_equal(usage.misses, 2);
+	assert_int_equal(usage.hits, 0);
 	camera_cache_free(cache);
 }
 
@@ -138,9 +140,9 @@ static void test_second_fill_replaces_the_first(void **state)
 	camera_cache_fill(cache, &c, first);
 	snprintf(c.name, sizeof(c.name), "same row, read twice");
 	camera_cache_fill(cache, &c, second);
-	size_t rows, bytes;
-	camera_cache_usage(cache, &rows, &bytes);
-	assert_int_equal(rows, 1);
+	struct camera_cache_usage usage;
+	camera_cache_usage(cache, &usage);
+	assert_int_equal(usage.rows, 1);
 	assert_true(camera_cache_get(cache, c.id, &out, &first));
 	assert_string_equal(out.name, "same row, read twice");
 	camera_cache_free(cache);
@@ -157,10 +159,10 @@ static void test_budget_holds_and_recent_rows_stay(void **state)
 		if (!camera_cache_get(cache, c.id, &out, &ticket))
 			camera_cache_fill(cache, &c, ticket);
 	}
-	size_t rows, bytes;
-	camera_cache_usage(cache, &rows, &bytes);
-	assert_true(bytes <= budget);
-	assert_true(rows > 100); /* evicting a chain at a time still keeps most of the budget in use */
+	struct camera_cache_usage usage;
+	camera_cache_usage(cache, &usage);
+	assert_true(usage.bytes <= budget);
+	assert_true(usage.rows > 100); /* evicting a chain at a time still keeps most of the budget in use */
 	struct camera last = camera_with_id(19999);
 	assert_true(camera_cache_get(cache, last.id, &out, &ticket));
 	assert_same_camera(&last, &out);

@@ -490,6 +490,14 @@ static void pg_store_close(struct store *store)
 static const char SQL_PING[] = "SELECT 1";
 
 /* Ready: a pooled connection answers, and the cross-node listener is connected. */
+/* Nodes sharing the database cannot keep camera rows in memory: there is no cache. */
+static enum store_result pg_camera_cache_usage(struct store *store, struct camera_cache_usage *out)
+{
+	(void)store;
+	(void)out;
+	return STORE_NOT_FOUND;
+}
+
 static enum store_result pg_store_ping(struct store *store)
 {
 	if (!pg_bus_listening(as_pg(store)))
@@ -509,6 +517,7 @@ static void build_ops(void)
 {
 	pg_ops.close = pg_store_close;
 	pg_ops.ping = pg_store_ping;
+	pg_ops.camera_cache_usage = pg_camera_cache_usage;
 	pg_directory_ops(&pg_ops);
 	pg_camera_ops(&pg_ops);
 	pg_async_ops(&pg_ops);

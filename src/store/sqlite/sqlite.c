@@ -354,6 +354,15 @@ static void sqlite_store_close(struct store *store)
 	free(s);
 }
 
+static enum store_result sqlite_camera_cache_usage(struct store *store, struct camera_cache_usage *out)
+{
+	struct camera_cache *cameras = as_sqlite(store)->cameras;
+	if (cameras == NULL)
+		return STORE_NOT_FOUND;
+	camera_cache_usage(cameras, out);
+	return STORE_OK;
+}
+
 static const char SQL_PING[] = "SELECT 1";
 
 static enum store_result sqlite_store_ping(struct store *store)
@@ -398,6 +407,7 @@ static void build_ops(void)
 {
 	sqlite_ops.close = sqlite_store_close;
 	sqlite_ops.ping = sqlite_store_ping;
+	sqlite_ops.camera_cache_usage = sqlite_camera_cache_usage;
 	sqlite_directory_ops(&sqlite_ops);
 	sqlite_camera_ops(&sqlite_ops);
 	sqlite_async_ops(&sqlite_ops);
