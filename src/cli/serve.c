@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -230,6 +231,8 @@ static int parse_serve_options(int argc, char **argv, struct app_config *config)
 	return 0;
 }
 
+#define LARGE_BLOCK_BYTES (1024 * 1024)
+
 int cli_serve(int argc, char **argv)
 {
 	struct app app;
@@ -250,6 +253,11 @@ int cli_serve(int argc, char **argv)
 		log_error("cannot prepare local-time conversion (TZ)");
 		return 1;
 	}
+	/* Blocks of 1 MiB and more (argon2id's 19 MiB per password or secret check above all) are
+	 * mapped for each use and unmapped when freed. Left to itself, glibc raises its mmap threshold
+	 * after the first such free, and the server keeps tens of MiB it no longer uses. */
+	if (mallopt(M_MMAP_THRESHOLD, LARGE_BLOCK_BYTES) != 1)
+		log_warn("cannot set malloc's mmap threshold: memory freed by password checks may stay held");
 	if (log_writer_start() != 0)
 		log_warn("cannot start the log writer thread: log lines are written one by one");
 	log_info("time-zone data: system tz database %s", local_time_zone_data_version());
