@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "util/log.h"
 
@@ -22,6 +23,7 @@ struct request_batch {
 	const char *name;
 	size_t item_size;
 	size_t max_items; /* 0: unbounded */
+	unsigned gather_micros; /* how long a batch gathers after its first item */
 	request_batch_fn process;
 	void *context;
 	pthread_mutex_t lock;
@@ -33,6 +35,7 @@ struct request_batch {
 	uint64_t done;      /* items processed since start */
 	uint64_t batches;   /* batches processed since start */
 	bool idle;          /* the thread waits on work: a submit must signal it */
+	bool gathering;     /* the thread waits out the gathering time: only a full queue signals */
 	bool closed;        /* submits are refused (shutdown) */
 	bool stopping;
 	pthread_t thread;
@@ -63,6 +66,26 @@ static bool queue_reserve(struct batch_queue *queue, size_t item_size)
 	return true;
 }
 
+/* With the lock held and the first item queued: waits up to gather_micros for more to arrive
+ * (fewer, larger batches: for the heartbeats, fewer commits and wake-ups), unless the queue
+ * fills or the batch stops or closes. */
+static void gather(struct request_batch *batch)
+{
+	if (batch->gather_micros == 0)
+		return;
+	struct timespec until;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_nsec += (long)batch->gather_micros * 1000L;
+	until.tv_sec += until.tv_nsec / 1000000000L;
+	until.tv_nsec %= 1000000000L;
+	batch->gathering = true;
+	while (!batch->stopping && !batch->closed &&
+	       (batch->max_items == 0 || batch->queues[batch->filling].count < batch->max_items) &&
+	       pthread_cond_timedwait(&batch->work, &batch->lock, &until) == 0) {
+	}
+	batch->gathering = false;
+}
+
 static void *batch_main(void *argument)
 {
 	struct request_batch *batch = argument;
@@ -73,6 +96,7 @@ static void *batch_main(void *argument)
 			pthread_cond_wait(&batch->work, &batch->lock);
 		}
 		batch->idle = false;
+		gather(batch);
 		struct batch_queue *queue = &batch->queues[batch->filling];
 		if (queue->count == 0) /* stopping, and nothing left to process */
 			break;
@@ -90,8 +114,21 @@ static void *batch_main(void *argument)
 	return NULL;
 }
 
+/* The work condition, timed on the monotonic clock (gather's deadline ignores clock changes). */
+static int init_work_condition(pthread_cond_t *work)
+{
+	pthread_condattr_t attributes;
+	if (pthread_condattr_init(&attributes) != 0)
+		return -1;
+	int rc = pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC);
+	if (rc == 0)
+		rc = pthread_cond_init(work, &attributes);
+	pthread_condattr_destroy(&attributes);
+	return rc == 0 ? 0 : -1;
+}
+
 struct request_batch *request_batch_start(const char *name, size_t item_size, size_t max_items,
-                                          request_batch_fn process, void *context)
+                                          unsigned gather_micros, request_batch_fn process, void *context)
 {
 	struct request_batch *batch = calloc(1, sizeof(*batch));
 	if (batch == NULL)
@@ -99,11 +136,12 @@ struct request_batch *request_batch_start(const char *name, size_t item_size, si
 	batch->name = name;
 	batch->item_size = item_size;
 	batch->max_items = max_items;
+	batch->gather_micros = gather_micros;
 	batch->process = process;
 	batch->context = context;
 	if (pthread_mutex_init(&batch->lock, NULL) != 0)
 		goto no_lock;
-	if (pthread_cond_init(&batch->work, NULL) != 0)
+	if (init_work_condition(&batch->work) != 0)
 		goto no_work;
 	if (pthread_cond_init(&batch->answered, NULL) != 0)
 		goto no_answered;
@@ -144,6 +182,8 @@ enum request_batch_submit request_batch_submit(struct request_batch *batch, stru
 	if (batch->idle) { /* a busy thread looks at the queue again when its batch is done */
 		batch->idle = false;
 		pthread_cond_signal(&batch->work);
+	} else if (batch->gathering && batch->max_items != 0 && queue->count >= batch->max_items) {
+		pthread_cond_signal(&batch->work); /* full: no use gathering longer */
 	}
 	pthread_mutex_unlock(&batch->lock);
 	return REQUEST_BATCH_QUEUED;

@@ -25,10 +25,12 @@ enum request_batch_submit {
 	REQUEST_BATCH_FULL    /* nothing queued: max_items wait already, or memory is exhausted */
 };
 
-/* Starts the batch's thread; max_items bounds a batch (0: only memory does). NULL (logged, with
- * name) on failure. */
+/* Starts the batch's thread; max_items bounds a batch (0: only memory does). gather_micros: once
+ * the first item of a batch is queued, the thread waits this long for more before processing
+ * (0: it starts at once; what arrives meanwhile goes into the next batch either way). NULL
+ * (logged, with name) on failure. */
 struct request_batch *request_batch_start(const char *name, size_t item_size, size_t max_items,
-                                          request_batch_fn process, void *context);
+                                          unsigned gather_micros, request_batch_fn process, void *context);
 /* Copies item into the queue and suspends request with resume and resume_context (under the
  * batch's lock, so that the thread cannot resume it before it is suspended). */
 enum request_batch_submit request_batch_submit(struct request_batch *batch, struct http_request *request,
