@@ -42,7 +42,8 @@ struct camera_read_batch *camera_read_batch_start(struct store *store)
 	if (batch == NULL)
 		return NULL;
 	batch->store = store;
-	batch->requests = request_batch_start("camera reader", UUID_BUFFER_SIZE, READ_BATCH_MAX, 0, read_batch, batch);
+	static const struct request_batch_policy policy = {.max_items = READ_BATCH_MAX};
+	batch->requests = request_batch_start("camera reader", UUID_BUFFER_SIZE, &policy, read_batch, batch);
 	if (batch->requests == NULL) {
 		free(batch);
 		return NULL;

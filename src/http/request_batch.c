@@ -22,8 +22,8 @@ struct batch_queue {
 struct request_batch {
 	const char *name;
 	size_t item_size;
-	size_t max_items; /* 0: unbounded */
-	unsigned gather_micros; /* how long a batch gathers after its first item */
+	struct request_batch_policy policy;
+	size_t enough; /* gathering ends once this many are queued (0: it runs its time) */
 	request_batch_fn process;
 	void *context;
 	pthread_mutex_t lock;
@@ -67,23 +67,31 @@ static bool queue_reserve(struct batch_queue *queue, size_t item_size)
 }
 
 /* With the lock held and the first item queued: waits up to gather_micros for more to arrive
- * (fewer, larger batches: for the heartbeats, fewer commits and wake-ups), unless the queue
- * fills or the batch stops or closes. */
+ * (fewer, larger batches: for the heartbeats, fewer commits and wake-ups), unless enough are
+ * queued or the batch stops or closes. */
 static void gather(struct request_batch *batch)
 {
-	if (batch->gather_micros == 0)
+	if (batch->policy.gather_micros == 0)
 		return;
 	struct timespec until;
 	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_nsec += (long)batch->gather_micros * 1000L;
+	until.tv_nsec += (long)batch->policy.gather_micros * 1000L;
 	until.tv_sec += until.tv_nsec / 1000000000L;
 	until.tv_nsec %= 1000000000L;
 	batch->gathering = true;
 	while (!batch->stopping && !batch->closed &&
-	       (batch->max_items == 0 || batch->queues[batch->filling].count < batch->max_items) &&
+	       (batch->enough == 0 || batch->queues[batch->filling].count < batch->enough) &&
 	       pthread_cond_timedwait(&batch->work, &batch->lock, &until) == 0) {
 	}
 	batch->gathering = false;
+}
+
+/* The smaller of two limits where 0 means none. */
+static size_t smaller_limit(size_t a, size_t b)
+{
+	if (a == 0)
+		return b;
+	return b == 0 || a < b ? a : b;
 }
 
 static void *batch_main(void *argument)
@@ -127,16 +135,16 @@ static int init_work_condition(pthread_cond_t *work)
 	return rc == 0 ? 0 : -1;
 }
 
-struct request_batch *request_batch_start(const char *name, size_t item_size, size_t max_items,
-                                          unsigned gather_micros, request_batch_fn process, void *context)
+struct request_batch *request_batch_start(const char *name, size_t item_size, const struct request_batch_policy *policy,
+                                          request_batch_fn process, void *context)
 {
 	struct request_batch *batch = calloc(1, sizeof(*batch));
 	if (batch == NULL)
 		return NULL;
 	batch->name = name;
 	batch->item_size = item_size;
-	batch->max_items = max_items;
-	batch->gather_micros = gather_micros;
+	batch->policy = *policy;
+	batch->enough = smaller_limit(policy->gather_items, policy->max_items);
 	batch->process = process;
 	batch->context = context;
 	if (pthread_mutex_init(&batch->lock, NULL) != 0)
@@ -168,7 +176,8 @@ enum request_batch_submit request_batch_submit(struct request_batch *batch, stru
 	enum request_batch_submit outcome = REQUEST_BATCH_QUEUED;
 	if (batch->closed || batch->stopping)
 		outcome = REQUEST_BATCH_CLOSED;
-	else if ((batch->max_items != 0 && queue->count >= batch->max_items) || !queue_reserve(queue, batch->item_size))
+	else if ((batch->policy.max_items != 0 && queue->count >= batch->policy.max_items) ||
+	         !queue_reserve(queue, batch->item_size))
 		outcome = REQUEST_BATCH_FULL;
 	if (outcome != REQUEST_BATCH_QUEUED) {
 		pthread_mutex_unlock(&batch->lock);
@@ -182,8 +191,8 @@ enum request_batch_submit request_batch_submit(struct request_batch *batch, stru
 	if (batch->idle) { /* a busy thread looks at the queue again when its batch is done */
 		batch->idle = false;
 		pthread_cond_signal(&batch->work);
-	} else if (batch->gathering && batch->max_items != 0 && queue->count >= batch->max_items) {
-		pthread_cond_signal(&batch->work); /* full: no use gathering longer */
+	} else if (batch->gathering && batch->enough != 0 && queue->count == batch->enough) {
+		pthread_cond_signal(&batch->work); /* enough: no use gathering longer */
 	}
 	pthread_mutex_unlock(&batch->lock);
 	return REQUEST_BATCH_QUEUED;

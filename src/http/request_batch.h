@@ -25,12 +25,17 @@ enum request_batch_submit {
 	REQUEST_BATCH_FULL    /* nothing queued: max_items wait already, or memory is exhausted */
 };
 
-/* Starts the batch's thread; max_items bounds a batch (0: only memory does). gather_micros: once
- * the first item of a batch is queued, the thread waits this long for more before processing
- * (0: it starts at once; what arrives meanwhile goes into the next batch either way). NULL
- * (logged, with name) on failure. */
-struct request_batch *request_batch_start(const char *name, size_t item_size, size_t max_items,
-                                          unsigned gather_micros, request_batch_fn process, void *context);
+/* How batches form. Whatever arrives while a batch is processed goes into the next one anyway;
+ * gathering makes a batch wait a little for more even when the thread is free. */
+struct request_batch_policy {
+	size_t max_items;       /* a batch holds at most this many (0: only memory bounds it) */
+	unsigned gather_micros; /* once a batch's first item is queued, wait up to this long (0: none) */
+	size_t gather_items;    /* ... but no longer than until this many are queued (0: the whole time) */
+};
+
+/* Starts the batch's thread with policy (copied). NULL (logged, with name) on failure. */
+struct request_batch *request_batch_start(const char *name, size_t item_size, const struct request_batch_policy *policy,
+                                          request_batch_fn process, void *context);
 /* Copies item into the queue and suspends request with resume and resume_context (under the
  * batch's lock, so that the thread cannot resume it before it is suspended). */
 enum request_batch_submit request_batch_submit(struct request_batch *batch, struct http_request *request,
