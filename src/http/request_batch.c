@@ -35,7 +35,7 @@ struct request_batch {
 	uint64_t done;      /* items processed since start */
 	uint64_t batches;   /* batches processed since start */
 	bool idle;          /* the thread waits on work: a submit must signal it */
-	bool gathering;     /* the thread waits out the gathering time: only a full queue signals */
+	bool gathering;     /* the thread gathers: a submit signals it only when `enough` are queued */
 	bool closed;        /* submits are refused (shutdown) */
 	bool stopping;
 	pthread_t thread;

@@ -239,14 +239,18 @@ static enum store_result pg_camera_list(struct store *store, const struct camera
 
 /* --- positions ------------------------------------------------------------------------------ */
 
+/* A camera's position history never runs backwards: a change timed (by its node, before it waited
+ * for the camera's row lock) earlier than the one it follows ends and starts positions at that
+ * one's start instead. */
 static const char SQL_POSITION_CLOSE[] =
-    "UPDATE camera_positions SET ended_at = $2 WHERE camera_id = $1 AND ended_at IS NULL";
+    "UPDATE camera_positions SET ended_at = GREATEST(started_at, $2) WHERE camera_id = $1 AND ended_at IS NULL";
 /* Closes the open position and opens the new one in one statement: both see the snapshot taken
  * after the camera row was locked, so the new row is not closed and no open one is missed. */
 static const char SQL_POSITION_REPLACE[] =
-    "WITH closed AS (UPDATE camera_positions SET ended_at = $5 WHERE camera_id = $2 AND ended_at IS NULL)"
+    "WITH closed AS (UPDATE camera_positions SET ended_at = GREATEST(started_at, $5)"
+    " WHERE camera_id = $2 AND ended_at IS NULL)"
     " INSERT INTO camera_positions(id, camera_id, organisation_id, site_id, started_at)"
-    " VALUES ($1, $2, $3, $4, $5)";
+    " SELECT $1, $2, $3, $4, GREATEST($5, (SELECT max(started_at) FROM camera_positions WHERE camera_id = $2))";
 
 /* Ends the camera's open position (if any) at the given time. Call with the camera row locked. */
 static enum store_result close_position(struct pg_connection *c, const char *camera_id, int64_t at)

@@ -228,10 +228,13 @@ static enum store_result sqlite_camera_list(struct store *store, const struct ca
 
 /* --- positions and transactions ------------------------------------------------------------- */
 
+/* A camera's position history never runs backwards: a change timed (before it waited for the
+ * write lock) earlier than the one it follows ends and starts positions at that one's start. */
 static const char SQL_POSITION_CLOSE[] =
-    "UPDATE camera_positions SET ended_at = ?2 WHERE camera_id = ?1 AND ended_at IS NULL";
-static const char SQL_POSITION_OPEN[] = "INSERT INTO camera_positions(id, camera_id, organisation_id, site_id,"
-                                        " started_at) VALUES (?1, ?2, ?3, ?4, ?5)";
+    "UPDATE camera_positions SET ended_at = MAX(started_at, ?2) WHERE camera_id = ?1 AND ended_at IS NULL";
+static const char SQL_POSITION_OPEN[] =
+    "INSERT INTO camera_positions(id, camera_id, organisation_id, site_id, started_at)"
+    " SELECT ?1, ?2, ?3, ?4, MAX(?5, COALESCE((SELECT MAX(started_at) FROM camera_positions WHERE camera_id = ?2), ?5))";
 
 /* Ends the camera's open position (if any) at the given time. */
 static enum store_result close_position(struct sqlite_connection *c, const char *camera_id, int64_t at)
