@@ -1,7 +1,10 @@
-/* The stored names of asynchronous request kinds and statuses (see store_text.h). */
+/* The stored names of asynchronous request kinds and statuses, and the scan a camera list
+ * takes (see store_text.h). */
 #include "store/store_text.h"
 
 #include <string.h>
+
+#include "store/store.h"
 
 static const char *const kind_names[] = {
     [ASYNC_REGISTER_CAMERA] = "register-camera", [ASYNC_PUT_CAMERA_STATE] = "put-camera-state"};
@@ -31,4 +34,13 @@ enum async_status store_async_status_from_name(const char *name)
 		if (strcmp(name, status_names[i]) == 0)
 			return (enum async_status)i;
 	return ASYNC_FAILED;
+}
+
+enum store_list_scan store_list_scan(const struct camera_filter *filter)
+{
+	if (filter->site_id[0] != '\0')
+		return STORE_LIST_BY_SITE;
+	if (filter->organisation_id[0] != '\0')
+		return STORE_LIST_BY_ORGANISATION;
+	return STORE_LIST_ALL;
 }

@@ -26,6 +26,13 @@ enum async_status store_async_status_from_name(const char *name);
 _Static_assert(CAMERA_REGISTERED == 0 && CAMERA_RUNNING == 1 && CAMERA_PAUSED == 2 && CAMERA_DECOMMISSIONED == 3,
                "STORE_SQL_STATE_BIT must follow enum camera_state");
 
+/* The index that drives a camera list's scan in id order: that of the most selective filter
+ * given (cameras_by_site, cameras_by_organisation, else the primary key). Each back end keeps
+ * one SQL text per scan, indexed by this. */
+struct camera_filter;
+enum store_list_scan { STORE_LIST_BY_SITE, STORE_LIST_BY_ORGANISATION, STORE_LIST_ALL, STORE_LIST_SCANS };
+enum store_list_scan store_list_scan(const struct camera_filter *filter);
+
 /* The columns of an asynchronous request row. */
 #define STORE_ASYNC_COLUMNS                                                                                            \
 	"id, kind, status, message, camera_id, serial_number, new_state, organisation_id, created_at,"                 \

@@ -186,14 +186,11 @@ static const char SQL_LIST_BY_SITE[] = LIST_SELECT "site_id = $2 AND id > $6::te
 static const char SQL_LIST_BY_ORGANISATION[] = LIST_SELECT "organisation_id = $1 AND id > $6::text" LIST_FILTERS;
 static const char SQL_LIST_ALL[] = LIST_SELECT "id > $6::text" LIST_FILTERS;
 
-static const char *list_variant(const struct camera_filter *filter)
-{
-	if (filter->site_id[0] != '\0')
-		return SQL_LIST_BY_SITE;
-	if (filter->organisation_id[0] != '\0')
-		return SQL_LIST_BY_ORGANISATION;
-	return SQL_LIST_ALL;
-}
+static const char *const list_sql[STORE_LIST_SCANS] = {
+    [STORE_LIST_BY_SITE] = SQL_LIST_BY_SITE,
+    [STORE_LIST_BY_ORGANISATION] = SQL_LIST_BY_ORGANISATION,
+    [STORE_LIST_ALL] = SQL_LIST_ALL,
+};
 
 static void filter_params(struct pg_params *params, const struct camera_filter *filter)
 {
@@ -232,7 +229,7 @@ static enum store_result pg_camera_list(struct store *store, const struct camera
 	struct pg_params params = {0};
 	filter_params(&params, filter);
 	struct list_context list = {row, context};
-	enum store_result result = pg_each_row(c, list_variant(filter), &params, list_row, &list);
+	enum store_result result = pg_each_row(c, list_sql[store_list_scan(filter)], &params, list_row, &list);
 	pg_release(store, c);
 	return result;
 }

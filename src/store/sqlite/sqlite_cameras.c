@@ -168,14 +168,11 @@ static const char SQL_LIST_BY_SITE[] = LIST_SELECT "site_id = ?2 AND id > ?6" LI
 static const char SQL_LIST_BY_ORGANISATION[] = LIST_SELECT "organisation_id = ?1 AND id > ?6" LIST_FILTERS;
 static const char SQL_LIST_ALL[] = LIST_SELECT "id > ?6" LIST_FILTERS;
 
-static const char *list_variant(const struct camera_filter *filter)
-{
-	if (filter->site_id[0] != '\0')
-		return SQL_LIST_BY_SITE;
-	if (filter->organisation_id[0] != '\0')
-		return SQL_LIST_BY_ORGANISATION;
-	return SQL_LIST_ALL;
-}
+static const char *const list_sql[STORE_LIST_SCANS] = {
+    [STORE_LIST_BY_SITE] = SQL_LIST_BY_SITE,
+    [STORE_LIST_BY_ORGANISATION] = SQL_LIST_BY_ORGANISATION,
+    [STORE_LIST_ALL] = SQL_LIST_ALL,
+};
 
 static int bind_filter(sqlite3_stmt *s, const struct camera_filter *filter)
 {
@@ -216,7 +213,7 @@ static enum store_result sqlite_camera_list(struct store *store, const struct ca
                                             void *context)
 {
 	struct sqlite_connection *c = sqlite_acquire(store);
-	sqlite3_stmt *s = sqlite_statement(c, list_variant(filter));
+	sqlite3_stmt *s = sqlite_statement(c, list_sql[store_list_scan(filter)]);
 	enum store_result result = STORE_ERROR;
 	if (s != NULL) {
 		int rc = bind_filter(s, filter);
