@@ -144,6 +144,8 @@ enum MHD_Result api_store_failure(struct http_request *request, enum store_resul
 		return http_reply_error(request, 404, "%s not found", what);
 	case STORE_CONFLICT:
 		return http_reply_error(request, 409, "%s", conflict_message ? conflict_message : "conflict");
+	case STORE_LIMIT:
+		return http_reply_error(request, 409, "%s", conflict_message ? conflict_message : "a limit was reached");
 	case STORE_UNAVAILABLE:
 		http_reply_add_header(request, "Retry-After", "1");
 		return http_reply_error(request, 503, "the database is unavailable; retry shortly");

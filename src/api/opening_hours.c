@@ -11,20 +11,51 @@
 #include "api/routes.h"
 #include "api/site_schedule.h"
 #include "api/sites.h"
+#include "util/log.h"
 #include "util/timeutil.h"
 
-#define EXCEPTIONS_MAX 2000
+/* Exceptions a site may have (a tenant must not grow a site's rows, and the work of checking a
+ * weekly schedule against them, without bound). Sites that had more before the cap keep them. */
+#define SITE_EXCEPTIONS_MAX 1000
 
 static const char *const weekly_fields[] = {"weekly", NULL};
 static const char *const exception_fields[] = {"intervals", NULL};
 
-/* The site's exceptions, loaded to check a new weekly schedule against them. */
-struct exception_set {
-	size_t count;
-	struct schedule_date dates[EXCEPTIONS_MAX];
-	struct day_schedule days[EXCEPTIONS_MAX];
-	bool corrupt;
+/* One exception of a site: its local date and the intervals in force on it. */
+struct exception_entry {
+	struct schedule_date date;
+	struct day_schedule day;
 };
+
+/* The site's exceptions, loaded to check a new weekly schedule against them; entries grow as
+ * rows arrive (malloc'd; exception_set_free releases them). */
+struct exception_set {
+	size_t count, capacity;
+	struct exception_entry *entries;
+	bool corrupt;     /* a stored row did not parse */
+	bool out_of_memory;
+};
+
+static void exception_set_free(struct exception_set *set)
+{
+	free(set->entries);
+	set->entries = NULL;
+	set->count = set->capacity = 0;
+}
+
+/* Room for one more entry; false when memory runs out. */
+static bool exception_set_reserve(struct exception_set *set)
+{
+	if (set->count < set->capacity)
+		return true;
+	size_t capacity = set->capacity ? set->capacity * 2 : 64;
+	struct exception_entry *grown = realloc(set->entries, capacity * sizeof(*grown));
+	if (grown == NULL)
+		return false;
+	set->entries = grown;
+	set->capacity = capacity;
+	return true;
+}
 
 /* Role check, siteId and visibility; false when the request has been answered. */
 static bool load_site(struct http_request *request, unsigned roles, const char *action, struct site *site)
@@ -70,17 +101,22 @@ static enum MHD_Result get_weekly(struct http_request *request)
 static int collect_exception(void *context, const char *date_text, const char *intervals_json)
 {
 	struct exception_set *set = context;
+	if (!exception_set_reserve(set)) { /* the bound comes before the write into entries[count] */
+		set->out_of_memory = true;
+		return 1;
+	}
+	struct exception_entry *entry = &set->entries[set->count];
 	int year, month, day;
 	json_t *intervals = json_loads(intervals_json, 0, NULL);
 	char error[256];
 	bool parsed = intervals != NULL && time_parse_date(date_text, &year, &month, &day) &&
-		      schedule_parse_intervals(intervals, &set->days[set->count], error, sizeof(error));
+		      schedule_parse_intervals(intervals, &entry->day, error, sizeof(error));
 	json_decref(intervals);
-	if (!parsed || set->count >= EXCEPTIONS_MAX) {
+	if (!parsed) {
 		set->corrupt = true;
 		return 1;
 	}
-	schedule_date_set(&set->dates[set->count], year, month, day);
+	schedule_date_set(&entry->date, year, month, day);
 	set->count++;
 	return 0;
 }
@@ -90,8 +126,8 @@ static const struct day_schedule *day_in_force(const struct weekly_schedule *wee
 					       const struct schedule_date *date)
 {
 	for (size_t i = 0; i < set->count; i++)
-		if (strcmp(set->dates[i].text, date->text) == 0)
-			return &set->days[i];
+		if (strcmp(set->entries[i].date.text, date->text) == 0)
+			return &set->entries[i].day;
 	return &weekly->days[schedule_weekday(date->year, date->month, date->day)];
 }
 
@@ -100,12 +136,13 @@ static bool exceptions_fit(const struct weekly_schedule *weekly, const struct ex
 			   size_t error_size)
 {
 	for (size_t i = 0; i < set->count; i++) {
-		struct schedule_date before = schedule_date_offset(&set->dates[i], -1);
-		struct schedule_date after = schedule_date_offset(&set->dates[i], 1);
+		const struct exception_entry *entry = &set->entries[i];
+		struct schedule_date before = schedule_date_offset(&entry->date, -1);
+		struct schedule_date after = schedule_date_offset(&entry->date, 1);
 		char detail[400];
-		if (!schedule_validate_sequence(day_in_force(weekly, set, &before), &set->days[i],
+		if (!schedule_validate_sequence(day_in_force(weekly, set, &before), &entry->day,
 						day_in_force(weekly, set, &after), detail, sizeof(detail))) {
-			snprintf(error, error_size, "with the exception of %s: %s", set->dates[i].text, detail);
+			snprintf(error, error_size, "with the exception of %s: %s", entry->date.text, detail);
 			return false;
 		}
 	}
@@ -146,17 +183,17 @@ static enum MHD_Result put_weekly(struct http_request *request)
 	if (!valid)
 		return http_reply_error(request, 400, "%s", error);
 	sort_week(&weekly);
-	struct exception_set *set = calloc(1, sizeof(*set));
-	if (set == NULL)
-		return http_reply_error(request, 500, "internal error");
+	struct exception_set set = {0};
 	struct store *store = request->app->store;
-	enum store_result result = store->ops->site_exception_list(store, site.id, collect_exception, set);
-	if (result != STORE_OK || set->corrupt) {
-		free(set);
+	enum store_result result = store->ops->site_exception_list(store, site.id, collect_exception, &set);
+	if (result != STORE_OK || set.corrupt || set.out_of_memory) {
+		exception_set_free(&set);
+		if (set.corrupt)
+			log_error("opening hours: site %s has an exception that does not parse", site.id);
 		return api_store_failure(request, result != STORE_OK ? result : STORE_ERROR, "site", NULL);
 	}
-	bool fits = exceptions_fit(&weekly, set, error, sizeof(error));
-	free(set);
+	bool fits = exceptions_fit(&weekly, &set, error, sizeof(error));
+	exception_set_free(&set);
 	if (!fits)
 		return http_reply_error(request, 400, "%s", error);
 	return store_weekly(request, &site, &weekly);
@@ -236,8 +273,14 @@ static enum MHD_Result put_exception(struct http_request *request)
 	json_decref(canonical);
 	if (text == NULL)
 		return http_reply_error(request, 500, "internal error");
-	result = store->ops->site_exception_put(store, site.id, date.text, text, time_now_seconds());
+	result = store->ops->site_exception_put(store, site.id, date.text, text, time_now_seconds(),
+						SITE_EXCEPTIONS_MAX);
 	free(text);
+	if (result == STORE_LIMIT)
+		return http_reply_error(request, 409,
+					"site %s already has %d opening-hours exceptions, the most a site may have; "
+					"delete past or unneeded ones (DELETE .../opening-hours/exceptions/{date}) first",
+					site.id, SITE_EXCEPTIONS_MAX);
 	if (result != STORE_OK)
 		return api_store_failure(request, result, "site", NULL);
 	return http_reply_json(request, 200, exception_json(&date, &day));

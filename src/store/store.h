@@ -17,7 +17,8 @@ enum store_result {
 	STORE_NOT_FOUND = -1,  /* no such row (or not in the given scope) */
 	STORE_CONFLICT = -2,   /* a unique key or the expected state did not hold */
 	STORE_ERROR = -3,      /* the database failed; details are logged by the back end */
-	STORE_UNAVAILABLE = -4 /* the database cannot be reached */
+	STORE_UNAVAILABLE = -4, /* the database cannot be reached */
+	STORE_LIMIT = -5        /* the write would take a collection past its documented cap */
 };
 
 /* A filter for listing cameras. Empty strings mean "no restriction". */
@@ -131,8 +132,11 @@ struct store_ops {
 	enum store_result (*site_hours_put)(struct store *, const char *site_id, const char *weekly_json, int64_t at);
 	enum store_result (*site_exception_get)(struct store *, const char *site_id, const char *date,
 	                                        char **intervals_json_out);
+	/* Sets the exception of date (replacing one there). A new date is refused with STORE_LIMIT
+	 * when the site already has max_per_site exceptions; the count and the insert are atomic
+	 * (concurrent writers of one site cannot pass the cap together). STORE_NOT_FOUND: no such site. */
 	enum store_result (*site_exception_put)(struct store *, const char *site_id, const char *date,
-	                                        const char *intervals_json, int64_t at);
+	                                        const char *intervals_json, int64_t at, unsigned max_per_site);
 	enum store_result (*site_exception_delete)(struct store *, const char *site_id, const char *date);
 	/* Calls row for each exception of the site, in date order. */
 	enum store_result (*site_exception_list)(struct store *, const char *site_id, site_exception_fn, void *context);

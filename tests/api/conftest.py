@@ -244,6 +244,22 @@ def new_database_url(workdir):
     return f"sqlite:{Path(workdir) / 'camfleet.db'}"
 
 
+def run_sql(database, sql):
+    """Run `sql` (one or more statements) directly on a server's database (the URL of
+    `Server.database`): for tests that must plant rows the API would refuse to write."""
+    if database.startswith("sqlite:"):
+        import sqlite3
+        connection = sqlite3.connect(database[len("sqlite:"):], timeout=10)
+        try:
+            connection.executescript(sql)
+            connection.commit()
+        finally:
+            connection.close()
+        return
+    subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", database], input=sql.encode(),
+                   check=True, stdout=subprocess.DEVNULL, timeout=60)
+
+
 def admin_create_client(database, role="operator", name=None):
     """Run `camfleet admin create-client` on a database; return {"clientId", "clientSecret"}."""
     check_binary()

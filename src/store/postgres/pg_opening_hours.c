@@ -13,8 +13,15 @@ static const char SQL_HOURS_PUT[] =
     " ON CONFLICT (site_id) DO UPDATE SET weekly_json = excluded.weekly_json, updated_at = excluded.updated_at";
 static const char SQL_EXCEPTION_GET[] =
     "SELECT intervals_json FROM site_opening_hours_exceptions WHERE site_id = $1 AND date = $2";
+/* Taken first by an exception write: writers of one site's exceptions go one at a time, so the
+ * count in SQL_EXCEPTION_PUT (a later statement: a newer snapshot) cannot go stale. */
+static const char SQL_SITE_LOCK[] = "SELECT 1 FROM sites WHERE id = $1 FOR UPDATE";
+/* Inserts or replaces; a new date only while the site has fewer than $5 exceptions. */
 static const char SQL_EXCEPTION_PUT[] =
-    "INSERT INTO site_opening_hours_exceptions(site_id, date, intervals_json, updated_at) VALUES ($1, $2, $3, $4)"
+    "INSERT INTO site_opening_hours_exceptions(site_id, date, intervals_json, updated_at)"
+    " SELECT $1, $2, $3, $4"
+    " WHERE EXISTS (SELECT 1 FROM site_opening_hours_exceptions WHERE site_id = $1 AND date = $2)"
+    " OR (SELECT count(*) FROM site_opening_hours_exceptions WHERE site_id = $1) < $5"
     " ON CONFLICT (site_id, date) DO UPDATE SET intervals_json = excluded.intervals_json,"
     " updated_at = excluded.updated_at";
 static const char SQL_EXCEPTION_DELETE[] = "DELETE FROM site_opening_hours_exceptions WHERE site_id = $1 AND date = $2";
@@ -66,15 +73,35 @@ static enum store_result exception_get(struct store *store, const char *site_id,
 	return get_text(store, SQL_EXCEPTION_GET, &params, intervals_json_out);
 }
 
-static enum store_result exception_put(struct store *store, const char *site_id, const char *date,
-                                       const char *intervals_json, int64_t at)
+struct exception_write {
+	const char *site_id, *date, *intervals_json;
+	int64_t at;
+	unsigned max_per_site;
+};
+
+static enum store_result write_exception(struct pg_connection *connection, const void *context)
 {
+	const struct exception_write *write = context;
+	struct pg_params lock = {0};
+	pg_param_text(&lock, write->site_id);
+	enum store_result result = pg_fetch_one(connection, SQL_SITE_LOCK, &lock, NULL, NULL);
+	if (result != STORE_OK)
+		return result;
 	struct pg_params params = {0};
-	pg_param_text(&params, site_id);
-	pg_param_text(&params, date);
-	pg_param_text(&params, intervals_json);
-	pg_param_int64(&params, at);
-	return pg_write(store, SQL_EXCEPTION_PUT, &params, false);
+	pg_param_text(&params, write->site_id);
+	pg_param_text(&params, write->date);
+	pg_param_text(&params, write->intervals_json);
+	pg_param_int64(&params, write->at);
+	pg_param_int64(&params, (int64_t)write->max_per_site);
+	result = pg_change(connection, SQL_EXCEPTION_PUT, &params, true);
+	return result == STORE_NOT_FOUND ? STORE_LIMIT : result;
+}
+
+static enum store_result exception_put(struct store *store, const char *site_id, const char *date,
+                                       const char *intervals_json, int64_t at, unsigned max_per_site)
+{
+	struct exception_write write = {site_id, date, intervals_json, at, max_per_site};
+	return pg_transaction(store, write_exception, &write);
 }
 
 /* STORE_NOT_FOUND when the site has no exception on that date. */

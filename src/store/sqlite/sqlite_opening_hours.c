@@ -11,8 +11,13 @@ static const char SQL_HOURS_PUT[] =
 	" ON CONFLICT(site_id) DO UPDATE SET weekly_json = excluded.weekly_json, updated_at = excluded.updated_at";
 static const char SQL_EXCEPTION_GET[] =
 	"SELECT intervals_json FROM site_opening_hours_exceptions WHERE site_id = ? AND date = ?";
+/* Inserts or replaces; a new date only while the site has fewer than ?5 exceptions (no row
+ * written otherwise). One statement under SQLite's single writer: the count cannot go stale. */
 static const char SQL_EXCEPTION_PUT[] =
-	"INSERT INTO site_opening_hours_exceptions(site_id, date, intervals_json, updated_at) VALUES (?, ?, ?, ?)"
+	"INSERT INTO site_opening_hours_exceptions(site_id, date, intervals_json, updated_at)"
+	" SELECT ?1, ?2, ?3, ?4"
+	" WHERE EXISTS (SELECT 1 FROM site_opening_hours_exceptions WHERE site_id = ?1 AND date = ?2)"
+	" OR (SELECT count(*) FROM site_opening_hours_exceptions WHERE site_id = ?1) < ?5"
 	" ON CONFLICT(site_id, date) DO UPDATE SET intervals_json = excluded.intervals_json,"
 	" updated_at = excluded.updated_at";
 static const char SQL_EXCEPTION_DELETE[] = "DELETE FROM site_opening_hours_exceptions WHERE site_id = ? AND date = ?";
@@ -82,7 +87,7 @@ static enum store_result exception_get(struct store *store, const char *site_id,
 }
 
 static enum store_result exception_put(struct store *store, const char *site_id, const char *date,
-				       const char *intervals_json, int64_t at)
+				       const char *intervals_json, int64_t at, unsigned max_per_site)
 {
 	struct sqlite_connection *connection = sqlite_acquire(store);
 	sqlite3_stmt *statement = sqlite_statement(connection, SQL_EXCEPTION_PUT);
@@ -95,8 +100,12 @@ static enum store_result exception_put(struct store *store, const char *site_id,
 			rc = sqlite_bind_text(statement, 3, intervals_json);
 		if (rc == SQLITE_OK)
 			rc = sqlite3_bind_int64(statement, 4, at);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_int64(statement, 5, (sqlite3_int64)max_per_site);
 		result = rc == SQLITE_OK ? sqlite_run(connection, statement, "write an opening-hours exception")
 					 : sqlite_fail(connection, "write an opening-hours exception bind", rc);
+		if (result == STORE_OK && sqlite3_changes(connection->db) == 0)
+			result = STORE_LIMIT;
 	}
 	sqlite_release(store, connection);
 	return result;
