@@ -279,7 +279,9 @@ static enum MHD_Result post_frame_request(struct http_request *request)
 	if (result != STORE_OK)
 		return api_store_failure(request, result, "frame", NULL);
 	enum MHD_Result answer;
-	if (taken_at < time_now_seconds() - (int64_t)request->app->config.frame_max_age)
+	/* A frame older than the claim belongs to a previous installation (a claim drops those; this
+	 * guards a frame that raced it): never served to the new owner. */
+	if (taken_at < time_now_seconds() - (int64_t)request->app->config.frame_max_age || taken_at < camera.claimed_at)
 		answer = await_frame(request, &camera);
 	else
 		answer = reply_frame(request, jpeg, length, taken_at);
@@ -331,6 +333,12 @@ static enum MHD_Result get_upload_metrics(struct http_request *request)
 		return http_replied(request);
 	struct store *store = request->app->store;
 	struct upload_totals totals = {0, 0.0};
+	/* Uploads count from the claim on: what a previous installation uploaded (a claim drops it)
+	 * or what the camera reports as uploaded before this claim is not the owner's. */
+	if (from < camera.claimed_at)
+		from = camera.claimed_at;
+	if (to < from)
+		to = from;
 	enum store_result result = store->ops->upload_totals(store, id, from, to, &totals);
 	if (result != STORE_OK)
 		return api_store_failure(request, result, "upload metrics", NULL);

@@ -428,20 +428,26 @@ def test_many_concurrent_heartbeats_are_all_answered(api, tenant):
 # video uploads
 
 def test_video_uploads_feed_last_video_at_and_the_upload_metrics(api, tenant):
+    """Uploads count from the camera's claim on (issue 10, defect 3): one the camera reports as
+    made before its claim is stored but belongs to no owner's metrics, even in an explicit window."""
     camera, device = live_camera(api, tenant)
-    now = int(time.time())
-    earlier = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now - 3600))
-    later = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now - 60))
-    assert expect(device.video_upload(bytes=1000, seconds=10.5, uploadedAt=later), 201) == \
-        {"uploadedAt": later}
-    expect(device.video_upload(bytes=2000, seconds=20, uploadedAt=earlier), 201)
+    claimed = int(parse_timestamp(camera["claimedAt"]))
+
+    def at(epoch):
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+
+    assert expect(device.video_upload(bytes=1000, seconds=10.5, uploadedAt=at(claimed)), 201) == \
+        {"uploadedAt": at(claimed)}
+    expect(device.video_upload(bytes=2000, seconds=20, uploadedAt=at(claimed - 3600)), 201)
     seen = expect(api.get(f"/cameras/{camera['id']}", tenant.admin_token), 200)
-    assert seen["lastVideoAt"] == later
+    assert seen["lastVideoAt"] == at(claimed)
     path = f"/cameras/{camera['id']}/video-upload-metrics"
-    assert expect(api.get(path, tenant.viewer_token), 200) == {"uploadSize": 3000, "uploadTime": 30.5}
-    window = {"from": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now - 600)),
-              "to": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + 60))}
-    assert expect(api.get(path, tenant.admin_token, params=window), 200) == \
+    assert expect(api.get(path, tenant.viewer_token), 200) == {"uploadSize": 1000, "uploadTime": 10.5}
+    before_claim = {"from": at(claimed - 7200), "to": at(claimed)}
+    assert expect(api.get(path, tenant.admin_token, params=before_claim), 200) == \
+        {"uploadSize": 0, "uploadTime": 0}
+    around_claim = {"from": at(claimed - 7200), "to": at(claimed + 60)}
+    assert expect(api.get(path, tenant.admin_token, params=around_claim), 200) == \
         {"uploadSize": 1000, "uploadTime": 10.5}
 
 

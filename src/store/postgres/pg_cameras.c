@@ -274,13 +274,17 @@ static enum store_result replace_position(struct pg_connection *c, const char *c
 
 /* --- claim ---------------------------------------------------------------------------------- */
 
-/* A claim is a fresh installation: the name is the one given (or none) and the direction
- * aliases of a previous claim, possibly by another organisation, are cleared. Two nodes
+/* A claim is a fresh installation: the name is the one given (or none); the direction aliases,
+ * device status and metrics of a previous claim, possibly by another organisation, are cleared
+ * (never seen, offline, metrics 0 until the camera's next heartbeat), and its frames and uploads are
+ * forgotten (pg_device_forget_history). Two nodes
  * claiming one serial at once: the second waits for the first's row lock, then finds the state
  * no longer claimable and changes nothing (STORE_CONFLICT). */
 static const char SQL_CAMERA_CLAIM[] =
     "UPDATE cameras SET state = 'running', organisation_id = $2, site_id = $3, camera_position_id = $4,"
-    " claimed_at = $5, name = $6, direction1_alias = NULL, direction2_alias = NULL"
+    " claimed_at = $5, name = $6, direction1_alias = NULL, direction2_alias = NULL,"
+    " last_seen_at = NULL, last_video_at = NULL, reported_offline = false, encoded_frames_proportion = 0,"
+    " network_transmit_rate = 0, video_backlog = 0, video_upload_latency = 0"
     " WHERE serial_number = $1 AND (" STORE_SQL_STATE_BIT " & $7::integer) <> 0"
     " RETURNING " STORE_CAMERA_COLUMNS;
 
@@ -312,6 +316,8 @@ static enum store_result pg_camera_claim(struct store *store, const char *serial
 	enum store_result result = pg_begin(c);
 	if (result == STORE_OK) {
 		result = claim_update(c, serial_number, claimable_mask, placement, has_name, name, out);
+		if (result == STORE_OK)
+			result = pg_device_forget_history(c, out->id);
 		if (result == STORE_OK)
 			result = replace_position(c, out->id, placement);
 		result = pg_finish(c, result);

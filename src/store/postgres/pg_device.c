@@ -44,6 +44,9 @@ static const char SQL_DEVICE_INSERT[] =
     " FROM cameras WHERE id = $1";
 static const char SQL_DEVICE_FORGET[] = "WITH revoked AS (DELETE FROM clients WHERE id = $1 AND role = 'device')"
                                         " DELETE FROM camera_frames WHERE camera_id = $1";
+static const char SQL_DEVICE_FORGET_HISTORY[] =
+    "WITH frames AS (DELETE FROM camera_frames WHERE camera_id = $1)"
+    " DELETE FROM video_uploads WHERE camera_id = $1";
 
 static void read_state(const PGresult *r, int row, void *destination)
 {
@@ -157,6 +160,13 @@ enum store_result pg_device_forget_camera(struct pg_connection *connection, cons
 	struct pg_params params = {0};
 	pg_param_text(&params, camera_id);
 	return pg_command(connection, SQL_DEVICE_FORGET, &params, NULL);
+}
+
+enum store_result pg_device_forget_history(struct pg_connection *connection, const char *camera_id)
+{
+	struct pg_params params = {0};
+	pg_param_text(&params, camera_id);
+	return pg_command(connection, SQL_DEVICE_FORGET_HISTORY, &params, NULL);
 }
 
 /* --- heartbeats -------------------------------------------------------------------------------- */

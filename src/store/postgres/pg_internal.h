@@ -137,4 +137,12 @@ void pg_device_ops(struct store_ops *ops);        /* device credentials, heartbe
 enum store_result pg_device_forget_camera(struct pg_connection *connection, const char *camera_id)
     __attribute__((warn_unused_result));
 
+/* Inside a claim's transaction: forgets what the camera's previous installations left behind —
+ * the latest frame and the video-upload records — so that a new owner starts with a clean record
+ * and never sees a previous owner's data. (Device credentials stay: a previous owner's were
+ * revoked when it decommissioned the camera; factory credentials of a registered camera are
+ * meant to survive its first claim.) */
+enum store_result pg_device_forget_history(struct pg_connection *connection, const char *camera_id)
+    __attribute__((warn_unused_result));
+
 #endif

@@ -280,11 +280,15 @@ static enum store_result run_conditional(struct sqlite_connection *c, sqlite3_st
 
 /* --- claim ---------------------------------------------------------------------------------- */
 
-/* A claim is a fresh installation: the name is the one given (or none) and the direction
- * aliases of a previous claim, possibly by another organisation, are cleared. */
+/* A claim is a fresh installation: the name is the one given (or none); the direction aliases,
+ * device status and metrics of a previous claim, possibly by another organisation, are cleared
+ * (never seen, offline, metrics 0 until the camera's next heartbeat), and its frames and uploads are
+ * forgotten (sqlite_device_forget_history). */
 static const char SQL_CAMERA_CLAIM[] =
     "UPDATE cameras SET state = 'running', organisation_id = ?2, site_id = ?3, camera_position_id = ?4,"
-    " claimed_at = ?5, name = ?6, direction1_alias = NULL, direction2_alias = NULL"
+    " claimed_at = ?5, name = ?6, direction1_alias = NULL, direction2_alias = NULL,"
+    " last_seen_at = NULL, last_video_at = NULL, reported_offline = 0, encoded_frames_proportion = 0,"
+    " network_transmit_rate = 0, video_backlog = 0, video_upload_latency = 0"
     " WHERE serial_number = ?1 AND (" STORE_SQL_STATE_BIT " & ?7) != 0";
 
 static enum store_result claim_update(struct sqlite_connection *c, const char *serial_number, unsigned claimable_mask,
@@ -324,6 +328,8 @@ static enum store_result sqlite_camera_claim(struct store *store, const char *se
 		result = select_camera(c, SQL_CAMERA_BY_SERIAL, serial_number, out);
 		selected = result == STORE_OK;
 	}
+	if (result == STORE_OK)
+		result = sqlite_device_forget_history(c, out->id);
 	if (result == STORE_OK)
 		result = replace_position(c, out->id, placement);
 	result = sqlite_finish(c, result);

@@ -71,6 +71,7 @@ static const char SQL_DEVICE_INSERT[] =
     " SELECT id, organisation_id, 'device credentials of camera ' || id, 'device', ?2, ?3, ?4"
     " FROM cameras WHERE id = ?1";
 static const char SQL_FRAME_DELETE[] = "DELETE FROM camera_frames WHERE camera_id = ?1";
+static const char SQL_UPLOADS_DELETE[] = "DELETE FROM video_uploads WHERE camera_id = ?1";
 
 /* STORE_OK when the camera exists in one of allowed_states, else NOT_FOUND / CONFLICT. */
 static enum store_result check_camera_state(struct sqlite_connection *c, const char *camera_id, unsigned allowed)
@@ -174,6 +175,16 @@ enum store_result sqlite_device_forget_camera(struct sqlite_connection *c, const
 		return result;
 	s = statement_with_id(c, SQL_FRAME_DELETE, camera_id);
 	return s != NULL ? sqlite_run(c, s, "frame delete") : STORE_ERROR;
+}
+
+enum store_result sqlite_device_forget_history(struct sqlite_connection *c, const char *camera_id)
+{
+	sqlite3_stmt *s = statement_with_id(c, SQL_FRAME_DELETE, camera_id);
+	enum store_result result = s != NULL ? sqlite_run(c, s, "frame delete") : STORE_ERROR;
+	if (result != STORE_OK)
+		return result;
+	s = statement_with_id(c, SQL_UPLOADS_DELETE, camera_id);
+	return s != NULL ? sqlite_run(c, s, "video uploads delete") : STORE_ERROR;
 }
 
 /* --- heartbeats -------------------------------------------------------------------------------- */

@@ -93,4 +93,12 @@ void sqlite_device_ops(struct store_ops *ops);        /* device credentials, hea
 enum store_result sqlite_device_forget_camera(struct sqlite_connection *connection, const char *camera_id)
 	__attribute__((warn_unused_result));
 
+/* Inside a claim's transaction: forgets what the camera's previous installations left behind —
+ * the latest frame and the video-upload records — so that a new owner starts with a clean record
+ * and never sees a previous owner's data. (Device credentials stay: a previous owner's were
+ * revoked when it decommissioned the camera; factory credentials of a registered camera are
+ * meant to survive its first claim.) */
+enum store_result sqlite_device_forget_history(struct sqlite_connection *connection, const char *camera_id)
+	__attribute__((warn_unused_result));
+
 #endif
