@@ -196,6 +196,21 @@ static enum MHD_Result post_put_state_request(struct http_request *request)
 	return accept_request(request, &async_request);
 }
 
+/* For a caller limited to granted sites (a viewer): true when the request's camera is at one of
+ * them now; otherwise answers 404 (the request is as invisible as its camera) and returns false. */
+static bool camera_granted(struct http_request *request, const struct async_request *async_request, const char *what)
+{
+	struct store *store = request->app->store;
+	struct camera camera;
+	enum store_result result = store->ops->camera_get(store, async_request->camera_id, &camera);
+	if (result == STORE_OK)
+		result = policy_camera_visible(store, &request->principal, &camera);
+	if (result == STORE_OK)
+		return true;
+	api_store_failure(request, result, what, NULL);
+	return false;
+}
+
 static enum MHD_Result get_put_state_request(struct http_request *request)
 {
 	if (!api_require_role(request, ROLES_READERS, "read camera state requests"))
@@ -206,6 +221,8 @@ static enum MHD_Result get_put_state_request(struct http_request *request)
 		return http_replied(request);
 	if (!policy_organisation_visible(&request->principal, async_request.organisation_id))
 		return api_store_failure(request, STORE_NOT_FOUND, what, NULL);
+	if (policy_limited_to_granted_sites(&request->principal) && !camera_granted(request, &async_request, what))
+		return http_replied(request);
 	json_t *body = request_json(&async_request);
 	if (body != NULL)
 		json_object_set_new(body, "newState", json_string(async_request.new_state));

@@ -178,6 +178,24 @@ def test_viewer_of_the_organisation_reads_a_state_request(api, tenant):
     assert body["id"] == accepted["id"] and body["newState"] == "claimed_paused"
 
 
+def test_viewer_reads_state_requests_only_for_cameras_of_granted_sites(api, tenant):
+    """Issue 10, defect 4: a viewer granted site A1 only gets 404 for a request about a camera at
+    A2, and loses sight of a request once its camera moves away from the granted site."""
+    other_site = tenant.add_site()
+    elsewhere = tenant.camera(site_id=other_site["id"])
+    accepted = expect(submit_state(api, tenant.admin_token, elsewhere["id"], "claimed_paused"), 202)
+    wait_request(api, "put-camera-state-requests", accepted["id"], tenant.admin_token)
+    assert_error(api.get(f"/put-camera-state-requests/{accepted['id']}", tenant.viewer_token), 404)
+
+    here = tenant.camera()
+    accepted = expect(submit_state(api, tenant.admin_token, here["id"], "claimed_paused"), 202)
+    wait_request(api, "put-camera-state-requests", accepted["id"], tenant.admin_token)
+    expect(api.get(f"/put-camera-state-requests/{accepted['id']}", tenant.viewer_token), 200)
+    expect(api.post(f"/cameras/{here['id']}/move", tenant.admin_token, json={"siteId": other_site["id"]}), 201)
+    assert_error(api.get(f"/put-camera-state-requests/{accepted['id']}", tenant.viewer_token), 404)
+    expect(api.get(f"/put-camera-state-requests/{accepted['id']}", tenant.admin_token), 200)
+
+
 def test_admin_of_another_organisation_cannot_read_a_state_request(api, tenant, other_tenant):
     camera = tenant.camera()
     accepted = expect(submit_state(api, tenant.admin_token, camera["id"], "claimed"), 202)
