@@ -141,11 +141,16 @@ static int64_t wall_as_utc(int year, int month, int day, int minute_of_day)
 
 /* ---- the conversion (caller holds zone_lock, zone switched) ---- */
 
+/* Adds offset to candidates (room for CANDIDATES_MAX) unless it is there. At most OFFSET_SAMPLES
+ * samples and one shown offset per sample are ever added, so the bound holds; it is still checked
+ * before the write. */
 static void add_candidate(long *candidates, size_t *count, long offset)
 {
 	for (size_t i = 0; i < *count; i++)
 		if (candidates[i] == offset)
 			return;
+	if (*count >= CANDIDATES_MAX)
+		return;
 	candidates[(*count)++] = offset;
 }
 
