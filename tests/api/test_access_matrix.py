@@ -21,7 +21,6 @@ objects (nor, to the viewer, an id of A2's). Public routes only need to answer w
 The table EXPECTATIONS names every route; a route of the binary missing from it, or an entry
 naming a route the binary no longer has, fails the test. Routes that delete or rotate act on
 objects made for the one case, so the shared fixtures stay as they are."""
-import base64
 import datetime
 import itertools
 import json
@@ -335,8 +334,7 @@ class World:
 
         org_a, org_b = make_org(api), make_org(api)
         self.org = {"a": org_a["id"], "a2": org_a["id"], "b": org_b["id"]}
-        self.site = {"a": make_site(api, org_a["id"])["id"], "a2": make_site(api, org_a["id"])["id"],
-                     "b": make_site(api, org_b["id"])["id"]}
+        self.site = {s: make_site(api, self.org[s])["id"] for s in SITE_SCOPES}
 
         admin = make_user(api, org_a["id"], "admin")
         viewer = make_user(api, org_a["id"], "viewer")
@@ -446,6 +444,7 @@ def world(tmp_path_factory):
     expired_token = short_lived.operator_token
     _header, claims, _signature = jwt_parts(expired_token)
     assert claims["exp"] - claims["iat"] == 1, claims
+    short_lived.session.close()
     assert server.stop() == 0, server.log_tail()
     server.extra_args = []
     server.start()
@@ -516,7 +515,7 @@ def test_access(world, method, pattern, principal, scope):
     resp, call = call_route(world, method, pattern, principal, scope)
     case = f"{method} {pattern} as {principal} on scope {scope}"
     if is_public(key):
-        assert resp.status_code != 401, f"{case}: a public route asked for a token: {describe(resp)}"
+        assert resp.status_code != 401, f"{case}: a public route wants a token: {describe(resp)}"
         assert resp.status_code == EXPECTATIONS[key].status, f"{case}: {describe(resp)}"
         return
     wanted = expected_status(key, principal, scope)
