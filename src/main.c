@@ -15,6 +15,7 @@ static void usage(FILE *out)
 	      "  serve    run the HTTP API (camfleet serve --help)\n"
 	      "  admin    bootstrap identities without a token (camfleet admin --help)\n"
 	      "  sim      run simulated cameras against a server (camfleet sim --help)\n"
+	      "  routes   print the HTTP route table as JSON lines (method, pattern, public)\n"
 	      "\n"
 	      "options:\n"
 	      "  -h, --help     show this help\n"
@@ -43,6 +44,8 @@ int main(int argc, char **argv)
 		return cli_admin(argc - 1, argv + 1);
 	if (strcmp(command, "sim") == 0)
 		return cli_sim(argc - 1, argv + 1);
+	if (strcmp(command, "routes") == 0)
+		return cli_routes(argc - 1, argv + 1);
 	fprintf(stderr, "camfleet: unknown command '%s'\n\n", command);
 	usage(stderr);
 	return 2;

@@ -6,5 +6,6 @@
 int cli_serve(int argc, char **argv);
 int cli_admin(int argc, char **argv);
 int cli_sim(int argc, char **argv);
+int cli_routes(int argc, char **argv);
 
 #endif
