@@ -61,9 +61,7 @@ REACH = {"operator": {"a", "a2", "b"}, "admin": {"a", "a2"}, "admin_client": {"a
 
 # Access defects the server still has: the correct expectation is encoded, the case is a strict
 # xfail until the fix lands (then the mark must go: a strict xfail that passes fails).
-KNOWN_DEFECTS = {
-    ("GET", "/put-camera-state-requests/{requestId}", "viewer", "a2"): "issue 10 defect 4",
-}
+KNOWN_DEFECTS = {}
 
 
 # --------------------------------------------------------------------------------------------
