@@ -68,9 +68,9 @@ static enum MHD_Result get_openapi(struct http_request *request)
 }
 
 const struct route meta_routes[] = {
-	{"GET", "/healthz", get_healthz, ROUTE_PUBLIC, 0},
-	{"GET", "/readyz", get_readyz, ROUTE_PUBLIC, 0},
-	{"GET", "/metrics", get_metrics, ROUTE_PUBLIC, 0},
-	{"GET", "/openapi.json", get_openapi, ROUTE_PUBLIC, 0},
-	{NULL, NULL, NULL, 0, 0},
+	{.method = "GET", .pattern = "/healthz", .handler = get_healthz, .flags = ROUTE_PUBLIC},
+	{.method = "GET", .pattern = "/readyz", .handler = get_readyz, .flags = ROUTE_PUBLIC},
+	{.method = "GET", .pattern = "/metrics", .handler = get_metrics, .roles = ROLES_OPERATOR},
+	{.method = "GET", .pattern = "/openapi.json", .handler = get_openapi, .flags = ROUTE_PUBLIC},
+	{.method = NULL},
 };

@@ -218,8 +218,9 @@ static enum MHD_Result get_metadata(struct http_request *request)
 }
 
 const struct route oauth_routes[] = {
-	{"POST", "/oauth/token", post_token, ROUTE_PUBLIC, 0},
-	{"GET", "/.well-known/jwks.json", get_jwks, ROUTE_PUBLIC, 0},
-	{"GET", "/.well-known/oauth-authorization-server", get_metadata, ROUTE_PUBLIC, 0},
-	{NULL, NULL, NULL, 0, 0},
+	{.method = "POST", .pattern = "/oauth/token", .handler = post_token, .flags = ROUTE_PUBLIC},
+	{.method = "GET", .pattern = "/.well-known/jwks.json", .handler = get_jwks, .flags = ROUTE_PUBLIC},
+	{.method = "GET", .pattern = "/.well-known/oauth-authorization-server",
+	  .handler = get_metadata, .flags = ROUTE_PUBLIC},
+	{.method = NULL},
 };
