@@ -204,9 +204,8 @@ static enum MHD_Result get_jwks(struct http_request *request)
 
 static enum MHD_Result get_metadata(struct http_request *request)
 {
-	const char *host = http_header(request, MHD_HTTP_HEADER_HOST);
-	char base[512];
-	snprintf(base, sizeof(base), "http://%s", host != NULL ? host : "localhost");
+	/* Built from --public-url, never from the Host header a client sends. */
+	const char *base = request->app->config.public_url;
 	char token_endpoint[600], jwks_uri[600];
 	snprintf(token_endpoint, sizeof(token_endpoint), "%s/oauth/token", base);
 	snprintf(jwks_uri, sizeof(jwks_uri), "%s/.well-known/jwks.json", base);

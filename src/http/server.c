@@ -410,17 +410,17 @@ static void mhd_log(void *cls, const char *format, va_list args)
 	log_warn("libmicrohttpd: %s", log_escape(message, escaped, sizeof(escaped))); /* may quote the request */
 }
 
-static int resolve_listen_address(const struct app_config *config, struct sockaddr_storage *out, socklen_t *length)
+int http_address_resolve(const char *host, unsigned port_number, struct sockaddr_storage *out, socklen_t *length)
 {
 	struct addrinfo hints = {0}, *found = NULL;
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
 	char port[16];
-	snprintf(port, sizeof(port), "%u", config->listen_port);
-	int rc = getaddrinfo(config->listen_host[0] ? config->listen_host : NULL, port, &hints, &found);
+	snprintf(port, sizeof(port), "%u", port_number);
+	int rc = getaddrinfo(host[0] ? host : NULL, port, &hints, &found);
 	if (rc != 0 || found == NULL) {
-		log_error("http: cannot resolve listen address %s: %s", config->listen_host, gai_strerror(rc));
+		log_error("http: cannot resolve listen address %s: %s", host, gai_strerror(rc));
 		return -1;
 	}
 	memcpy(out, found->ai_addr, found->ai_addrlen);
@@ -440,7 +440,7 @@ struct http_server *http_server_start(struct app *app, struct route *routes, siz
 	request_id_prefix = (uint32_t)time_now_millis() ^ ((uint32_t)getpid() << 16);
 	struct sockaddr_storage address;
 	socklen_t address_length;
-	if (resolve_listen_address(&app->config, &address, &address_length) != 0) {
+	if (http_address_resolve(app->config.listen_host, app->config.listen_port, &address, &address_length) != 0) {
 		free(server);
 		return NULL;
 	}
@@ -453,6 +453,7 @@ struct http_server *http_server_start(struct app *app, struct route *routes, siz
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&address,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)app->config.threads,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)app->config.max_connections,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)app->config.max_connections_per_address, /* 0: none */
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)app->config.connection_timeout,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_BUFFER_BYTES,
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
