@@ -42,6 +42,8 @@ struct http_request {
 	size_t body_length;
 	size_t body_capacity;
 	bool body_too_large;
+	bool body_announced;     /* Content-Length above 0, or chunked (server.c) */
+	uint64_t content_length; /* announced; 0 when chunked or none */
 	struct principal principal; /* set for authenticated routes */
 	char request_id[HTTP_REQUEST_ID_SIZE];
 	struct http_header_pair extra_headers[HTTP_MAX_EXTRA_HEADERS];

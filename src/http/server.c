@@ -226,12 +226,14 @@ static enum MHD_Result reply_too_large(struct http_request *request)
 	return http_reply_error(request, 413, "request body exceeds the limit of %zu bytes", body_limit(request));
 }
 
-/* True when the request announces a body (Content-Length above 0, or chunked). */
-static bool body_announced(struct http_request *request, unsigned long long *content_length)
+/* Reads Content-Length into request->content_length and sets request->body_announced (a
+ * Content-Length above 0, or a chunked body). */
+static void read_body_announcement(struct http_request *request)
 {
 	const char *length_text = http_header(request, MHD_HTTP_HEADER_CONTENT_LENGTH);
-	*content_length = length_text != NULL ? strtoull(length_text, NULL, 10) : 0;
-	return *content_length > 0 || http_header(request, MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
+	request->content_length = length_text != NULL ? strtoull(length_text, NULL, 10) : 0;
+	request->body_announced =
+		request->content_length > 0 || http_header(request, MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
 }
 
 /* A public route's body counts against UNAUTHENTICATED_BODY_BYTES_MAX; false (answered 503)
@@ -274,16 +276,15 @@ static void admit(struct http_request *request)
 	bool public_route = (request->route->flags & ROUTE_PUBLIC) != 0;
 	if (!public_route && !authorize(request))
 		return;
-	unsigned long long content_length;
-	if (!body_announced(request, &content_length))
+	if (!request->body_announced)
 		return;
 	size_t limit = body_limit(request);
-	if (content_length > limit) {
+	if (request->content_length > limit) {
 		reply_too_large(request);
 		return;
 	}
 	if (public_route)
-		reserve_unauthenticated_body(request, content_length > 0 ? (size_t)content_length : limit);
+		reserve_unauthenticated_body(request, request->content_length > 0 ? (size_t)request->content_length : limit);
 }
 
 static enum MHD_Result dispatch(struct http_request *request)
@@ -346,8 +347,8 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connecti
 		/* A request with a body is admitted now, on the first call, before any of it is read;
 		 * an answer now closes the connection (libmicrohttpd never reads that body). One without
 		 * a body is admitted on the next call, so that an early answer keeps the connection. */
-		unsigned long long content_length;
-		if (!body_announced(request, &content_length))
+		read_body_announcement(request);
+		if (!request->body_announced)
 			return MHD_YES;
 		request->close_after_reply = true;
 		admit(request);
