@@ -49,7 +49,7 @@ static void serve_usage(FILE *out)
 	      "  --frame-wait S            seconds a frame request waits for the camera's upload (default 5)\n"
 	      "  --online-window S         seconds after a heartbeat a camera counts as online (default 90)\n"
 	      "  --log-level LEVEL         debug, info, warn or error (default info)\n"
-	      "  --public-url URL          base of the absolute URLs the server hands out, http(s)://HOST[:PORT][/PATH]\n"
+	      "  --public-url URL          base of every absolute URL handed out: http(s)://HOST[:PORT][/PATH]\n"
 	      "                            (env CAMFLEET_PUBLIC_URL; default http:// + the listen address)\n"
 	      "  --max-connections-per-address N\n"
 	      "                            connections at once from one client address (default 0: no limit;\n"
