@@ -14,8 +14,8 @@
 
 /* Writes text (NULL: "-") into out (out_size bytes; at least 5 for anything to be written),
  * NUL-terminated, with `\` as `\\`, `"` as `\"`, newline, carriage return and tab as `\n` `\r`
- * `\t`, and every other byte below 0x20 or from 0x7f up as `\xHH`. When the result does not fit, it is cut at a whole
- * escape and ends with LOG_ESCAPE_TRUNCATED. Returns out. Allocates nothing. */
+ * `\t`, and every other byte below 0x20 or from 0x7f up as `\xHH`. When the result does not fit,
+ * it is cut at a whole escape and ends with LOG_ESCAPE_TRUNCATED. Returns out. Allocates nothing. */
 const char *log_escape(const char *text, char *out, size_t out_size);
 
 #endif
