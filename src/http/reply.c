@@ -18,8 +18,9 @@ void http_reply_add_header(struct http_request *request, const char *name, const
 {
 	if (request->extra_header_count >= HTTP_MAX_EXTRA_HEADERS) {
 		char method[LOG_ESCAPE_SIZE(16)], path[512];
-		log_error("http: too many extra headers on %s %s; dropped %s", log_escape(request->method, method, sizeof(method)),
-			  log_escape(request->path, path, sizeof(path)), name);
+		log_error("http: too many extra headers on %s %s; dropped %s",
+			  log_escape(request->method, method, sizeof(method)), log_escape(request->path, path, sizeof(path)),
+			  name);
 		return;
 	}
 	if (strcasecmp(name, MHD_HTTP_HEADER_CACHE_CONTROL) == 0)

@@ -284,7 +284,8 @@ static void admit(struct http_request *request)
 		return;
 	}
 	if (public_route)
-		reserve_unauthenticated_body(request, request->content_length > 0 ? (size_t)request->content_length : limit);
+		reserve_unauthenticated_body(request,
+					     request->content_length > 0 ? (size_t)request->content_length : limit);
 }
 
 static enum MHD_Result dispatch(struct http_request *request)
@@ -294,8 +295,8 @@ static enum MHD_Result dispatch(struct http_request *request)
 	enum MHD_Result result = request->route->handler(request);
 	if (request->status == 0 && request->resume == NULL && result == MHD_YES) {
 		char method[LOG_ESCAPE_SIZE(16)];
-		log_error("http: handler for %s %s answered nothing", log_escape(request->method, method, sizeof(method)),
-			  request->route->pattern);
+		log_error("http: handler for %s %s answered nothing",
+			  log_escape(request->method, method, sizeof(method)), request->route->pattern);
 		return http_reply_error(request, 500, "internal error");
 	}
 	return result;
