@@ -3,6 +3,7 @@
 #ifndef CAMFLEET_APP_H
 #define CAMFLEET_APP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,6 +27,12 @@ struct app_config {
 	unsigned frame_max_age;      /* seconds a stored frame counts as fresh */
 	unsigned online_window;      /* seconds after the last heartbeat a camera is online */
 	unsigned frame_wait;         /* seconds a frame request waits for the camera's upload */
+	/* The edge: what the server shows of itself and who may reach it (README "Security"). */
+	char public_url[512];                 /* base of every absolute URL handed out; no trailing '/' */
+	unsigned max_connections_per_address; /* 0: no limit per client address */
+	char metrics_listen_host[256];        /* GET /metrics without a token; "" and port 0: off */
+	unsigned metrics_listen_port;
+	bool metrics_listen;
 };
 
 struct camera_read_batch;

@@ -230,9 +230,13 @@ static enum MHD_Result get_put_state_request(struct http_request *request)
 }
 
 const struct route async_request_routes[] = {
-    {"POST", "/register-camera-requests", post_register_request, 0, 0},
-    {"GET", "/register-camera-requests/{requestId}", get_register_request, 0, 0},
-    {"POST", "/put-camera-state-requests", post_put_state_request, 0, 0},
-    {"GET", "/put-camera-state-requests/{requestId}", get_put_state_request, 0, 0},
-    {NULL, NULL, NULL, 0, 0},
+    {.method = "POST", .pattern = "/register-camera-requests",
+      .handler = post_register_request, .roles = ROLES_OPERATOR},
+    {.method = "GET", .pattern = "/register-camera-requests/{requestId}",
+      .handler = get_register_request, .roles = ROLES_OPERATOR},
+    {.method = "POST", .pattern = "/put-camera-state-requests",
+      .handler = post_put_state_request, .roles = ROLES_WRITERS},
+    {.method = "GET", .pattern = "/put-camera-state-requests/{requestId}",
+      .handler = get_put_state_request, .roles = ROLES_READERS},
+    {.method = NULL},
 };

@@ -347,10 +347,12 @@ static enum MHD_Result get_upload_metrics(struct http_request *request)
 }
 
 const struct route camera_action_routes[] = {
-    {"PUT", "/cameras/{cameraId}/state/{newState}", put_state, 0, 0},
-    {"POST", "/cameras/{cameraId}/move", post_move, 0, 0},
-    {"GET", "/cameras/{cameraId}/opening-hours", get_opening_hours, 0, 0},
-    {"POST", "/frame-requests", post_frame_request, 0, 0},
-    {"GET", "/cameras/{cameraId}/video-upload-metrics", get_upload_metrics, 0, 0},
-    {NULL, NULL, NULL, 0, 0},
+    {.method = "PUT", .pattern = "/cameras/{cameraId}/state/{newState}", .handler = put_state, .roles = ROLES_WRITERS},
+    {.method = "POST", .pattern = "/cameras/{cameraId}/move", .handler = post_move, .roles = ROLES_WRITERS},
+    {.method = "GET", .pattern = "/cameras/{cameraId}/opening-hours",
+      .handler = get_opening_hours, .roles = ROLES_READERS},
+    {.method = "POST", .pattern = "/frame-requests", .handler = post_frame_request, .roles = ROLES_READERS},
+    {.method = "GET", .pattern = "/cameras/{cameraId}/video-upload-metrics",
+      .handler = get_upload_metrics, .roles = ROLES_READERS},
+    {.method = NULL},
 };

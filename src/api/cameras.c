@@ -587,10 +587,10 @@ static enum MHD_Result list_cameras(struct http_request *request)
 }
 
 const struct route camera_routes[] = {
-    {"POST", "/cameras", post_camera, 0, 0},
-    {"GET", "/cameras", list_cameras, 0, 0},
-    {"GET", "/cameras/{cameraId}", get_camera, 0, 0},
-    {"PATCH", "/cameras/{cameraId}", patch_camera, 0, 0},
-    {"DELETE", "/cameras/{cameraId}", delete_camera, 0, 0},
-    {NULL, NULL, NULL, 0, 0},
+    {.method = "POST", .pattern = "/cameras", .handler = post_camera, .roles = ROLES_WRITERS},
+    {.method = "GET", .pattern = "/cameras", .handler = list_cameras, .roles = ROLES_READERS},
+    {.method = "GET", .pattern = "/cameras/{cameraId}", .handler = get_camera, .roles = ROLES_READERS},
+    {.method = "PATCH", .pattern = "/cameras/{cameraId}", .handler = patch_camera, .roles = ROLES_WRITERS},
+    {.method = "DELETE", .pattern = "/cameras/{cameraId}", .handler = delete_camera, .roles = ROLES_WRITERS},
+    {.method = NULL},
 };

@@ -176,9 +176,9 @@ static enum MHD_Result delete_client(struct http_request *request)
 }
 
 const struct route client_routes[] = {
-    {"POST", "/clients", post_client, 0, 0},
-    {"GET", "/clients", list_clients, 0, 0},
-    {"GET", "/clients/{clientId}", get_client, 0, 0},
-    {"DELETE", "/clients/{clientId}", delete_client, 0, 0},
-    {NULL, NULL, NULL, 0, 0},
+    {.method = "POST", .pattern = "/clients", .handler = post_client, .roles = ROLES_WRITERS},
+    {.method = "GET", .pattern = "/clients", .handler = list_clients, .roles = ROLES_WRITERS},
+    {.method = "GET", .pattern = "/clients/{clientId}", .handler = get_client, .roles = ROLES_READERS},
+    {.method = "DELETE", .pattern = "/clients/{clientId}", .handler = delete_client, .roles = ROLES_WRITERS},
+    {.method = NULL},
 };

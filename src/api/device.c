@@ -358,9 +358,11 @@ static enum MHD_Result post_frame(struct http_request *request)
 }
 
 const struct route device_routes[] = {
-    {"POST", "/device/heartbeat", post_heartbeat, 0, 0},
-    {"POST", "/device/video-uploads", post_video_upload, 0, 0},
-    {"GET", "/device/commands", get_commands, 0, 0},
-    {"POST", "/device/frames", post_frame, ROUTE_LARGE_BODY, 0},
-    {NULL, NULL, NULL, 0, 0},
+    {.method = "POST", .pattern = "/device/heartbeat", .handler = post_heartbeat, .roles = ROLE_BIT(ROLE_DEVICE)},
+    {.method = "POST", .pattern = "/device/video-uploads",
+      .handler = post_video_upload, .roles = ROLE_BIT(ROLE_DEVICE)},
+    {.method = "GET", .pattern = "/device/commands", .handler = get_commands, .roles = ROLE_BIT(ROLE_DEVICE)},
+    {.method = "POST", .pattern = "/device/frames",
+      .handler = post_frame, .roles = ROLE_BIT(ROLE_DEVICE), .flags = ROUTE_LARGE_BODY},
+    {.method = NULL},
 };

@@ -90,7 +90,9 @@ static enum MHD_Result delete_credentials(struct http_request *request)
 }
 
 const struct route device_credential_routes[] = {
-    {"POST", "/cameras/{cameraId}/device-credentials", post_credentials, 0, 0},
-    {"DELETE", "/cameras/{cameraId}/device-credentials", delete_credentials, 0, 0},
-    {NULL, NULL, NULL, 0, 0},
+    {.method = "POST", .pattern = "/cameras/{cameraId}/device-credentials",
+      .handler = post_credentials, .roles = ROLES_WRITERS},
+    {.method = "DELETE", .pattern = "/cameras/{cameraId}/device-credentials",
+      .handler = delete_credentials, .roles = ROLES_WRITERS},
+    {.method = NULL},
 };

@@ -1,8 +1,10 @@
-/* Operational endpoints: liveness, readiness, Prometheus metrics and the OpenAPI document. */
+/* Operational endpoints: liveness, readiness, Prometheus metrics (operator tokens; or the
+ * separate --metrics-listen address) and the OpenAPI document. */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "api/common.h"
+#include "api/meta.h"
 #include "api/routes.h"
 #include "http/metrics.h"
 #include "store/camera_cache.h"
@@ -51,12 +53,17 @@ static void store_metrics(struct store *store, char *out, size_t size)
 		         cache.rows, cache.bytes, (unsigned long long)cache.hits, (unsigned long long)cache.misses);
 }
 
-static enum MHD_Result get_metrics(struct http_request *request)
+char *api_metrics_text(struct app *app, size_t *length)
 {
 	char extra[1536];
-	store_metrics(request->app->store, extra, sizeof(extra));
+	store_metrics(app->store, extra, sizeof(extra));
+	return http_metrics_render(app->metrics, extra, length);
+}
+
+static enum MHD_Result get_metrics(struct http_request *request)
+{
 	size_t length = 0;
-	char *text = http_metrics_render(request->app->metrics, extra, &length);
+	char *text = api_metrics_text(request->app, &length);
 	if (text == NULL)
 		return http_reply_error(request, 500, "internal error");
 	return http_reply_owned(request, 200, "text/plain; version=0.0.4", text, length);
@@ -68,9 +75,9 @@ static enum MHD_Result get_openapi(struct http_request *request)
 }
 
 const struct route meta_routes[] = {
-	{"GET", "/healthz", get_healthz, ROUTE_PUBLIC, 0},
-	{"GET", "/readyz", get_readyz, ROUTE_PUBLIC, 0},
-	{"GET", "/metrics", get_metrics, ROUTE_PUBLIC, 0},
-	{"GET", "/openapi.json", get_openapi, ROUTE_PUBLIC, 0},
-	{NULL, NULL, NULL, 0, 0},
+	{.method = "GET", .pattern = "/healthz", .handler = get_healthz, .flags = ROUTE_PUBLIC},
+	{.method = "GET", .pattern = "/readyz", .handler = get_readyz, .flags = ROUTE_PUBLIC},
+	{.method = "GET", .pattern = "/metrics", .handler = get_metrics, .roles = ROLES_OPERATOR},
+	{.method = "GET", .pattern = "/openapi.json", .handler = get_openapi, .flags = ROUTE_PUBLIC},
+	{.method = NULL},
 };

@@ -204,9 +204,8 @@ static enum MHD_Result get_jwks(struct http_request *request)
 
 static enum MHD_Result get_metadata(struct http_request *request)
 {
-	const char *host = http_header(request, MHD_HTTP_HEADER_HOST);
-	char base[512];
-	snprintf(base, sizeof(base), "http://%s", host != NULL ? host : "localhost");
+	/* Built from --public-url, never from the Host header a client sends. */
+	const char *base = request->app->config.public_url;
 	char token_endpoint[600], jwks_uri[600];
 	snprintf(token_endpoint, sizeof(token_endpoint), "%s/oauth/token", base);
 	snprintf(jwks_uri, sizeof(jwks_uri), "%s/.well-known/jwks.json", base);
@@ -218,8 +217,9 @@ static enum MHD_Result get_metadata(struct http_request *request)
 }
 
 const struct route oauth_routes[] = {
-	{"POST", "/oauth/token", post_token, ROUTE_PUBLIC, 0},
-	{"GET", "/.well-known/jwks.json", get_jwks, ROUTE_PUBLIC, 0},
-	{"GET", "/.well-known/oauth-authorization-server", get_metadata, ROUTE_PUBLIC, 0},
-	{NULL, NULL, NULL, 0, 0},
+	{.method = "POST", .pattern = "/oauth/token", .handler = post_token, .flags = ROUTE_PUBLIC},
+	{.method = "GET", .pattern = "/.well-known/jwks.json", .handler = get_jwks, .flags = ROUTE_PUBLIC},
+	{.method = "GET", .pattern = "/.well-known/oauth-authorization-server",
+	  .handler = get_metadata, .flags = ROUTE_PUBLIC},
+	{.method = NULL},
 };

@@ -345,11 +345,15 @@ static enum MHD_Result list_exceptions(struct http_request *request)
 }
 
 const struct route opening_hours_routes[] = {
-	{"GET", "/sites/{siteId}/opening-hours", get_weekly, 0, 0},
-	{"PUT", "/sites/{siteId}/opening-hours", put_weekly, 0, 0},
-	{"GET", "/sites/{siteId}/opening-hours/exceptions", list_exceptions, 0, 0},
-	{"GET", "/sites/{siteId}/opening-hours/exceptions/{date}", get_exception, 0, 0},
-	{"PUT", "/sites/{siteId}/opening-hours/exceptions/{date}", put_exception, 0, 0},
-	{"DELETE", "/sites/{siteId}/opening-hours/exceptions/{date}", delete_exception, 0, 0},
-	{NULL, NULL, NULL, 0, 0},
+	{.method = "GET", .pattern = "/sites/{siteId}/opening-hours", .handler = get_weekly, .roles = ROLES_READERS},
+	{.method = "PUT", .pattern = "/sites/{siteId}/opening-hours", .handler = put_weekly, .roles = ROLES_WRITERS},
+	{.method = "GET", .pattern = "/sites/{siteId}/opening-hours/exceptions",
+	  .handler = list_exceptions, .roles = ROLES_READERS},
+	{.method = "GET", .pattern = "/sites/{siteId}/opening-hours/exceptions/{date}",
+	  .handler = get_exception, .roles = ROLES_READERS},
+	{.method = "PUT", .pattern = "/sites/{siteId}/opening-hours/exceptions/{date}",
+	  .handler = put_exception, .roles = ROLES_WRITERS},
+	{.method = "DELETE", .pattern = "/sites/{siteId}/opening-hours/exceptions/{date}",
+	  .handler = delete_exception, .roles = ROLES_WRITERS},
+	{.method = NULL},
 };

@@ -178,10 +178,13 @@ bool api_list_organisation(struct http_request *request, char organisation_id[UU
 }
 
 const struct route organisation_routes[] = {
-    {"POST", "/organisations", post_organisation, 0, 0},
-    {"GET", "/organisations", list_organisations, 0, 0},
-    {"GET", "/organisations/{organisationId}", get_organisation, 0, 0},
-    {"PATCH", "/organisations/{organisationId}", patch_organisation, 0, 0},
-    {"DELETE", "/organisations/{organisationId}", delete_organisation, 0, 0},
-    {NULL, NULL, NULL, 0, 0},
+    {.method = "POST", .pattern = "/organisations", .handler = post_organisation, .roles = ROLES_OPERATOR},
+    {.method = "GET", .pattern = "/organisations", .handler = list_organisations, .roles = ROLES_READERS},
+    {.method = "GET", .pattern = "/organisations/{organisationId}",
+      .handler = get_organisation, .roles = ROLES_READERS},
+    {.method = "PATCH", .pattern = "/organisations/{organisationId}",
+      .handler = patch_organisation, .roles = ROLES_OPERATOR},
+    {.method = "DELETE", .pattern = "/organisations/{organisationId}",
+      .handler = delete_organisation, .roles = ROLES_OPERATOR},
+    {.method = NULL},
 };

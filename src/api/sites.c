@@ -177,10 +177,10 @@ static enum MHD_Result delete_site(struct http_request *request)
 }
 
 const struct route site_routes[] = {
-    {"POST", "/sites", post_site, 0, 0},
-    {"GET", "/sites", list_sites, 0, 0},
-    {"GET", "/sites/{siteId}", get_site, 0, 0},
-    {"PATCH", "/sites/{siteId}", patch_site, 0, 0},
-    {"DELETE", "/sites/{siteId}", delete_site, 0, 0},
-    {NULL, NULL, NULL, 0, 0},
+    {.method = "POST", .pattern = "/sites", .handler = post_site, .roles = ROLES_WRITERS},
+    {.method = "GET", .pattern = "/sites", .handler = list_sites, .roles = ROLES_READERS},
+    {.method = "GET", .pattern = "/sites/{siteId}", .handler = get_site, .roles = ROLES_READERS},
+    {.method = "PATCH", .pattern = "/sites/{siteId}", .handler = patch_site, .roles = ROLES_WRITERS},
+    {.method = "DELETE", .pattern = "/sites/{siteId}", .handler = delete_site, .roles = ROLES_WRITERS},
+    {.method = NULL},
 };

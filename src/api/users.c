@@ -430,12 +430,12 @@ static enum MHD_Result put_user_sites(struct http_request *request)
 }
 
 const struct route user_routes[] = {
-    {"POST", "/users", post_user, 0, 0},
-    {"GET", "/users", list_users, 0, 0},
-    {"GET", "/users/{userId}", get_user, 0, 0},
-    {"PATCH", "/users/{userId}", patch_user, 0, 0},
-    {"DELETE", "/users/{userId}", delete_user, 0, 0},
-    {"PUT", "/users/{userId}/sites", put_user_sites, 0, 0},
-    {"GET", "/users/{userId}/sites", get_user_sites, 0, 0},
-    {NULL, NULL, NULL, 0, 0},
+    {.method = "POST", .pattern = "/users", .handler = post_user, .roles = ROLES_WRITERS},
+    {.method = "GET", .pattern = "/users", .handler = list_users, .roles = ROLES_WRITERS},
+    {.method = "GET", .pattern = "/users/{userId}", .handler = get_user, .roles = ROLES_READERS},
+    {.method = "PATCH", .pattern = "/users/{userId}", .handler = patch_user, .roles = ROLES_WRITERS},
+    {.method = "DELETE", .pattern = "/users/{userId}", .handler = delete_user, .roles = ROLES_WRITERS},
+    {.method = "PUT", .pattern = "/users/{userId}/sites", .handler = put_user_sites, .roles = ROLES_WRITERS},
+    {.method = "GET", .pattern = "/users/{userId}/sites", .handler = get_user_sites, .roles = ROLES_READERS},
+    {.method = NULL},
 };

@@ -18,7 +18,10 @@
 #include "cli/cli.h"
 #include "device/hub.h"
 #include "domain/local_time.h"
+#include "api/meta.h"
 #include "http/metrics.h"
+#include "http/metrics_listener.h"
+#include "http/public_url.h"
 #include "http/server.h"
 #include "jobs/async_worker.h"
 #include "store/store.h"
@@ -46,6 +49,14 @@ static void serve_usage(FILE *out)
 	      "  --frame-wait S            seconds a frame request waits for the camera's upload (default 5)\n"
 	      "  --online-window S         seconds after a heartbeat a camera counts as online (default 90)\n"
 	      "  --log-level LEVEL         debug, info, warn or error (default info)\n"
+	      "  --public-url URL          base of every absolute URL handed out: http(s)://HOST[:PORT][/PATH]\n"
+	      "                            (env CAMFLEET_PUBLIC_URL; default http:// + the listen address)\n"
+	      "  --max-connections-per-address N\n"
+	      "                            connections at once from one client address (default 0: no limit;\n"
+	      "                            set it only when clients connect directly, not behind a load balancer)\n"
+	      "  --metrics-listen HOST:PORT\n"
+	      "                            also serve GET /metrics without a token on this address (default off;\n"
+	      "                            on the main address /metrics needs an operator token)\n"
 	      "  -h, --help                show this help\n",
 	      out);
 }
@@ -65,11 +76,12 @@ static int parse_unsigned(const char *text, const char *option, unsigned long mi
 	return 0;
 }
 
-static int parse_listen(const char *text, struct app_config *config)
+/* HOST:PORT (an IPv6 host in brackets) of option into host (host_size bytes) and *port. */
+static int parse_host_port(const char *text, const char *option, char *host_out, size_t host_size, unsigned *port_out)
 {
 	const char *colon = strrchr(text, ':');
 	if (colon == NULL) {
-		fprintf(stderr, "camfleet serve: --listen must be HOST:PORT, got '%s'\n", text);
+		fprintf(stderr, "camfleet serve: %s must be HOST:PORT, got '%s'\n", option, text);
 		return -1;
 	}
 	size_t host_length = (size_t)(colon - text);
@@ -78,16 +90,34 @@ static int parse_listen(const char *text, struct app_config *config)
 		host++;
 		host_length -= 2;
 	}
-	if (host_length >= sizeof(config->listen_host)) {
-		fprintf(stderr, "camfleet serve: host name too long in --listen\n");
+	if (host_length >= host_size) {
+		fprintf(stderr, "camfleet serve: host name too long in %s\n", option);
 		return -1;
 	}
-	memcpy(config->listen_host, host, host_length);
-	config->listen_host[host_length] = '\0';
+	memcpy(host_out, host, host_length);
+	host_out[host_length] = '\0';
 	unsigned long port;
-	if (parse_unsigned(colon + 1, "the port of --listen", 0, 65535, &port) != 0)
+	char what[64];
+	snprintf(what, sizeof(what), "the port of %s", option);
+	if (parse_unsigned(colon + 1, what, 0, 65535, &port) != 0)
 		return -1;
-	config->listen_port = (unsigned)port;
+	*port_out = (unsigned)port;
+	return 0;
+}
+
+static int parse_listen(const char *text, struct app_config *config)
+{
+	return parse_host_port(text, "--listen", config->listen_host, sizeof(config->listen_host), &config->listen_port);
+}
+
+/* --public-url (or CAMFLEET_PUBLIC_URL) into config->public_url; see http/public_url.h. */
+static int parse_public_url(const char *text, struct app_config *config)
+{
+	const char *error = NULL;
+	if (public_url_normalize(text, config->public_url, sizeof(config->public_url), &error) != 0) {
+		fprintf(stderr, "camfleet serve: --public-url '%s' is not usable: %s\n", text, error);
+		return -1;
+	}
 	return 0;
 }
 
@@ -122,9 +152,13 @@ static int parse_serve_options(int argc, char **argv, struct app_config *config)
 		snprintf(config->database_url, sizeof(config->database_url), "%s", env_database);
 	if (env_issuer != NULL)
 		snprintf(config->issuer, sizeof(config->issuer), "%s", env_issuer);
+	const char *env_public_url = getenv("CAMFLEET_PUBLIC_URL");
+	if (env_public_url != NULL && parse_public_url(env_public_url, config) != 0)
+		return -1;
 
 	enum { OPT_LISTEN = 256, OPT_DATABASE, OPT_ISSUER, OPT_TTL, OPT_THREADS, OPT_MAX_BODY, OPT_MAX_UPLOAD, OPT_MAX_CONN,
-	       OPT_TIMEOUT, OPT_FRAME_AGE, OPT_FRAME_WAIT, OPT_ONLINE, OPT_LOG_LEVEL };
+	       OPT_TIMEOUT, OPT_FRAME_AGE, OPT_FRAME_WAIT, OPT_ONLINE, OPT_LOG_LEVEL,
+	       OPT_PUBLIC_URL, OPT_PER_ADDRESS, OPT_METRICS_LISTEN };
 	static const struct option options[] = {
 		{"listen", required_argument, NULL, OPT_LISTEN},
 		{"database", required_argument, NULL, OPT_DATABASE},
@@ -139,6 +173,9 @@ static int parse_serve_options(int argc, char **argv, struct app_config *config)
 		{"frame-wait", required_argument, NULL, OPT_FRAME_WAIT},
 		{"online-window", required_argument, NULL, OPT_ONLINE},
 		{"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+		{"public-url", required_argument, NULL, OPT_PUBLIC_URL},
+		{"max-connections-per-address", required_argument, NULL, OPT_PER_ADDRESS},
+		{"metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -216,6 +253,22 @@ static int parse_serve_options(int argc, char **argv, struct app_config *config)
 				return -1;
 			}
 			break;
+		/* the edge: public URL, connections per address, the metrics listener */
+		case OPT_PUBLIC_URL:
+			if (parse_public_url(optarg, config) != 0)
+				return -1;
+			break;
+		case OPT_PER_ADDRESS:
+			if (parse_unsigned(optarg, "--max-connections-per-address", 0, 1000000, &value) != 0)
+				return -1;
+			config->max_connections_per_address = (unsigned)value;
+			break;
+		case OPT_METRICS_LISTEN:
+			if (parse_host_port(optarg, "--metrics-listen", config->metrics_listen_host,
+					    sizeof(config->metrics_listen_host), &config->metrics_listen_port) != 0)
+				return -1;
+			config->metrics_listen = true;
+			break;
 		case 'h':
 			serve_usage(stdout);
 			return 1;
@@ -226,6 +279,12 @@ static int parse_serve_options(int argc, char **argv, struct app_config *config)
 	}
 	if (optind < argc) {
 		fprintf(stderr, "camfleet serve: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if (config->public_url[0] == '\0' &&
+	    public_url_from_listen(config->listen_host, config->listen_port, config->public_url,
+				   sizeof(config->public_url)) != 0) {
+		fprintf(stderr, "camfleet serve: the listen address is too long for a public URL; give --public-url\n");
 		return -1;
 	}
 	return 0;
@@ -270,6 +329,7 @@ int cli_serve(int argc, char **argv)
 	size_t route_count = 0;
 	struct route *routes = NULL;
 	struct http_server *server = NULL;
+	struct metrics_listener *metrics_listener = NULL;
 	app.store = store_open(app.config.database_url, app.config.threads + 4, STORE_USER_SERVER); /* + worker, flusher, reader, spare */
 	if (app.store == NULL)
 		goto done;
@@ -293,10 +353,13 @@ int cli_serve(int argc, char **argv)
 	server = http_server_start(&app, routes, route_count);
 	if (server == NULL)
 		goto done;
+	if (app.config.metrics_listen && (metrics_listener = metrics_listener_start(&app, api_metrics_text)) == NULL)
+		goto done;
 	char shown_url[sizeof(app.config.database_url)];
 	store_url_redacted(app.config.database_url, shown_url, sizeof(shown_url));
 	log_info("camfleet listening on %s:%u (database %s, %u threads)", app.config.listen_host,
 		 app.config.listen_port, shown_url, app.config.threads);
+	log_info("public URL %s", app.config.public_url);
 
 	int received = 0;
 	sigwait(&shutdown_signals, &received);
@@ -304,12 +367,15 @@ int cli_serve(int argc, char **argv)
 	/* New connections stop first; then every request waiting in the device hub is answered (it
 	 * holds suspended requests that would otherwise outlive the drain); then the drain. */
 	http_server_quiesce(server);
+	metrics_listener_stop(metrics_listener);
+	metrics_listener = NULL;
 	device_hub_quiesce(app.hub);
 	camera_read_batch_close(app.camera_reads);
 	http_server_stop(server, 10);
 	server = NULL;
 	status = 0;
 done:
+	metrics_listener_stop(metrics_listener);
 	http_server_stop(server, 0);
 	camera_read_batch_stop(app.camera_reads);
 	device_hub_free(app.hub);

@@ -1,21 +1,30 @@
-/* Response construction on libmicrohttpd: every answer gets its content type, the request id
- * and any headers the handler added, and its status is remembered for the access log. */
+/* Response construction on libmicrohttpd: every answer gets its content type, the request id,
+ * `X-Content-Type-Options: nosniff`, `Cache-Control: no-store` (unless the handler set its own
+ * Cache-Control) and any headers the handler added, and its status is remembered for the access
+ * log. */
 #include "http/reply.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util/log.h"
+#include "util/log_escape.h"
 #include "util/utf8.h"
 
 void http_reply_add_header(struct http_request *request, const char *name, const char *value)
 {
 	if (request->extra_header_count >= HTTP_MAX_EXTRA_HEADERS) {
-		log_error("http: too many extra headers on %s %s; dropped %s", request->method, request->path, name);
+		char method[LOG_ESCAPE_SIZE(16)], path[512];
+		log_error("http: too many extra headers on %s %s; dropped %s",
+			  log_escape(request->method, method, sizeof(method)), log_escape(request->path, path, sizeof(path)),
+			  name);
 		return;
 	}
+	if (strcasecmp(name, MHD_HTTP_HEADER_CACHE_CONTROL) == 0)
+		request->cache_control_set = true;
 	request->extra_headers[request->extra_header_count].name = name;
 	request->extra_headers[request->extra_header_count].value = value;
 	request->extra_header_count++;
@@ -25,12 +34,21 @@ static enum MHD_Result queue(struct http_request *request, unsigned status, cons
 			     struct MHD_Response *response)
 {
 	if (response == NULL) {
-		log_error("http: cannot create response for %s %s", request->method, request->path);
+		char method[LOG_ESCAPE_SIZE(16)], path[512];
+		log_error("http: cannot create response for %s %s", log_escape(request->method, method, sizeof(method)),
+			  log_escape(request->path, path, sizeof(path)));
 		return MHD_NO;
 	}
 	if (content_type != NULL)
 		MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
 	MHD_add_response_header(response, "X-Request-Id", request->request_id);
+	/* Static text: nothing is formatted per answer. No answer of the API is a document a browser
+	 * should sniff, and none may be kept by a cache unless its handler says so (the JWKS). */
+	MHD_add_response_header(response, "X-Content-Type-Options", "nosniff");
+	if (!request->cache_control_set)
+		MHD_add_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	if (request->close_after_reply) /* answered before a body that will not be read */
+		MHD_add_response_header(response, MHD_HTTP_HEADER_CONNECTION, "close");
 	for (size_t i = 0; i < request->extra_header_count; i++)
 		MHD_add_response_header(response, request->extra_headers[i].name, request->extra_headers[i].value);
 	request->status = status;

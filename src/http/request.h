@@ -42,6 +42,8 @@ struct http_request {
 	size_t body_length;
 	size_t body_capacity;
 	bool body_too_large;
+	bool body_announced;     /* Content-Length above 0, or chunked (server.c) */
+	uint64_t content_length; /* announced; 0 when chunked or none */
 	struct principal principal; /* set for authenticated routes */
 	char request_id[HTTP_REQUEST_ID_SIZE];
 	struct http_header_pair extra_headers[HTTP_MAX_EXTRA_HEADERS];
@@ -51,6 +53,10 @@ struct http_request {
 	void *resume_context;  /* for the resume function; owned by whoever suspended */
 	unsigned status;   /* the status answered; 0 until then */
 	bool queue_failed; /* libmicrohttpd refused the response: the connection will close */
+	bool cache_control_set;   /* the handler added its own Cache-Control (else no-store) */
+	bool admitted;            /* the checks before the body ran (server.c: admit) */
+	bool close_after_reply;   /* answered before its body was read: the connection closes */
+	size_t unauthenticated_reserved; /* bytes of the unauthenticated body budget held (server.c) */
 	struct arena arena; /* last: its inline buffer needs no zeroing */
 };
 

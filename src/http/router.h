@@ -15,10 +15,15 @@ enum route_flags {
 	ROUTE_LARGE_BODY = 1 << 1, /* accepts bodies up to max_upload_bytes (frames), not max_body_bytes */
 };
 
+/* Tables are written with designated initialisers:
+ * {.method = "GET", .pattern = "/cameras/{cameraId}", .handler = get_camera, .roles = ROLES_READERS}. */
 struct route {
 	const char *method;
 	const char *pattern; /* literal segments and {name} placeholders */
 	http_handler_fn handler;
+	/* ROLE_BIT masks (auth/policy.h) of the roles that may call it: checked from the headers,
+	 * before any body is read (401/403); 0 for ROUTE_PUBLIC routes. Handlers check again, finer. */
+	unsigned roles;
 	unsigned flags;
 	unsigned index; /* position in the table; set by router_init, used by metrics */
 };

@@ -1,6 +1,7 @@
 /* libmicrohttpd glue: per-request context (arena, body buffer, request id), body limits,
- * dispatch through the router with bearer-token authentication, the access log line and the
- * metrics of every request. */
+ * dispatch through the router with bearer-token authentication and the route's roles checked
+ * from the headers before any body is read, the access log line and the metrics of every
+ * request. */
 #include "http/server.h"
 
 #include <arpa/inet.h>
@@ -16,10 +17,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "auth/policy.h"
 #include "auth/tokens.h"
 #include "http/metrics.h"
 #include "http/reply.h"
 #include "util/log.h"
+#include "util/log_escape.h"
 #include "util/timeutil.h"
 
 struct http_server {
@@ -31,6 +34,13 @@ struct http_server {
 
 static atomic_uint_fast64_t request_counter;
 static uint32_t request_id_prefix;
+
+/* Bodies of requests nobody has authenticated (public routes that take one: POST /oauth/token)
+ * held at once across all connections; beyond it such a request gets 503 + Retry-After before
+ * its body is read. Each request reserves its Content-Length (or the body limit when chunked)
+ * on its first call and gives it back when it ends. */
+#define UNAUTHENTICATED_BODY_BYTES_MAX ((size_t)8 * 1024 * 1024)
+static atomic_size_t unauthenticated_body_bytes;
 
 const char *http_query(struct http_request *request, const char *name)
 {
@@ -106,6 +116,8 @@ static struct http_request *request_new(struct http_server *server, struct MHD_C
 
 static void request_free(struct http_request *request)
 {
+	if (request->unauthenticated_reserved > 0)
+		atomic_fetch_sub(&unauthenticated_body_bytes, request->unauthenticated_reserved);
 	free(request->body);
 	arena_release(&request->arena);
 	free(request);
@@ -163,6 +175,20 @@ static enum MHD_Result authenticate(struct http_request *request)
 	return MHD_YES;
 }
 
+/* Authentication (401) and the route's roles (403), from the headers alone: true when the caller
+ * may go on, else false with the request answered. The one gate every non-public route passes
+ * before its body is read; handlers check roles again (finer, per body). */
+static bool authorize(struct http_request *request)
+{
+	if (authenticate(request) != MHD_YES || request->status != 0)
+		return false;
+	if (policy_role_allowed(&request->principal, request->route->roles))
+		return true;
+	http_reply_error(request, 403, "role '%s' is not allowed to %s %s", role_name(request->principal.role),
+			 request->method, request->route->pattern);
+	return false;
+}
+
 /* The largest body the matched route accepts (unmatched requests get the default). */
 static size_t body_limit(const struct http_request *request)
 {
@@ -200,27 +226,77 @@ static enum MHD_Result reply_too_large(struct http_request *request)
 	return http_reply_error(request, 413, "request body exceeds the limit of %zu bytes", body_limit(request));
 }
 
-static enum MHD_Result dispatch(struct http_request *request)
+/* Reads Content-Length into request->content_length and sets request->body_announced (a
+ * Content-Length above 0, or a chunked body). */
+static void read_body_announcement(struct http_request *request)
 {
+	const char *length_text = http_header(request, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	request->content_length = length_text != NULL ? strtoull(length_text, NULL, 10) : 0;
+	request->body_announced =
+		request->content_length > 0 || http_header(request, MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
+}
+
+/* A public route's body counts against UNAUTHENTICATED_BODY_BYTES_MAX; false (answered 503)
+ * when the budget is spent. */
+static bool reserve_unauthenticated_body(struct http_request *request, size_t bytes)
+{
+	size_t before = atomic_fetch_add(&unauthenticated_body_bytes, bytes);
+	if (before + bytes > UNAUTHENTICATED_BODY_BYTES_MAX) {
+		atomic_fetch_sub(&unauthenticated_body_bytes, bytes);
+		http_reply_add_header(request, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+		http_reply_error(request, 503, "too many unauthenticated request bodies in progress; retry shortly");
+		return false;
+	}
+	request->unauthenticated_reserved = bytes;
+	return true;
+}
+
+/* Before any body is read: everything that can be refused from the headers is refused here
+ * (431, 404, 405, 401, 403, 413, 503), so that nobody without a token, or with the wrong role,
+ * costs the server a body's memory. Runs once per request. */
+static void admit(struct http_request *request)
+{
+	request->admitted = true;
+	if (header_bytes(request) > HEADER_BYTES_MAX) {
+		http_reply_error(request, 431, "request headers exceed the limit of %d bytes", HEADER_BYTES_MAX);
+		return;
+	}
 	switch (request->match) {
 	case ROUTER_NO_PATH:
-		return http_reply_error(request, 404, "no such resource: %s", request->path);
+		http_reply_error(request, 404, "no such resource: %s", request->path);
+		return;
 	case ROUTER_WRONG_METHOD:
 		http_reply_add_header(request, MHD_HTTP_HEADER_ALLOW, request->allow);
-		return http_reply_error(request, 405, "method %s is not allowed on %s; allowed: %s", request->method,
-					request->path, request->allow);
+		http_reply_error(request, 405, "method %s is not allowed on %s; allowed: %s", request->method,
+				 request->path, request->allow);
+		return;
 	case ROUTER_MATCHED:
 		break;
 	}
+	bool public_route = (request->route->flags & ROUTE_PUBLIC) != 0;
+	if (!public_route && !authorize(request))
+		return;
+	if (!request->body_announced)
+		return;
+	size_t limit = body_limit(request);
+	if (request->content_length > limit) {
+		reply_too_large(request);
+		return;
+	}
+	if (public_route)
+		reserve_unauthenticated_body(request,
+					     request->content_length > 0 ? (size_t)request->content_length : limit);
+}
+
+static enum MHD_Result dispatch(struct http_request *request)
+{
 	if (request->body_too_large)
 		return reply_too_large(request);
-	if (!(request->route->flags & ROUTE_PUBLIC)) {
-		if (authenticate(request) != MHD_YES || request->status != 0)
-			return request->status != 0 ? MHD_YES : MHD_NO;
-	}
 	enum MHD_Result result = request->route->handler(request);
 	if (request->status == 0 && request->resume == NULL && result == MHD_YES) {
-		log_error("http: handler for %s %s answered nothing", request->method, request->route->pattern);
+		char method[LOG_ESCAPE_SIZE(16)];
+		log_error("http: handler for %s %s answered nothing",
+			  log_escape(request->method, method, sizeof(method)), request->route->pattern);
 		return http_reply_error(request, 500, "internal error");
 	}
 	return result;
@@ -245,7 +321,9 @@ static enum MHD_Result continue_resumed(struct http_request *request)
 	request->resume = NULL;
 	enum MHD_Result result = resume(request);
 	if (request->status == 0 && request->resume == NULL && result == MHD_YES) {
-		log_error("http: resumed %s %s answered nothing", request->method, request->path);
+		char method[LOG_ESCAPE_SIZE(16)], path[512];
+		log_error("http: resumed %s %s answered nothing", log_escape(request->method, method, sizeof(method)),
+			  log_escape(request->path, path, sizeof(path)));
 		return http_reply_error(request, 500, "internal error");
 	}
 	return result;
@@ -267,18 +345,20 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connecti
 		request->match = router_match(request, allow, sizeof(allow));
 		if (request->match == ROUTER_WRONG_METHOD)
 			request->allow = arena_strdup(&request->arena, allow);
-		if (header_bytes(request) > HEADER_BYTES_MAX)
-			return http_reply_error(request, 431, "request headers exceed the limit of %d bytes",
-						HEADER_BYTES_MAX);
-		const char *length_text = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
-								      MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (length_text != NULL && strtoull(length_text, NULL, 10) > body_limit(request))
-			return reply_too_large(request);
-		return MHD_YES;
+		/* A request with a body is admitted now, on the first call, before any of it is read;
+		 * an answer now closes the connection (libmicrohttpd never reads that body). One without
+		 * a body is admitted on the next call, so that an early answer keeps the connection. */
+		read_body_announcement(request);
+		if (!request->body_announced)
+			return MHD_YES;
+		request->close_after_reply = true;
+		admit(request);
+		request->close_after_reply = false;
+		return request->queue_failed ? MHD_NO : MHD_YES;
 	}
 	if (request->resume != NULL)
 		return continue_resumed(request);
-	if (request->status != 0) { /* answered early (413): discard what still arrives */
+	if (request->status != 0) { /* answered early (admit): discard what still arrives */
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
@@ -287,6 +367,11 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connecti
 			return MHD_NO;
 		*upload_data_size = 0;
 		return MHD_YES;
+	}
+	if (!request->admitted) {
+		admit(request);
+		if (request->status != 0)
+			return request->queue_failed ? MHD_NO : MHD_YES;
 	}
 	return dispatch(request);
 }
@@ -301,12 +386,17 @@ static void request_completed(void *cls, struct MHD_Connection *connection, void
 	uint64_t duration = time_monotonic_nanos() - request->started_ns;
 	http_metrics_record(server->app->metrics, request->route, request->status, duration);
 	uint64_t whole_ms = duration / 1000000, thousandths = duration / 1000 % 1000; /* no float formatting */
+	/* Method, path and id come from the client: escaped, so that no request can forge a line. */
+	char method[LOG_ESCAPE_SIZE(16)], path[1024], id[LOG_ESCAPE_SIZE(HTTP_REQUEST_ID_SIZE)];
+	log_escape(request->method, method, sizeof(method));
+	log_escape(request->path, path, sizeof(path));
+	log_escape(request->request_id, id, sizeof(id));
 	if (code == MHD_REQUEST_TERMINATED_COMPLETED_OK || request->status != 0)
-		log_info("%s %s %u %" PRIu64 ".%03" PRIu64 "ms id=%s", request->method, request->path, request->status,
-			 whole_ms, thousandths, request->request_id);
+		log_info("%s %s %u %" PRIu64 ".%03" PRIu64 "ms id=%s", method, path, request->status, whole_ms,
+			 thousandths, id);
 	else
-		log_warn("%s %s aborted (code %d) after %" PRIu64 ".%03" PRIu64 "ms id=%s", request->method, request->path,
-			 (int)code, whole_ms, thousandths, request->request_id);
+		log_warn("%s %s aborted (code %d) after %" PRIu64 ".%03" PRIu64 "ms id=%s", method, path, (int)code,
+			 whole_ms, thousandths, id);
 	request_free(request);
 	*request_context = NULL;
 	atomic_fetch_sub(&server->in_flight, 1);
@@ -314,25 +404,25 @@ static void request_completed(void *cls, struct MHD_Connection *connection, void
 
 static void mhd_log(void *cls, const char *format, va_list args)
 {
-	char message[512];
+	char message[512], escaped[1024];
 	vsnprintf(message, sizeof(message), format, args);
 	size_t length = strlen(message);
 	while (length > 0 && message[length - 1] == '\n')
 		message[--length] = '\0';
-	log_warn("libmicrohttpd: %s", message);
+	log_warn("libmicrohttpd: %s", log_escape(message, escaped, sizeof(escaped))); /* may quote the request */
 }
 
-static int resolve_listen_address(const struct app_config *config, struct sockaddr_storage *out, socklen_t *length)
+int http_address_resolve(const char *host, unsigned port_number, struct sockaddr_storage *out, socklen_t *length)
 {
 	struct addrinfo hints = {0}, *found = NULL;
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
 	char port[16];
-	snprintf(port, sizeof(port), "%u", config->listen_port);
-	int rc = getaddrinfo(config->listen_host[0] ? config->listen_host : NULL, port, &hints, &found);
+	snprintf(port, sizeof(port), "%u", port_number);
+	int rc = getaddrinfo(host[0] ? host : NULL, port, &hints, &found);
 	if (rc != 0 || found == NULL) {
-		log_error("http: cannot resolve listen address %s: %s", config->listen_host, gai_strerror(rc));
+		log_error("http: cannot resolve listen address %s: %s", host, gai_strerror(rc));
 		return -1;
 	}
 	memcpy(out, found->ai_addr, found->ai_addrlen);
@@ -352,7 +442,7 @@ struct http_server *http_server_start(struct app *app, struct route *routes, siz
 	request_id_prefix = (uint32_t)time_now_millis() ^ ((uint32_t)getpid() << 16);
 	struct sockaddr_storage address;
 	socklen_t address_length;
-	if (resolve_listen_address(&app->config, &address, &address_length) != 0) {
+	if (http_address_resolve(app->config.listen_host, app->config.listen_port, &address, &address_length) != 0) {
 		free(server);
 		return NULL;
 	}
@@ -365,6 +455,7 @@ struct http_server *http_server_start(struct app *app, struct route *routes, siz
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&address,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)app->config.threads,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)app->config.max_connections,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)app->config.max_connections_per_address, /* 0: none */
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)app->config.connection_timeout,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_BUFFER_BYTES,
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,

@@ -306,10 +306,10 @@ def render_nginx_config(template_text, listen_port, node_ports, prefix):
 class Balancer:
     """nginx with a rendered copy of deploy/nginx-camfleet.conf, in the foreground."""
 
-    def __init__(self, workdir, node_ports):
+    def __init__(self, workdir, node_ports, port=None):
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
-        self.port = free_port()
+        self.port = port or free_port()  # given when the nodes must know it (--public-url)
         self.config_path = self.workdir / "nginx.conf"
         self.config_path.write_text(render_nginx_config(NGINX_CONFIG.read_text(), self.port,
                                                         node_ports, self.workdir))

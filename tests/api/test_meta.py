@@ -33,7 +33,7 @@ def parse_metrics(text):
 
 
 def healthz_count(api):
-    resp = api.get("/metrics")
+    resp = api.get("/metrics", api.operator_token)
     assert resp.status_code == 200, describe(resp)
     total = 0.0
     for name, labels, value in parse_metrics(resp.text):
@@ -63,7 +63,7 @@ def test_readyz_is_ready_without_token(api):
 
 def test_metrics_is_prometheus_text_with_the_documented_families(api):
     api.get("/healthz")
-    resp = api.get("/metrics")
+    resp = api.get("/metrics", api.operator_token)
     assert resp.status_code == 200, describe(resp)
     assert resp.headers.get("Content-Type", "").startswith("text/plain"), describe(resp)
     text = resp.text
@@ -85,7 +85,7 @@ def test_metrics_is_prometheus_text_with_the_documented_families(api):
 
 def test_metrics_has_a_duration_histogram_for_the_healthz_route(api):
     api.get("/healthz")
-    samples = parse_metrics(api.get("/metrics").text)
+    samples = parse_metrics(api.get("/metrics", api.operator_token).text)
     infinity_buckets = [value for name, labels, value in samples
                         if name == "camfleet_http_request_duration_seconds_bucket"
                         and labels.get("route") == "/healthz" and labels.get("le") == "+Inf"]
@@ -100,7 +100,8 @@ def test_metrics_request_counter_counts_each_request(api):
 
 
 def cache_samples(api):
-    return {name: value for name, _, value in parse_metrics(api.get("/metrics").text)
+    text = api.get("/metrics", api.operator_token).text
+    return {name: value for name, _, value in parse_metrics(text)
             if name.startswith("camfleet_camera_cache_")}
 
 
@@ -404,7 +405,7 @@ def test_metrics_route_labels_are_route_templates_not_raw_paths(api):
     api.get(random_path, api.operator_token)
     api.get(f"/cameras/{new_id()}", api.operator_token)
     api.get(f"/organisations/{new_id()}", api.operator_token)
-    samples = parse_metrics(api.get("/metrics").text)
+    samples = parse_metrics(api.get("/metrics", api.operator_token).text)
     routes = {labels.get("route", "") for name, labels, _ in samples
               if name.startswith("camfleet_http_request")}
     assert routes, "no per-route samples"

@@ -425,7 +425,11 @@ def test_workload_through_nginx_survives_a_node_killed_in_the_middle(tmp_path, r
     # four HTTP threads a node: while the kill is staged, requests of the workload that wait on
     # rows the held transaction locked may occupy two of node 2's threads for its whole length,
     # and the burst sent straight to node 2 must still find a thread
-    nodes = make_nodes(tmp_path, url, 3, ["--threads", "4"], owner=request.node.nodeid)
+    # the balancer's address is the nodes' public URL (the metadata names it, not Host)
+    balancer_port = free_port()
+    public_url = f"http://127.0.0.1:{balancer_port}"
+    nodes = make_nodes(tmp_path, url, 3, ["--threads", "4", "--public-url", public_url],
+                       owner=request.node.nodeid)
     balancer = None
     try:
         operator = nodes[0].admin_create_client("operator", "scaleout-operator")
@@ -433,7 +437,8 @@ def test_workload_through_nginx_survives_a_node_killed_in_the_middle(tmp_path, r
         # starting together on a fresh database are test_postgres_cross_node.py's to prove
         start_together(nodes[:1])
         start_together(nodes[1:])
-        balancer = Balancer(tmp_path / "nginx", [node.port for node in nodes]).start()
+        balancer = Balancer(tmp_path / "nginx", [node.port for node in nodes],
+                            port=balancer_port).start()
         api = Api(types.SimpleNamespace(url=balancer.url), operator)  # everything through nginx
         check_what_nginx_passes_on(balancer)
         run_workload_and_check(api, url, nodes, balancer)
@@ -446,9 +451,13 @@ def test_workload_through_nginx_survives_a_node_killed_in_the_middle(tmp_path, r
 
 
 def check_what_nginx_passes_on(balancer):
-    """The client's address (Host) reaches camfleet, and request ids join nginx's log and theirs."""
-    metadata = requests.get(balancer.url + "/.well-known/oauth-authorization-server", timeout=10)
-    assert expect(metadata, 200)["token_endpoint"] == balancer.url + "/oauth/token"
+    """The metadata names the public URL (the balancer's), whatever Host the client sends, and
+    request ids join nginx's log and theirs."""
+    for host in (None, "evil.example"):
+        headers = {"Host": host} if host else {}
+        metadata = requests.get(balancer.url + "/.well-known/oauth-authorization-server",
+                                headers=headers, timeout=10)
+        assert expect(metadata, 200)["token_endpoint"] == balancer.url + "/oauth/token"
     given = requests.get(balancer.url + "/healthz", headers={"X-Request-Id": "mine-42"}, timeout=10)
     assert given.headers.get("X-Request-Id") == "mine-42", describe(given)
     made = requests.get(balancer.url + "/healthz", timeout=10).headers.get("X-Request-Id", "")
