@@ -26,9 +26,17 @@ struct app_config {
 	unsigned frame_max_age;      /* seconds a stored frame counts as fresh */
 	unsigned online_window;      /* seconds after the last heartbeat a camera is online */
 	unsigned frame_wait;         /* seconds a frame request waits for the camera's upload */
+	/* Rate limits of this node (src/http/rate_limit.c, README "Rate limits"); 0 turns one off. */
+	unsigned rate_limit_client;          /* API requests per second (and burst) per client */
+	unsigned rate_limit_organisation;    /* the same per organisation */
+	unsigned login_failures_per_user;    /* free failed logins per username / client id per window */
+	unsigned login_failures_per_address; /* free failed logins per source address per window */
+	unsigned password_concurrency;       /* argon2 computations at once */
+	unsigned password_wait_ms;           /* how long one waits for a turn before 503 */
 };
 
 struct camera_read_batch;
+struct rate_limits;
 
 struct app {
 	struct app_config config;
@@ -38,6 +46,7 @@ struct app {
 	struct async_worker *worker;
 	struct device_hub *hub; /* the device link's waits and caches (src/device/) */
 	struct camera_read_batch *camera_reads; /* batched GET /cameras/{id} reads; NULL: read directly */
+	struct rate_limits *limits;             /* this node's rate limits (http/rate_limit.h) */
 };
 
 #endif

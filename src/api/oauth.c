@@ -1,6 +1,7 @@
 /* OAuth 2.0 (RFC 6749): the token endpoint with the client_credentials and password grants,
  * the JWKS that publishes the signing key, and the authorization-server metadata (RFC 8414).
- * Errors follow RFC 6749 section 5.2 and also carry camfleet's {code, message}. */
+ * Errors follow RFC 6749 section 5.2 and also carry camfleet's {code, message}. Failed grants
+ * are rate limited (http/rate_limit.h): a locked-out attempt gets 429 before any argon2 work. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "api/routes.h"
 #include "auth/password.h"
 #include "auth/tokens.h"
+#include "http/rate_limit.h"
 #include "util/log.h"
 
 #define FORM_VALUE_MAX 512
@@ -79,11 +81,11 @@ static void make_dummy_hash(void)
 		dummy_hash[0] = '\0';
 }
 
-static void spend_verification_time(const char *secret)
+/* False when the argon2 gate had no turn free (the caller answers 503). */
+static bool spend_verification_time(const char *secret)
 {
 	pthread_once(&dummy_hash_once, make_dummy_hash);
-	if (dummy_hash[0] != '\0')
-		(void)password_verify(dummy_hash, secret);
+	return dummy_hash[0] == '\0' || password_check(dummy_hash, secret) != PASSWORD_CHECK_BUSY;
 }
 
 static enum MHD_Result issue(struct http_request *request, const struct principal *principal)
@@ -120,6 +122,8 @@ static enum MHD_Result grant_client_credentials(struct http_request *request, st
 		MHD_free(basic_password);
 	if (client_id[0] == '\0' || secret[0] == '\0')
 		return invalid_client(request, "client authentication is required: HTTP Basic or client_id and client_secret");
+	if (!rate_limit_login_admit_or_reply(request, LOGIN_CLIENT, client_id))
+		return http_replied(request);
 
 	struct store *store = request->app->store;
 	struct client client;
@@ -128,13 +132,21 @@ static enum MHD_Result grant_client_credentials(struct http_request *request, st
 	if (uuid_normalize(client_id, normalized))
 		result = store->ops->client_get(store, normalized, &client);
 	if (result == STORE_NOT_FOUND) {
-		spend_verification_time(secret);
+		if (!spend_verification_time(secret))
+			return rate_limit_reply_busy(request);
+		rate_limit_login_failed(request, LOGIN_CLIENT, client_id);
 		return invalid_client(request, "unknown client or wrong client secret");
 	}
 	if (result != STORE_OK)
 		return api_store_failure(request, result, "client", NULL);
-	if (!password_verify(client.secret_hash, secret))
+	enum password_check check = password_check(client.secret_hash, secret);
+	if (check == PASSWORD_CHECK_BUSY)
+		return rate_limit_reply_busy(request);
+	if (check != PASSWORD_MATCH) {
+		rate_limit_login_failed(request, LOGIN_CLIENT, client_id);
 		return invalid_client(request, "unknown client or wrong client secret");
+	}
+	rate_limit_login_succeeded(request, LOGIN_CLIENT, client_id);
 	struct principal principal = {0};
 	principal.role = client.role;
 	principal.kind = SUBJECT_CLIENT;
@@ -148,17 +160,27 @@ static enum MHD_Result grant_password(struct http_request *request, struct token
 {
 	if (form->username[0] == '\0' || form->password[0] == '\0')
 		return oauth_error(request, 400, "invalid_request", "the password grant needs username and password");
+	if (!rate_limit_login_admit_or_reply(request, LOGIN_USER, form->username))
+		return http_replied(request);
 	struct store *store = request->app->store;
 	struct user user;
 	enum store_result result = store->ops->user_get_by_email(store, form->username, &user);
 	if (result == STORE_NOT_FOUND) {
-		spend_verification_time(form->password);
+		if (!spend_verification_time(form->password))
+			return rate_limit_reply_busy(request);
+		rate_limit_login_failed(request, LOGIN_USER, form->username);
 		return oauth_error(request, 400, "invalid_grant", "unknown user or wrong password");
 	}
 	if (result != STORE_OK)
 		return api_store_failure(request, result, "user", NULL);
-	if (!password_verify(user.password_hash, form->password))
+	enum password_check check = password_check(user.password_hash, form->password);
+	if (check == PASSWORD_CHECK_BUSY)
+		return rate_limit_reply_busy(request);
+	if (check != PASSWORD_MATCH) {
+		rate_limit_login_failed(request, LOGIN_USER, form->username);
 		return oauth_error(request, 400, "invalid_grant", "unknown user or wrong password");
+	}
+	rate_limit_login_succeeded(request, LOGIN_USER, form->username);
 	struct principal principal = {0};
 	principal.role = user.role;
 	principal.kind = SUBJECT_USER;

@@ -6,6 +6,7 @@
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,11 +15,13 @@
 #include "api/routes.h"
 #include "api/camera_read_batch.h"
 #include "app.h"
+#include "auth/password_gate.h"
 #include "auth/tokens.h"
 #include "cli/cli.h"
 #include "device/hub.h"
 #include "domain/local_time.h"
 #include "http/metrics.h"
+#include "http/rate_limit.h"
 #include "http/server.h"
 #include "jobs/async_worker.h"
 #include "store/store.h"
@@ -46,6 +49,14 @@ static void serve_usage(FILE *out)
 	      "  --frame-wait S            seconds a frame request waits for the camera's upload (default 5)\n"
 	      "  --online-window S         seconds after a heartbeat a camera counts as online (default 90)\n"
 	      "  --log-level LEVEL         debug, info, warn or error (default info)\n"
+	      "rate limits of this node (README \"Rate limits\"; 0 turns a limit off):\n"
+	      "  --rate-limit-client N     API requests per second per client, burst N (default 20000)\n"
+	      "  --rate-limit-organisation N  the same per organisation (default 200000)\n"
+	      "  --login-failures-per-user N  failed logins per username or client id allowed in 15 min\n"
+	      "                            before lockouts of 1 s doubling to 15 min (default 5)\n"
+	      "  --login-failures-per-address N  the same per source address (default 30)\n"
+	      "  --password-concurrency N  argon2 computations at once (default: number of CPUs)\n"
+	      "  --password-wait MS        wait for an argon2 turn before 503 (default 2000)\n"
 	      "  -h, --help                show this help\n",
 	      out);
 }
@@ -91,6 +102,58 @@ static int parse_listen(const char *text, struct app_config *config)
 	return 0;
 }
 
+/* Rate-limit options (README "Rate limits"): their getopt codes, defaults and parsing. */
+enum { OPT_RATE_LIMIT_CLIENT = 512, OPT_RATE_LIMIT_ORGANISATION, OPT_LOGIN_FAILURES_USER, OPT_LOGIN_FAILURES_ADDRESS,
+       OPT_PASSWORD_CONCURRENCY, OPT_PASSWORD_WAIT };
+#define RATE_LIMIT_OPTIONS                                                                   \
+	{"rate-limit-client", required_argument, NULL, OPT_RATE_LIMIT_CLIENT},                   \
+	{"rate-limit-organisation", required_argument, NULL, OPT_RATE_LIMIT_ORGANISATION},       \
+	{"login-failures-per-user", required_argument, NULL, OPT_LOGIN_FAILURES_USER},           \
+	{"login-failures-per-address", required_argument, NULL, OPT_LOGIN_FAILURES_ADDRESS},     \
+	{"password-concurrency", required_argument, NULL, OPT_PASSWORD_CONCURRENCY},             \
+	{"password-wait", required_argument, NULL, OPT_PASSWORD_WAIT},
+
+static void rate_limit_defaults(struct app_config *config)
+{
+	config->rate_limit_client = 20000;
+	config->rate_limit_organisation = 200000;
+	config->login_failures_per_user = 5;
+	config->login_failures_per_address = 30;
+	config->password_concurrency = config->threads; /* the number of CPUs */
+	config->password_wait_ms = 2000;
+}
+
+/* 1 when option is a rate-limit option and optarg was taken, -1 when it is one but invalid, 0 otherwise. */
+static int parse_rate_limit_option(int option, struct app_config *config)
+{
+	static const struct {
+		int code;
+		const char *name;
+		unsigned long min, max;
+		size_t offset;
+	} table[] = {
+		{OPT_RATE_LIMIT_CLIENT, "--rate-limit-client", 0, 100000000, offsetof(struct app_config, rate_limit_client)},
+		{OPT_RATE_LIMIT_ORGANISATION, "--rate-limit-organisation", 0, 100000000,
+		 offsetof(struct app_config, rate_limit_organisation)},
+		{OPT_LOGIN_FAILURES_USER, "--login-failures-per-user", 0, 1000000,
+		 offsetof(struct app_config, login_failures_per_user)},
+		{OPT_LOGIN_FAILURES_ADDRESS, "--login-failures-per-address", 0, 1000000,
+		 offsetof(struct app_config, login_failures_per_address)},
+		{OPT_PASSWORD_CONCURRENCY, "--password-concurrency", 1, 1024, offsetof(struct app_config, password_concurrency)},
+		{OPT_PASSWORD_WAIT, "--password-wait", 0, 60000, offsetof(struct app_config, password_wait_ms)},
+	};
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		if (table[i].code != option)
+			continue;
+		unsigned long value;
+		if (parse_unsigned(optarg, table[i].name, table[i].min, table[i].max, &value) != 0)
+			return -1;
+		*(unsigned *)((char *)config + table[i].offset) = (unsigned)value;
+		return 1;
+	}
+	return 0;
+}
+
 static void config_defaults(struct app_config *config)
 {
 	memset(config, 0, sizeof(*config));
@@ -108,6 +171,7 @@ static void config_defaults(struct app_config *config)
 	config->frame_max_age = 5;
 	config->frame_wait = 5;
 	config->online_window = 90;
+	rate_limit_defaults(config);
 }
 
 static int parse_serve_options(int argc, char **argv, struct app_config *config)
@@ -139,6 +203,7 @@ static int parse_serve_options(int argc, char **argv, struct app_config *config)
 		{"frame-wait", required_argument, NULL, OPT_FRAME_WAIT},
 		{"online-window", required_argument, NULL, OPT_ONLINE},
 		{"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+		RATE_LIMIT_OPTIONS
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -146,6 +211,11 @@ static int parse_serve_options(int argc, char **argv, struct app_config *config)
 	int option;
 	unsigned long value;
 	while ((option = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		int rate_limit_option = parse_rate_limit_option(option, config);
+		if (rate_limit_option < 0)
+			return -1;
+		if (rate_limit_option > 0)
+			continue;
 		switch (option) {
 		case OPT_LISTEN:
 			if (parse_listen(optarg, config) != 0)
@@ -273,6 +343,10 @@ int cli_serve(int argc, char **argv)
 	app.store = store_open(app.config.database_url, app.config.threads + 4, STORE_USER_SERVER); /* + worker, flusher, reader, spare */
 	if (app.store == NULL)
 		goto done;
+	password_gate_configure(app.config.password_concurrency, app.config.password_wait_ms);
+	app.limits = rate_limits_new(&app.config);
+	if (app.limits == NULL)
+		goto done;
 	app.tokens = token_service_new(app.store, app.config.issuer, "camfleet", app.config.token_ttl_seconds);
 	if (app.tokens == NULL)
 		goto done;
@@ -317,6 +391,7 @@ done:
 	http_metrics_free(app.metrics);
 	free(routes);
 	token_service_free(app.tokens);
+	rate_limits_free(app.limits);
 	store_close(app.store);
 	if (status == 0)
 		log_info("camfleet stopped");

@@ -18,6 +18,7 @@
 
 #include "auth/tokens.h"
 #include "http/metrics.h"
+#include "http/rate_limit.h"
 #include "http/reply.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -217,6 +218,8 @@ static enum MHD_Result dispatch(struct http_request *request)
 	if (!(request->route->flags & ROUTE_PUBLIC)) {
 		if (authenticate(request) != MHD_YES || request->status != 0)
 			return request->status != 0 ? MHD_YES : MHD_NO;
+		if (!rate_limit_admit_or_reply(request))
+			return http_replied(request);
 	}
 	enum MHD_Result result = request->route->handler(request);
 	if (request->status == 0 && request->resume == NULL && result == MHD_YES) {
