@@ -37,6 +37,7 @@ struct app_config {
 
 struct camera_read_batch;
 struct rate_limits;
+struct password_checks;
 
 struct app {
 	struct app_config config;
@@ -47,6 +48,7 @@ struct app {
 	struct device_hub *hub; /* the device link's waits and caches (src/device/) */
 	struct camera_read_batch *camera_reads; /* batched GET /cameras/{id} reads; NULL: read directly */
 	struct rate_limits *limits;             /* this node's rate limits (http/rate_limit.h) */
+	struct password_checks *password_checks; /* the token endpoint's argon2 checks (api/password_checks.h) */
 };
 
 #endif

@@ -1,8 +1,10 @@
 /* OAuth 2.0 (RFC 6749): the token endpoint with the client_credentials and password grants,
  * the JWKS that publishes the signing key, and the authorization-server metadata (RFC 8414).
  * Errors follow RFC 6749 section 5.2 and also carry camfleet's {code, message}. Failed grants
- * are rate limited (http/rate_limit.h): a locked-out attempt gets 429 before any argon2 work. */
+ * are rate limited (http/rate_limit.h): a locked-out attempt gets 429 before any argon2 work;
+ * the argon2 checks run on the checker threads (api/password_checks.h), not here. */
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,7 @@
 
 #include "api/common.h"
 #include "api/routes.h"
+#include "api/password_checks.h"
 #include "auth/password.h"
 #include "auth/tokens.h"
 #include "http/rate_limit.h"
@@ -71,21 +74,20 @@ static enum MHD_Result invalid_client(struct http_request *request, const char *
 	return oauth_error(request, 401, "invalid_client", description);
 }
 
-/* Equalises the time of a failed lookup with that of a wrong secret. */
+/* Equalises the time of a failed lookup with that of a wrong secret. Made on first need (and
+ * again should the argon2 gate have been full then). */
 static char dummy_hash[PASSWORD_HASH_SIZE];
-static pthread_once_t dummy_hash_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t dummy_hash_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void make_dummy_hash(void)
+/* The dummy hash, or NULL when it cannot be made now. */
+static const char *timing_equaliser_hash(void)
 {
-	if (password_hash("camfleet-timing-equaliser", dummy_hash) != 0)
+	pthread_mutex_lock(&dummy_hash_lock);
+	if (dummy_hash[0] == '\0' && password_hash("camfleet-timing-equaliser", dummy_hash) != 0)
 		dummy_hash[0] = '\0';
-}
-
-/* False when the argon2 gate had no turn free (the caller answers 503). */
-static bool spend_verification_time(const char *secret)
-{
-	pthread_once(&dummy_hash_once, make_dummy_hash);
-	return dummy_hash[0] == '\0' || password_check(dummy_hash, secret) != PASSWORD_CHECK_BUSY;
+	bool made = dummy_hash[0] != '\0';
+	pthread_mutex_unlock(&dummy_hash_lock);
+	return made ? dummy_hash : NULL;
 }
 
 static enum MHD_Result issue(struct http_request *request, const struct principal *principal)
@@ -102,6 +104,69 @@ static enum MHD_Result issue(struct http_request *request, const struct principa
 	http_reply_add_header(request, "Cache-Control", "no-store");
 	http_reply_add_header(request, "Pragma", "no-cache");
 	return http_reply_json(request, 200, body);
+}
+
+/* A grant waiting for its password check (request arena memory). */
+struct pending_grant {
+	enum password_check result; /* first: the checker writes it through resume_context */
+	enum login_kind kind;
+	bool known; /* the user or client exists (else the check ran on the dummy hash) */
+	struct principal principal;
+	char identity[FORM_VALUE_MAX]; /* the username or client id, for the failure counts */
+};
+
+_Static_assert(offsetof(struct pending_grant, result) == 0, "resume_context points at result");
+
+/* Runs once the secret is checked: answers the grant. */
+static enum MHD_Result finish_grant(struct http_request *request)
+{
+	struct pending_grant *grant = request->resume_context;
+	if (grant->result == PASSWORD_CHECK_BUSY)
+		return rate_limit_reply_busy(request);
+	if (!grant->known || grant->result != PASSWORD_MATCH) {
+		rate_limit_login_failed(request, grant->kind, grant->identity);
+		if (grant->kind == LOGIN_CLIENT)
+			return invalid_client(request, "unknown client or wrong client secret");
+		return oauth_error(request, 400, "invalid_grant", "unknown user or wrong password");
+	}
+	rate_limit_login_succeeded(request, grant->kind, grant->identity);
+	return issue(request, &grant->principal);
+}
+
+/* Checks secret against hash (NULL: the dummy hash) off the HTTP thread, then finish_grant
+ * answers; 503 when no check can be queued. */
+static enum MHD_Result check_then_finish(struct http_request *request, struct pending_grant *grant, const char *hash,
+					 const char *secret)
+{
+	if (hash == NULL)
+		hash = timing_equaliser_hash();
+	if (hash == NULL)
+		return rate_limit_reply_busy(request);
+	struct password_checks *checks = request->app->password_checks;
+	if (checks == NULL) { /* no checker threads: check here */
+		grant->result = password_check(hash, secret);
+		request->resume_context = grant;
+		return finish_grant(request);
+	}
+	switch (password_checks_submit(checks, request, hash, secret, &grant->result, finish_grant)) {
+	case PASSWORD_CHECKS_QUEUED:
+		return MHD_YES;
+	case PASSWORD_CHECKS_FULL:
+	case PASSWORD_CHECKS_CLOSED:
+		break;
+	}
+	return rate_limit_reply_busy(request);
+}
+
+static struct pending_grant *pending_grant_new(struct http_request *request, enum login_kind kind, const char *identity)
+{
+	struct pending_grant *grant = arena_alloc(&request->arena, sizeof(*grant));
+	if (grant == NULL)
+		return NULL;
+	memset(grant, 0, sizeof(*grant));
+	grant->kind = kind;
+	snprintf(grant->identity, sizeof(grant->identity), "%s", identity);
+	return grant;
 }
 
 static enum MHD_Result grant_client_credentials(struct http_request *request, struct token_form *form)
@@ -131,29 +196,20 @@ static enum MHD_Result grant_client_credentials(struct http_request *request, st
 	enum store_result result = STORE_NOT_FOUND;
 	if (uuid_normalize(client_id, normalized))
 		result = store->ops->client_get(store, normalized, &client);
-	if (result == STORE_NOT_FOUND) {
-		if (!spend_verification_time(secret))
-			return rate_limit_reply_busy(request);
-		rate_limit_login_failed(request, LOGIN_CLIENT, client_id);
-		return invalid_client(request, "unknown client or wrong client secret");
-	}
-	if (result != STORE_OK)
+	if (result != STORE_OK && result != STORE_NOT_FOUND)
 		return api_store_failure(request, result, "client", NULL);
-	enum password_check check = password_check(client.secret_hash, secret);
-	if (check == PASSWORD_CHECK_BUSY)
-		return rate_limit_reply_busy(request);
-	if (check != PASSWORD_MATCH) {
-		rate_limit_login_failed(request, LOGIN_CLIENT, client_id);
-		return invalid_client(request, "unknown client or wrong client secret");
-	}
-	rate_limit_login_succeeded(request, LOGIN_CLIENT, client_id);
-	struct principal principal = {0};
-	principal.role = client.role;
-	principal.kind = SUBJECT_CLIENT;
-	memcpy(principal.subject, client.id, sizeof(principal.subject));
-	memcpy(principal.organisation_id, client.organisation_id, sizeof(principal.organisation_id));
-	principal.credential_issued_ms = client.secret_issued_ms; /* binds a device token to these credentials */
-	return issue(request, &principal);
+	struct pending_grant *grant = pending_grant_new(request, LOGIN_CLIENT, client_id);
+	if (grant == NULL)
+		return http_reply_error(request, 500, "internal error");
+	if (result == STORE_NOT_FOUND)
+		return check_then_finish(request, grant, NULL, secret);
+	grant->known = true;
+	grant->principal.role = client.role;
+	grant->principal.kind = SUBJECT_CLIENT;
+	memcpy(grant->principal.subject, client.id, sizeof(grant->principal.subject));
+	memcpy(grant->principal.organisation_id, client.organisation_id, sizeof(grant->principal.organisation_id));
+	grant->principal.credential_issued_ms = client.secret_issued_ms; /* binds a device token to these credentials */
+	return check_then_finish(request, grant, client.secret_hash, secret);
 }
 
 static enum MHD_Result grant_password(struct http_request *request, struct token_form *form)
@@ -165,28 +221,19 @@ static enum MHD_Result grant_password(struct http_request *request, struct token
 	struct store *store = request->app->store;
 	struct user user;
 	enum store_result result = store->ops->user_get_by_email(store, form->username, &user);
-	if (result == STORE_NOT_FOUND) {
-		if (!spend_verification_time(form->password))
-			return rate_limit_reply_busy(request);
-		rate_limit_login_failed(request, LOGIN_USER, form->username);
-		return oauth_error(request, 400, "invalid_grant", "unknown user or wrong password");
-	}
-	if (result != STORE_OK)
+	if (result != STORE_OK && result != STORE_NOT_FOUND)
 		return api_store_failure(request, result, "user", NULL);
-	enum password_check check = password_check(user.password_hash, form->password);
-	if (check == PASSWORD_CHECK_BUSY)
-		return rate_limit_reply_busy(request);
-	if (check != PASSWORD_MATCH) {
-		rate_limit_login_failed(request, LOGIN_USER, form->username);
-		return oauth_error(request, 400, "invalid_grant", "unknown user or wrong password");
-	}
-	rate_limit_login_succeeded(request, LOGIN_USER, form->username);
-	struct principal principal = {0};
-	principal.role = user.role;
-	principal.kind = SUBJECT_USER;
-	memcpy(principal.subject, user.id, sizeof(principal.subject));
-	memcpy(principal.organisation_id, user.organisation_id, sizeof(principal.organisation_id));
-	return issue(request, &principal);
+	struct pending_grant *grant = pending_grant_new(request, LOGIN_USER, form->username);
+	if (grant == NULL)
+		return http_reply_error(request, 500, "internal error");
+	if (result == STORE_NOT_FOUND)
+		return check_then_finish(request, grant, NULL, form->password);
+	grant->known = true;
+	grant->principal.role = user.role;
+	grant->principal.kind = SUBJECT_USER;
+	memcpy(grant->principal.subject, user.id, sizeof(grant->principal.subject));
+	memcpy(grant->principal.organisation_id, user.organisation_id, sizeof(grant->principal.organisation_id));
+	return check_then_finish(request, grant, user.password_hash, form->password);
 }
 
 static enum MHD_Result post_token(struct http_request *request)

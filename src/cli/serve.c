@@ -14,6 +14,7 @@
 
 #include "api/routes.h"
 #include "api/camera_read_batch.h"
+#include "api/password_checks.h"
 #include "app.h"
 #include "auth/password_gate.h"
 #include "auth/tokens.h"
@@ -345,7 +346,8 @@ int cli_serve(int argc, char **argv)
 		goto done;
 	password_gate_configure(app.config.password_concurrency, app.config.password_wait_ms);
 	app.limits = rate_limits_new(&app.config);
-	if (app.limits == NULL)
+	app.password_checks = password_checks_start(app.config.password_concurrency, app.config.password_wait_ms);
+	if (app.limits == NULL || app.password_checks == NULL)
 		goto done;
 	app.tokens = token_service_new(app.store, app.config.issuer, "camfleet", app.config.token_ttl_seconds);
 	if (app.tokens == NULL)
@@ -380,6 +382,7 @@ int cli_serve(int argc, char **argv)
 	http_server_quiesce(server);
 	device_hub_quiesce(app.hub);
 	camera_read_batch_close(app.camera_reads);
+	password_checks_close(app.password_checks);
 	http_server_stop(server, 10);
 	server = NULL;
 	status = 0;
@@ -391,6 +394,7 @@ done:
 	http_metrics_free(app.metrics);
 	free(routes);
 	token_service_free(app.tokens);
+	password_checks_stop(app.password_checks);
 	rate_limits_free(app.limits);
 	store_close(app.store);
 	if (status == 0)

@@ -27,9 +27,24 @@ def assert_limited(resp, retry_after, policy):
     assert "RateLimit" in resp.headers, describe(resp)
 
 
+def unless_busy(send, attempts=50):
+    """send() again while it answers 503 (a server whose argon2 wait is tiny may refuse a lone
+    check on a loaded machine); the first other answer."""
+    for _ in range(attempts):
+        resp = send()
+        if resp.status_code != 503:
+            return resp
+        time.sleep(0.1)
+    return resp
+
+
 def private_api(start_server, args=()):
     server = start_server(list(args))
-    return Api(server, server.operator_client)
+    api = Api(server, server.operator_client)
+    client_id, secret = server.operator_client["clientId"], server.operator_client["clientSecret"]
+    resp = unless_busy(lambda: api.oauth_token({"grant_type": "client_credentials"}, auth=(client_id, secret)))
+    api._tokens[("client", client_id, secret)] = expect(resp, 200)["access_token"]
+    return api
 
 
 def org_admin(api):
@@ -187,7 +202,7 @@ def test_api_reads_keep_answering_during_a_password_flood(start_server):
 
 
 def test_argon2_checks_beyond_the_gate_get_503_with_retry_after(start_server):
-    api = private_api(start_server, ["--password-concurrency", "1", "--password-wait", "0", "--threads", "4",
+    api = private_api(start_server, ["--password-concurrency", "1", "--password-wait", "10", "--threads", "4",
                                      "--login-failures-per-user", "0", "--login-failures-per-address", "0"])
     _, user = org_admin(api)
     statuses, _ = run_flood(api, user["email"], 2.0)
@@ -198,7 +213,7 @@ def test_argon2_checks_beyond_the_gate_get_503_with_retry_after(start_server):
         assert retry_after == "1"
         assert '"code":503' in text
     # The gate frees again: a lone check succeeds.
-    expect(password_grant(api, user["email"], user["password"]), 200)
+    expect(unless_busy(lambda: password_grant(api, user["email"], user["password"])), 200)
 
 
 def flood_right_passwords(api, user, seconds, threads=6):
@@ -226,11 +241,11 @@ def flood_right_passwords(api, user, seconds, threads=6):
 def test_a_locked_out_attempt_runs_no_argon2(start_server):
     # One argon2 turn and no waiting: concurrent checks would collide into 503s. Locked-out
     # attempts never reach the gate, so a flood of them is answered 429 only.
-    api = private_api(start_server, ["--password-concurrency", "1", "--password-wait", "0", "--threads", "4",
+    api = private_api(start_server, ["--password-concurrency", "1", "--password-wait", "10", "--threads", "4",
                                      "--login-failures-per-address", "0"])
     _, user = org_admin(api)
     for _ in range(6):
-        assert_oauth_error(password_grant(api, user["email"], "nope"), 400, "invalid_grant")
+        assert_oauth_error(unless_busy(lambda: password_grant(api, user["email"], "nope")), 400, "invalid_grant")
     statuses = flood_right_passwords(api, user, 0.7)  # within the 1 s lockout
     assert len(statuses) > 12, statuses
     assert set(statuses) == {429}, sorted(set(statuses))
