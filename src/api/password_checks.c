@@ -12,7 +12,7 @@
 #include "util/timeutil.h"
 
 #define CHECKS_QUEUED_MAX 64 /* per thread; beyond that, 503 at once */
-#define SECRET_BYTES_MAX 512
+#define SECRET_BYTES_MAX  512
 
 struct check_item {
 	uint64_t queued_ns;
@@ -56,8 +56,8 @@ struct password_checks *password_checks_start(unsigned threads, unsigned wait_ms
 	checks->wait_ns = (uint64_t)wait_ms * 1000000ull;
 	static const struct request_batch_policy policy = {.max_items = CHECKS_QUEUED_MAX};
 	for (unsigned i = 0; i < (threads > 0 ? threads : 1); i++) {
-		checks->batches[i] = request_batch_start("password checker", sizeof(struct check_item), &policy,
-							 check_batch, checks);
+		checks->batches[i] =
+		    request_batch_start("password checker", sizeof(struct check_item), &policy, check_batch, checks);
 		if (checks->batches[i] == NULL) {
 			password_checks_stop(checks);
 			return NULL;
@@ -68,8 +68,8 @@ struct password_checks *password_checks_start(unsigned threads, unsigned wait_ms
 }
 
 enum password_checks_submit password_checks_submit(struct password_checks *checks, struct http_request *request,
-						   const char *encoded_hash, const char *secret,
-						   enum password_check *result, http_resume_fn resume)
+                                                   const char *encoded_hash, const char *secret,
+                                                   enum password_check *result, http_resume_fn resume)
 {
 	struct check_item item;
 	item.queued_ns = time_monotonic_nanos();
@@ -82,7 +82,7 @@ enum password_checks_submit password_checks_submit(struct password_checks *check
 	/* the next batch in turn, else any other with room */
 	for (unsigned tried = 0; tried < checks->count && submitted == REQUEST_BATCH_FULL; tried++)
 		submitted = request_batch_submit(checks->batches[(first + tried) % checks->count], request, &item,
-						 resume, result);
+		                                 resume, result);
 	explicit_bzero(item.secret, sizeof(item.secret));
 	if (submitted == REQUEST_BATCH_QUEUED)
 		return PASSWORD_CHECKS_QUEUED;

@@ -25,9 +25,9 @@ enum password_checks_submit {
 /* Queues the check of secret against encoded_hash (both copied) and suspends request; once
  * checked, *result (request-owned memory) holds the answer and resume(request) runs. */
 enum password_checks_submit password_checks_submit(struct password_checks *checks, struct http_request *request,
-						   const char *encoded_hash, const char *secret,
-						   enum password_check *result, http_resume_fn resume)
-	__attribute__((warn_unused_result));
+                                                   const char *encoded_hash, const char *secret,
+                                                   enum password_check *result, http_resume_fn resume)
+    __attribute__((warn_unused_result));
 /* Refuses new checks and answers every queued one (shutdown, before the HTTP drain). */
 void password_checks_close(struct password_checks *checks);
 /* Stops the threads and frees everything; NULL is ignored. */

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
-#define LOGIN_GUARD_GROUP 8
+#define LOGIN_GUARD_GROUP   8
 #define LOGIN_GUARD_STRIPES 64
 
 struct guard_slot {
@@ -109,7 +109,7 @@ static struct guard_slot *claim(struct login_guard *guard, size_t group, uint64_
 }
 
 static struct login_guard_state state_of(const struct login_guard *guard, const struct failure_record *record,
-					 uint64_t now_ms)
+                                         uint64_t now_ms)
 {
 	struct login_guard_state state;
 	state.wait_ms = failure_backoff_wait_ms(record, now_ms);

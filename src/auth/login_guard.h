@@ -13,9 +13,9 @@ struct login_guard;
 
 /* What a key's record says at a moment: the numbers of the RateLimit and Retry-After fields. */
 struct login_guard_state {
-	uint64_t wait_ms;    /* until an attempt is allowed; 0: allowed now */
-	uint32_t free_left;  /* failures still free before a lockout */
-	uint64_t reset_ms;   /* until the failures are forgotten */
+	uint64_t wait_ms;   /* until an attempt is allowed; 0: allowed now */
+	uint32_t free_left; /* failures still free before a lockout */
+	uint64_t reset_ms;  /* until the failures are forgotten */
 };
 
 /* A guard of about slots records under policy (copied); NULL when out of memory. */

@@ -5,8 +5,8 @@
 /* The moment the window of the record's failures ends. */
 static uint64_t window_end(const struct failure_record *record, const struct failure_policy *policy)
 {
-	uint64_t since = record->locked_until_ms > record->last_failure_ms ? record->locked_until_ms
-									     : record->last_failure_ms;
+	uint64_t since =
+	    record->locked_until_ms > record->last_failure_ms ? record->locked_until_ms : record->last_failure_ms;
 	return since + policy->window_ms;
 }
 
@@ -47,7 +47,7 @@ void failure_backoff_fail(struct failure_record *record, const struct failure_po
 }
 
 uint32_t failure_backoff_free_left(const struct failure_record *record, const struct failure_policy *policy,
-				   uint64_t now_ms)
+                                   uint64_t now_ms)
 {
 	if (failure_backoff_idle(record, policy, now_ms))
 		return policy->free_failures;
@@ -55,7 +55,7 @@ uint32_t failure_backoff_free_left(const struct failure_record *record, const st
 }
 
 uint64_t failure_backoff_reset_ms(const struct failure_record *record, const struct failure_policy *policy,
-				  uint64_t now_ms)
+                                  uint64_t now_ms)
 {
 	if (failure_backoff_idle(record, policy, now_ms))
 		return 0;

@@ -26,10 +26,10 @@ uint64_t failure_backoff_wait_ms(const struct failure_record *record, uint64_t n
 void failure_backoff_fail(struct failure_record *record, const struct failure_policy *policy, uint64_t now_ms);
 /* Failures still free before the next lockout (0 when the next failure locks). */
 uint32_t failure_backoff_free_left(const struct failure_record *record, const struct failure_policy *policy,
-				   uint64_t now_ms);
+                                   uint64_t now_ms);
 /* Milliseconds until the record's window ends and its failures are forgotten (0: nothing counted). */
 uint64_t failure_backoff_reset_ms(const struct failure_record *record, const struct failure_policy *policy,
-				  uint64_t now_ms);
+                                  uint64_t now_ms);
 /* True when the record holds nothing worth keeping at now_ms (it may be evicted). */
 bool failure_backoff_idle(const struct failure_record *record, const struct failure_policy *policy, uint64_t now_ms);
 

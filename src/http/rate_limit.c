@@ -17,13 +17,13 @@
 #include "util/log.h"
 #include "util/timeutil.h"
 
-#define API_TABLE_SLOTS (64 * 1024)  /* buckets per limit: 1 MiB each */
-#define LOGIN_TABLE_SLOTS (16 * 1024) /* failure records per kind: 384 KiB each */
-#define LOGIN_WINDOW_MS (15 * 60 * 1000ull)
+#define API_TABLE_SLOTS        (64 * 1024) /* buckets per limit: 1 MiB each */
+#define LOGIN_TABLE_SLOTS      (16 * 1024) /* failure records per kind: 384 KiB each */
+#define LOGIN_WINDOW_MS        (15 * 60 * 1000ull)
 #define LOGIN_FIRST_LOCKOUT_MS 1000ull
-#define LOGIN_MAX_LOCKOUT_MS (15 * 60 * 1000ull)
-#define POLICY_TEXT_SIZE 160
-#define NANOS_PER_SECOND 1000000000ull
+#define LOGIN_MAX_LOCKOUT_MS   (15 * 60 * 1000ull)
+#define POLICY_TEXT_SIZE       160
+#define NANOS_PER_SECOND       1000000000ull
 
 struct rate_limits {
 	uint64_t seed; /* keys are seeded hashes: nobody can choose keys that share a group */
@@ -31,8 +31,8 @@ struct rate_limits {
 	struct token_bucket_policy client_policy, organisation_policy;
 	struct rate_limit_table *clients, *organisations; /* NULL when that limit is off */
 	struct login_guard *users, *client_ids, *addresses;
-	char api_policy[POLICY_TEXT_SIZE];          /* RateLimit-Policy of API answers */
-	char login_policy[2][POLICY_TEXT_SIZE];     /* RateLimit-Policy of token answers, per login_kind */
+	char api_policy[POLICY_TEXT_SIZE];      /* RateLimit-Policy of API answers */
+	char login_policy[2][POLICY_TEXT_SIZE]; /* RateLimit-Policy of token answers, per login_kind */
 };
 
 static const char *const login_kind_names[] = {[LOGIN_USER] = "user", [LOGIN_CLIENT] = "client"};
@@ -41,7 +41,7 @@ static void append(char *text, size_t size, const char *name, uint64_t quota, ui
 {
 	size_t used = strlen(text);
 	snprintf(text + used, size - used, "%s\"%s\";q=%llu;w=%llu", used > 0 ? ", " : "", name,
-		 (unsigned long long)quota, (unsigned long long)window_seconds);
+	         (unsigned long long)quota, (unsigned long long)window_seconds);
 }
 
 static struct login_guard *login_guard_for(unsigned free_failures)
@@ -61,7 +61,7 @@ struct rate_limits *rate_limits_new(const struct app_config *config)
 	limits->organisation_rate = config->rate_limit_organisation;
 	limits->client_policy = token_bucket_policy_make(config->rate_limit_client, config->rate_limit_client);
 	limits->organisation_policy =
-		token_bucket_policy_make(config->rate_limit_organisation, config->rate_limit_organisation);
+	    token_bucket_policy_make(config->rate_limit_organisation, config->rate_limit_organisation);
 	bool failed = false;
 	if (limits->client_rate > 0) {
 		limits->clients = rate_limit_table_new(API_TABLE_SLOTS);
@@ -82,8 +82,8 @@ struct rate_limits *rate_limits_new(const struct app_config *config)
 			append(limits->login_policy[kind], POLICY_TEXT_SIZE, login_kind_names[kind],
 			       config->login_failures_per_user, LOGIN_WINDOW_MS / 1000);
 		if (config->login_failures_per_address > 0)
-			append(limits->login_policy[kind], POLICY_TEXT_SIZE, "address", config->login_failures_per_address,
-			       LOGIN_WINDOW_MS / 1000);
+			append(limits->login_policy[kind], POLICY_TEXT_SIZE, "address",
+			       config->login_failures_per_address, LOGIN_WINDOW_MS / 1000);
 	}
 	if (failed) {
 		rate_limits_free(limits);
@@ -139,7 +139,7 @@ struct bucket_report {
 };
 
 static char *api_rate_text(struct http_request *request, const struct bucket_report *client,
-			   const struct bucket_report *organisation)
+                           const struct bucket_report *organisation)
 {
 	char text[POLICY_TEXT_SIZE] = "";
 	size_t used = 0;
@@ -148,9 +148,10 @@ static char *api_rate_text(struct http_request *request, const struct bucket_rep
 	for (int i = 0; i < 2; i++) {
 		if (!reports[i]->present)
 			continue;
-		used += (size_t)snprintf(text + used, sizeof(text) - used, "%s\"%s\";r=%llu;t=%llu", used > 0 ? ", " : "",
-					 names[i], (unsigned long long)reports[i]->decision.remaining,
-					 (unsigned long long)seconds_from_nanos(reports[i]->decision.full_after_ns));
+		used +=
+		    (size_t)snprintf(text + used, sizeof(text) - used, "%s\"%s\";r=%llu;t=%llu", used > 0 ? ", " : "",
+		                     names[i], (unsigned long long)reports[i]->decision.remaining,
+		                     (unsigned long long)seconds_from_nanos(reports[i]->decision.full_after_ns));
 		if (used >= sizeof(text))
 			return NULL;
 	}
@@ -158,14 +159,15 @@ static char *api_rate_text(struct http_request *request, const struct bucket_rep
 }
 
 static bool refuse(struct http_request *request, const struct bucket_report *client,
-		   const struct bucket_report *organisation, const char *scope, unsigned rate, uint64_t retry_ns)
+                   const struct bucket_report *organisation, const char *scope, unsigned rate, uint64_t retry_ns)
 {
 	struct rate_limits *limits = request->app->limits;
 	uint64_t seconds = seconds_from_nanos(retry_ns);
 	add_fields(request, limits->api_policy, api_rate_text(request, client, organisation));
 	add_retry_after(request, seconds);
-	http_reply_error(request, 429, "rate limit exceeded: at most %u requests per second per %s on this node; retry after %llu s",
-			 rate, scope, (unsigned long long)(seconds > 0 ? seconds : 1));
+	http_reply_error(request, 429,
+	                 "rate limit exceeded: at most %u requests per second per %s on this node; retry after %llu s",
+	                 rate, scope, (unsigned long long)(seconds > 0 ? seconds : 1));
 	return false;
 }
 
@@ -183,16 +185,17 @@ bool rate_limit_admit_or_reply(struct http_request *request)
 		client.decision = rate_limit_table_take(limits->clients, key, now, &limits->client_policy);
 		if (!client.decision.admitted)
 			return refuse(request, &client, &organisation, "client", limits->client_rate,
-				      client.decision.retry_after_ns);
+			              client.decision.retry_after_ns);
 	}
 	if (limits->organisations != NULL && principal->organisation_id[0] != '\0') {
-		uint64_t key = hash_bytes_seeded(limits->seed ^ 1, principal->organisation_id,
-						 strlen(principal->organisation_id));
+		uint64_t key =
+		    hash_bytes_seeded(limits->seed ^ 1, principal->organisation_id, strlen(principal->organisation_id));
 		organisation.present = true;
-		organisation.decision = rate_limit_table_take(limits->organisations, key, now, &limits->organisation_policy);
+		organisation.decision =
+		    rate_limit_table_take(limits->organisations, key, now, &limits->organisation_policy);
 		if (!organisation.decision.admitted)
 			return refuse(request, &client, &organisation, "organisation", limits->organisation_rate,
-				      organisation.decision.retry_after_ns);
+			              organisation.decision.retry_after_ns);
 	}
 	add_fields(request, limits->api_policy, api_rate_text(request, &client, &organisation));
 	return true;
@@ -210,7 +213,7 @@ static uint64_t identity_key(const struct rate_limits *limits, enum login_kind k
 {
 	char folded[512];
 	size_t length = 0;
-	for (; identity[length] != '\0' && length < sizeof(folded); length++)
+	for (; length < sizeof(folded) && identity[length] != '\0'; length++)
 		folded[length] = (char)tolower((unsigned char)identity[length]);
 	return hash_bytes_seeded(limits->seed ^ (2 + (uint64_t)kind), folded, length);
 }
@@ -220,7 +223,7 @@ static uint64_t address_key(struct http_request *request)
 {
 	struct rate_limits *limits = request->app->limits;
 	const union MHD_ConnectionInfo *info =
-		MHD_get_connection_info(request->connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	    MHD_get_connection_info(request->connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr *address = info != NULL ? info->client_addr : NULL;
 	if (address != NULL && address->sa_family == AF_INET) {
 		const struct sockaddr_in *v4 = (const struct sockaddr_in *)address;
@@ -239,11 +242,11 @@ static void append_state(char *text, size_t size, const char *name, const struct
 {
 	size_t used = strlen(text);
 	snprintf(text + used, size - used, "%s\"%s\";r=%u;t=%llu", used > 0 ? ", " : "", name,
-		 state->wait_ms > 0 ? 0 : state->free_left, (unsigned long long)seconds_from_millis(state->reset_ms));
+	         state->wait_ms > 0 ? 0 : state->free_left, (unsigned long long)seconds_from_millis(state->reset_ms));
 }
 
 static void add_login_fields(struct http_request *request, enum login_kind kind,
-			     const struct login_guard_state *identity, const struct login_guard_state *address)
+                             const struct login_guard_state *identity, const struct login_guard_state *address)
 {
 	struct rate_limits *limits = request->app->limits;
 	char text[POLICY_TEXT_SIZE] = "";
@@ -261,7 +264,7 @@ bool rate_limit_login_admit_or_reply(struct http_request *request, enum login_ki
 		return true;
 	uint64_t now = time_monotonic_nanos() / 1000000;
 	struct login_guard_state by_identity =
-		login_guard_peek(identity_guard(limits, kind), identity_key(limits, kind, identity), now);
+	    login_guard_peek(identity_guard(limits, kind), identity_key(limits, kind, identity), now);
 	struct login_guard_state by_address = login_guard_peek(limits->addresses, address_key(request), now);
 	uint64_t wait_ms = by_identity.wait_ms > by_address.wait_ms ? by_identity.wait_ms : by_address.wait_ms;
 	if (wait_ms == 0)
@@ -270,8 +273,8 @@ bool rate_limit_login_admit_or_reply(struct http_request *request, enum login_ki
 	add_login_fields(request, kind, &by_identity, &by_address);
 	add_retry_after(request, seconds);
 	http_reply_error(request, 429, "too many failed attempts for this %s; retry after %llu s",
-			 by_identity.wait_ms > 0 ? (kind == LOGIN_USER ? "username" : "client") : "address",
-			 (unsigned long long)seconds);
+	                 by_identity.wait_ms > 0 ? (kind == LOGIN_USER ? "username" : "client") : "address",
+	                 (unsigned long long)seconds);
 	return false;
 }
 
@@ -282,7 +285,7 @@ void rate_limit_login_failed(struct http_request *request, enum login_kind kind,
 		return;
 	uint64_t now = time_monotonic_nanos() / 1000000;
 	struct login_guard_state by_identity =
-		login_guard_fail(identity_guard(limits, kind), identity_key(limits, kind, identity), now);
+	    login_guard_fail(identity_guard(limits, kind), identity_key(limits, kind, identity), now);
 	struct login_guard_state by_address = login_guard_fail(limits->addresses, address_key(request), now);
 	add_login_fields(request, kind, &by_identity, &by_address);
 }

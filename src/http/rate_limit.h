@@ -28,7 +28,7 @@ enum login_kind {
 /* Before any password check: true when identity and the source address may try now; false when
  * one of them is locked out (answered 429; no argon2 work was done). */
 bool rate_limit_login_admit_or_reply(struct http_request *request, enum login_kind kind, const char *identity)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 /* Counts a failed attempt of identity and the source address; adds the RateLimit fields. */
 void rate_limit_login_failed(struct http_request *request, enum login_kind kind, const char *identity);
 /* Forgets identity's failures after a successful login; adds the RateLimit fields. */

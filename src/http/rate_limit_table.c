@@ -8,7 +8,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
-#define RATE_LIMIT_GROUP 8
+#define RATE_LIMIT_GROUP   8
 #define RATE_LIMIT_STRIPES 64
 
 struct bucket_slot {
@@ -71,7 +71,8 @@ static struct bucket_slot *claim(struct rate_limit_table *table, size_t group_in
 		for (size_t i = 0; i < RATE_LIMIT_GROUP && lowest != 0; i++) {
 			uint64_t tat = atomic_load_explicit(&group[i].tat, memory_order_relaxed);
 			uint64_t debt = atomic_load_explicit(&group[i].key, memory_order_relaxed) == 0 ? 0
-					: tat > now_ns ? tat - now_ns : 0;
+			                : tat > now_ns                                                 ? tat - now_ns
+			                                                                               : 0;
 			if (debt < lowest) {
 				lowest = debt;
 				slot = &group[i];
@@ -85,7 +86,7 @@ static struct bucket_slot *claim(struct rate_limit_table *table, size_t group_in
 }
 
 struct token_bucket_decision rate_limit_table_take(struct rate_limit_table *table, uint64_t key, uint64_t now_ns,
-						   const struct token_bucket_policy *policy)
+                                                   const struct token_bucket_policy *policy)
 {
 	size_t group_index = (size_t)(key >> 32) & table->group_mask;
 	struct bucket_slot *slot = find(&table->slots[group_index * RATE_LIMIT_GROUP], key);
@@ -97,7 +98,7 @@ struct token_bucket_decision rate_limit_table_take(struct rate_limit_table *tabl
 		if (!decision.admitted)
 			return decision;
 		if (atomic_compare_exchange_weak_explicit(&slot->tat, &tat, decision.next_tat, memory_order_relaxed,
-							  memory_order_relaxed))
+		                                          memory_order_relaxed))
 			return decision;
 	}
 }

@@ -19,6 +19,6 @@ void rate_limit_table_free(struct rate_limit_table *table);
 
 /* Takes one token from key's bucket at now_ns (monotonic; key never 0). */
 struct token_bucket_decision rate_limit_table_take(struct rate_limit_table *table, uint64_t key, uint64_t now_ns,
-						   const struct token_bucket_policy *policy);
+                                                   const struct token_bucket_policy *policy);
 
 #endif

@@ -30,8 +30,8 @@ static void test_lockouts_double_up_to_the_cap(void **state)
 	uint64_t now = 1000000;
 	for (int i = 0; i < 5; i++)
 		failure_backoff_fail(&record, &policy, now);
-	static const uint64_t expected[] = {1000, 2000, 4000, 8000, 16000, 32000, 64000, 128000, 256000, 512000,
-					    900000, 900000};
+	static const uint64_t expected[] = {1000,  2000,   4000,   8000,   16000,  32000,
+	                                    64000, 128000, 256000, 512000, 900000, 900000};
 	for (size_t i = 0; i < sizeof(expected) / sizeof(expected[0]); i++) {
 		now += failure_backoff_wait_ms(&record, now); /* each attempt when the lockout ends */
 		failure_backoff_fail(&record, &policy, now);
@@ -112,13 +112,13 @@ static void test_guard_evicts_idle_records_first(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_free_failures_do_not_lock),
-		cmocka_unit_test(test_lockouts_double_up_to_the_cap),
-		cmocka_unit_test(test_locked_record_waits_out_its_lockout),
-		cmocka_unit_test(test_window_forgets_failures_after_last_failure_or_lockout),
-		cmocka_unit_test(test_policy_without_free_failures_never_locks),
-		cmocka_unit_test(test_guard_keeps_keys_apart_and_success_forgets),
-		cmocka_unit_test(test_guard_evicts_idle_records_first),
+	    cmocka_unit_test(test_free_failures_do_not_lock),
+	    cmocka_unit_test(test_lockouts_double_up_to_the_cap),
+	    cmocka_unit_test(test_locked_record_waits_out_its_lockout),
+	    cmocka_unit_test(test_window_forgets_failures_after_last_failure_or_lockout),
+	    cmocka_unit_test(test_policy_without_free_failures_never_locks),
+	    cmocka_unit_test(test_guard_keeps_keys_apart_and_success_forgets),
+	    cmocka_unit_test(test_guard_evicts_idle_records_first),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

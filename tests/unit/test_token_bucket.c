@@ -105,12 +105,12 @@ static void test_table_stays_bounded_and_keeps_busy_buckets(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_full_bucket_admits_burst_then_refuses),
-		cmocka_unit_test(test_one_token_returns_per_interval),
-		cmocka_unit_test(test_idle_bucket_refills_to_burst_and_no_further),
-		cmocka_unit_test(test_zero_rate_is_clamped_to_one),
-		cmocka_unit_test(test_table_keeps_keys_apart),
-		cmocka_unit_test(test_table_stays_bounded_and_keeps_busy_buckets),
+	    cmocka_unit_test(test_full_bucket_admits_burst_then_refuses),
+	    cmocka_unit_test(test_one_token_returns_per_interval),
+	    cmocka_unit_test(test_idle_bucket_refills_to_burst_and_no_further),
+	    cmocka_unit_test(test_zero_rate_is_clamped_to_one),
+	    cmocka_unit_test(test_table_keeps_keys_apart),
+	    cmocka_unit_test(test_table_stays_bounded_and_keeps_busy_buckets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
