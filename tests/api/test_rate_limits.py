@@ -251,6 +251,38 @@ def test_a_locked_out_attempt_runs_no_argon2(start_server):
     assert set(statuses) == {429}, sorted(set(statuses))
 
 
+def test_password_hashing_beyond_the_gate_gets_503(start_server):
+    # Creating users hashes their passwords on the HTTP threads, through the same gate.
+    api = private_api(start_server, ["--password-concurrency", "1", "--password-wait", "10", "--threads", "4"])
+    org = make_org(api)
+    token = api.operator_token
+    stop, lock, answers = threading.Event(), threading.Lock(), []
+
+    def create_users():
+        session = requests.Session()
+        while not stop.is_set():
+            resp = session.post(api.base + "/users", timeout=REQUEST_TIMEOUT,
+                                headers={"Authorization": f"Bearer {token}"},
+                                json={"email": unique_email("gate"), "password": "pw-long-enough-1",
+                                      "role": "viewer", "organisationId": org["id"]})
+            with lock:
+                answers.append(resp)
+
+    workers = [threading.Thread(target=create_users) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    time.sleep(1.5)
+    stop.set()
+    for worker in workers:
+        worker.join(REQUEST_TIMEOUT)
+    statuses = {resp.status_code for resp in answers}
+    assert statuses == {201, 503}, sorted(statuses)
+    for resp in answers:
+        if resp.status_code == 503:
+            assert_error(resp, 503, "password checks")
+            assert resp.headers["Retry-After"] == "1", describe(resp)
+
+
 # --- API limits per client and per organisation ----------------------------------------------------
 
 def test_default_api_limits_are_advertised_on_api_answers(api):
