@@ -33,9 +33,18 @@ struct app_config {
 	char metrics_listen_host[256];        /* GET /metrics without a token; "" and port 0: off */
 	unsigned metrics_listen_port;
 	bool metrics_listen;
+	/* Rate limits of this node (src/http/rate_limit.c, README "Rate limits"); 0 turns one off. */
+	unsigned rate_limit_client;          /* API requests per second (and burst) per client */
+	unsigned rate_limit_organisation;    /* the same per organisation */
+	unsigned login_failures_per_user;    /* free failed logins per username / client id per window */
+	unsigned login_failures_per_address; /* free failed logins per source address per window */
+	unsigned password_concurrency;       /* argon2 computations at once */
+	unsigned password_wait_ms;           /* how long one waits for a turn before 503 */
 };
 
 struct camera_read_batch;
+struct rate_limits;
+struct password_checks;
 
 struct app {
 	struct app_config config;
@@ -45,6 +54,8 @@ struct app {
 	struct async_worker *worker;
 	struct device_hub *hub; /* the device link's waits and caches (src/device/) */
 	struct camera_read_batch *camera_reads; /* batched GET /cameras/{id} reads; NULL: read directly */
+	struct rate_limits *limits;             /* this node's rate limits (http/rate_limit.h) */
+	struct password_checks *password_checks; /* the token endpoint's argon2 checks (api/password_checks.h) */
 };
 
 #endif

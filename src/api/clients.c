@@ -6,6 +6,7 @@
 #include "api/organisations.h"
 #include "api/routes.h"
 #include "auth/password.h"
+#include "http/rate_limit.h"
 #include "util/timeutil.h"
 
 static const char *const client_create_fields[] = {"name", "role", "organisationId", NULL};
@@ -50,10 +51,14 @@ static bool parse_new_client(struct http_request *request, struct client *client
 /* Fills the client's id and a fresh secret (into secret), storing the secret's hash. */
 static bool make_credentials(struct http_request *request, struct client *client, char secret[CLIENT_SECRET_SIZE])
 {
+	int hashed = -1;
 	if (uuid_generate_text(client->id) == 0 && password_generate_secret(secret) == 0 &&
-	    password_hash(secret, client->secret_hash) == 0)
+	    (hashed = password_hash(secret, client->secret_hash)) == 0)
 		return true;
-	http_reply_error(request, 500, "internal error");
+	if (hashed == PASSWORD_BUSY)
+		rate_limit_reply_busy(request);
+	else
+		http_reply_error(request, 500, "internal error");
 	return false;
 }
 

@@ -7,6 +7,7 @@
 #include "api/camera_access.h"
 #include "api/routes.h"
 #include "auth/password.h"
+#include "http/rate_limit.h"
 #include "device/hub.h"
 #include "util/timeutil.h"
 
@@ -49,8 +50,11 @@ static enum MHD_Result post_credentials(struct http_request *request)
 		return refuse_decommissioned(request, id);
 	char secret[CLIENT_SECRET_SIZE];
 	char hash[PASSWORD_HASH_SIZE];
-	if (password_generate_secret(secret) != 0 || password_hash(secret, hash) != 0)
+	if (password_generate_secret(secret) != 0)
 		return http_reply_error(request, 500, "internal error");
+	int hashed = password_hash(secret, hash);
+	if (hashed != 0)
+		return hashed == PASSWORD_BUSY ? rate_limit_reply_busy(request) : http_reply_error(request, 500, "internal error");
 	struct store *store = request->app->store;
 	int64_t issued_ms = 0;
 	enum store_result result =

@@ -1,7 +1,10 @@
 /* OAuth 2.0 (RFC 6749): the token endpoint with the client_credentials and password grants,
  * the JWKS that publishes the signing key, and the authorization-server metadata (RFC 8414).
- * Errors follow RFC 6749 section 5.2 and also carry camfleet's {code, message}. */
+ * Errors follow RFC 6749 section 5.2 and also carry camfleet's {code, message}. Failed grants
+ * are rate limited (http/rate_limit.h): a locked-out attempt gets 429 before any argon2 work;
+ * the argon2 checks run on the checker threads (api/password_checks.h), not here. */
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,8 +12,10 @@
 
 #include "api/common.h"
 #include "api/routes.h"
+#include "api/password_checks.h"
 #include "auth/password.h"
 #include "auth/tokens.h"
+#include "http/rate_limit.h"
 #include "util/log.h"
 
 #define FORM_VALUE_MAX 512
@@ -69,21 +74,20 @@ static enum MHD_Result invalid_client(struct http_request *request, const char *
 	return oauth_error(request, 401, "invalid_client", description);
 }
 
-/* Equalises the time of a failed lookup with that of a wrong secret. */
+/* Equalises the time of a failed lookup with that of a wrong secret. Made on first need (and
+ * again should the argon2 gate have been full then). */
 static char dummy_hash[PASSWORD_HASH_SIZE];
-static pthread_once_t dummy_hash_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t dummy_hash_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void make_dummy_hash(void)
+/* The dummy hash, or NULL when it cannot be made now. */
+static const char *timing_equaliser_hash(void)
 {
-	if (password_hash("camfleet-timing-equaliser", dummy_hash) != 0)
+	pthread_mutex_lock(&dummy_hash_lock);
+	if (dummy_hash[0] == '\0' && password_hash("camfleet-timing-equaliser", dummy_hash) != 0)
 		dummy_hash[0] = '\0';
-}
-
-static void spend_verification_time(const char *secret)
-{
-	pthread_once(&dummy_hash_once, make_dummy_hash);
-	if (dummy_hash[0] != '\0')
-		(void)password_verify(dummy_hash, secret);
+	bool made = dummy_hash[0] != '\0';
+	pthread_mutex_unlock(&dummy_hash_lock);
+	return made ? dummy_hash : NULL;
 }
 
 static enum MHD_Result issue(struct http_request *request, const struct principal *principal)
@@ -100,6 +104,69 @@ static enum MHD_Result issue(struct http_request *request, const struct principa
 	http_reply_add_header(request, "Cache-Control", "no-store");
 	http_reply_add_header(request, "Pragma", "no-cache");
 	return http_reply_json(request, 200, body);
+}
+
+/* A grant waiting for its password check (request arena memory). */
+struct pending_grant {
+	enum password_check result; /* first: the checker writes it through resume_context */
+	enum login_kind kind;
+	bool known; /* the user or client exists (else the check ran on the dummy hash) */
+	struct principal principal;
+	char identity[FORM_VALUE_MAX]; /* the username or client id, for the failure counts */
+};
+
+_Static_assert(offsetof(struct pending_grant, result) == 0, "resume_context points at result");
+
+/* Runs once the secret is checked: answers the grant. */
+static enum MHD_Result finish_grant(struct http_request *request)
+{
+	struct pending_grant *grant = request->resume_context;
+	if (grant->result == PASSWORD_CHECK_BUSY)
+		return rate_limit_reply_busy(request);
+	if (!grant->known || grant->result != PASSWORD_MATCH) {
+		rate_limit_login_failed(request, grant->kind, grant->identity);
+		if (grant->kind == LOGIN_CLIENT)
+			return invalid_client(request, "unknown client or wrong client secret");
+		return oauth_error(request, 400, "invalid_grant", "unknown user or wrong password");
+	}
+	rate_limit_login_succeeded(request, grant->kind, grant->identity);
+	return issue(request, &grant->principal);
+}
+
+/* Checks secret against hash (NULL: the dummy hash) off the HTTP thread, then finish_grant
+ * answers; 503 when no check can be queued. */
+static enum MHD_Result check_then_finish(struct http_request *request, struct pending_grant *grant, const char *hash,
+					 const char *secret)
+{
+	if (hash == NULL)
+		hash = timing_equaliser_hash();
+	if (hash == NULL)
+		return rate_limit_reply_busy(request);
+	struct password_checks *checks = request->app->password_checks;
+	if (checks == NULL) { /* no checker threads: check here */
+		grant->result = password_check(hash, secret);
+		request->resume_context = grant;
+		return finish_grant(request);
+	}
+	switch (password_checks_submit(checks, request, hash, secret, &grant->result, finish_grant)) {
+	case PASSWORD_CHECKS_QUEUED:
+		return MHD_YES;
+	case PASSWORD_CHECKS_FULL:
+	case PASSWORD_CHECKS_CLOSED:
+		break;
+	}
+	return rate_limit_reply_busy(request);
+}
+
+static struct pending_grant *pending_grant_new(struct http_request *request, enum login_kind kind, const char *identity)
+{
+	struct pending_grant *grant = arena_alloc(&request->arena, sizeof(*grant));
+	if (grant == NULL)
+		return NULL;
+	memset(grant, 0, sizeof(*grant));
+	grant->kind = kind;
+	snprintf(grant->identity, sizeof(grant->identity), "%s", identity);
+	return grant;
 }
 
 static enum MHD_Result grant_client_credentials(struct http_request *request, struct token_form *form)
@@ -120,6 +187,8 @@ static enum MHD_Result grant_client_credentials(struct http_request *request, st
 		MHD_free(basic_password);
 	if (client_id[0] == '\0' || secret[0] == '\0')
 		return invalid_client(request, "client authentication is required: HTTP Basic or client_id and client_secret");
+	if (!rate_limit_login_admit_or_reply(request, LOGIN_CLIENT, client_id))
+		return http_replied(request);
 
 	struct store *store = request->app->store;
 	struct client client;
@@ -127,44 +196,44 @@ static enum MHD_Result grant_client_credentials(struct http_request *request, st
 	enum store_result result = STORE_NOT_FOUND;
 	if (uuid_normalize(client_id, normalized))
 		result = store->ops->client_get(store, normalized, &client);
-	if (result == STORE_NOT_FOUND) {
-		spend_verification_time(secret);
-		return invalid_client(request, "unknown client or wrong client secret");
-	}
-	if (result != STORE_OK)
+	if (result != STORE_OK && result != STORE_NOT_FOUND)
 		return api_store_failure(request, result, "client", NULL);
-	if (!password_verify(client.secret_hash, secret))
-		return invalid_client(request, "unknown client or wrong client secret");
-	struct principal principal = {0};
-	principal.role = client.role;
-	principal.kind = SUBJECT_CLIENT;
-	memcpy(principal.subject, client.id, sizeof(principal.subject));
-	memcpy(principal.organisation_id, client.organisation_id, sizeof(principal.organisation_id));
-	principal.credential_issued_ms = client.secret_issued_ms; /* binds a device token to these credentials */
-	return issue(request, &principal);
+	struct pending_grant *grant = pending_grant_new(request, LOGIN_CLIENT, client_id);
+	if (grant == NULL)
+		return http_reply_error(request, 500, "internal error");
+	if (result == STORE_NOT_FOUND)
+		return check_then_finish(request, grant, NULL, secret);
+	grant->known = true;
+	grant->principal.role = client.role;
+	grant->principal.kind = SUBJECT_CLIENT;
+	memcpy(grant->principal.subject, client.id, sizeof(grant->principal.subject));
+	memcpy(grant->principal.organisation_id, client.organisation_id, sizeof(grant->principal.organisation_id));
+	grant->principal.credential_issued_ms = client.secret_issued_ms; /* binds a device token to these credentials */
+	return check_then_finish(request, grant, client.secret_hash, secret);
 }
 
 static enum MHD_Result grant_password(struct http_request *request, struct token_form *form)
 {
 	if (form->username[0] == '\0' || form->password[0] == '\0')
 		return oauth_error(request, 400, "invalid_request", "the password grant needs username and password");
+	if (!rate_limit_login_admit_or_reply(request, LOGIN_USER, form->username))
+		return http_replied(request);
 	struct store *store = request->app->store;
 	struct user user;
 	enum store_result result = store->ops->user_get_by_email(store, form->username, &user);
-	if (result == STORE_NOT_FOUND) {
-		spend_verification_time(form->password);
-		return oauth_error(request, 400, "invalid_grant", "unknown user or wrong password");
-	}
-	if (result != STORE_OK)
+	if (result != STORE_OK && result != STORE_NOT_FOUND)
 		return api_store_failure(request, result, "user", NULL);
-	if (!password_verify(user.password_hash, form->password))
-		return oauth_error(request, 400, "invalid_grant", "unknown user or wrong password");
-	struct principal principal = {0};
-	principal.role = user.role;
-	principal.kind = SUBJECT_USER;
-	memcpy(principal.subject, user.id, sizeof(principal.subject));
-	memcpy(principal.organisation_id, user.organisation_id, sizeof(principal.organisation_id));
-	return issue(request, &principal);
+	struct pending_grant *grant = pending_grant_new(request, LOGIN_USER, form->username);
+	if (grant == NULL)
+		return http_reply_error(request, 500, "internal error");
+	if (result == STORE_NOT_FOUND)
+		return check_then_finish(request, grant, NULL, form->password);
+	grant->known = true;
+	grant->principal.role = user.role;
+	grant->principal.kind = SUBJECT_USER;
+	memcpy(grant->principal.subject, user.id, sizeof(grant->principal.subject));
+	memcpy(grant->principal.organisation_id, user.organisation_id, sizeof(grant->principal.organisation_id));
+	return check_then_finish(request, grant, user.password_hash, form->password);
 }
 
 static enum MHD_Result post_token(struct http_request *request)

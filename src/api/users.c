@@ -7,6 +7,7 @@
 #include "api/organisations.h"
 #include "api/routes.h"
 #include "auth/password.h"
+#include "http/rate_limit.h"
 #include "util/timeutil.h"
 
 #define PASSWORD_MIN_CHARACTERS 8
@@ -75,7 +76,7 @@ static bool password_field(struct http_request *request, json_t *body, enum fiel
 	return true;
 }
 
-/* Hashes password into hash and wipes the plain text; 500 when hashing fails. */
+/* Hashes password into hash and wipes the plain text; 500 when hashing fails, 503 when the argon2 gate is full. */
 static bool hash_password(struct http_request *request, char password[PASSWORD_MAX_BYTES + 1],
                           char hash[PASSWORD_HASH_SIZE])
 {
@@ -83,7 +84,10 @@ static bool hash_password(struct http_request *request, char password[PASSWORD_M
 	explicit_bzero(password, PASSWORD_MAX_BYTES + 1);
 	if (hashed == 0)
 		return true;
-	http_reply_error(request, 500, "internal error");
+	if (hashed == PASSWORD_BUSY)
+		rate_limit_reply_busy(request);
+	else
+		http_reply_error(request, 500, "internal error");
 	return false;
 }
 

@@ -1,10 +1,12 @@
-/* argon2id with OWASP's recommended minimum (19 MiB, 2 passes, 1 lane). */
+/* argon2id with OWASP's recommended minimum (19 MiB, 2 passes, 1 lane), each computation
+ * inside the argon2 gate. */
 #include "auth/password.h"
 
 #include <argon2.h>
 #include <openssl/rand.h>
 #include <string.h>
 
+#include "auth/password_gate.h"
 #include "util/base64.h"
 
 #define ARGON2_TIME_COST 2
@@ -18,14 +20,21 @@ int password_hash(const char *secret, char out[PASSWORD_HASH_SIZE])
 	unsigned char salt[ARGON2_SALT_BYTES];
 	if (RAND_bytes(salt, sizeof(salt)) != 1)
 		return -1;
+	if (!password_gate_enter())
+		return PASSWORD_BUSY;
 	int rc = argon2id_hash_encoded(ARGON2_TIME_COST, ARGON2_MEMORY_KIB, ARGON2_LANES, secret, strlen(secret), salt,
 				       sizeof(salt), ARGON2_HASH_BYTES, out, PASSWORD_HASH_SIZE);
+	password_gate_leave();
 	return rc == ARGON2_OK ? 0 : -1;
 }
 
-bool password_verify(const char *encoded_hash, const char *secret)
+enum password_check password_check(const char *encoded_hash, const char *secret)
 {
-	return argon2id_verify(encoded_hash, secret, strlen(secret)) == ARGON2_OK;
+	if (!password_gate_enter())
+		return PASSWORD_CHECK_BUSY;
+	int rc = argon2id_verify(encoded_hash, secret, strlen(secret));
+	password_gate_leave();
+	return rc == ARGON2_OK ? PASSWORD_MATCH : PASSWORD_MISMATCH;
 }
 
 int password_generate_secret(char out[CLIENT_SECRET_SIZE])

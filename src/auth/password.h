@@ -1,5 +1,6 @@
 /* Secrets at rest: argon2id hashing and verification of passwords and client secrets, and
- * generation of random client secrets. */
+ * generation of random client secrets. Every hash and check passes the argon2 gate
+ * (auth/password_gate.h): when no turn comes free in time they answer PASSWORD_BUSY. */
 #ifndef CAMFLEET_AUTH_PASSWORD_H
 #define CAMFLEET_AUTH_PASSWORD_H
 
@@ -9,10 +10,20 @@
 #define PASSWORD_HASH_SIZE 160
 #define CLIENT_SECRET_SIZE 48
 
-/* Hashes secret with argon2id and a fresh random salt into out (encoded PHC string). */
+/* password_hash's answer when the argon2 gate had no turn free in time (the caller answers 503). */
+#define PASSWORD_BUSY (-2)
+
+enum password_check {
+	PASSWORD_MATCH,
+	PASSWORD_MISMATCH,
+	PASSWORD_CHECK_BUSY, /* the argon2 gate had no turn free in time: nothing was checked */
+};
+
+/* Hashes secret with argon2id and a fresh random salt into out (encoded PHC string); 0, -1 on
+ * failure, or PASSWORD_BUSY. */
 int password_hash(const char *secret, char out[PASSWORD_HASH_SIZE]) __attribute__((warn_unused_result));
-/* True when secret matches the encoded argon2id hash. */
-bool password_verify(const char *encoded_hash, const char *secret);
+/* Whether secret matches the encoded argon2id hash. */
+enum password_check password_check(const char *encoded_hash, const char *secret) __attribute__((warn_unused_result));
 /* Writes a fresh random secret (256 bits, base64url, 43 chars) into out. */
 int password_generate_secret(char out[CLIENT_SECRET_SIZE]) __attribute__((warn_unused_result));
 

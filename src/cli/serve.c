@@ -6,6 +6,7 @@
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,9 @@
 
 #include "api/routes.h"
 #include "api/camera_read_batch.h"
+#include "api/password_checks.h"
 #include "app.h"
+#include "auth/password_gate.h"
 #include "auth/tokens.h"
 #include "cli/cli.h"
 #include "device/hub.h"
@@ -22,6 +25,7 @@
 #include "http/metrics.h"
 #include "http/metrics_listener.h"
 #include "http/public_url.h"
+#include "http/rate_limit.h"
 #include "http/server.h"
 #include "jobs/async_worker.h"
 #include "store/store.h"
@@ -57,6 +61,14 @@ static void serve_usage(FILE *out)
 	      "  --metrics-listen HOST:PORT\n"
 	      "                            also serve GET /metrics without a token on this address (default off;\n"
 	      "                            on the main address /metrics needs an operator token)\n"
+	      "rate limits of this node (README \"Rate limits\"; 0 turns a limit off):\n"
+	      "  --rate-limit-client N     API requests per second per client, burst N (default 20000)\n"
+	      "  --rate-limit-organisation N  the same per organisation (default 200000)\n"
+	      "  --login-failures-per-user N  failed logins per username or client id allowed in 15 min\n"
+	      "                            before lockouts of 1 s doubling to 15 min (default 5)\n"
+	      "  --login-failures-per-address N  the same per source address (default 30)\n"
+	      "  --password-concurrency N  argon2 computations at once (default: number of CPUs)\n"
+	      "  --password-wait MS        wait for an argon2 turn before 503 (default 2000)\n"
 	      "  -h, --help                show this help\n",
 	      out);
 }
@@ -121,6 +133,58 @@ static int parse_public_url(const char *text, struct app_config *config)
 	return 0;
 }
 
+/* Rate-limit options (README "Rate limits"): their getopt codes, defaults and parsing. */
+enum { OPT_RATE_LIMIT_CLIENT = 512, OPT_RATE_LIMIT_ORGANISATION, OPT_LOGIN_FAILURES_USER, OPT_LOGIN_FAILURES_ADDRESS,
+       OPT_PASSWORD_CONCURRENCY, OPT_PASSWORD_WAIT };
+#define RATE_LIMIT_OPTIONS                                                                   \
+	{"rate-limit-client", required_argument, NULL, OPT_RATE_LIMIT_CLIENT},                   \
+	{"rate-limit-organisation", required_argument, NULL, OPT_RATE_LIMIT_ORGANISATION},       \
+	{"login-failures-per-user", required_argument, NULL, OPT_LOGIN_FAILURES_USER},           \
+	{"login-failures-per-address", required_argument, NULL, OPT_LOGIN_FAILURES_ADDRESS},     \
+	{"password-concurrency", required_argument, NULL, OPT_PASSWORD_CONCURRENCY},             \
+	{"password-wait", required_argument, NULL, OPT_PASSWORD_WAIT},
+
+static void rate_limit_defaults(struct app_config *config)
+{
+	config->rate_limit_client = 20000;
+	config->rate_limit_organisation = 200000;
+	config->login_failures_per_user = 5;
+	config->login_failures_per_address = 30;
+	config->password_concurrency = config->threads; /* the number of CPUs */
+	config->password_wait_ms = 2000;
+}
+
+/* 1 when option is a rate-limit option and optarg was taken, -1 when it is one but invalid, 0 otherwise. */
+static int parse_rate_limit_option(int option, struct app_config *config)
+{
+	static const struct {
+		int code;
+		const char *name;
+		unsigned long min, max;
+		size_t offset;
+	} table[] = {
+		{OPT_RATE_LIMIT_CLIENT, "--rate-limit-client", 0, 100000000, offsetof(struct app_config, rate_limit_client)},
+		{OPT_RATE_LIMIT_ORGANISATION, "--rate-limit-organisation", 0, 100000000,
+		 offsetof(struct app_config, rate_limit_organisation)},
+		{OPT_LOGIN_FAILURES_USER, "--login-failures-per-user", 0, 1000000,
+		 offsetof(struct app_config, login_failures_per_user)},
+		{OPT_LOGIN_FAILURES_ADDRESS, "--login-failures-per-address", 0, 1000000,
+		 offsetof(struct app_config, login_failures_per_address)},
+		{OPT_PASSWORD_CONCURRENCY, "--password-concurrency", 1, 1024, offsetof(struct app_config, password_concurrency)},
+		{OPT_PASSWORD_WAIT, "--password-wait", 0, 60000, offsetof(struct app_config, password_wait_ms)},
+	};
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		if (table[i].code != option)
+			continue;
+		unsigned long value;
+		if (parse_unsigned(optarg, table[i].name, table[i].min, table[i].max, &value) != 0)
+			return -1;
+		*(unsigned *)((char *)config + table[i].offset) = (unsigned)value;
+		return 1;
+	}
+	return 0;
+}
+
 static void config_defaults(struct app_config *config)
 {
 	memset(config, 0, sizeof(*config));
@@ -138,6 +202,7 @@ static void config_defaults(struct app_config *config)
 	config->frame_max_age = 5;
 	config->frame_wait = 5;
 	config->online_window = 90;
+	rate_limit_defaults(config);
 }
 
 static int parse_serve_options(int argc, char **argv, struct app_config *config)
@@ -176,6 +241,7 @@ static int parse_serve_options(int argc, char **argv, struct app_config *config)
 		{"public-url", required_argument, NULL, OPT_PUBLIC_URL},
 		{"max-connections-per-address", required_argument, NULL, OPT_PER_ADDRESS},
 		{"metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN},
+		RATE_LIMIT_OPTIONS
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -183,6 +249,11 @@ static int parse_serve_options(int argc, char **argv, struct app_config *config)
 	int option;
 	unsigned long value;
 	while ((option = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		int rate_limit_option = parse_rate_limit_option(option, config);
+		if (rate_limit_option < 0)
+			return -1;
+		if (rate_limit_option > 0)
+			continue;
 		switch (option) {
 		case OPT_LISTEN:
 			if (parse_listen(optarg, config) != 0)
@@ -333,6 +404,11 @@ int cli_serve(int argc, char **argv)
 	app.store = store_open(app.config.database_url, app.config.threads + 4, STORE_USER_SERVER); /* + worker, flusher, reader, spare */
 	if (app.store == NULL)
 		goto done;
+	password_gate_configure(app.config.password_concurrency, app.config.password_wait_ms);
+	app.limits = rate_limits_new(&app.config);
+	app.password_checks = password_checks_start(app.config.password_concurrency, app.config.password_wait_ms);
+	if (app.limits == NULL || app.password_checks == NULL)
+		goto done;
 	app.tokens = token_service_new(app.store, app.config.issuer, "camfleet", app.config.token_ttl_seconds);
 	if (app.tokens == NULL)
 		goto done;
@@ -371,6 +447,7 @@ int cli_serve(int argc, char **argv)
 	metrics_listener = NULL;
 	device_hub_quiesce(app.hub);
 	camera_read_batch_close(app.camera_reads);
+	password_checks_close(app.password_checks);
 	http_server_stop(server, 10);
 	server = NULL;
 	status = 0;
@@ -383,6 +460,8 @@ done:
 	http_metrics_free(app.metrics);
 	free(routes);
 	token_service_free(app.tokens);
+	password_checks_stop(app.password_checks);
+	rate_limits_free(app.limits);
 	store_close(app.store);
 	if (status == 0)
 		log_info("camfleet stopped");

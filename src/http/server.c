@@ -20,6 +20,7 @@
 #include "auth/policy.h"
 #include "auth/tokens.h"
 #include "http/metrics.h"
+#include "http/rate_limit.h"
 #include "http/reply.h"
 #include "util/log.h"
 #include "util/log_escape.h"
@@ -274,7 +275,7 @@ static void admit(struct http_request *request)
 		break;
 	}
 	bool public_route = (request->route->flags & ROUTE_PUBLIC) != 0;
-	if (!public_route && !authorize(request))
+	if (!public_route && (!authorize(request) || !rate_limit_admit_or_reply(request)))
 		return;
 	if (!request->body_announced)
 		return;
