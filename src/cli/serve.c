@@ -22,6 +22,7 @@
 #include "http/server.h"
 #include "jobs/async_worker.h"
 #include "store/store.h"
+#include "store/store_bus.h"
 #include "util/log.h"
 
 static void serve_usage(FILE *out)
@@ -37,6 +38,9 @@ static void serve_usage(FILE *out)
 	      "                            sqlite:camfleet.db)\n"
 	      "  --issuer TEXT             token issuer (iss claim) (env CAMFLEET_ISSUER; default camfleet)\n"
 	      "  --token-ttl SECONDS       access-token lifetime (default 3600)\n"
+	      "  --signing-key-file PATH   sign tokens with this PEM EC P-256 private key (mode 0600 or\n"
+	      "                            stricter) instead of the database's keys (env\n"
+	      "                            CAMFLEET_SIGNING_KEY_FILE)\n"
 	      "  --threads N               HTTP worker threads (default: number of CPUs)\n"
 	      "  --max-body BYTES          largest request body accepted, else 413 (default 65536)\n"
 	      "  --max-upload BYTES        largest camera frame upload accepted (default 2097152)\n"
@@ -122,9 +126,12 @@ static int parse_serve_options(int argc, char **argv, struct app_config *config)
 		snprintf(config->database_url, sizeof(config->database_url), "%s", env_database);
 	if (env_issuer != NULL)
 		snprintf(config->issuer, sizeof(config->issuer), "%s", env_issuer);
+	const char *env_signing_key_file = getenv("CAMFLEET_SIGNING_KEY_FILE");
+	if (env_signing_key_file != NULL)
+		snprintf(config->signing_key_file, sizeof(config->signing_key_file), "%s", env_signing_key_file);
 
 	enum { OPT_LISTEN = 256, OPT_DATABASE, OPT_ISSUER, OPT_TTL, OPT_THREADS, OPT_MAX_BODY, OPT_MAX_UPLOAD, OPT_MAX_CONN,
-	       OPT_TIMEOUT, OPT_FRAME_AGE, OPT_FRAME_WAIT, OPT_ONLINE, OPT_LOG_LEVEL };
+	       OPT_TIMEOUT, OPT_FRAME_AGE, OPT_FRAME_WAIT, OPT_ONLINE, OPT_LOG_LEVEL, OPT_SIGNING_KEY_FILE };
 	static const struct option options[] = {
 		{"listen", required_argument, NULL, OPT_LISTEN},
 		{"database", required_argument, NULL, OPT_DATABASE},
@@ -139,6 +146,7 @@ static int parse_serve_options(int argc, char **argv, struct app_config *config)
 		{"frame-wait", required_argument, NULL, OPT_FRAME_WAIT},
 		{"online-window", required_argument, NULL, OPT_ONLINE},
 		{"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+		{"signing-key-file", required_argument, NULL, OPT_SIGNING_KEY_FILE},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -216,6 +224,13 @@ static int parse_serve_options(int argc, char **argv, struct app_config *config)
 				return -1;
 			}
 			break;
+		case OPT_SIGNING_KEY_FILE:
+			if (strlen(optarg) >= sizeof(config->signing_key_file)) {
+				fprintf(stderr, "camfleet serve: --signing-key-file path too long\n");
+				return -1;
+			}
+			snprintf(config->signing_key_file, sizeof(config->signing_key_file), "%s", optarg);
+			break;
 		case 'h':
 			serve_usage(stdout);
 			return 1;
@@ -273,7 +288,11 @@ int cli_serve(int argc, char **argv)
 	app.store = store_open(app.config.database_url, app.config.threads + 4, STORE_USER_SERVER); /* + worker, flusher, reader, spare */
 	if (app.store == NULL)
 		goto done;
-	app.tokens = token_service_new(app.store, app.config.issuer, "camfleet", app.config.token_ttl_seconds);
+	app.bus = store_bus_new(app.store);
+	if (app.bus == NULL)
+		goto done;
+	app.tokens = token_service_new(app.store, app.bus, app.config.issuer, "camfleet", app.config.token_ttl_seconds,
+				       app.config.signing_key_file);
 	if (app.tokens == NULL)
 		goto done;
 	routes = api_routes_build(&route_count);
@@ -317,6 +336,7 @@ done:
 	http_metrics_free(app.metrics);
 	free(routes);
 	token_service_free(app.tokens);
+	store_bus_free(app.bus);
 	store_close(app.store);
 	if (status == 0)
 		log_info("camfleet stopped");
