@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include "auth/jwt.h"
-#include "store/store.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 
@@ -260,6 +259,62 @@ int signing_keys_refresh(struct signing_keys *keys, int64_t now)
 		log_info("tokens: now signing with key %s (%zu keys verify)", fresh.entries[0].kid, fresh.count);
 	ring_clear(&old);
 	return 0;
+}
+
+/* ---- rotation ---- */
+
+struct current_key {
+	char kid[SIGNING_KEY_ID_SIZE];
+	char *public_pem; /* malloc'd; NULL until found */
+	bool unreadable;
+};
+
+static int find_current(void *context, const struct signing_key_record *row)
+{
+	struct current_key *current = context;
+	if (row->retired_at != 0)
+		return 0;
+	EVP_PKEY *key = row->private_pem[0] != '\0' ? key_from_pem(row->private_pem, true)
+						     : key_from_pem(row->public_pem, false);
+	current->unreadable = key == NULL || strlen(row->kid) >= sizeof(current->kid);
+	if (!current->unreadable) {
+		snprintf(current->kid, sizeof(current->kid), "%s", row->kid);
+		current->public_pem = signing_key_public_pem(key);
+		current->unreadable = current->public_pem == NULL;
+	}
+	EVP_PKEY_free(key);
+	return 1; /* newest first: the first current key is the one that signs */
+}
+
+enum store_result signing_keys_rotate(struct store *store, int64_t now, int64_t forget_before,
+				      char new_kid[SIGNING_KEY_ID_SIZE], char old_kid[SIGNING_KEY_ID_SIZE])
+{
+	struct current_key current = {{0}, NULL, false};
+	enum store_result result = store->ops->signing_key_list(store, find_current, &current);
+	old_kid[0] = '\0';
+	if (result == STORE_OK && current.unreadable) {
+		log_error("tokens: the current signing key %s cannot be read", current.kid);
+		result = STORE_ERROR;
+	}
+	EVP_PKEY *key = result == STORE_OK ? EVP_EC_gen("P-256") : NULL;
+	char *private_pem = key != NULL ? signing_key_private_pem(key) : NULL;
+	char *public_pem = key != NULL ? signing_key_public_pem(key) : NULL;
+	if (result == STORE_OK && (private_pem == NULL || public_pem == NULL || jwt_key_thumbprint(key, new_kid) != 0))
+		result = STORE_ERROR;
+	if (result == STORE_OK && current.public_pem == NULL)
+		result = store->ops->signing_key_insert(store, new_kid, private_pem, public_pem, now);
+	else if (result == STORE_OK)
+		result = store->ops->signing_key_rotate(store, current.kid, current.public_pem, new_kid, private_pem,
+							public_pem, now, forget_before);
+	if (result == STORE_OK)
+		memcpy(old_kid, current.kid, SIGNING_KEY_ID_SIZE);
+	if (private_pem != NULL)
+		OPENSSL_cleanse(private_pem, strlen(private_pem));
+	free(private_pem);
+	free(public_pem);
+	free(current.public_pem);
+	EVP_PKEY_free(key);
+	return result;
 }
 
 /* ---- from a file ---- */

@@ -11,7 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct store;
+#include "store/store.h"
+
 struct signing_keys;
 
 #define SIGNING_KEY_ID_SIZE 64
@@ -36,6 +37,16 @@ json_t *signing_keys_jwks(struct signing_keys *keys);
  * store is not ours, and forgets retired keys past the retention. 0, or -1 when the store failed
  * (the keys known stay in use). */
 int signing_keys_refresh(struct signing_keys *keys, int64_t now);
+
+/* `camfleet admin rotate-signing-key`: creates a new P-256 key and makes it the store's current key
+ * (kid: its RFC 7638 thumbprint, into new_kid), retiring the current one (its kid into old_kid,
+ * "" when there was none) and forgetting keys retired before forget_before. Running servers pick
+ * the change up by polling (and at once on PostgreSQL by the "keys rotated" message, which the
+ * caller publishes). STORE_OK, STORE_CONFLICT when another rotation ran at the same moment, or
+ * the store's failure. */
+enum store_result signing_keys_rotate(struct store *store, int64_t now, int64_t forget_before,
+				      char new_kid[SIGNING_KEY_ID_SIZE], char old_kid[SIGNING_KEY_ID_SIZE])
+	__attribute__((warn_unused_result));
 
 /* PEM texts of key: its private part and its public part (malloc'd; the caller frees). NULL when
  * out of memory. Shared with `camfleet admin rotate-signing-key`. */

@@ -159,3 +159,84 @@ def test_revocations_survive_a_restart(start_server):
     assert_revoked(api.get("/sites", deleted_token))
     assert_revoked(api.get("/sites", demoted_token))
     expect(api.get("/sites", fresh_user_token(api, demoted["email"], demoted["password"])), 200)
+
+
+# ---------------------------------------------------------------------------------------------
+# two PostgreSQL nodes: a change on node A refuses the old token on node B within 1 s
+
+from postgres_support import (create_database, drop_database, make_nodes, psql,  # noqa: E402
+                              requires_postgres, sql_text, start_together)
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory):
+    """Nodes A and B on one fresh database, and an Api (operator) on each."""
+    if BACKEND != "postgres":
+        pytest.skip("needs CAMFLEET_TEST_POSTGRES")
+    url = create_database()
+    nodes = make_nodes(tmp_path_factory.mktemp("pg-revocation"), url, 2, ["--threads", "2"])
+    try:
+        start_together(nodes)
+        operator = nodes[0].admin_create_client("operator", "revocation-operator")
+        yield url, [Api(node, operator) for node in nodes]
+        assert [node.stop() for node in nodes] == [0, 0], "\n".join(n.log_tail() for n in nodes)
+    finally:
+        for node in nodes:
+            node.kill()
+        drop_database(url)
+
+
+def warmed_on(api_b, token, path):
+    """The token works on node B (and sits in B's verified-token cache from now on)."""
+    expect(api_b.get(path, token), 200)
+    return token
+
+
+@requires_postgres
+@pytest.mark.parametrize("change", ["delete user", "role change", "password change"])
+def test_user_change_on_node_a_refuses_the_old_token_on_node_b_within_1s(pair, change):
+    _, (a, b) = pair
+    tenant = Tenant(a)
+    user = make_user(a, tenant.org_id, "admin")
+    token = warmed_on(b, fresh_user_token(b, user["email"], user["password"]), "/users")
+    password = user["password"]
+    if change == "delete user":
+        expect(a.delete(f"/users/{user['id']}", a.operator_token), 204)
+    elif change == "role change":
+        expect(a.patch(f"/users/{user['id']}", a.operator_token, json={"role": "viewer"}), 200)
+    else:
+        password = "the new passphrase"
+        expect(a.patch(f"/users/{user['id']}", a.operator_token, json={"password": password}), 200)
+    assert_revoked(a.get("/users", token))  # at once on the node that made the change
+    refused_within(b, token, f"/users/{user['id']}")
+    if change != "delete user":
+        expect(b.get(f"/users/{user['id']}", fresh_user_token(b, user["email"], password)), 200)
+
+
+@requires_postgres
+def test_client_deleted_on_node_a_is_refused_on_node_b_within_1s(pair):
+    _, (a, b) = pair
+    tenant = Tenant(a)
+    client = make_client(a, tenant.org_id, "admin")
+    token = warmed_on(b, fresh_client_token(b, client), "/sites")
+    expect(a.delete(f"/clients/{client['clientId']}", a.operator_token), 204)
+    refused_within(b, token, "/sites")
+    assert_revoked(b.post("/clients", token, json={"name": unique("c"), "role": "admin"}))
+
+
+@requires_postgres
+def test_a_revocation_whose_message_was_lost_still_applies_within_1s(pair):
+    """A row written without any cross-node message (as when a node's listener was reconnecting):
+    each node's poll of the table picks it up."""
+    url, (a, b) = pair
+    tenant = Tenant(a)
+    user = make_user(a, tenant.org_id, "admin")
+    token = fresh_user_token(a, user["email"], user["password"])
+    for api in (a, b):
+        warmed_on(api, token, "/users")
+    psql(url, "INSERT INTO token_revocations(subject_id, valid_from_ms, changed_at_ms) VALUES ("
+              f"{sql_text(user['id'])}, (extract(epoch from clock_timestamp()) * 1000)::bigint + 1,"
+              " (extract(epoch from clock_timestamp()) * 1000)::bigint)")
+    for api in (a, b):
+        refused_within(api, token, "/users")
+    expect(b.get("/users", fresh_user_token(b, user["email"], user["password"])), 200)
