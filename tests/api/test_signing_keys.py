@@ -174,3 +174,39 @@ def test_key_file_from_the_environment(start_server, tmp_path, monkeypatch):
     monkeypatch.setenv("CAMFLEET_SIGNING_KEY_FILE", str(key))
     server = start_server()
     assert [k["kid"] for k in jwks(server)["keys"]] == [thumbprint(*public_xy(key))]
+
+
+# ---------------------------------------------------------------------------------------------
+# PostgreSQL: every node picks a rotation up
+
+from postgres_support import (create_database, drop_database, make_nodes,  # noqa: E402
+                              requires_postgres, start_together)
+
+
+@requires_postgres
+def test_rotation_reaches_every_postgres_node_without_a_restart(tmp_path):
+    url = create_database()
+    nodes = make_nodes(tmp_path, url, 2, ["--threads", "2"])
+    try:
+        start_together(nodes)
+        operator = nodes[0].admin_create_client("operator", "rotation-operator")
+        for node in nodes:
+            node.operator_client = operator
+        old_token = new_token(nodes[0])
+        old_kid = jwt_parts(old_token)[0]["kid"]
+        rotated = rotate(url)
+        assert rotated["previousKid"] == old_kid
+        for node in nodes:
+            deadline = time.monotonic() + KEY_PICKUP_SECONDS
+            while jwt_parts(new_token(node))[0]["kid"] != rotated["kid"]:
+                assert time.monotonic() < deadline, f"node {node.url} kept the old key"
+                time.sleep(0.05)
+            assert [k["kid"] for k in jwks(node)["keys"]] == [rotated["kid"], old_kid]
+        # the old key's token, never seen by node 2, verifies there; a new one from node 2 on node 1
+        expect(Api(nodes[1], operator).get("/organisations", old_token), 200)
+        expect(Api(nodes[0], operator).get("/organisations", new_token(nodes[1])), 200)
+        assert [node.stop() for node in nodes] == [0, 0]
+    finally:
+        for node in nodes:
+            node.kill()
+        drop_database(url)
