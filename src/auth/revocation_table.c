@@ -172,8 +172,11 @@ size_t revocation_table_prune(struct revocation_table *table, int64_t cutoff_ms)
 	for (int i = 0; i < REVOCATION_SHARDS; i++) {
 		struct revocation_shard *shard = &table->shards[i];
 		pthread_mutex_lock(&shard->lock);
+		bool any = false;
+		for (size_t slot = 0; slot < shard->capacity && !any; slot++)
+			any = shard->slots[slot].subject[0] != '\0' && shard->slots[slot].valid_from_ms <= cutoff_ms;
 		size_t dropped = 0;
-		if (shard->count > 0 && rebuild(shard, shard->capacity, cutoff_ms, &dropped) == 0 && dropped > 0) {
+		if (any && rebuild(shard, shard->capacity, cutoff_ms, &dropped) == 0 && dropped > 0) {
 			atomic_fetch_sub(&table->count, dropped);
 			total += dropped;
 		}

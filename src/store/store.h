@@ -141,8 +141,9 @@ struct store_ops {
 	/* Calls row for each row changed after changed_after_ms (changed_at_ms order). */
 	enum store_result (*token_revocation_list)(struct store *, int64_t changed_after_ms, token_revocation_fn row,
 	                                           void *context);
-	/* Deletes the rows whose valid_from_ms is before valid_before_ms (no token predating them lives). */
-	enum store_result (*token_revocation_prune)(struct store *, int64_t valid_before_ms);
+	/* Deletes the rows last changed before changed_before_ms (no token they refuse is unexpired
+	 * once that is a token lifetime ago). */
+	enum store_result (*token_revocation_prune)(struct store *, int64_t changed_before_ms);
 
 	/* Organisations. */
 	enum store_result (*organisation_insert)(struct store *, const struct organisation *);

@@ -120,7 +120,8 @@ static const char SQL_REVOCATION_WRITE[] =
     " changed_at_ms = excluded.changed_at_ms";
 static const char SQL_REVOCATION_LIST[] = "SELECT subject_id, valid_from_ms, changed_at_ms FROM token_revocations"
                                           " WHERE changed_at_ms > $1 ORDER BY changed_at_ms";
-static const char SQL_REVOCATION_PRUNE[] = "DELETE FROM token_revocations WHERE valid_from_ms < $1";
+/* By changed_at_ms (indexed): a row written at C holds a stamp of at most C + 1. */
+static const char SQL_REVOCATION_PRUNE[] = "DELETE FROM token_revocations WHERE changed_at_ms < $1";
 
 enum store_result pg_token_revocation_write(struct pg_connection *connection, const char *subject_id,
                                             int64_t valid_from_ms)
@@ -156,10 +157,10 @@ static enum store_result token_revocation_list(struct store *store, int64_t chan
 	return pg_each(store, SQL_REVOCATION_LIST, &params, visit_revocation, &visit);
 }
 
-static enum store_result token_revocation_prune(struct store *store, int64_t valid_before_ms)
+static enum store_result token_revocation_prune(struct store *store, int64_t changed_before_ms)
 {
 	struct pg_params params = {0};
-	pg_param_int64(&params, valid_before_ms);
+	pg_param_int64(&params, changed_before_ms);
 	return pg_write(store, SQL_REVOCATION_PRUNE, &params, false);
 }
 

@@ -145,7 +145,8 @@ static const char SQL_REVOCATION_WRITE[] =
     " changed_at_ms = excluded.changed_at_ms";
 static const char SQL_REVOCATION_LIST[] = "SELECT subject_id, valid_from_ms, changed_at_ms FROM token_revocations"
                                           " WHERE changed_at_ms > ? ORDER BY changed_at_ms";
-static const char SQL_REVOCATION_PRUNE[] = "DELETE FROM token_revocations WHERE valid_from_ms < ?";
+/* By changed_at_ms (indexed): a row written at C holds a stamp of at most C + 1. */
+static const char SQL_REVOCATION_PRUNE[] = "DELETE FROM token_revocations WHERE changed_at_ms < ?";
 
 enum store_result sqlite_token_revocation_write(struct sqlite_connection *connection, const char *subject_id,
                                                 int64_t valid_from_ms)
@@ -191,13 +192,13 @@ static enum store_result token_revocation_list(struct store *store, int64_t chan
 	return result;
 }
 
-static enum store_result token_revocation_prune(struct store *store, int64_t valid_before_ms)
+static enum store_result token_revocation_prune(struct store *store, int64_t changed_before_ms)
 {
 	struct sqlite_connection *connection = sqlite_acquire(store);
 	sqlite3_stmt *statement = sqlite_statement(connection, SQL_REVOCATION_PRUNE);
 	enum store_result result = STORE_ERROR;
 	if (statement != NULL) {
-		if (sqlite3_bind_int64(statement, 1, valid_before_ms) != SQLITE_OK)
+		if (sqlite3_bind_int64(statement, 1, changed_before_ms) != SQLITE_OK)
 			result = sqlite_bind_failure(connection, "token revocation prune");
 		else
 			result = sqlite_run(connection, statement, "token revocation prune");
