@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define REVOCATION_SHARDS 32
+#define REVOCATION_SHARDS          32
 #define REVOCATION_SHARD_MIN_SLOTS 16
 
 struct revocation_slot {
@@ -68,15 +68,15 @@ void revocation_table_free(struct revocation_table *table)
 
 /* The shard of a subject, and the hash that picks its first slot. */
 static struct revocation_shard *shard_of(struct revocation_table *table, const char *subject, size_t length,
-					 uint64_t *hash)
+                                         uint64_t *hash)
 {
 	*hash = subject_hash(subject, length);
 	return &table->shards[*hash % REVOCATION_SHARDS];
 }
 
 /* The slot holding subject, or the empty slot where it would go (capacity > 0, shard locked). */
-static struct revocation_slot *probe(struct revocation_slot *slots, size_t capacity, uint64_t hash,
-				     const char *subject, size_t length)
+static struct revocation_slot *probe(struct revocation_slot *slots, size_t capacity, uint64_t hash, const char *subject,
+                                     size_t length)
 {
 	size_t mask = capacity - 1;
 	for (size_t i = (size_t)(hash / REVOCATION_SHARDS) & mask;; i = (i + 1) & mask) {

@@ -21,7 +21,7 @@ void revocation_table_free(struct revocation_table *table);
 /* Raises subject's stamp to valid_from_ms (a later stamp already there is kept); 0, or -1 when
  * out of memory or subject is empty or longer than REVOCATION_SUBJECT_MAX. Safe from any thread. */
 int revocation_table_raise(struct revocation_table *table, const char *subject, int64_t valid_from_ms)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 /* True when subject has a stamp later than issued_ms (its token predates the stamp). No
  * allocation; one shard lock, skipped altogether while the table is empty. */
 bool revocation_table_refuses(struct revocation_table *table, const char *subject, int64_t issued_ms);

@@ -93,8 +93,8 @@ static EVP_PKEY *key_from_pem(const char *pem, bool private_part)
 	BIO *bio = BIO_new_mem_buf(pem, -1);
 	if (bio == NULL)
 		return NULL;
-	EVP_PKEY *key = private_part ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL)
-				     : PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
+	EVP_PKEY *key =
+	    private_part ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
 	BIO_free(bio);
 	if (key != NULL && !is_p256(key)) {
 		EVP_PKEY_free(key);
@@ -142,8 +142,8 @@ static int load_row(void *context, const struct signing_key_record *row)
 	bool current = row->retired_at == 0;
 	if (current && load->ring.count > 0 && load->ring.entries[0].retired_at == 0)
 		return 0; /* an older key never retired (SQLite admits several): only the newest is used */
-	EVP_PKEY *key = row->private_pem[0] != '\0' ? key_from_pem(row->private_pem, true)
-						    : key_from_pem(row->public_pem, false);
+	EVP_PKEY *key =
+	    row->private_pem[0] != '\0' ? key_from_pem(row->private_pem, true) : key_from_pem(row->public_pem, false);
 	if (key == NULL) {
 		log_error("tokens: signing key %s in the database cannot be read; skipped", row->kid);
 		return 0;
@@ -274,8 +274,8 @@ static int find_current(void *context, const struct signing_key_record *row)
 	struct current_key *current = context;
 	if (row->retired_at != 0)
 		return 0;
-	EVP_PKEY *key = row->private_pem[0] != '\0' ? key_from_pem(row->private_pem, true)
-						     : key_from_pem(row->public_pem, false);
+	EVP_PKEY *key =
+	    row->private_pem[0] != '\0' ? key_from_pem(row->private_pem, true) : key_from_pem(row->public_pem, false);
 	current->unreadable = key == NULL || strlen(row->kid) >= sizeof(current->kid);
 	if (!current->unreadable) {
 		snprintf(current->kid, sizeof(current->kid), "%s", row->kid);
@@ -287,7 +287,7 @@ static int find_current(void *context, const struct signing_key_record *row)
 }
 
 enum store_result signing_keys_rotate(struct store *store, int64_t now, int64_t forget_before,
-				      char new_kid[SIGNING_KEY_ID_SIZE], char old_kid[SIGNING_KEY_ID_SIZE])
+                                      char new_kid[SIGNING_KEY_ID_SIZE], char old_kid[SIGNING_KEY_ID_SIZE])
 {
 	struct current_key current = {{0}, NULL, false};
 	enum store_result result = store->ops->signing_key_list(store, find_current, &current);
@@ -305,7 +305,7 @@ enum store_result signing_keys_rotate(struct store *store, int64_t now, int64_t 
 		result = store->ops->signing_key_insert(store, new_kid, private_pem, public_pem, now);
 	else if (result == STORE_OK)
 		result = store->ops->signing_key_rotate(store, current.kid, current.public_pem, new_kid, private_pem,
-							public_pem, now, forget_before);
+		                                        public_pem, now, forget_before);
 	if (result == STORE_OK)
 		memcpy(old_kid, current.kid, SIGNING_KEY_ID_SIZE);
 	if (private_pem != NULL)
@@ -334,8 +334,8 @@ struct signing_keys *signing_keys_from_file(const char *path, char *error, size_
 	}
 	if ((status.st_mode & 077) != 0) {
 		snprintf(error, error_size,
-			 "signing key file %s has mode %04o: group and others must have no access (chmod 600 %s)", path,
-			 (unsigned)(status.st_mode & 07777), path);
+		         "signing key file %s has mode %04o: group and others must have no access (chmod 600 %s)", path,
+		         (unsigned)(status.st_mode & 07777), path);
 		close(fd);
 		return NULL;
 	}

@@ -45,8 +45,8 @@ int signing_keys_refresh(struct signing_keys *keys, int64_t now);
  * caller publishes). STORE_OK, STORE_CONFLICT when another rotation ran at the same moment, or
  * the store's failure. */
 enum store_result signing_keys_rotate(struct store *store, int64_t now, int64_t forget_before,
-				      char new_kid[SIGNING_KEY_ID_SIZE], char old_kid[SIGNING_KEY_ID_SIZE])
-	__attribute__((warn_unused_result));
+                                      char new_kid[SIGNING_KEY_ID_SIZE], char old_kid[SIGNING_KEY_ID_SIZE])
+    __attribute__((warn_unused_result));
 
 /* PEM texts of key: its private part and its public part (malloc'd; the caller frees). NULL when
  * out of memory. Shared with `camfleet admin rotate-signing-key`. */

@@ -122,7 +122,8 @@ static void deliver(void *context, const char *message)
 	if (strlen(rest) > UUID_TEXT_LENGTH && rest[UUID_TEXT_LENGTH] == ' ') {
 		memcpy(subject, rest, UUID_TEXT_LENGTH);
 		subject[UUID_TEXT_LENGTH] = '\0';
-		if (uuid_is_valid(subject) && sscanf(rest + UUID_TEXT_LENGTH + 1, "%" SCNd64 "%c", &valid_from_ms, &tail) == 1 &&
+		if (uuid_is_valid(subject) &&
+		    sscanf(rest + UUID_TEXT_LENGTH + 1, "%" SCNd64 "%c", &valid_from_ms, &tail) == 1 &&
 		    valid_from_ms > 0) {
 			if (revocation_table_raise(sync->table, subject, valid_from_ms) != 0)
 				log_error("tokens: no memory for the revocation of %s", subject);

@@ -8,11 +8,11 @@
 
 #include <stdint.h>
 
-#define TOKEN_SYNC_POLL_MS 400       /* revocation rows: a lost message still applies within 1 s */
-#define TOKEN_SYNC_KEY_POLL_MS 2000  /* the current signing key's id */
-#define TOKEN_SYNC_PRUNE_MS 60000    /* dropping stamps no live token predates */
-#define TOKEN_SYNC_OVERLAP_MS 10000  /* each poll reads again rows this much older than the last */
-#define TOKEN_SYNC_BUS_PREFIX "revoke "
+#define TOKEN_SYNC_POLL_MS      400   /* revocation rows: a lost message still applies within 1 s */
+#define TOKEN_SYNC_KEY_POLL_MS  2000  /* the current signing key's id */
+#define TOKEN_SYNC_PRUNE_MS     60000 /* dropping stamps no live token predates */
+#define TOKEN_SYNC_OVERLAP_MS   10000 /* each poll reads again rows this much older than the last */
+#define TOKEN_SYNC_BUS_PREFIX   "revoke "
 #define TOKEN_SYNC_KEYS_MESSAGE "keys rotated"
 
 struct store;

@@ -8,7 +8,7 @@
 
 #include "util/log.h"
 
-#define STORE_BUS_ROUTES 16
+#define STORE_BUS_ROUTES     16
 #define STORE_BUS_PREFIX_MAX 31
 
 struct store_bus_route {

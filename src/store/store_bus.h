@@ -17,7 +17,7 @@ void store_bus_free(struct store_bus *bus);
 /* From now on, messages starting with prefix go to deliver(context, message) (the whole message,
  * prefix included), on the back end's listener thread. 0, or -1 when the router is full. */
 int store_bus_listen(struct store_bus *bus, const char *prefix, store_message_fn deliver, void *context)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 /* Removes every route of context: when it returns, none of them runs or will run. */
 void store_bus_unlisten(struct store_bus *bus, void *context);
 /* Sends message to every other node (store_ops.publish). */

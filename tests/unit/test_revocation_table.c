@@ -110,13 +110,13 @@ static void test_prune_drops_stamps_at_or_before_the_cutoff_and_keeps_the_rest(v
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_empty_table_refuses_nothing),
-		cmocka_unit_test(test_token_issued_before_the_stamp_is_refused_and_at_or_after_it_is_not),
-		cmocka_unit_test(test_stamp_only_rises),
-		cmocka_unit_test(test_subject_prefix_is_another_subject),
-		cmocka_unit_test(test_empty_or_overlong_subject_is_refused),
-		cmocka_unit_test(test_many_subjects_grow_the_table_and_all_stay_found),
-		cmocka_unit_test(test_prune_drops_stamps_at_or_before_the_cutoff_and_keeps_the_rest),
+	    cmocka_unit_test(test_empty_table_refuses_nothing),
+	    cmocka_unit_test(test_token_issued_before_the_stamp_is_refused_and_at_or_after_it_is_not),
+	    cmocka_unit_test(test_stamp_only_rises),
+	    cmocka_unit_test(test_subject_prefix_is_another_subject),
+	    cmocka_unit_test(test_empty_or_overlong_subject_is_refused),
+	    cmocka_unit_test(test_many_subjects_grow_the_table_and_all_stay_found),
+	    cmocka_unit_test(test_prune_drops_stamps_at_or_before_the_cutoff_and_keeps_the_rest),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -58,7 +58,7 @@ static void test_key_file_of_mode_0600_is_the_one_key(void **state)
 	json_t *jwks = signing_keys_jwks(keys);
 	assert_int_equal(json_array_size(json_object_get(jwks, "keys")), 1);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(jwks, "keys"), 0), "kid")),
-			    expected_kid);
+	                    expected_kid);
 	json_decref(jwks);
 	EVP_PKEY_free(found);
 	EVP_PKEY_free(current);
@@ -119,9 +119,9 @@ static void test_key_file_of_another_curve_or_not_a_key_is_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_key_file_of_mode_0600_is_the_one_key),
-		cmocka_unit_test(test_key_file_with_group_or_other_bits_is_refused_naming_the_mode),
-		cmocka_unit_test(test_key_file_of_another_curve_or_not_a_key_is_refused),
+	    cmocka_unit_test(test_key_file_of_mode_0600_is_the_one_key),
+	    cmocka_unit_test(test_key_file_with_group_or_other_bits_is_refused_naming_the_mode),
+	    cmocka_unit_test(test_key_file_of_another_curve_or_not_a_key_is_refused),
 	};
 	return cmocka_run_group_tests(tests, make_dir, remove_dir);
 }

@@ -118,7 +118,8 @@ static enum store_result rotate(struct sqlite_connection *connection, const void
 	if (result == STORE_NOT_FOUND)
 		return STORE_CONFLICT; /* another rotation retired it first */
 	if (result == STORE_OK)
-		result = insert_key(connection, rotation->kid, rotation->private_pem, rotation->public_pem, rotation->at);
+		result =
+		    insert_key(connection, rotation->kid, rotation->private_pem, rotation->public_pem, rotation->at);
 	if (result != STORE_OK)
 		return result;
 	statement = sqlite_statement(connection, SQL_SIGNING_KEY_FORGET);
@@ -186,7 +187,8 @@ static enum store_result token_revocation_list(struct store *store, int64_t chan
 		if (sqlite3_bind_int64(statement, 1, changed_after_ms) != SQLITE_OK)
 			result = sqlite_bind_failure(connection, "token revocation list");
 		else
-			result = sqlite_fetch_each(connection, statement, visit_revocation, &visit, "token revocation list");
+			result =
+			    sqlite_fetch_each(connection, statement, visit_revocation, &visit, "token revocation list");
 	}
 	sqlite_release(store, connection);
 	return result;
