@@ -88,6 +88,30 @@ def test_rotation_while_running_signs_with_the_new_key_and_old_tokens_keep_worki
     assert jwt_parts(new_token(server))[0]["kid"] == new_kid
 
 
+def run_sql(database, sql):
+    if BACKEND == "postgres":
+        from postgres_support import psql
+        psql(database, sql)
+    else:
+        with sqlite3.connect(database[len("sqlite:"):]) as db:
+            db.execute(sql)
+
+
+def test_a_key_retired_longer_than_the_token_lifetime_leaves_the_jwks_and_verifies_nothing(start_server):
+    server = start_server(["--token-ttl", "600"])
+    old_token = new_token(server)
+    old_kid = jwt_parts(old_token)[0]["kid"]
+    new_kid = rotate(server.database)["kid"]
+    assert server.stop() == 0
+    # retired 600 s (the lifetime) + 60 s (the margin) + 1 s ago: every token it signed has expired
+    run_sql(server.database, "UPDATE signing_keys SET retired_at = retired_at - 661 WHERE kid = "
+                             f"'{old_kid}'")
+    server.start()
+    assert [key["kid"] for key in jwks(server)["keys"]] == [new_kid]
+    assert_unauthorized(Api(server, server.operator_client).get("/organisations", old_token))
+    expect(Api(server, server.operator_client).get("/organisations", new_token(server)), 200)
+
+
 def test_a_token_naming_an_unknown_kid_is_refused(start_server):
     server = start_server()
     token = new_token(server)
