@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -107,6 +108,45 @@ static void test_prune_drops_stamps_at_or_before_the_cutoff_and_keeps_the_rest(v
 	revocation_table_free(table);
 }
 
+struct writer {
+	struct revocation_table *table;
+	int first;
+	int failures;
+};
+
+/* Raises 2,000 subjects of its own while reading them back, as request threads and the sync
+ * thread do at once. */
+static void *write_and_read(void *argument)
+{
+	struct writer *writer = argument;
+	char subject[32];
+	for (int i = writer->first; i < writer->first + 2000; i++) {
+		snprintf(subject, sizeof(subject), "w%d", i);
+		writer->failures += revocation_table_raise(writer->table, subject, 100 + i) != 0;
+		writer->failures += !revocation_table_refuses(writer->table, subject, 99 + i);
+		writer->failures += revocation_table_refuses(writer->table, subject, 100 + i);
+	}
+	return NULL;
+}
+
+static void test_threads_raising_and_reading_at_once_lose_nothing(void **state)
+{
+	struct revocation_table *table = revocation_table_new();
+	pthread_t threads[4];
+	struct writer writers[4];
+	for (int t = 0; t < 4; t++) {
+		writers[t] = (struct writer){table, t * 2000, 0};
+		assert_int_equal(pthread_create(&threads[t], NULL, write_and_read, &writers[t]), 0);
+	}
+	for (int t = 0; t < 4; t++) {
+		pthread_join(threads[t], NULL);
+		assert_int_equal(writers[t].failures, 0);
+	}
+	assert_int_equal(revocation_table_count(table), 8000);
+	assert_int_equal(revocation_table_get(table, "w7999"), 8099);
+	revocation_table_free(table);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -117,6 +157,7 @@ int main(void)
 	    cmocka_unit_test(test_empty_or_overlong_subject_is_refused),
 	    cmocka_unit_test(test_many_subjects_grow_the_table_and_all_stay_found),
 	    cmocka_unit_test(test_prune_drops_stamps_at_or_before_the_cutoff_and_keeps_the_rest),
+	    cmocka_unit_test(test_threads_raising_and_reading_at_once_lose_nothing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
