@@ -208,7 +208,7 @@ def test_user_change_on_node_a_refuses_the_old_token_on_node_b_within_1s(pair, c
         password = "the new passphrase"
         expect(a.patch(f"/users/{user['id']}", a.operator_token, json={"password": password}), 200)
     assert_revoked(a.get("/users", token))  # at once on the node that made the change
-    refused_within(b, token, f"/users/{user['id']}")
+    refused_within(b, token, "/users")  # a path that answers 200 whatever the change, until refused
     if change != "delete user":
         expect(b.get(f"/users/{user['id']}", fresh_user_token(b, user["email"], password)), 200)
 
