@@ -12,6 +12,7 @@ struct token_service;
 struct http_metrics;
 struct async_worker;
 struct device_hub;
+struct store_bus;
 
 struct app_config {
 	char listen_host[256];
@@ -19,6 +20,7 @@ struct app_config {
 	char database_url[1024];
 	char issuer[256];
 	unsigned token_ttl_seconds;
+	char signing_key_file[1024]; /* --signing-key-file: PEM key signing tokens; "": the database's keys */
 	unsigned threads;            /* libmicrohttpd worker threads (thread pool size) */
 	size_t max_body_bytes;       /* request bodies above this get 413 */
 	size_t max_upload_bytes;     /* the same for routes that take uploads (camera frames) */
@@ -49,6 +51,7 @@ struct password_checks;
 struct app {
 	struct app_config config;
 	struct store *store;
+	struct store_bus *bus; /* the store's cross-node messages, routed by prefix (store/store_bus.h) */
 	struct token_service *tokens;
 	struct http_metrics *metrics;
 	struct async_worker *worker;

@@ -7,6 +7,7 @@
 #include "api/routes.h"
 #include "auth/password.h"
 #include "http/rate_limit.h"
+#include "auth/tokens.h"
 #include "util/timeutil.h"
 
 static const char *const client_create_fields[] = {"name", "role", "organisationId", NULL};
@@ -174,9 +175,11 @@ static enum MHD_Result delete_client(struct http_request *request)
 	    !api_path_uuid(request, 0, "clientId", id) || !load_visible(request, id, &client))
 		return http_replied(request);
 	struct store *store = request->app->store;
-	enum store_result result = store->ops->client_delete(store, id);
+	int64_t tokens_valid_from = token_revocation_stamp(); /* the client's tokens end with it */
+	enum store_result result = store->ops->client_delete(store, id, tokens_valid_from);
 	if (result != STORE_OK)
 		return api_store_failure(request, result, "client", NULL);
+	token_revoke_subject(request->app->tokens, id, tokens_valid_from);
 	return http_reply_empty(request, 204);
 }
 

@@ -8,6 +8,7 @@
 #include "api/routes.h"
 #include "auth/password.h"
 #include "http/rate_limit.h"
+#include "auth/tokens.h"
 #include "util/timeutil.h"
 
 #define PASSWORD_MIN_CHARACTERS 8
@@ -232,6 +233,7 @@ static enum MHD_Result get_user(struct http_request *request)
 
 struct user_patch {
 	bool has_email, has_password, has_role;
+	bool ends_tokens; /* set by apply_user_patch: the role or the password changes */
 	char email[EMAIL_MAX + 1];
 	char password[PASSWORD_MAX_BYTES + 1];
 	enum role role;
@@ -263,6 +265,7 @@ static bool apply_user_patch(struct http_request *request, struct user_patch *pa
 	}
 	if (patch->has_email)
 		memcpy(user->email, patch->email, sizeof(user->email));
+	patch->ends_tokens = patch->has_password || (patch->has_role && patch->role != user->role);
 	if (patch->has_role)
 		user->role = patch->role;
 	return !patch->has_password || hash_password(request, patch->password, user->password_hash);
@@ -280,11 +283,14 @@ static enum MHD_Result patch_user(struct http_request *request)
 	if (!ready)
 		return http_replied(request);
 	struct store *store = request->app->store;
-	enum store_result result = store->ops->user_update(store, &user);
+	int64_t tokens_valid_from = patch.ends_tokens ? token_revocation_stamp() : 0;
+	enum store_result result = store->ops->user_update(store, &user, tokens_valid_from);
 	if (result == STORE_CONFLICT)
 		return http_reply_error(request, 409, "a user with email '%s' already exists", user.email);
 	if (result != STORE_OK)
 		return api_store_failure(request, result, "user", NULL);
+	if (tokens_valid_from != 0)
+		token_revoke_subject(request->app->tokens, user.id, tokens_valid_from);
 	return http_reply_json(request, 200, user_json(&user));
 }
 
@@ -296,9 +302,11 @@ static enum MHD_Result delete_user(struct http_request *request)
 	    !load_visible(request, id, &user))
 		return http_replied(request);
 	struct store *store = request->app->store;
-	enum store_result result = store->ops->user_delete(store, id);
+	int64_t tokens_valid_from = token_revocation_stamp(); /* the user's tokens end with it */
+	enum store_result result = store->ops->user_delete(store, id, tokens_valid_from);
 	if (result != STORE_OK)
 		return api_store_failure(request, result, "user", NULL);
+	token_revoke_subject(request->app->tokens, id, tokens_valid_from);
 	return http_reply_empty(request, 204);
 }
 

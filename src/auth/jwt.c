@@ -184,6 +184,30 @@ enum token_result jwt_verify_es256(EVP_PKEY *key, const char *expected_kid, cons
 	return TOKEN_OK;
 }
 
+int jwt_header_kid(const char *token, size_t length, char *kid, size_t size)
+{
+	kid[0] = '\0';
+	if (length == 0 || length > JWT_MAX_LENGTH)
+		return -1;
+	const char *first_dot = memchr(token, '.', length);
+	if (first_dot == NULL)
+		return -1;
+	json_t *header = decode_json_part(token, (size_t)(first_dot - token));
+	if (header == NULL)
+		return -1;
+	json_t *value = json_object_get(header, "kid");
+	int status = 0;
+	if (value != NULL) {
+		const char *text = json_string_value(value);
+		if (text == NULL || strlen(text) >= size)
+			status = -1;
+		else
+			memcpy(kid, text, strlen(text) + 1);
+	}
+	json_decref(header);
+	return status;
+}
+
 static int public_coordinates(EVP_PKEY *key, unsigned char x[32], unsigned char y[32])
 {
 	BIGNUM *bx = NULL, *by = NULL;

@@ -23,6 +23,11 @@ char *jwt_sign_es256(EVP_PKEY *key, const char *kid, json_t *claims);
 enum token_result jwt_verify_es256(EVP_PKEY *key, const char *expected_kid, const char *token, size_t length,
 				   int64_t now, const char *issuer, const char *audience, json_t **claims_out);
 
+/* The kid of a compact token's header, into kid (size bytes): 0 ("" when the header has none), or
+ * -1 when the header is not base64url JSON or its kid is not a string shorter than size. Only
+ * picks the verification key: jwt_verify_es256 still checks the whole header. */
+int jwt_header_kid(const char *token, size_t length, char *kid, size_t size) __attribute__((warn_unused_result));
+
 /* The RFC 7638 thumbprint of key's public part, base64url (43 chars) into out (64 bytes). */
 int jwt_key_thumbprint(EVP_PKEY *key, char out[64]) __attribute__((warn_unused_result));
 /* The public JWK of key: {"kty":"EC","crv":"P-256","x","y","kid","use":"sig","alg":"ES256"}. */

@@ -24,6 +24,7 @@ struct principal {
 	char organisation_id[UUID_BUFFER_SIZE]; /* "" for operators */
 	int64_t expires_at;                     /* epoch seconds */
 	int64_t issued_at;                      /* epoch seconds: when the token was issued (iat) */
+	int64_t issued_ms;                      /* the same in milliseconds (claim iat_ms), for revocations */
 	/* Device tokens only: the issue stamp of the device credentials the token was obtained with
 	 * (claim "cred"); the device endpoints refuse it once the credentials are rotated or revoked.
 	 * 0 for every other token. */

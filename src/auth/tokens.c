@@ -1,5 +1,5 @@
-/* The token service: the shared signing key (loaded from or created in the store), issuing
- * tokens for principals, and verifying bearer tokens through the cache. */
+/* The token service: the signing keys (auth/signing_keys.c), issuing tokens for principals, and
+ * verifying bearer tokens through the cache, then against the subject's revocation stamp. */
 #include "auth/tokens.h"
 
 #include <openssl/ec.h>
@@ -10,7 +10,10 @@
 #include <string.h>
 
 #include "auth/jwt.h"
+#include "auth/revocation_table.h"
+#include "auth/signing_keys.h"
 #include "auth/token_cache.h"
+#include "auth/token_sync.h"
 #include "store/store.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -20,104 +23,45 @@
  * beside the users' and clients' tokens (an entry is about 128 bytes plus the token's copy). */
 #define TOKEN_CACHE_SLOTS 65536
 
+/* Time a stamp or a retired key is kept beyond the token lifetime: for clocks a little apart and
+ * for nodes that pick a rotation up a poll later. */
+#define TOKEN_RETENTION_MARGIN_SECONDS 60
+
 struct token_service {
-	EVP_PKEY *key;
-	char kid[64];
+	struct signing_keys *keys;
 	char issuer[256];
 	char audience[64];
 	unsigned ttl_seconds;
 	struct token_cache *cache;
+	struct revocation_table *revocations;
+	struct token_sync *sync;
 };
 
-static EVP_PKEY *key_from_pem(const char *pem)
-{
-	BIO *bio = BIO_new_mem_buf(pem, -1);
-	if (bio == NULL)
-		return NULL;
-	EVP_PKEY *key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
-	BIO_free(bio);
-	return key;
-}
-
-static char *key_to_pem(EVP_PKEY *key)
-{
-	BIO *bio = BIO_new(BIO_s_mem());
-	if (bio == NULL)
-		return NULL;
-	char *pem = NULL;
-	if (PEM_write_bio_PrivateKey(bio, key, NULL, NULL, 0, NULL, NULL) == 1) {
-		char *data;
-		long length = BIO_get_mem_data(bio, &data);
-		pem = malloc((size_t)length + 1);
-		if (pem != NULL) {
-			memcpy(pem, data, (size_t)length);
-			pem[length] = '\0';
-		}
-	}
-	BIO_free(bio);
-	return pem;
-}
-
-/* Creates a P-256 key and stores it as the first one; NULL when that fails, in particular when
- * another node stored the first key at the same moment (the caller then reads that one). */
-static EVP_PKEY *create_and_store_key(struct store *store, char *kid, size_t kid_size)
-{
-	EVP_PKEY *key = EVP_EC_gen("P-256");
-	if (key == NULL)
-		return NULL;
-	char *pem = key_to_pem(key);
-	char thumbprint[64];
-	if (pem == NULL || jwt_key_thumbprint(key, thumbprint) != 0) {
-		free(pem);
-		EVP_PKEY_free(key);
-		return NULL;
-	}
-	enum store_result result = store->ops->signing_key_insert(store, thumbprint, pem, time_now_seconds());
-	free(pem);
-	if (result != STORE_OK) {
-		if (result == STORE_CONFLICT)
-			log_info("tokens: another node created the signing key first; using it");
-		EVP_PKEY_free(key);
-		return NULL;
-	}
-	snprintf(kid, kid_size, "%s", thumbprint);
-	log_info("tokens: created signing key %s", kid);
-	return key;
-}
-
-struct token_service *token_service_new(struct store *store, const char *issuer, const char *audience,
-					unsigned ttl_seconds)
+struct token_service *token_service_new(struct store *store, struct store_bus *bus, const char *issuer,
+					const char *audience, unsigned ttl_seconds, const char *signing_key_file)
 {
 	struct token_service *service = calloc(1, sizeof(*service));
 	if (service == NULL)
 		return NULL;
-	char *pem = NULL;
-	enum store_result result = store->ops->signing_key_get(store, service->kid, sizeof(service->kid), &pem);
-	if (result == STORE_OK) {
-		service->key = key_from_pem(pem);
-		free(pem);
-	} else if (result == STORE_NOT_FOUND) {
-		service->key = create_and_store_key(store, service->kid, sizeof(service->kid));
-		if (service->key == NULL &&
-		    store->ops->signing_key_get(store, service->kid, sizeof(service->kid), &pem) == STORE_OK) {
-			/* another node created the first key at the same moment: every node uses that one */
-			service->key = key_from_pem(pem);
-			free(pem);
-		}
-	}
-	if (service->key == NULL) {
-		log_error("tokens: no usable signing key");
-		free(service);
-		return NULL;
-	}
-	service->cache = token_cache_new(TOKEN_CACHE_SLOTS);
-	if (service->cache == NULL) {
-		token_service_free(service);
-		return NULL;
+	unsigned retention_seconds = ttl_seconds + TOKEN_RETENTION_MARGIN_SECONDS;
+	if (signing_key_file != NULL && signing_key_file[0] != '\0') {
+		char error[512];
+		service->keys = signing_keys_from_file(signing_key_file, error, sizeof(error));
+		if (service->keys == NULL)
+			log_error("tokens: %s", error);
+	} else {
+		service->keys = signing_keys_from_store(store, retention_seconds);
 	}
 	snprintf(service->issuer, sizeof(service->issuer), "%s", issuer);
 	snprintf(service->audience, sizeof(service->audience), "%s", audience);
 	service->ttl_seconds = ttl_seconds;
+	if (service->keys == NULL || (service->cache = token_cache_new(TOKEN_CACHE_SLOTS)) == NULL ||
+	    (service->revocations = revocation_table_new()) == NULL ||
+	    (service->sync = token_sync_start(store, bus, service->revocations, service->keys,
+					      (int64_t)retention_seconds * 1000)) == NULL) {
+		token_service_free(service);
+		return NULL;
+	}
 	return service;
 }
 
@@ -125,7 +69,9 @@ void token_service_free(struct token_service *service)
 {
 	if (service == NULL)
 		return;
-	EVP_PKEY_free(service->key);
+	token_sync_stop(service->sync);
+	revocation_table_free(service->revocations);
+	signing_keys_free(service->keys);
 	token_cache_free(service->cache);
 	free(service);
 }
@@ -136,11 +82,13 @@ enum token_result token_issue(struct token_service *service, const struct princi
 	char jti[UUID_BUFFER_SIZE];
 	if (uuid_generate_text(jti) != 0)
 		return TOKEN_INTERNAL;
-	int64_t now = time_now_seconds();
-	json_t *claims = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s}", "iss", service->issuer, "aud",
+	int64_t now_ms = time_now_millis();
+	int64_t now = now_ms / 1000;
+	json_t *claims = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:s}", "iss", service->issuer, "aud",
 				   service->audience, "sub", principal->subject, "role", role_name(principal->role),
 				   "kind", principal->kind == SUBJECT_USER ? "user" : "client", "iat", (json_int_t)now,
-				   "exp", (json_int_t)(now + service->ttl_seconds), "jti", jti);
+				   TOKEN_CLAIM_ISSUED_MS, (json_int_t)now_ms, "exp",
+				   (json_int_t)(now + service->ttl_seconds), "jti", jti);
 	if (claims == NULL)
 		return TOKEN_INTERNAL;
 	if ((principal->organisation_id[0] != '\0' &&
@@ -150,7 +98,10 @@ enum token_result token_issue(struct token_service *service, const struct princi
 		json_decref(claims);
 		return TOKEN_INTERNAL;
 	}
-	*token_out = jwt_sign_es256(service->key, service->kid, claims);
+	char kid[SIGNING_KEY_ID_SIZE];
+	EVP_PKEY *key = signing_keys_current(service->keys, kid);
+	*token_out = key != NULL ? jwt_sign_es256(key, kid, claims) : NULL;
+	EVP_PKEY_free(key);
 	json_decref(claims);
 	if (*token_out == NULL)
 		return TOKEN_INTERNAL;
@@ -175,6 +126,10 @@ static enum token_result principal_from_claims(json_t *claims, struct principal 
 		return TOKEN_BAD_CLAIMS;
 	out->expires_at = (int64_t)json_number_value(json_object_get(claims, "exp"));
 	out->issued_at = (int64_t)json_number_value(json_object_get(claims, "iat"));
+	/* The issue time in milliseconds; a token from before the claim existed counts from the start
+	 * of its second, so a revocation in that second refuses it. */
+	json_t *issued_ms = json_object_get(claims, TOKEN_CLAIM_ISSUED_MS);
+	out->issued_ms = json_is_integer(issued_ms) ? (int64_t)json_integer_value(issued_ms) : out->issued_at * 1000;
 	json_t *credential = json_object_get(claims, "cred");
 	if (out->role == ROLE_DEVICE && !json_is_integer(credential))
 		return TOKEN_BAD_CLAIMS;
@@ -183,30 +138,65 @@ static enum token_result principal_from_claims(json_t *claims, struct principal 
 	return TOKEN_OK;
 }
 
+/* Refuses a token issued before its subject's revocation stamp. Device tokens are bound to their
+ * credentials' stamp instead (checked by the device endpoints). */
+static enum token_result unless_revoked(struct token_service *service, const struct principal *principal)
+{
+	if (principal->role != ROLE_DEVICE &&
+	    revocation_table_refuses(service->revocations, principal->subject, principal->issued_ms))
+		return TOKEN_REVOKED;
+	return TOKEN_OK;
+}
+
+/* Verifies the signature with the key the header's kid names (the current key when it names none). */
+static enum token_result verify_signed(struct token_service *service, const char *token, size_t length, int64_t now,
+				       json_t **claims)
+{
+	char kid[SIGNING_KEY_ID_SIZE];
+	if (jwt_header_kid(token, length, kid, sizeof(kid)) != 0)
+		return TOKEN_MALFORMED;
+	EVP_PKEY *key = kid[0] != '\0' ? signing_keys_find(service->keys, kid) : signing_keys_current(service->keys, kid);
+	if (key == NULL)
+		return TOKEN_BAD_ALGORITHM;
+	enum token_result result =
+	    jwt_verify_es256(key, kid, token, length, now, service->issuer, service->audience, claims);
+	EVP_PKEY_free(key);
+	return result;
+}
+
 enum token_result token_verify(struct token_service *service, const char *token, size_t length,
 			       struct principal *principal)
 {
 	int64_t now = time_now_seconds();
 	if (token_cache_lookup(service->cache, token, length, now, principal))
-		return TOKEN_OK;
+		return unless_revoked(service, principal);
 	json_t *claims = NULL;
-	enum token_result result = jwt_verify_es256(service->key, service->kid, token, length, now, service->issuer,
-						    service->audience, &claims);
+	enum token_result result = verify_signed(service, token, length, now, &claims);
 	if (result != TOKEN_OK)
 		return result;
 	result = principal_from_claims(claims, principal);
 	json_decref(claims);
-	if (result == TOKEN_OK)
-		token_cache_store(service->cache, token, length, principal);
-	return result;
+	if (result != TOKEN_OK)
+		return result;
+	token_cache_store(service->cache, token, length, principal);
+	return unless_revoked(service, principal);
 }
 
 json_t *token_jwks(struct token_service *service)
 {
-	json_t *jwk = jwt_public_jwk(service->key, service->kid);
-	if (jwk == NULL)
-		return NULL;
-	return json_pack("{s:[o]}", "keys", jwk);
+	return signing_keys_jwks(service->keys);
+}
+
+int64_t token_revocation_stamp(void)
+{
+	return time_now_millis() + 1;
+}
+
+void token_revoke_subject(struct token_service *service, const char *subject, int64_t valid_from_ms)
+{
+	if (revocation_table_raise(service->revocations, subject, valid_from_ms) != 0)
+		log_error("tokens: no memory to refuse %s's tokens here at once (the next poll will)", subject);
+	token_sync_publish_revocation(service->sync, subject, valid_from_ms);
 }
 
 const char *token_result_text(enum token_result result)
@@ -226,6 +216,8 @@ const char *token_result_text(enum token_result result)
 		return "the access token was not issued by this server for this API";
 	case TOKEN_BAD_CLAIMS:
 		return "the access token's claims are incomplete";
+	case TOKEN_REVOKED:
+		return "the access token was revoked: its user or client was deleted or changed since; request a new one";
 	case TOKEN_INTERNAL:
 		break;
 	}

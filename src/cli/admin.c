@@ -1,11 +1,14 @@
 /* `camfleet admin`: bootstrap without a token, straight on the database. create-client prints
- * the new client's id and secret (the secret is shown only here; the store keeps its hash). */
+ * the new client's id and secret (the secret is shown only here; the store keeps its hash);
+ * rotate-signing-key puts a new token signing key in place. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "auth/password.h"
+#include "auth/signing_keys.h"
+#include "auth/token_sync.h"
 #include "cli/cli.h"
 #include "store/store.h"
 #include "util/log.h"
@@ -20,6 +23,10 @@ static void admin_usage(FILE *out)
 	      "        creates an API client and prints {\"clientId\": ..., \"clientSecret\": ...}\n"
 	      "  create-user --database URL --role ROLE --email EMAIL --password PASSWORD [--organisation ID]\n"
 	      "        creates a user who signs in with the OAuth password grant; prints {\"id\": ...}\n"
+	      "  rotate-signing-key --database URL\n"
+	      "        makes a new token signing key (new kid) the one that signs; the previous keys keep\n"
+	      "        verifying the tokens they signed until those expire; running servers switch within\n"
+	      "        a few seconds; prints {\"kid\": ..., \"previousKid\": ...}\n"
 	      "\n"
 	      "ROLE is operator, admin or viewer; admin and viewer need --organisation (an existing id).\n"
 	      "--database defaults to $CAMFLEET_DATABASE.\n",
@@ -153,6 +160,29 @@ static int create_user(struct store *store, const struct admin_options *options)
 	return 0;
 }
 
+/* Keys retired longer than the longest token lifetime (--token-ttl at most 7 days) verify nothing. */
+#define RETIRED_KEY_KEPT_SECONDS (7 * 86400 + 3600)
+
+static int rotate_signing_key(struct store *store)
+{
+	char kid[SIGNING_KEY_ID_SIZE], previous[SIGNING_KEY_ID_SIZE];
+	int64_t now = time_now_seconds();
+	enum store_result result = signing_keys_rotate(store, now, now - RETIRED_KEY_KEPT_SECONDS, kid, previous);
+	if (result == STORE_CONFLICT) {
+		fprintf(stderr, "camfleet admin: another rotation ran at the same moment; run it again if needed\n");
+		return 1;
+	}
+	if (result != STORE_OK) {
+		fprintf(stderr, "camfleet admin: cannot rotate the signing key\n");
+		return 1;
+	}
+	if (store->ops->publish(store, TOKEN_SYNC_KEYS_MESSAGE) != STORE_OK)
+		fprintf(stderr, "camfleet admin: cannot tell the running servers; they switch at their next poll\n");
+	printf("{\"kid\": \"%s\", \"previousKid\": ", kid);
+	printf(previous[0] != '\0' ? "\"%s\"}\n" : "null}\n", previous);
+	return 0;
+}
+
 int cli_admin(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -165,7 +195,8 @@ int cli_admin(int argc, char **argv)
 		return 0;
 	}
 	bool is_client = strcmp(command, "create-client") == 0;
-	if (!is_client && strcmp(command, "create-user") != 0) {
+	bool is_rotate = strcmp(command, "rotate-signing-key") == 0;
+	if (!is_client && !is_rotate && strcmp(command, "create-user") != 0) {
 		fprintf(stderr, "camfleet admin: unknown command '%s'\n", command);
 		admin_usage(stderr);
 		return 2;
@@ -178,7 +209,9 @@ int cli_admin(int argc, char **argv)
 	struct store *store = store_open(options.database, 1, STORE_USER_TOOL);
 	if (store == NULL)
 		return 1;
-	int status = is_client ? create_client(store, &options) : create_user(store, &options);
+	int status = is_rotate   ? rotate_signing_key(store)
+	             : is_client ? create_client(store, &options)
+	                         : create_user(store, &options);
 	store_close(store);
 	return status;
 }

@@ -29,6 +29,7 @@
 #include "http/server.h"
 #include "jobs/async_worker.h"
 #include "store/store.h"
+#include "store/store_bus.h"
 #include "util/log.h"
 
 static void serve_usage(FILE *out)
@@ -44,6 +45,9 @@ static void serve_usage(FILE *out)
 	      "                            sqlite:camfleet.db)\n"
 	      "  --issuer TEXT             token issuer (iss claim) (env CAMFLEET_ISSUER; default camfleet)\n"
 	      "  --token-ttl SECONDS       access-token lifetime (default 3600)\n"
+	      "  --signing-key-file PATH   sign tokens with this PEM EC P-256 private key (mode 0600 or\n"
+	      "                            stricter) instead of the database's keys (env\n"
+	      "                            CAMFLEET_SIGNING_KEY_FILE)\n"
 	      "  --threads N               HTTP worker threads (default: number of CPUs)\n"
 	      "  --max-body BYTES          largest request body accepted, else 413 (default 65536)\n"
 	      "  --max-upload BYTES        largest camera frame upload accepted (default 2097152)\n"
@@ -221,9 +225,13 @@ static int parse_serve_options(int argc, char **argv, struct app_config *config)
 	if (env_public_url != NULL && parse_public_url(env_public_url, config) != 0)
 		return -1;
 
+	const char *env_signing_key_file = getenv("CAMFLEET_SIGNING_KEY_FILE");
+	if (env_signing_key_file != NULL)
+		snprintf(config->signing_key_file, sizeof(config->signing_key_file), "%s", env_signing_key_file);
+
 	enum { OPT_LISTEN = 256, OPT_DATABASE, OPT_ISSUER, OPT_TTL, OPT_THREADS, OPT_MAX_BODY, OPT_MAX_UPLOAD, OPT_MAX_CONN,
 	       OPT_TIMEOUT, OPT_FRAME_AGE, OPT_FRAME_WAIT, OPT_ONLINE, OPT_LOG_LEVEL,
-	       OPT_PUBLIC_URL, OPT_PER_ADDRESS, OPT_METRICS_LISTEN };
+	       OPT_PUBLIC_URL, OPT_PER_ADDRESS, OPT_METRICS_LISTEN, OPT_SIGNING_KEY_FILE };
 	static const struct option options[] = {
 		{"listen", required_argument, NULL, OPT_LISTEN},
 		{"database", required_argument, NULL, OPT_DATABASE},
@@ -242,6 +250,7 @@ static int parse_serve_options(int argc, char **argv, struct app_config *config)
 		{"max-connections-per-address", required_argument, NULL, OPT_PER_ADDRESS},
 		{"metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN},
 		RATE_LIMIT_OPTIONS
+		{"signing-key-file", required_argument, NULL, OPT_SIGNING_KEY_FILE},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -340,6 +349,13 @@ static int parse_serve_options(int argc, char **argv, struct app_config *config)
 				return -1;
 			config->metrics_listen = true;
 			break;
+		case OPT_SIGNING_KEY_FILE:
+			if (strlen(optarg) >= sizeof(config->signing_key_file)) {
+				fprintf(stderr, "camfleet serve: --signing-key-file path too long\n");
+				return -1;
+			}
+			snprintf(config->signing_key_file, sizeof(config->signing_key_file), "%s", optarg);
+			break;
 		case 'h':
 			serve_usage(stdout);
 			return 1;
@@ -409,7 +425,11 @@ int cli_serve(int argc, char **argv)
 	app.password_checks = password_checks_start(app.config.password_concurrency, app.config.password_wait_ms);
 	if (app.limits == NULL || app.password_checks == NULL)
 		goto done;
-	app.tokens = token_service_new(app.store, app.config.issuer, "camfleet", app.config.token_ttl_seconds);
+	app.bus = store_bus_new(app.store);
+	if (app.bus == NULL)
+		goto done;
+	app.tokens = token_service_new(app.store, app.bus, app.config.issuer, "camfleet", app.config.token_ttl_seconds,
+				       app.config.signing_key_file);
 	if (app.tokens == NULL)
 		goto done;
 	routes = api_routes_build(&route_count);
@@ -462,6 +482,7 @@ done:
 	token_service_free(app.tokens);
 	password_checks_stop(app.password_checks);
 	rate_limits_free(app.limits);
+	store_bus_free(app.bus);
 	store_close(app.store);
 	if (status == 0)
 		log_info("camfleet stopped");

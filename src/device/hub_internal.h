@@ -114,8 +114,8 @@ void hub_remote_frame(struct device_hub *hub, const char *camera_id);
 void hub_forget_local(struct device_hub *hub, const char *camera_id);
 
 /* hub_relay.c: the cross-node messages. publish_* tell the other nodes (logged on failure; call
- * without hub->lock); start subscribes the hub to the others' messages, stop unsubscribes
- * (before the hub is freed). */
+ * without hub->lock); start makes the hub listen for the others' messages on app->bus (its
+ * prefixes), stop removes it (before the hub is freed). */
 void hub_relay_publish_capture(struct device_hub *hub, const char *camera_id, const char *command_id,
 			       unsigned wait_seconds);
 void hub_relay_publish_frame(struct device_hub *hub, const char *camera_id);

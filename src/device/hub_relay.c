@@ -4,11 +4,13 @@
  *                                                 camera's long-poll if it waits here
  *   "frame <camera id>"                           a frame was stored: answer the waiters here
  *   "forget <camera id>"                          credentials or state changed: drop the cache
- * Messages are best effort (see store.h): every wait they could end also has a deadline. */
+ * Messages are best effort (see store.h): every wait they could end also has a deadline. The
+ * hub listens for its three prefixes on the application's bus router (store/store_bus.h). */
 #include <stdio.h>
 #include <string.h>
 
 #include "device/hub_internal.h"
+#include "store/store_bus.h"
 #include "util/log.h"
 
 #define RELAY_SECONDS_MAX 3600 /* a relayed capture's wait, bounded when read */
@@ -89,12 +91,16 @@ static void deliver(void *context, const char *message)
 
 int hub_relay_start(struct device_hub *hub)
 {
-	struct store *store = hub->app->store;
-	return store->ops->subscribe(store, deliver, hub);
+	struct store_bus *bus = hub->app->bus;
+	if (store_bus_listen(bus, "capture ", deliver, hub) != 0 || store_bus_listen(bus, "frame ", deliver, hub) != 0 ||
+	    store_bus_listen(bus, "forget ", deliver, hub) != 0) {
+		store_bus_unlisten(bus, hub);
+		return -1;
+	}
+	return 0;
 }
 
 void hub_relay_stop(struct device_hub *hub)
 {
-	struct store *store = hub->app->store;
-	store->ops->unsubscribe(store);
+	store_bus_unlisten(hub->app->bus, hub);
 }

@@ -66,6 +66,22 @@ typedef int (*user_row_fn)(void *context, const struct user *user);
 typedef int (*client_row_fn)(void *context, const struct client *client);
 typedef int (*site_id_fn)(void *context, const char *site_id);
 typedef int (*site_exception_fn)(void *context, const char *date, const char *intervals_json);
+/* One stored signing key; the texts live only during the call. */
+struct signing_key_record {
+	const char *kid;
+	const char *private_pem; /* "" once retired */
+	const char *public_pem;  /* "" for a key stored before rotation existed (derive it) */
+	int64_t created_at;      /* epoch seconds */
+	int64_t retired_at;      /* epoch seconds; 0 while the key signs */
+};
+typedef int (*signing_key_fn)(void *context, const struct signing_key_record *key);
+/* One subject's revocation stamp. */
+struct token_revocation {
+	char subject_id[UUID_BUFFER_SIZE];
+	int64_t valid_from_ms; /* tokens of the subject issued before this are refused */
+	int64_t changed_at_ms; /* when the row was last written (the writer's clock) */
+};
+typedef int (*token_revocation_fn)(void *context, const struct token_revocation *row);
 /* Called with each message another node published; see store_ops.subscribe. */
 typedef void (*store_message_fn)(void *context, const char *message);
 
@@ -102,11 +118,33 @@ struct store_ops {
 	 * end keeps one (a SQLite server), STORE_NOT_FOUND when it does not (PostgreSQL, tools). */
 	enum store_result (*camera_cache_usage)(struct store *store, struct camera_cache_usage *out);
 
-	/* Signing keys: the PEM private key of the newest key, created once and shared. The first
-	 * key is created by whichever node starts first: an insert racing it answers STORE_CONFLICT
-	 * (the PostgreSQL schema admits one key), and the loser reads the winner's key. */
-	enum store_result (*signing_key_get)(struct store *, char *kid, size_t kid_size, char **pem_out);
-	enum store_result (*signing_key_insert)(struct store *, const char *kid, const char *pem, int64_t at);
+	/* Signing keys (auth/signing_keys.c). The current key (retired_at NULL) signs; retired keys
+	 * only verify the tokens they signed until those expire, and lose their private part when
+	 * retired. The first key is created by whichever node starts first: an insert racing it
+	 * answers STORE_CONFLICT (the PostgreSQL schema admits one current key), and the loser reads
+	 * the winner's key. */
+	/* Calls row for every stored key, the newest first. */
+	enum store_result (*signing_key_list)(struct store *, signing_key_fn row, void *context);
+	/* The kid of the current key; STORE_NOT_FOUND when there is none. A cheap read, polled. */
+	enum store_result (*signing_key_current)(struct store *, char *kid, size_t kid_size);
+	enum store_result (*signing_key_insert)(struct store *, const char *kid, const char *private_pem,
+	                                        const char *public_pem, int64_t at);
+	/* In one transaction: retires the current key old_kid at `at` (wiping its private part, keeping
+	 * old_public_pem), inserts the new current key, and deletes keys retired before forget_before.
+	 * STORE_CONFLICT when old_kid is no longer the current key (another rotation ran). */
+	enum store_result (*signing_key_rotate)(struct store *, const char *old_kid, const char *old_public_pem,
+	                                        const char *kid, const char *private_pem, const char *public_pem,
+	                                        int64_t at, int64_t forget_before);
+
+	/* Token revocations: per subject (user or client id), tokens issued before valid_from_ms are
+	 * refused. user_update, user_delete and client_delete write a subject's row in their own
+	 * transaction when given a tokens_valid_from_ms other than 0 (a later stamp is kept). */
+	/* Calls row for each row changed after changed_after_ms (changed_at_ms order). */
+	enum store_result (*token_revocation_list)(struct store *, int64_t changed_after_ms, token_revocation_fn row,
+	                                           void *context);
+	/* Deletes the rows last changed before changed_before_ms (no token they refuse is unexpired
+	 * once that is a token lifetime ago). */
+	enum store_result (*token_revocation_prune)(struct store *, int64_t changed_before_ms);
 
 	/* Organisations. */
 	enum store_result (*organisation_insert)(struct store *, const struct organisation *);
@@ -146,8 +184,9 @@ struct store_ops {
 	enum store_result (*user_get)(struct store *, const char *id, struct user *out);
 	enum store_result (*user_get_by_email)(struct store *, const char *email, struct user *out);
 	enum store_result (*user_list)(struct store *, const char *organisation_id, user_row_fn, void *context);
-	enum store_result (*user_update)(struct store *, const struct user *);
-	enum store_result (*user_delete)(struct store *, const char *id);
+	/* tokens_valid_from_ms: 0, or the user's revocation stamp to write with the change (above). */
+	enum store_result (*user_update)(struct store *, const struct user *, int64_t tokens_valid_from_ms);
+	enum store_result (*user_delete)(struct store *, const char *id, int64_t tokens_valid_from_ms);
 	/* Replaces the user's granted sites with site_ids (count entries). */
 	enum store_result (*user_sites_set)(struct store *, const char *user_id, const char *const *site_ids,
 	                                    size_t count);
@@ -159,7 +198,7 @@ struct store_ops {
 	enum store_result (*client_insert)(struct store *, const struct client *);
 	enum store_result (*client_get)(struct store *, const char *id, struct client *out);
 	enum store_result (*client_list)(struct store *, const char *organisation_id, client_row_fn, void *context);
-	enum store_result (*client_delete)(struct store *, const char *id);
+	enum store_result (*client_delete)(struct store *, const char *id, int64_t tokens_valid_from_ms);
 
 	/* Cameras. */
 	/* Inserts a registered camera; STORE_CONFLICT when the id or serial number exists. */

@@ -131,11 +131,13 @@ def test_delete_client_then_it_is_gone_and_cannot_get_tokens(api, tenant):
     assert_oauth_error(resp, 401, "invalid_client")
 
 
-def test_token_issued_before_deletion_stays_valid(api, tenant):
+def test_token_issued_before_deletion_is_refused(api, tenant):
+    """Deleting a client ends its tokens at once (see test_token_revocation.py)."""
     client = make_client(api, tenant.org_id, "admin")
     token = expect(credentials_grant(api, client), 200)["access_token"]
-    expect(api.delete(f"/clients/{client['clientId']}", api.operator_token), 204)
     assert expect(api.get("/organisations", token), 200) == [tenant.org]
+    expect(api.delete(f"/clients/{client['clientId']}", api.operator_token), 204)
+    assert_error(api.get("/organisations", token), 401, "revoked")
 
 
 def test_admin_deleting_another_organisations_client_is_404(api, tenant, other_tenant):

@@ -187,10 +187,37 @@ static void test_public_jwk_has_p256_coordinates(void **state)
 	json_decref(jwk);
 }
 
+static void test_header_kid_is_read_for_picking_the_key(void **state)
+{
+	char *token = make_token(key, NOW + 60, "camfleet", "camfleet");
+	char found[64];
+	assert_int_equal(jwt_header_kid(token, strlen(token), found, sizeof(found)), 0);
+	assert_string_equal(found, kid);
+	assert_int_equal(jwt_header_kid(token, strlen(token), found, 8), -1); /* longer than the buffer */
+	free(token);
+}
+
+static void test_header_without_kid_gives_empty_kid_and_garbage_is_refused(void **state)
+{
+	char header[64], token[128];
+	base64url_encode((const unsigned char *)"{\"alg\":\"ES256\"}", 15, header);
+	snprintf(token, sizeof(token), "%s.e30.sig", header);
+	char found[64] = "unchanged";
+	assert_int_equal(jwt_header_kid(token, strlen(token), found, sizeof(found)), 0);
+	assert_string_equal(found, "");
+	base64url_encode((const unsigned char *)"{\"kid\":7}", 9, header);
+	snprintf(token, sizeof(token), "%s.e30.sig", header);
+	assert_int_equal(jwt_header_kid(token, strlen(token), found, sizeof(found)), -1);
+	assert_int_equal(jwt_header_kid("no-dot-at-all", 13, found, sizeof(found)), -1);
+	assert_int_equal(jwt_header_kid("!!!.e30.sig", 11, found, sizeof(found)), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_signed_token_verifies_and_yields_claims),
+		cmocka_unit_test(test_header_kid_is_read_for_picking_the_key),
+		cmocka_unit_test(test_header_without_kid_gives_empty_kid_and_garbage_is_refused),
 		cmocka_unit_test(test_expired_token_is_refused),
 		cmocka_unit_test(test_token_expiring_now_is_refused),
 		cmocka_unit_test(test_token_signed_by_another_key_is_refused),

@@ -67,11 +67,26 @@ static enum store_result client_list(struct store *store, const char *organisati
 	return pg_each(store, SQL_CLIENT_LIST, &params, visit_client, &visit);
 }
 
-static enum store_result client_delete(struct store *store, const char *id)
+struct client_removal {
+	const char *id;
+	int64_t tokens_valid_from_ms;
+};
+
+static enum store_result delete_client(struct pg_connection *connection, const void *context)
 {
+	const struct client_removal *removal = context;
 	struct pg_params params = {0};
-	pg_param_text(&params, id);
-	return pg_write(store, SQL_CLIENT_DELETE, &params, true);
+	pg_param_text(&params, removal->id);
+	enum store_result result = pg_change(connection, SQL_CLIENT_DELETE, &params, true);
+	if (result == STORE_OK && removal->tokens_valid_from_ms != 0)
+		result = pg_token_revocation_write(connection, removal->id, removal->tokens_valid_from_ms);
+	return result;
+}
+
+static enum store_result client_delete(struct store *store, const char *id, int64_t tokens_valid_from_ms)
+{
+	struct client_removal removal = {id, tokens_valid_from_ms};
+	return pg_transaction(store, delete_client, &removal);
 }
 
 void pg_client_ops(struct store_ops *ops)

@@ -11,5 +11,10 @@ void pg_organisation_ops(struct store_ops *ops); /* pg_organisations.c */
 void pg_site_ops(struct store_ops *ops);         /* pg_sites.c */
 void pg_user_ops(struct store_ops *ops);         /* pg_users.c, incl. granted sites */
 void pg_client_ops(struct store_ops *ops);       /* pg_clients.c */
+void pg_token_ops(struct store_ops *ops);        /* pg_tokens.c: signing keys, revocations */
+
+/* Inside a transaction: raises subject's token revocation stamp to valid_from_ms (store.h). */
+enum store_result pg_token_revocation_write(struct pg_connection *connection, const char *subject_id,
+                                            int64_t valid_from_ms) __attribute__((warn_unused_result));
 
 #endif

@@ -123,20 +123,52 @@ static enum store_result user_list(struct store *store, const char *organisation
 	return pg_each(store, SQL_USER_LIST, &params, visit_user, &visit);
 }
 
-static enum store_result user_update(struct store *store, const struct user *user)
+struct user_change {
+	const struct user *user; /* the new row (update) */
+	const char *id;          /* the user deleted (delete) */
+	int64_t tokens_valid_from_ms;
+};
+
+static enum store_result update_user(struct pg_connection *connection, const void *context)
 {
+	const struct user_change *change = context;
 	struct pg_params params = {0};
-	param_user_fields(&params, user);
-	pg_param_text(&params, user->id);
-	return pg_write(store, SQL_USER_UPDATE, &params, true);
+	param_user_fields(&params, change->user);
+	pg_param_text(&params, change->user->id);
+	enum store_result result = pg_change(connection, SQL_USER_UPDATE, &params, true);
+	if (result == STORE_OK && change->tokens_valid_from_ms != 0)
+		result = pg_token_revocation_write(connection, change->user->id, change->tokens_valid_from_ms);
+	return result;
+}
+
+static enum store_result user_update(struct store *store, const struct user *user, int64_t tokens_valid_from_ms)
+{
+	struct user_change change = {user, NULL, tokens_valid_from_ms};
+	if (tokens_valid_from_ms == 0) {
+		struct pg_params params = {0};
+		param_user_fields(&params, user);
+		pg_param_text(&params, user->id);
+		return pg_write(store, SQL_USER_UPDATE, &params, true);
+	}
+	return pg_transaction(store, update_user, &change);
 }
 
 /* Deleting the user deletes its grants too (ON DELETE CASCADE). */
-static enum store_result user_delete(struct store *store, const char *id)
+static enum store_result delete_user(struct pg_connection *connection, const void *context)
 {
+	const struct user_change *change = context;
 	struct pg_params params = {0};
-	pg_param_text(&params, id);
-	return pg_write(store, SQL_USER_DELETE, &params, true);
+	pg_param_text(&params, change->id);
+	enum store_result result = pg_change(connection, SQL_USER_DELETE, &params, true);
+	if (result == STORE_OK && change->tokens_valid_from_ms != 0)
+		result = pg_token_revocation_write(connection, change->id, change->tokens_valid_from_ms);
+	return result;
+}
+
+static enum store_result user_delete(struct store *store, const char *id, int64_t tokens_valid_from_ms)
+{
+	struct user_change change = {NULL, id, tokens_valid_from_ms};
+	return pg_transaction(store, delete_user, &change);
 }
 
 /* ---- granted sites ---- */

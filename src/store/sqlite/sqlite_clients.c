@@ -91,12 +91,24 @@ static enum store_result client_list(struct store *store, const char *organisati
 	return result;
 }
 
-static enum store_result client_delete(struct store *store, const char *id)
+struct client_removal {
+	const char *id;
+	int64_t tokens_valid_from_ms;
+};
+
+static enum store_result delete_client(struct sqlite_connection *connection, const void *context)
 {
-	struct sqlite_connection *connection = sqlite_acquire(store);
-	enum store_result result = sqlite_run_with_id(connection, SQL_CLIENT_DELETE, id, true, "client delete");
-	sqlite_release(store, connection);
+	const struct client_removal *removal = context;
+	enum store_result result = sqlite_run_with_id(connection, SQL_CLIENT_DELETE, removal->id, true, "client delete");
+	if (result == STORE_OK && removal->tokens_valid_from_ms != 0)
+		result = sqlite_token_revocation_write(connection, removal->id, removal->tokens_valid_from_ms);
 	return result;
+}
+
+static enum store_result client_delete(struct store *store, const char *id, int64_t tokens_valid_from_ms)
+{
+	struct client_removal removal = {id, tokens_valid_from_ms};
+	return sqlite_transaction(store, delete_client, &removal);
 }
 
 void sqlite_client_ops(struct store_ops *ops)

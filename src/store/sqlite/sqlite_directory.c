@@ -1,5 +1,5 @@
-/* SQLite directory back end: signing keys here, and sqlite_directory_ops(), the one entry that
- * fills the operations of organisations, sites, users and clients (each in its own file), with
+/* SQLite directory back end: sqlite_directory_ops(), the one entry that fills the operations of
+ * organisations, sites, users, clients and signing keys (each in its own file), with
  * the statement helpers those files share. */
 #include "store/sqlite/sqlite_directory.h"
 
@@ -78,70 +78,9 @@ enum store_result sqlite_transaction(struct store *store, sqlite_transaction_bod
 	return result;
 }
 
-/* ---- signing keys ---- */
-
-static const char SQL_SIGNING_KEY_NEWEST[] =
-    "SELECT kid, private_pem FROM signing_keys ORDER BY created_at DESC, kid DESC LIMIT 1";
-static const char SQL_SIGNING_KEY_INSERT[] = "INSERT INTO signing_keys(kid, private_pem, created_at) VALUES (?, ?, ?)";
-
-struct signing_key_row {
-	char *kid;
-	size_t kid_size;
-	char *pem; /* malloc'd; NULL when out of memory */
-};
-
-static void read_signing_key(sqlite3_stmt *statement, void *out)
-{
-	struct signing_key_row *row = out;
-	sqlite_column_copy(statement, 0, row->kid, row->kid_size);
-	const unsigned char *pem = sqlite3_column_text(statement, 1);
-	size_t length = (size_t)sqlite3_column_bytes(statement, 1);
-	row->pem = malloc(length + 1);
-	if (row->pem == NULL)
-		return;
-	memcpy(row->pem, pem != NULL ? (const char *)pem : "", pem != NULL ? length : 0);
-	row->pem[pem != NULL ? length : 0] = '\0';
-}
-
-/* Hands back the newest key's PEM in *pem_out (malloc'd: the caller frees it). */
-static enum store_result signing_key_get(struct store *store, char *kid, size_t kid_size, char **pem_out)
-{
-	*pem_out = NULL;
-	struct signing_key_row row = {kid, kid_size, NULL};
-	struct sqlite_connection *connection = sqlite_acquire(store);
-	sqlite3_stmt *statement = sqlite_statement(connection, SQL_SIGNING_KEY_NEWEST);
-	enum store_result result = STORE_ERROR;
-	if (statement != NULL)
-		result = sqlite_fetch_one(connection, statement, read_signing_key, &row, "signing key get");
-	sqlite_release(store, connection);
-	if (result == STORE_OK && row.pem == NULL) {
-		log_error("sqlite: signing key get: out of memory");
-		return STORE_ERROR;
-	}
-	*pem_out = row.pem;
-	return result;
-}
-
-static enum store_result signing_key_insert(struct store *store, const char *kid, const char *pem, int64_t at)
-{
-	struct sqlite_connection *connection = sqlite_acquire(store);
-	sqlite3_stmt *statement = sqlite_statement(connection, SQL_SIGNING_KEY_INSERT);
-	enum store_result result = STORE_ERROR;
-	if (statement != NULL) {
-		if ((sqlite_bind_text(statement, 1, kid) | sqlite_bind_text(statement, 2, pem) |
-		     sqlite3_bind_int64(statement, 3, at)) != SQLITE_OK)
-			result = sqlite_bind_failure(connection, "signing key insert");
-		else
-			result = sqlite_run(connection, statement, "signing key insert");
-	}
-	sqlite_release(store, connection);
-	return result;
-}
-
 void sqlite_directory_ops(struct store_ops *ops)
 {
-	ops->signing_key_get = signing_key_get;
-	ops->signing_key_insert = signing_key_insert;
+	sqlite_token_ops(ops);
 	sqlite_organisation_ops(ops);
 	sqlite_site_ops(ops);
 	sqlite_user_ops(ops);

@@ -10,6 +10,11 @@ void sqlite_organisation_ops(struct store_ops *ops); /* sqlite_organisations.c *
 void sqlite_site_ops(struct store_ops *ops);         /* sqlite_sites.c */
 void sqlite_user_ops(struct store_ops *ops);         /* sqlite_users.c, incl. granted sites */
 void sqlite_client_ops(struct store_ops *ops);       /* sqlite_clients.c */
+void sqlite_token_ops(struct store_ops *ops);        /* sqlite_tokens.c: signing keys, revocations */
+
+/* Inside a transaction: raises subject's token revocation stamp to valid_from_ms (store.h). */
+enum store_result sqlite_token_revocation_write(struct sqlite_connection *connection, const char *subject_id,
+                                                int64_t valid_from_ms) __attribute__((warn_unused_result));
 
 /* Reads the current row of statement into out (a struct of the caller's choosing). */
 typedef void (*sqlite_row_reader)(sqlite3_stmt *statement, void *out);

@@ -112,32 +112,49 @@ static enum store_result user_list(struct store *store, const char *organisation
 	return result;
 }
 
-static enum store_result user_update(struct store *store, const struct user *user)
+struct user_change {
+	const struct user *user; /* the new row (update) */
+	const char *id;          /* the user deleted (delete) */
+	int64_t tokens_valid_from_ms;
+};
+
+static enum store_result update_user(struct sqlite_connection *connection, const void *context)
 {
-	struct sqlite_connection *connection = sqlite_acquire(store);
+	const struct user_change *change = context;
+	const struct user *user = change->user;
 	sqlite3_stmt *statement = sqlite_statement(connection, SQL_USER_UPDATE);
-	enum store_result result = STORE_ERROR;
-	if (statement != NULL) {
-		if ((sqlite_bind_text_or_null(statement, 1, user->organisation_id) |
-		     sqlite_bind_text(statement, 2, user->email) |
-		     sqlite_bind_text(statement, 3, role_name(user->role)) |
-		     sqlite_bind_text(statement, 4, user->password_hash) | sqlite_bind_text(statement, 5, user->id)) !=
-		    SQLITE_OK)
-			result = sqlite_bind_failure(connection, "user update");
-		else
-			result = sqlite_run_changing(connection, statement, "user update");
-	}
-	sqlite_release(store, connection);
+	if (statement == NULL)
+		return STORE_ERROR;
+	if ((sqlite_bind_text_or_null(statement, 1, user->organisation_id) | sqlite_bind_text(statement, 2, user->email) |
+	     sqlite_bind_text(statement, 3, role_name(user->role)) | sqlite_bind_text(statement, 4, user->password_hash) |
+	     sqlite_bind_text(statement, 5, user->id)) != SQLITE_OK)
+		return sqlite_bind_failure(connection, "user update");
+	enum store_result result = sqlite_run_changing(connection, statement, "user update");
+	if (result == STORE_OK && change->tokens_valid_from_ms != 0)
+		result = sqlite_token_revocation_write(connection, user->id, change->tokens_valid_from_ms);
 	return result;
 }
 
-/* Deleting the user deletes its grants too (ON DELETE CASCADE). */
-static enum store_result user_delete(struct store *store, const char *id)
+static enum store_result user_update(struct store *store, const struct user *user, int64_t tokens_valid_from_ms)
 {
-	struct sqlite_connection *connection = sqlite_acquire(store);
-	enum store_result result = sqlite_run_with_id(connection, SQL_USER_DELETE, id, true, "user delete");
-	sqlite_release(store, connection);
+	struct user_change change = {user, NULL, tokens_valid_from_ms};
+	return sqlite_transaction(store, update_user, &change);
+}
+
+/* Deleting the user deletes its grants too (ON DELETE CASCADE). */
+static enum store_result delete_user(struct sqlite_connection *connection, const void *context)
+{
+	const struct user_change *change = context;
+	enum store_result result = sqlite_run_with_id(connection, SQL_USER_DELETE, change->id, true, "user delete");
+	if (result == STORE_OK && change->tokens_valid_from_ms != 0)
+		result = sqlite_token_revocation_write(connection, change->id, change->tokens_valid_from_ms);
 	return result;
+}
+
+static enum store_result user_delete(struct store *store, const char *id, int64_t tokens_valid_from_ms)
+{
+	struct user_change change = {NULL, id, tokens_valid_from_ms};
+	return sqlite_transaction(store, delete_user, &change);
 }
 
 /* ---- granted sites ---- */
