@@ -30,7 +30,7 @@ struct http_server {
 	struct MHD_Daemon *daemon;
 	struct app *app;
 	atomic_int in_flight;
-	bool quiesced;
+	atomic_bool quiesced; /* new connections are closed as soon as they are accepted */
 };
 
 static atomic_uint_fast64_t request_counter;
@@ -432,6 +432,16 @@ int http_address_resolve(const char *host, unsigned port_number, struct sockaddr
 	return 0;
 }
 
+/* Once quiesced, every new connection is closed as it is accepted. (libmicrohttpd's own
+ * MHD_quiesce_daemon() races its epoll workers, which may take the listening socket out of their
+ * epoll sets themselves first; the library then aborts the process: "Failed to remove listen FD
+ * from epoll set". Refusing connections here needs no change to the workers' sets.) */
+static enum MHD_Result accept_policy(void *cls, const struct sockaddr *address, socklen_t length)
+{
+	const struct http_server *server = cls;
+	return atomic_load_explicit(&server->quiesced, memory_order_relaxed) ? MHD_NO : MHD_YES;
+}
+
 struct http_server *http_server_start(struct app *app, struct route *routes, size_t route_count)
 {
 	if (router_init(routes, route_count) != 0)
@@ -451,7 +461,7 @@ struct http_server *http_server_start(struct app *app, struct route *routes, siz
 	if (address.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	server->daemon = MHD_start_daemon(
-		flags, (uint16_t)app->config.listen_port, NULL, NULL, access_handler, server,
+		flags, (uint16_t)app->config.listen_port, accept_policy, server, access_handler, server,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&address,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)app->config.threads,
@@ -472,12 +482,8 @@ struct http_server *http_server_start(struct app *app, struct route *routes, siz
 
 void http_server_quiesce(struct http_server *server)
 {
-	if (server == NULL || server->quiesced)
-		return;
-	server->quiesced = true;
-	MHD_socket listener = MHD_quiesce_daemon(server->daemon);
-	if (listener != MHD_INVALID_SOCKET)
-		close(listener);
+	if (server != NULL)
+		atomic_store(&server->quiesced, true);
 }
 
 void http_server_stop(struct http_server *server, unsigned grace_seconds)

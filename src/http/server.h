@@ -16,7 +16,8 @@ int http_address_resolve(const char *host, unsigned port, struct sockaddr_storag
 
 /* Starts serving routes on the app's configured address; NULL (logged) on failure. */
 struct http_server *http_server_start(struct app *app, struct route *routes, size_t route_count);
-/* Stops accepting new connections; requests in flight go on. */
+/* Stops accepting new connections (each is closed as soon as it is accepted); requests in flight
+ * and open connections go on. */
 void http_server_quiesce(struct http_server *server);
 /* Stops accepting new connections (if not yet), waits up to grace_seconds for requests in
  * flight, then stops the workers and frees the server. Suspended requests must have been
