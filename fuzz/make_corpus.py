@@ -32,7 +32,7 @@ def body(selector, role, value):
     return bytes([selector, role]) + text.encode()
 
 
-# fuzz_json_bodies: parsers[] order.
+# fuzz_request_bodies: parsers[] order.
 week = {"weekly": {day: [{"open": "08:00", "close": "12:00"}, {"open": "13:00", "close": "18:30"}]
                    for day in DAYS[:5]}}
 week["weekly"]["saturday"] = [{"open": "22:00", "close": "02:00"}]
@@ -73,8 +73,11 @@ json_bodies = [
     body(16, OPERATOR, {"name": 5}),
     body(0, ADMIN, "{\"serialNumber\": \"a\", \"serialNumber\": \"b\"}"),
     body(0, ADMIN, "[]"),
+    body(17, VIEWER, {"cameraId": CAMERA}),
 ]
-seeds("fuzz_json_bodies", json_bodies)
+with open(os.path.join(os.path.dirname(ROOT), "..", "tests", "api", "data", "frame.jpg"), "rb") as jpeg:
+    json_bodies.append(bytes([18, DEVICE]) + jpeg.read())
+seeds("fuzz_request_bodies", json_bodies)
 
 # fuzz_query_strings: parsers[] order.
 queries = [
@@ -89,6 +92,7 @@ queries = [
     body(5, OPERATOR, f"organisationId={ORG}"),
     body(6, ADMIN, "running"),
     body(7, ADMIN, "2024-12-25"),
+    body(8, ADMIN, CAMERA.upper()),
 ]
 seeds("fuzz_query_strings", queries)
 
@@ -129,7 +133,14 @@ token = [
 ]
 seeds("fuzz_token_endpoint", token)
 
-# fuzz_sim_answers: byte 0 reader (token, heartbeat, commands, camera), byte 1 status index.
+# fuzz_sim_answers: byte 0 % 6 reader (device token, heartbeat, commands, setup step byte 0 / 6,
+# operator token, name),
+# byte 1 status index (200 201 202 400 401 404 409 500) + 0x80 when --site was given.
+def setup(step, status, answer, site=True):
+    return bytes([3 + 6 * step, status | (0x80 if site else 0)]) + json.dumps(answer).encode()
+
+
+camera = {"id": CAMERA, "serialNumber": "SN-0001", "name": "renamed", "state": "running", "siteId": SITE}
 sim = [
     b"\x00\x00" + json.dumps({"access_token": "eyJ.x.y", "token_type": "Bearer", "expires_in": 3600}).encode(),
     b"\x00\x04" + json.dumps({"error": "invalid_client", "error_description": "unknown client", "code": 401,
@@ -137,7 +148,23 @@ sim = [
     b"\x01\x00" + json.dumps({"desiredState": "paused", "heartbeatInterval": 30}).encode(),
     b"\x01\x00" + json.dumps({"desiredState": "running", "heartbeatInterval": 0.5}).encode(),
     b"\x02\x00" + json.dumps({"commands": [{"type": "capture-frame", "id": SITE}, {"type": "other"}]}).encode(),
-    b"\x03\x00" + json.dumps({"id": CAMERA, "name": "renamed", "state": "running", "siteId": SITE}).encode(),
-    b"\x03\x06" + json.dumps({"code": 409, "message": "camera is claimed"}).encode(),
+    b"\x05\x00" + json.dumps(camera).encode(),
+    b"\x04\x00" + json.dumps({"access_token": "eyJ.o.p", "token_type": "Bearer", "expires_in": 3600}).encode(),
+    b"\x04\x04" + json.dumps({"error": "invalid_client", "error_description": "wrong secret"}).encode(),
+    # regression: a huge expires_in overflowed the refresh deadline (tests/unit/test_sim_token_refresh.c)
+    b"\x00\x00" + b'{"access_token":"a","expires_in":9223372036854775807}',
+    b"\x04\x00" + b'{"access_token":"a","expires_in":9223372036854775807}',
+    setup(0, 0, camera),
+    setup(0, 0, dict(camera, state="registered", siteId=None), site=False),
+    setup(0, 5, {"code": 404, "message": "camera not found"}),
+    setup(1, 0, dict(camera, siteId=ORG)),
+    setup(2, 2, {"id": SITE, "status": "pending", "cameraId": CAMERA, "serialNumber": "SN-0001"}),
+    setup(3, 0, {"id": SITE, "status": "succeeded"}),
+    setup(3, 0, {"id": SITE, "status": "failed", "msg": "serial taken"}),
+    setup(3, 0, {"id": SITE, "status": "pending"}),
+    setup(4, 1, camera),
+    setup(4, 6, {"code": 409, "message": "camera is claimed"}),
+    setup(5, 7, {"code": 500, "message": "internal error"}),
+    setup(6, 1, {"clientId": CAMERA, "clientSecret": "s" * 43}),
 ]
 seeds("fuzz_sim_answers", sim)

@@ -32,8 +32,9 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}print_stacktrace=1:halt_on_error=1"
 
 failed=()
-for target_path in "$build"/fuzz/fuzz_*; do
-  target=$(basename "$target_path")
+for source in fuzz/fuzz_*.c; do
+  target=$(basename "$source" .c)
+  target_path="$build/fuzz/$target"
   corpus="$run_dir/$target-corpus"
   log="$run_dir/$target.log"
   mkdir -p "$corpus"
@@ -51,7 +52,7 @@ for target_path in "$build"/fuzz/fuzz_*; do
   printf '%-22s %-8s %-40s (%d s wall)\n' "$target" "$status" "${done_line:-no final count}" $((SECONDS - started))
   if [[ "$status" != ok ]]; then
     grep -E -A25 'ERROR: |runtime error:|fuzz invariant failed|SUMMARY:' "$log" | head -n 60 >&2 || tail -n 40 "$log" >&2
-    ls "$run_dir"/"$target"-* 2>/dev/null | grep -v -e '-corpus$' >&2 || true
+    ls -d "$run_dir"/"$target"-* 2>/dev/null | grep -v -e '-corpus$' >&2 || true
   fi
 done
 
@@ -59,4 +60,4 @@ if ((${#failed[@]} > 0)); then
   echo "fuzzing found problems in: ${failed[*]} (logs and inputs in $run_dir)" >&2
   exit 1
 fi
-echo "fuzzing: no finding in $(ls -d "$build"/fuzz/fuzz_* | wc -l) targets, $seconds s each"
+echo "fuzzing: no finding in $(ls fuzz/fuzz_*.c | wc -l) targets, $seconds s each"

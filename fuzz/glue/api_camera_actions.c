@@ -47,3 +47,14 @@ bool glue_upload_metrics_query(struct fuzz_request *fuzz)
 		FUZZ_CHECK(from <= to);
 	return accepted;
 }
+
+bool glue_frame_request(struct fuzz_request *fuzz)
+{
+	char camera_id[UUID_BUFFER_SIZE];
+	memset(camera_id, 0x55, sizeof(camera_id));
+	bool accepted = parse_frame_request(&fuzz->request, camera_id);
+	fuzz_check_verdict(fuzz, accepted);
+	if (accepted)
+		fuzz_check_uuid(camera_id, false);
+	return accepted;
+}

@@ -65,3 +65,14 @@ bool glue_camera_get_query(struct fuzz_request *fuzz)
 	fuzz_check_verdict(fuzz, accepted);
 	return accepted;
 }
+
+bool glue_path_uuid(struct fuzz_request *fuzz)
+{
+	char id[UUID_BUFFER_SIZE];
+	memset(id, 0x55, sizeof(id));
+	bool accepted = api_path_uuid(&fuzz->request, 0, "cameraId", id);
+	fuzz_check_verdict(fuzz, accepted);
+	if (accepted)
+		fuzz_check_uuid(id, false);
+	return accepted;
+}

@@ -40,3 +40,14 @@ bool glue_device_commands_query(struct fuzz_request *fuzz)
 		FUZZ_CHECK(wait <= COMMANDS_WAIT_MAX);
 	return accepted;
 }
+
+bool glue_device_frame(struct fuzz_request *fuzz)
+{
+	struct MHD_Connection *connection = &fuzz->connection;
+	connection->headers[connection->header_count].key = "Content-Type";
+	connection->headers[connection->header_count].value = "image/jpeg";
+	connection->header_count++;
+	bool accepted = jpeg_content_type(&fuzz->request) && jpeg_body(&fuzz->request);
+	fuzz_check_verdict(fuzz, accepted);
+	return accepted;
+}

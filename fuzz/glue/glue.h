@@ -15,7 +15,7 @@
 struct fuzz_request;
 struct http_result;
 
-/* JSON request bodies (the request's body). */
+/* Request bodies (the request's body): JSON, and the device's JPEG frame. */
 bool glue_camera_claim(struct fuzz_request *fuzz);       /* POST /cameras */
 bool glue_camera_patch(struct fuzz_request *fuzz);       /* PATCH /cameras/{id} */
 bool glue_camera_move(struct fuzz_request *fuzz);        /* POST /cameras/{id}/move */
@@ -33,6 +33,8 @@ bool glue_site_create(struct fuzz_request *fuzz);        /* POST /sites */
 bool glue_site_patch(struct fuzz_request *fuzz);         /* PATCH /sites/{id} */
 bool glue_organisation_create(struct fuzz_request *fuzz); /* POST /organisations */
 bool glue_organisation_patch(struct fuzz_request *fuzz);  /* PATCH /organisations/{id} */
+bool glue_frame_request(struct fuzz_request *fuzz);      /* POST /frame-requests */
+bool glue_device_frame(struct fuzz_request *fuzz);       /* POST /device/frames (image/jpeg) */
 
 /* Query strings and path parameters (the request's query; path parameters set by the caller). */
 bool glue_camera_list_query(struct fuzz_request *fuzz);  /* GET /cameras?state&siteId&userId&limit&after&includeMetrics */
@@ -43,6 +45,7 @@ bool glue_camera_state_path(struct fuzz_request *fuzz);  /* PUT /cameras/{id}/st
 bool glue_device_commands_query(struct fuzz_request *fuzz); /* GET /device/commands?wait */
 bool glue_exception_date_path(struct fuzz_request *fuzz); /* .../opening-hours/exceptions/{date} */
 bool glue_list_organisation_query(struct fuzz_request *fuzz); /* GET /sites|/users|/clients?organisationId */
+bool glue_path_uuid(struct fuzz_request *fuzz);          /* every {cameraId}, {siteId}, ... path parameter */
 
 /* The token endpoint: runs POST /oauth/token's handler on the request (form body and headers). */
 void glue_oauth_post_token(struct fuzz_request *fuzz);
@@ -50,7 +53,9 @@ void glue_oauth_post_token(struct fuzz_request *fuzz);
 /* Claims of a verified token into a principal (auth/tokens.c); true when accepted. */
 bool glue_principal_from_claims(json_t *claims);
 
-/* The simulator's reading of one server answer; which selects the reader. */
-void glue_sim_read_answer(uint8_t which, const struct http_result *result);
+/* The simulator's reading of one server answer; which selects the reader (byte % 6: device
+ * token, heartbeat, commands, a setup step chosen by byte / 6, operator token, the camera's
+ * name); site_given: the simulator was started with --site. */
+void glue_sim_read_answer(uint8_t which, bool site_given, const struct http_result *result);
 
 #endif

@@ -1,5 +1,7 @@
 /* Glue for src/sim/camera.c and sim.c: how a simulated camera reads the server's answers to its
- * token request, its heartbeats and its command polls, and how any error answer is described. */
+ * token request, its heartbeats and its command polls, how any error answer is described, and
+ * (through glue/sim_setup.c and glue/sim_run.c) the answers to its setup steps and to the
+ * operator's token request. */
 #include "sim/camera.c"
 
 #include "../support/fuzz_check.h"
@@ -13,9 +15,12 @@ struct glue_sim {
 	struct sim_camera camera;
 };
 
-static void glue_sim_init(struct glue_sim *glue)
+static void glue_sim_init(struct glue_sim *glue, bool site_given)
 {
 	memset(glue, 0, sizeof(*glue));
+	schedule_init(&glue->sim.schedule);
+	if (site_given)
+		snprintf(glue->options.site_id, sizeof(glue->options.site_id), "5f0c2b1e-8a7d-4c3b-9e2f-1a0b9c8d7e6f");
 	glue->sim.options = &glue->options;
 	glue->sim.heartbeat_interval = 10;
 	glue->camera.sim = &glue->sim;
@@ -24,18 +29,22 @@ static void glue_sim_init(struct glue_sim *glue)
 	snprintf(glue->record.name, sizeof(glue->record.name), "camera 1");
 }
 
-void glue_sim_adopt_name(struct sim_camera *camera, json_t *body); /* glue/sim_setup.c */
+/* glue/sim_setup.c */
+void glue_sim_adopt_name(struct sim_camera *camera, json_t *body);
+void glue_sim_setup_answer(struct sim_camera *camera, uint8_t which, const struct http_result *result);
+/* glue/sim_run.c */
+void glue_sim_operator_token(struct sim *sim, const struct http_result *result);
 
-void glue_sim_read_answer(uint8_t which, const struct http_result *result)
+void glue_sim_read_answer(uint8_t which, bool site_given, const struct http_result *result)
 {
 	struct glue_sim *glue = malloc(sizeof(*glue));
 	FUZZ_CHECK(glue != NULL);
-	glue_sim_init(glue);
+	glue_sim_init(glue, site_given);
 	struct sim_camera *camera = &glue->camera;
 	char described[256];
 	sim_describe(result, described, sizeof(described));
 	FUZZ_CHECK(strnlen(described, sizeof(described)) < sizeof(described));
-	switch (which % 4) {
+	switch (which % 6) {
 	case 0:
 		if (store_token(camera, result)) {
 			FUZZ_CHECK(camera->token != NULL);
@@ -49,6 +58,12 @@ void glue_sim_read_answer(uint8_t which, const struct http_result *result)
 	case 2:
 		read_commands(camera, result);
 		break;
+	case 3:
+		glue_sim_setup_answer(camera, which / 6, result);
+		break;
+	case 4:
+		glue_sim_operator_token(&glue->sim, result);
+		break;
 	default: {
 		json_t *body = sim_response_json(result);
 		glue_sim_adopt_name(camera, body);
@@ -57,6 +72,8 @@ void glue_sim_read_answer(uint8_t which, const struct http_result *result)
 		break;
 	}
 	}
+	FUZZ_CHECK(strnlen(glue->record.name, sizeof(glue->record.name)) < sizeof(glue->record.name));
 	free(camera->token);
+	schedule_release(&glue->sim.schedule);
 	free(glue);
 }

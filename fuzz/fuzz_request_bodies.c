@@ -1,6 +1,7 @@
-/* libFuzzer target: every JSON request body camfleet parses. Input: byte 0 selects the body's
- * endpoint (see parsers[]), byte 1 the caller's role, the rest is the body. Each parser must
- * either accept and produce bounded, NUL-terminated, valid fields, or answer exactly one 4xx. */
+/* libFuzzer target: every request body camfleet parses (the JSON bodies and the device's JPEG
+ * frames). Input: byte 0 selects the body's endpoint (see parsers[]), byte 1 the caller's role,
+ * the rest is the body. Each parser must either accept and produce bounded, NUL-terminated,
+ * valid fields, or answer exactly one 4xx. */
 #include "glue/glue.h"
 #include "support/fuzz_request.h"
 #include "util/log.h"
@@ -10,7 +11,7 @@ static bool (*const parsers[])(struct fuzz_request *) = {
     glue_register_request,      glue_opening_hours_weekly,  glue_opening_hours_exception,
     glue_device_heartbeat,      glue_device_video_upload,   glue_user_create,         glue_user_patch,
     glue_user_sites,            glue_client_create,         glue_site_create,         glue_site_patch,
-    glue_organisation_create,   glue_organisation_patch,
+    glue_organisation_create,   glue_organisation_patch,    glue_frame_request,       glue_device_frame,
 };
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
