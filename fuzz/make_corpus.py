@@ -113,6 +113,9 @@ jwt = [
     b"\x01" + json.dumps(header).encode() + b"\n" + json.dumps(claims).encode(),
     b"\x01" + json.dumps(header).encode() + b"\n" + json.dumps(device).encode(),
     b"\x01" + b'{"alg":"HS256","kid":"fuzz-test-key"}' + b"\n" + json.dumps(claims).encode(),
+    # regression: an exp beyond int64 seconds was converted out of range (tests/unit/test_token_claims.c)
+    b"\x01" + b'{"alg":"ES256"}' + b"\n" + json.dumps(dict(device, exp=1.79667e96)).encode(),
+    b"\x02" + json.dumps(dict(claims, iat=-1e300)).encode(),
     b"\x02" + json.dumps(claims).encode(),
     b"\x02" + json.dumps(dict(claims, role="operator", org=None)).encode(),
     b"\x02" + json.dumps(dict(claims, aud=["other", "camfleet"])).encode(),
