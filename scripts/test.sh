@@ -2,7 +2,7 @@
 # Runs camfleet's whole test suite: installs what it needs, starts a throw-away PostgreSQL cluster,
 # then builds twice — a normal build with -Werror and an AddressSanitizer + UndefinedBehaviorSanitizer
 # build — and runs on each the C unit tests (CTest + cmocka) and the HTTP tests (pytest against the
-# real binary) twice: on SQLite and on PostgreSQL. The cluster is stopped at the end, also when a
+# real binary) twice: on SQLite and on PostgreSQL; last, each libFuzzer target runs for 20 s. The cluster is stopped at the end, also when a
 # step fails. Build folders (relative to the repository): $CAMFLEET_CI_BUILD (default build-ci) and
 # its siblings -sanitize and -pg (the cluster; its files stay there for a post-mortem).
 set -euo pipefail
@@ -76,4 +76,8 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 
 run_suite "release build" "$build_root" -DCMAKE_BUILD_TYPE=RelWithDebInfo
 run_suite "sanitizer build (ASan + UBSan)" "$build_root-sanitize" -DCMAKE_BUILD_TYPE=Debug -DCAMFLEET_SANITIZE=ON
+# Every libFuzzer target for 20 s on its seed corpus (clang build in $build_root-fuzz); any
+# crash, leak, undefined behaviour or failed invariant fails the run (README "Fuzzing").
+step "fuzzing: every target of fuzz/ for 20 s (scripts/fuzz.sh)"
+CAMFLEET_FUZZ_BUILD="$build_root-fuzz" bash scripts/fuzz.sh 20
 step "all test suites passed (SQLite and PostgreSQL, release and sanitizer builds)"

@@ -39,18 +39,27 @@ bool api_organisation_for_new(struct http_request *request, bool given, const ch
 	return true;
 }
 
+/* Reads the body {"name": ...} into name (required to create, optional to change); false after
+ * answering 400. No I/O: fuzz/ calls it too. */
+static bool parse_organisation_body(struct http_request *request, enum field_need need, char name[ENTITY_NAME_MAX + 1],
+                                    bool *has_name)
+{
+	json_t *body = NULL;
+	if (!api_parse_body(request, organisation_fields, &body))
+		return false;
+	bool valid = api_string_field(request, body, "name", need, 1, ENTITY_NAME_CHARS, name, ENTITY_NAME_MAX + 1,
+	                              has_name, NULL);
+	json_decref(body);
+	return valid;
+}
+
 static enum MHD_Result post_organisation(struct http_request *request)
 {
 	if (!api_require_role(request, ROLES_OPERATOR, "create organisations"))
 		return http_replied(request);
-	json_t *body = NULL;
 	struct organisation organisation = {0};
-	if (!api_parse_body(request, organisation_fields, &body))
-		return http_replied(request);
-	bool valid = api_string_field(request, body, "name", FIELD_REQUIRED, 1, ENTITY_NAME_CHARS, organisation.name,
-	                              sizeof(organisation.name), NULL, NULL);
-	json_decref(body);
-	if (!valid)
+	bool has_name = false;
+	if (!parse_organisation_body(request, FIELD_REQUIRED, organisation.name, &has_name))
 		return http_replied(request);
 	if (uuid_generate_text(organisation.id) != 0)
 		return http_reply_error(request, 500, "internal error");
@@ -123,17 +132,12 @@ static enum MHD_Result get_organisation(struct http_request *request)
 static enum MHD_Result patch_organisation(struct http_request *request)
 {
 	char id[UUID_BUFFER_SIZE];
-	json_t *body = NULL;
-	if (!api_require_role(request, ROLES_OPERATOR, "change organisations") ||
-	    !api_path_uuid(request, 0, "organisationId", id) || !api_parse_body(request, organisation_fields, &body))
-		return http_replied(request);
 	char name[ENTITY_NAME_MAX + 1];
 	bool has_name = false;
-	bool valid = api_string_field(request, body, "name", FIELD_OPTIONAL, 1, ENTITY_NAME_CHARS, name, sizeof(name),
-	                              &has_name, NULL);
-	json_decref(body);
 	struct organisation organisation;
-	if (!valid || !load_visible(request, id, &organisation))
+	if (!api_require_role(request, ROLES_OPERATOR, "change organisations") ||
+	    !api_path_uuid(request, 0, "organisationId", id) ||
+	    !parse_organisation_body(request, FIELD_OPTIONAL, name, &has_name) || !load_visible(request, id, &organisation))
 		return http_replied(request);
 	if (has_name)
 		memcpy(organisation.name, name, sizeof(name));

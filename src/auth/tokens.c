@@ -109,6 +109,22 @@ enum token_result token_issue(struct token_service *service, const struct princi
 	return TOKEN_OK;
 }
 
+/* Reads NumericDate claim name (absent: 0) into *out; false unless it is a number of epoch
+ * seconds from 0 to the end of year 9999 (a larger one would not fit an int64_t: converting it is
+ * undefined behaviour; found by fuzz/fuzz_jwt). */
+static bool date_claim(json_t *claims, const char *name, int64_t *out)
+{
+	json_t *value = json_object_get(claims, name);
+	*out = 0;
+	if (value == NULL)
+		return true;
+	double seconds = json_number_value(value);
+	if (!json_is_number(value) || !(seconds >= 0.0 && seconds <= 253402300799.0))
+		return false;
+	*out = (int64_t)seconds;
+	return true;
+}
+
 static enum token_result principal_from_claims(json_t *claims, struct principal *out)
 {
 	const char *sub = json_string_value(json_object_get(claims, "sub"));
@@ -124,8 +140,8 @@ static enum token_result principal_from_claims(json_t *claims, struct principal 
 		return TOKEN_BAD_CLAIMS;
 	if (out->role != ROLE_OPERATOR && out->organisation_id[0] == '\0' && out->role != ROLE_DEVICE)
 		return TOKEN_BAD_CLAIMS;
-	out->expires_at = (int64_t)json_number_value(json_object_get(claims, "exp"));
-	out->issued_at = (int64_t)json_number_value(json_object_get(claims, "iat"));
+	if (!date_claim(claims, "exp", &out->expires_at) || !date_claim(claims, "iat", &out->issued_at))
+		return TOKEN_BAD_CLAIMS;
 	/* The issue time in milliseconds; a token from before the claim existed counts from the start
 	 * of its second, so a revocation in that second refuses it. */
 	json_t *issued_ms = json_object_get(claims, TOKEN_CLAIM_ISSUED_MS);

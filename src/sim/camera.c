@@ -15,7 +15,6 @@
 #define COMMAND_TIMEOUT_MILLIS      ((COMMAND_WAIT_SECONDS + 15) * 1000L)
 #define COMMAND_BACKOFF_MAX_SECONDS 30
 #define TOKEN_RETRY_MILLIS          5000
-#define DEFAULT_TOKEN_SECONDS       3600
 
 static int64_t seconds_to_millis(double seconds)
 {
@@ -59,10 +58,7 @@ static bool store_token(struct sim_camera *camera, const struct http_result *res
 		return false;
 	free(camera->token);
 	camera->token = copy;
-	if (expires_in <= 0)
-		expires_in = DEFAULT_TOKEN_SECONDS;
-	/* Refresh at three quarters of the lifetime: the old token works until then. */
-	camera->token_refresh_due = sim_now() + (int64_t)expires_in * 750;
+	camera->token_refresh_due = sim_now() + sim_token_refresh_millis(expires_in);
 	return true;
 }
 

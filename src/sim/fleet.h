@@ -111,6 +111,12 @@ struct sim {
 
 /* Monotonic milliseconds. */
 int64_t sim_now(void);
+#define SIM_TOKEN_SECONDS_DEFAULT 3600  /* a token answer without a usable expires_in */
+#define SIM_TOKEN_SECONDS_MAX     86400 /* a longer expires_in counts as a day */
+/* Milliseconds from now until a token the server said lives expires_in seconds is refreshed:
+ * three quarters of its lifetime, bounded (SIM_TOKEN_SECONDS_*) so that no answer, however
+ * large or negative its expires_in, can overflow the deadline. */
+int64_t sim_token_refresh_millis(json_int_t expires_in);
 /* Recomputes the camera's next wake-up from its phase and due times and queues it. */
 void sim_camera_schedule(struct sim_camera *camera);
 /* Ends setup with a message (printed at exit, status 1). */

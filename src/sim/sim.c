@@ -130,6 +130,14 @@ struct http_call *sim_send_json(struct sim *sim, const char *method, const char 
 
 /* ---- the operator's token ------------------------------------------------------------------ */
 
+int64_t sim_token_refresh_millis(json_int_t expires_in)
+{
+	int64_t seconds = expires_in > 0 ? (int64_t)expires_in : SIM_TOKEN_SECONDS_DEFAULT;
+	if (seconds > SIM_TOKEN_SECONDS_MAX)
+		seconds = SIM_TOKEN_SECONDS_MAX;
+	return seconds * 750; /* three quarters of the lifetime: the old token works until then */
+}
+
 static void operator_token_done(const struct http_result *result, void *context)
 {
 	struct sim *sim = context;
@@ -140,7 +148,7 @@ static void operator_token_done(const struct http_result *result, void *context)
 	if (token != NULL) {
 		free(sim->operator_token);
 		sim->operator_token = strdup(token);
-		sim->operator_refresh_due = sim_now() + (expires_in > 0 ? expires_in : 3600) * 750;
+		sim->operator_refresh_due = sim_now() + sim_token_refresh_millis(expires_in);
 		if (sim->phase == SIM_OPERATOR_TOKEN && sim->operator_token != NULL)
 			sim->phase = SIM_SETUP;
 	} else if (sim->phase == SIM_OPERATOR_TOKEN) {

@@ -8,8 +8,9 @@
 /* Size of a buffer that holds any escaped value whose input fits in bytes (worst case: every
  * byte becomes \xHH), plus the NUL. */
 #define LOG_ESCAPE_SIZE(bytes) ((bytes) * 4 + 1)
-/* Appended to an escaped value that did not fit its buffer. Every backslash of the input is
- * doubled, so the input itself can never produce this marker. */
+/* Appended to an escaped value that did not fit its buffer. Read from the left, every backslash
+ * of an escaped value starts an escape sequence (an input backslash is doubled), and only this
+ * marker puts a dot after one: no input can forge it (an input "\..." is written "\\..."). */
 #define LOG_ESCAPE_TRUNCATED "\\..."
 
 /* Writes text (NULL: "-") into out (out_size bytes; at least 5 for anything to be written),
