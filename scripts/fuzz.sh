@@ -21,7 +21,10 @@ bash scripts/install-deps.sh --test
 build=${CAMFLEET_FUZZ_BUILD:-build-fuzz}
 cmake -S . -B "$build" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DCAMFLEET_FUZZ=ON \
   -DCAMFLEET_WERROR=OFF >/dev/null
-cmake --build "$build" --target fuzz -j"$(nproc)" >/dev/null
+if ! cmake --build "$build" --target fuzz -j"$(nproc)" >"$build/fuzz-build.log" 2>&1; then
+  cat "$build/fuzz-build.log" >&2  # clang's warnings stay in the log unless the build fails
+  exit 1
+fi
 
 run_dir="$build/fuzz-run"
 rm -rf "$run_dir"
