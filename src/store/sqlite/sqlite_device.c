@@ -167,24 +167,24 @@ static enum store_result sqlite_device_credentials_delete(struct store *store, c
 	return result;
 }
 
+/* Runs sql, a statement keyed by the camera id alone, inside the caller's transaction. */
+static enum store_result run_for_camera(struct sqlite_connection *c, const char *sql, const char *camera_id,
+                                        const char *context)
+{
+	sqlite3_stmt *s = statement_with_id(c, sql, camera_id);
+	return s != NULL ? sqlite_run(c, s, context) : STORE_ERROR;
+}
+
 enum store_result sqlite_device_forget_camera(struct sqlite_connection *c, const char *camera_id)
 {
-	sqlite3_stmt *s = statement_with_id(c, SQL_DEVICE_DELETE, camera_id);
-	enum store_result result = s != NULL ? sqlite_run(c, s, "device credentials revoke") : STORE_ERROR;
-	if (result != STORE_OK)
-		return result;
-	s = statement_with_id(c, SQL_FRAME_DELETE, camera_id);
-	return s != NULL ? sqlite_run(c, s, "frame delete") : STORE_ERROR;
+	enum store_result result = run_for_camera(c, SQL_DEVICE_DELETE, camera_id, "device credentials revoke");
+	return result == STORE_OK ? run_for_camera(c, SQL_FRAME_DELETE, camera_id, "frame delete") : result;
 }
 
 enum store_result sqlite_device_forget_history(struct sqlite_connection *c, const char *camera_id)
 {
-	sqlite3_stmt *s = statement_with_id(c, SQL_FRAME_DELETE, camera_id);
-	enum store_result result = s != NULL ? sqlite_run(c, s, "frame delete") : STORE_ERROR;
-	if (result != STORE_OK)
-		return result;
-	s = statement_with_id(c, SQL_UPLOADS_DELETE, camera_id);
-	return s != NULL ? sqlite_run(c, s, "video uploads delete") : STORE_ERROR;
+	enum store_result result = run_for_camera(c, SQL_FRAME_DELETE, camera_id, "frame delete");
+	return result == STORE_OK ? run_for_camera(c, SQL_UPLOADS_DELETE, camera_id, "video uploads delete") : result;
 }
 
 /* --- heartbeats -------------------------------------------------------------------------------- */
