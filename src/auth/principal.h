@@ -5,15 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "domain/role.h"
 #include "util/uuid.h"
-
-enum role {
-	ROLE_NONE = 0,
-	ROLE_OPERATOR, /* the fleet operator: everything, across organisations */
-	ROLE_ADMIN,    /* an organisation's admin: everything inside that organisation */
-	ROLE_VIEWER,   /* read-only, only the cameras of the sites granted to the user */
-	ROLE_DEVICE,   /* a camera: only the device endpoints, only for itself */
-};
 
 enum subject_kind { SUBJECT_USER, SUBJECT_CLIENT };
 
@@ -30,10 +23,5 @@ struct principal {
 	 * 0 for every other token. */
 	int64_t credential_issued_ms;
 };
-
-/* "operator", "admin", "viewer", "device" for a role; "" for ROLE_NONE. */
-const char *role_name(enum role role);
-/* The role named by text, or ROLE_NONE when text names none. */
-enum role role_from_name(const char *text);
 
 #endif

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "auth/principal.h"
+#include "domain/role.h"
 #include "util/uuid.h"
 
 #define ENTITY_NAME_CHARS 200                  /* characters of a name */

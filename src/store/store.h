@@ -1,6 +1,7 @@
 /* The store interface: everything camfleet keeps, behind one table of operations that each
- * back end (SQLite now, PostgreSQL later) implements. Callers use the store_* wrappers.
- * Every operation is safe to call from any thread at the same time. */
+ * back end (SQLite in store/sqlite/, PostgreSQL in store/postgres/) implements. Callers call
+ * store->ops->operation(store, ...) directly. Every operation is safe to call from any thread at
+ * the same time. */
 #ifndef CAMFLEET_STORE_STORE_H
 #define CAMFLEET_STORE_STORE_H
 
@@ -11,7 +12,8 @@
 #include "domain/camera.h"
 #include "store/entities.h"
 
-/* One result enum for every store operation; mapped to HTTP status in api/errors.c only. */
+/* One result enum for every store operation; mapped to HTTP status in one place only:
+ * api_store_failure() in api/common.c. */
 enum store_result {
 	STORE_OK = 0,
 	STORE_NOT_FOUND = -1,  /* no such row (or not in the given scope) */

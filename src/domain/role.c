@@ -1,5 +1,5 @@
 /* Role names: the one place their spelling lives. */
-#include "auth/principal.h"
+#include "domain/role.h"
 
 #include <string.h>
 
