@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/hash.h"
+
 #define REVOCATION_SHARDS          32
 #define REVOCATION_SHARD_MIN_SLOTS 16
 
@@ -27,16 +29,6 @@ struct revocation_table {
 	atomic_size_t count; /* stamps in every shard: lets lookups skip an empty table */
 	struct revocation_shard shards[REVOCATION_SHARDS];
 };
-
-static uint64_t subject_hash(const char *subject, size_t length)
-{
-	uint64_t hash = 1469598103934665603ull;
-	for (size_t i = 0; i < length; i++) {
-		hash ^= (unsigned char)subject[i];
-		hash *= 1099511628211ull;
-	}
-	return hash;
-}
 
 struct revocation_table *revocation_table_new(void)
 {
@@ -70,7 +62,7 @@ void revocation_table_free(struct revocation_table *table)
 static struct revocation_shard *shard_of(struct revocation_table *table, const char *subject, size_t length,
                                          uint64_t *hash)
 {
-	*hash = subject_hash(subject, length);
+	*hash = hash_bytes(subject, length);
 	return &table->shards[*hash % REVOCATION_SHARDS];
 }
 
@@ -100,7 +92,7 @@ static int rebuild(struct revocation_shard *shard, size_t capacity, int64_t cuto
 		if (old->subject[0] == '\0' || old->valid_from_ms <= cutoff_ms)
 			continue;
 		size_t length = strlen(old->subject);
-		*probe(slots, capacity, subject_hash(old->subject, length), old->subject, length) = *old;
+		*probe(slots, capacity, hash_bytes(old->subject, length), old->subject, length) = *old;
 		kept++;
 	}
 	*dropped = shard->count - kept;

@@ -1,4 +1,5 @@
-/* FNV-1a, 64 bits, of a NUL-terminated string: the hash of the in-memory tables keyed by id. */
+/* The hashes of the in-memory tables: FNV-1a, 64 bits, of a NUL-terminated string or of bytes, and
+ * a seeded variant for tables a client can fill. */
 #ifndef CAMFLEET_UTIL_HASH_H
 #define CAMFLEET_UTIL_HASH_H
 
@@ -10,6 +11,18 @@ static inline uint64_t hash_string(const char *text)
 	uint64_t hash = 1469598103934665603ull;
 	for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++) {
 		hash ^= *p;
+		hash *= 1099511628211ull;
+	}
+	return hash;
+}
+
+/* FNV-1a, 64 bits, of length bytes. */
+static inline uint64_t hash_bytes(const void *data, size_t length)
+{
+	uint64_t hash = 1469598103934665603ull;
+	const unsigned char *bytes = data;
+	for (size_t i = 0; i < length; i++) {
+		hash ^= bytes[i];
 		hash *= 1099511628211ull;
 	}
 	return hash;
