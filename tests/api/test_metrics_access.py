@@ -1,5 +1,7 @@
 """/metrics: operator tokens only on the API's address; without a token only on the separate
 --metrics-listen address, which serves nothing else."""
+import time
+
 import requests
 
 from conftest import (REQUEST_TIMEOUT, Api, assert_error, assert_unauthorized, describe,
@@ -38,13 +40,19 @@ def test_metrics_listen_serves_metrics_without_a_token_and_nothing_else(start_se
     expect_ok = requests.get(private.url + "/healthz", timeout=REQUEST_TIMEOUT)
     assert expect_ok.status_code == 200
     metrics_url = f"http://127.0.0.1:{port}"
-    resp = requests.get(metrics_url + "/metrics", timeout=REQUEST_TIMEOUT)
-    assert resp.status_code == 200, describe(resp)
+    counted = 'camfleet_http_requests_total{route="/healthz",method="GET",code="200"} 1'
+    # a request is counted when it completes, just after its answer is sent: poll briefly
+    deadline = time.monotonic() + 5
+    while True:
+        resp = requests.get(metrics_url + "/metrics", timeout=REQUEST_TIMEOUT)
+        assert resp.status_code == 200, describe(resp)
+        if counted in resp.text.splitlines() or time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
     assert resp.headers["Content-Type"].startswith("text/plain; version=0.0.4"), describe(resp)
     assert resp.headers["X-Content-Type-Options"] == "nosniff", describe(resp)
     assert resp.headers["Cache-Control"] == "no-store", describe(resp)
-    assert ('camfleet_http_requests_total{route="/healthz",method="GET",code="200"} 1'
-            in resp.text.splitlines()), resp.text[:2000]
+    assert counted in resp.text.splitlines(), resp.text[:2000]
     for method, path in (("GET", "/healthz"), ("GET", "/cameras"), ("GET", "/openapi.json"),
                          ("POST", "/metrics"), ("GET", "/metrics/x"), ("GET", "/")):
         other = requests.request(method, metrics_url + path, timeout=REQUEST_TIMEOUT)
