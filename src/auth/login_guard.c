@@ -37,8 +37,15 @@ struct login_guard *login_guard_new(size_t slots, const struct failure_policy *p
 	}
 	guard->policy = *policy;
 	guard->group_mask = groups - 1;
-	for (size_t i = 0; i < LOGIN_GUARD_STRIPES; i++)
-		pthread_mutex_init(&guard->stripes[i], NULL);
+	for (size_t i = 0; i < LOGIN_GUARD_STRIPES; i++) {
+		if (pthread_mutex_init(&guard->stripes[i], NULL) != 0) {
+			while (i-- > 0)
+				pthread_mutex_destroy(&guard->stripes[i]);
+			free(guard->slots);
+			free(guard);
+			return NULL;
+		}
+	}
 	return guard;
 }
 

@@ -11,15 +11,19 @@ static unsigned gate_capacity; /* 0: no gate */
 static unsigned gate_wait_ms;
 static unsigned gate_taken;
 
-void password_gate_configure(unsigned capacity, unsigned wait_ms)
+int password_gate_configure(unsigned capacity, unsigned wait_ms)
 {
 	pthread_condattr_t attributes;
-	pthread_condattr_init(&attributes);
-	pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC);
-	pthread_cond_init(&gate_freed, &attributes);
+	if (pthread_condattr_init(&attributes) != 0)
+		return -1;
+	int failed = pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC) != 0 ||
+		     pthread_cond_init(&gate_freed, &attributes) != 0;
 	pthread_condattr_destroy(&attributes);
+	if (failed)
+		return -1;
 	gate_capacity = capacity;
 	gate_wait_ms = wait_ms;
+	return 0;
 }
 
 bool password_gate_enter(void)

@@ -7,8 +7,9 @@
 #include <stdbool.h>
 
 /* Sets the gate: capacity computations at once (0 = no gate, the default: the command line),
- * waiting at most wait_ms for a turn. Call once at start-up, before any computation. */
-void password_gate_configure(unsigned capacity, unsigned wait_ms);
+ * waiting at most wait_ms for a turn. Call once at start-up, before any computation. 0, or -1
+ * when the condition variable cannot be made (the gate is then left off). */
+int password_gate_configure(unsigned capacity, unsigned wait_ms) __attribute__((warn_unused_result));
 /* Takes a turn; false when none came free in time (then do not call password_gate_leave). */
 bool password_gate_enter(void) __attribute__((warn_unused_result));
 /* Gives the turn back. */

@@ -420,7 +420,10 @@ int cli_serve(int argc, char **argv)
 	app.store = store_open(app.config.database_url, app.config.threads + 4, STORE_USER_SERVER); /* + worker, flusher, reader, spare */
 	if (app.store == NULL)
 		goto done;
-	password_gate_configure(app.config.password_concurrency, app.config.password_wait_ms);
+	if (password_gate_configure(app.config.password_concurrency, app.config.password_wait_ms) != 0) {
+		log_error("cannot set up the argon2 gate (condition variable)");
+		goto done;
+	}
 	app.limits = rate_limits_new(&app.config);
 	app.password_checks = password_checks_start(app.config.password_concurrency, app.config.password_wait_ms);
 	if (app.limits == NULL || app.password_checks == NULL)

@@ -36,8 +36,15 @@ struct rate_limit_table *rate_limit_table_new(size_t slots)
 		return NULL;
 	}
 	table->group_mask = groups - 1;
-	for (size_t i = 0; i < RATE_LIMIT_STRIPES; i++)
-		pthread_mutex_init(&table->stripes[i], NULL);
+	for (size_t i = 0; i < RATE_LIMIT_STRIPES; i++) {
+		if (pthread_mutex_init(&table->stripes[i], NULL) != 0) {
+			while (i-- > 0)
+				pthread_mutex_destroy(&table->stripes[i]);
+			free(table->slots);
+			free(table);
+			return NULL;
+		}
+	}
 	return table;
 }
 
