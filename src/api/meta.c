@@ -40,7 +40,8 @@ static void store_metrics(struct store *store, char *out, size_t size)
 		                         "# TYPE camfleet_async_queue_depth gauge\ncamfleet_async_queue_depth %lld\n",
 		                         (long long)depth);
 	struct camera_cache_usage cache;
-	if (used < size && store->ops->camera_cache_usage(store, &cache) == STORE_OK)
+	if (used < size && store->camera_cache != NULL) {
+		camera_cache_usage(store->camera_cache, &cache);
 		snprintf(out + used, size - used,
 		         "# HELP camfleet_camera_cache_rows Camera rows kept in memory (SQLite server).\n"
 		         "# TYPE camfleet_camera_cache_rows gauge\ncamfleet_camera_cache_rows %zu\n"
@@ -51,6 +52,7 @@ static void store_metrics(struct store *store, char *out, size_t size)
 		         "# HELP camfleet_camera_cache_misses_total Camera reads that went to the database.\n"
 		         "# TYPE camfleet_camera_cache_misses_total counter\ncamfleet_camera_cache_misses_total %llu\n",
 		         cache.rows, cache.bytes, (unsigned long long)cache.hits, (unsigned long long)cache.misses);
+	}
 }
 
 char *api_metrics_text(struct app *app, size_t *length)

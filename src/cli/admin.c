@@ -176,7 +176,7 @@ static int rotate_signing_key(struct store *store)
 		fprintf(stderr, "camfleet admin: cannot rotate the signing key\n");
 		return 1;
 	}
-	if (store->ops->publish(store, TOKEN_SYNC_KEYS_MESSAGE) != STORE_OK)
+	if (store->messages->publish(store, TOKEN_SYNC_KEYS_MESSAGE) != STORE_OK)
 		fprintf(stderr, "camfleet admin: cannot tell the running servers; they switch at their next poll\n");
 	printf("{\"kid\": \"%s\", \"previousKid\": ", kid);
 	printf(previous[0] != '\0' ? "\"%s\"}\n" : "null}\n", previous);

@@ -447,7 +447,7 @@ int cli_serve(int argc, char **argv)
 	app.hub = device_hub_new(&app);
 	if (app.hub == NULL)
 		goto done;
-	if (app.store->ops->reads_are_remote && (app.camera_reads = camera_read_batch_start(app.store)) == NULL)
+	if (app.store->capabilities.reads_are_remote && (app.camera_reads = camera_read_batch_start(app.store)) == NULL)
 		goto done;
 	server = http_server_start(&app, routes, route_count);
 	if (server == NULL)

@@ -18,7 +18,7 @@
 static void publish(struct device_hub *hub, const char *message)
 {
 	struct store *store = hub->app->store;
-	enum store_result result = store->ops->publish(store, message);
+	enum store_result result = store->messages->publish(store, message);
 	if (result != STORE_OK)
 		log_error("device: cannot tell the other nodes \"%s\" (%d)", message, (int)result);
 }

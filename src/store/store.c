@@ -4,10 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/backends.h"
 #include "util/log.h"
-
-struct store *sqlite_store_open(const char *path, unsigned connections, enum store_user user);
-struct store *pg_store_open(const char *url, unsigned connections);
 
 struct store *store_open(const char *url, unsigned connections, enum store_user user)
 {

@@ -1,7 +1,7 @@
-/* The store interface: everything camfleet keeps, behind one table of operations that each
- * back end (SQLite in store/sqlite/, PostgreSQL in store/postgres/) implements. Callers call
- * store->ops->operation(store, ...) directly. Every operation is safe to call from any thread at
- * the same time. */
+/* The store interface: everything camfleet keeps, behind one table of data operations per back
+ * end (SQLite, PostgreSQL; most operations are written once for both, see store/README.md), the
+ * cross-node messages and what the back end can do. Callers call store->ops->operation(store, ...)
+ * directly. Every operation is safe to call from any thread at the same time. */
 #ifndef CAMFLEET_STORE_STORE_H
 #define CAMFLEET_STORE_STORE_H
 
@@ -16,9 +16,9 @@
  * api_store_failure() in api/common.c. */
 enum store_result {
 	STORE_OK = 0,
-	STORE_NOT_FOUND = -1,  /* no such row (or not in the given scope) */
-	STORE_CONFLICT = -2,   /* a unique key or the expected state did not hold */
-	STORE_ERROR = -3,      /* the database failed; details are logged by the back end */
+	STORE_NOT_FOUND = -1,   /* no such row (or not in the given scope) */
+	STORE_CONFLICT = -2,    /* a unique key or the expected state did not hold */
+	STORE_ERROR = -3,       /* the database failed; details are logged by the back end */
 	STORE_UNAVAILABLE = -4, /* the database cannot be reached */
 	STORE_LIMIT = -5        /* the write would take a collection past its documented cap */
 };
@@ -84,7 +84,7 @@ struct token_revocation {
 	int64_t changed_at_ms; /* when the row was last written (the writer's clock) */
 };
 typedef int (*token_revocation_fn)(void *context, const struct token_revocation *row);
-/* Called with each message another node published; see store_ops.subscribe. */
+/* Called with each message another node published; see store_messages.subscribe. */
 typedef void (*store_message_fn)(void *context, const char *message);
 
 #define STORE_MESSAGE_MAX 200 /* bytes of a cross-node message, without NUL */
@@ -107,18 +107,11 @@ struct camera_patch {
 };
 
 struct store;
-struct camera_cache_usage;
 
+/* The data operations: one static const table per back end (store/backends.h). */
 struct store_ops {
-	/* Every read is a round trip to a server (PostgreSQL): the hottest reads are worth batching
-	 * (api/camera_read_batch.c). False for an embedded database, where a read is a function call. */
-	bool reads_are_remote;
-
-	void (*close)(struct store *store);
+	/* STORE_OK when the database answers (and, with several nodes, the cross-node bus listens). */
 	enum store_result (*ping)(struct store *store);
-	/* The in-memory camera cache (store/camera_cache.h): STORE_OK with *out filled when the back
-	 * end keeps one (a SQLite server), STORE_NOT_FOUND when it does not (PostgreSQL, tools). */
-	enum store_result (*camera_cache_usage)(struct store *store, struct camera_cache_usage *out);
 
 	/* Signing keys (auth/signing_keys.c). The current key (retired_at NULL) signs; retired keys
 	 * only verify the tokens they signed until those expire, and lose their private part when
@@ -276,11 +269,13 @@ struct store_ops {
 	                                  int64_t at);
 	/* Number of requests created or processing. */
 	enum store_result (*async_pending_count)(struct store *, int64_t *count_out);
+};
 
-	/* Cross-node messages, for nodes sharing one database (PostgreSQL: LISTEN/NOTIFY). A back end
-	 * that serves a single node (SQLite) has nobody to tell: publish does nothing, subscribe
-	 * starts nothing. Delivery is best effort: a message sent while a node's listener is
-	 * reconnecting is lost to that node, so waits built on them must have deadlines. */
+/* Cross-node messages, for nodes sharing one database (PostgreSQL: LISTEN/NOTIFY). A back end
+ * that serves a single node (SQLite) has nobody to tell: publish does nothing, subscribe
+ * starts nothing. Delivery is best effort: a message sent while a node's listener is
+ * reconnecting is lost to that node, so waits built on them must have deadlines. */
+struct store_messages {
 	/* Sends message (at most STORE_MESSAGE_MAX bytes, no NUL) to every other node. */
 	enum store_result (*publish)(struct store *, const char *message);
 	/* From now on calls deliver(context, message), on a thread of the back end, with every message
@@ -291,8 +286,22 @@ struct store_ops {
 	void (*unsubscribe)(struct store *);
 };
 
+/* What callers may rely on, or should plan around, beside the operations. */
+struct store_capabilities {
+	/* Every read is a round trip to a server (PostgreSQL): the hottest reads are worth batching
+	 * (api/camera_read_batch.c). False for an embedded database, where a read is a function call. */
+	bool reads_are_remote;
+};
+
+struct camera_cache;
+
 struct store {
 	const struct store_ops *ops;
+	const struct store_messages *messages;
+	struct store_capabilities capabilities;
+	/* The in-memory camera rows of a SQLite server (store/camera_cache.h); NULL elsewhere. */
+	struct camera_cache *camera_cache;
+	void (*close)(struct store *store);
 };
 
 /* Who opens the store. A server (`camfleet serve`) of a SQLite file is its only one: it locks
@@ -311,7 +320,7 @@ void store_url_redacted(const char *url, char *out, size_t size);
 static inline void store_close(struct store *store)
 {
 	if (store != NULL)
-		store->ops->close(store);
+		store->close(store);
 }
 
 #endif

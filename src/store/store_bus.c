@@ -51,7 +51,7 @@ struct store_bus *store_bus_new(struct store *store)
 		free(bus);
 		return NULL;
 	}
-	if (store->ops->subscribe(store, dispatch, bus) != 0) {
+	if (store->messages->subscribe(store, dispatch, bus) != 0) {
 		pthread_rwlock_destroy(&bus->lock);
 		free(bus);
 		return NULL;
@@ -65,7 +65,7 @@ void store_bus_free(struct store_bus *bus)
 	if (bus == NULL)
 		return;
 	if (bus->subscribed)
-		bus->store->ops->unsubscribe(bus->store);
+		bus->store->messages->unsubscribe(bus->store);
 	pthread_rwlock_destroy(&bus->lock);
 	free(bus);
 }
@@ -104,5 +104,5 @@ void store_bus_unlisten(struct store_bus *bus, void *context)
 
 enum store_result store_bus_publish(struct store_bus *bus, const char *message)
 {
-	return bus->store->ops->publish(bus->store, message);
+	return bus->store->messages->publish(bus->store, message);
 }

@@ -1,5 +1,5 @@
 /* The cross-node bus, shared: a store admits one subscription to the other nodes' messages
- * (store_ops.subscribe), so this router holds it and hands each message to the listener whose
+ * (store_messages.subscribe), so this router holds it and hands each message to the listener whose
  * prefix the message starts with ("capture " to the device hub, "revoke " to the token service).
  * Delivery stays best effort, as store.h says. */
 #ifndef CAMFLEET_STORE_STORE_BUS_H
@@ -20,7 +20,7 @@ int store_bus_listen(struct store_bus *bus, const char *prefix, store_message_fn
     __attribute__((warn_unused_result));
 /* Removes every route of context: when it returns, none of them runs or will run. */
 void store_bus_unlisten(struct store_bus *bus, void *context);
-/* Sends message to every other node (store_ops.publish). */
+/* Sends message to every other node (store_messages.publish). */
 enum store_result store_bus_publish(struct store_bus *bus, const char *message) __attribute__((warn_unused_result));
 
 #endif

@@ -42,7 +42,7 @@ static enum store_result fake_publish(struct store *store, const char *message)
 	return STORE_OK;
 }
 
-static const struct store_ops fake_ops = {
+static const struct store_messages fake_messages = {
     .subscribe = fake_subscribe,
     .unsubscribe = fake_unsubscribe,
     .publish = fake_publish,
@@ -62,7 +62,7 @@ static void hear(void *context, const char *message)
 
 static void test_messages_go_to_the_listener_of_their_prefix(void **state)
 {
-	struct fake_store fake = {.base = {&fake_ops}};
+	struct fake_store fake = {.base = {.messages = &fake_messages}};
 	struct store_bus *bus = store_bus_new(&fake.base);
 	assert_non_null(bus);
 	assert_int_equal(fake.subscriptions, 1);
@@ -82,7 +82,7 @@ static void test_messages_go_to_the_listener_of_their_prefix(void **state)
 
 static void test_removed_listener_hears_nothing_and_others_still_do(void **state)
 {
-	struct fake_store fake = {.base = {&fake_ops}};
+	struct fake_store fake = {.base = {.messages = &fake_messages}};
 	struct store_bus *bus = store_bus_new(&fake.base);
 	struct heard hub = {0}, tokens = {0};
 	assert_int_equal(store_bus_listen(bus, "capture ", hear, &hub), 0);
@@ -99,7 +99,7 @@ static void test_removed_listener_hears_nothing_and_others_still_do(void **state
 
 static void test_publish_goes_to_the_store_and_bad_prefixes_are_refused(void **state)
 {
-	struct fake_store fake = {.base = {&fake_ops}};
+	struct fake_store fake = {.base = {.messages = &fake_messages}};
 	struct store_bus *bus = store_bus_new(&fake.base);
 	struct heard heard = {0};
 	assert_int_equal(store_bus_publish(bus, "keys rotated"), STORE_OK);

@@ -13,7 +13,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "store/postgres/pg_store.h"
+#include "store/postgres/pg_driver.h"
 #include "util/log.h"
 
 #define PG_BUS_CHANNEL  "camfleet"
@@ -40,14 +40,9 @@ static enum store_result pg_publish(struct store *store, const char *message)
 		log_error("postgres: cross-node message too long: %s", message);
 		return STORE_ERROR;
 	}
-	struct pg_connection *connection = pg_acquire(store);
-	if (connection == NULL)
-		return STORE_UNAVAILABLE;
-	struct pg_params params = {0};
-	pg_param_text(&params, tagged);
-	enum store_result result = pg_command(connection, SQL_NOTIFY, &params, NULL);
-	pg_release(store, connection);
-	return result;
+	struct sql_params params = {0};
+	sql_param_text(&params, tagged);
+	return sql_write(store, SQL_NOTIFY, &params, false);
 }
 
 /* Connects and LISTENs; false (logged once per outage) when the database cannot be reached. */
@@ -183,9 +178,8 @@ static void pg_unsubscribe(struct store *store)
 	pg_bus_stop((struct pg_store *)store);
 }
 
-void pg_bus_ops(struct store_ops *ops)
-{
-	ops->publish = pg_publish;
-	ops->subscribe = pg_subscribe;
-	ops->unsubscribe = pg_unsubscribe;
-}
+const struct store_messages pg_messages = {
+    .publish = pg_publish,
+    .subscribe = pg_subscribe,
+    .unsubscribe = pg_unsubscribe,
+};

@@ -1,0 +1,399 @@
+/* The PostgreSQL driver of the statement runner: the pool of libpq connections (each
+ * reconnected on its next use after the database went away), statements prepared once per
+ * connection with their parameters sent as text (bytea in binary), rows read in text format
+ * (a listing in single-row mode, never whole in memory), READ COMMITTED transactions and the
+ * error mapping (SQLSTATE class 23 is a conflict; a broken connection is dropped). */
+#include "store/postgres/pg_driver.h"
+
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/log.h"
+#include "util/timeutil.h"
+
+/* At most one "database unreachable" line per this many seconds. */
+#define PG_UNAVAILABLE_LOG_INTERVAL 5
+#define PG_NUMBER_SIZE              32 /* room for an int64 or a double ("%.17g") as text */
+
+static struct pg_store *as_pg(struct store *store)
+{
+	return (struct pg_store *)store;
+}
+
+static struct pg_connection *as_connection(struct sql_connection *connection)
+{
+	return (struct pg_connection *)connection;
+}
+
+/* Server notices ("relation already exists, skipping") carry nothing to act on; libpq would
+ * print them on stderr, between the log lines. */
+static void ignore_notice(void *context, const char *message)
+{
+	(void)context;
+	(void)message;
+}
+
+PGconn *pg_connect(const char *url, char *error, size_t error_size)
+{
+	const char *const keywords[] = {"dbname", "connect_timeout", "application_name", NULL};
+	const char *const values[] = {url, "5", "camfleet", NULL};
+	PGconn *conn = PQconnectdbParams(keywords, values, 1);
+	if (conn == NULL) {
+		snprintf(error, error_size, "out of memory");
+		return NULL;
+	}
+	if (PQstatus(conn) != CONNECTION_OK) {
+		snprintf(error, error_size, "%s", PQerrorMessage(conn));
+		size_t length = strlen(error);
+		while (length > 0 && (error[length - 1] == '\n' || error[length - 1] == ' '))
+			error[--length] = '\0';
+		PQfinish(conn);
+		return NULL;
+	}
+	PQsetNoticeProcessor(conn, ignore_notice, NULL);
+	return conn;
+}
+
+void pg_connection_drop(struct pg_connection *connection)
+{
+	if (connection->conn != NULL)
+		PQfinish(connection->conn);
+	connection->conn = NULL;
+	memset(connection->slots, 0, sizeof(connection->slots));
+	connection->prepared_count = 0;
+	connection->in_transaction = false;
+}
+
+/* Whether an idle connection still stands: a server that shut down or ended the session has
+ * sent its last words and closed the socket, which is then readable. One poll(2), no round trip;
+ * so a statement is never sent on a connection known to be dead (and never sent twice). */
+static bool connection_alive(PGconn *conn)
+{
+	struct pollfd idle = {.fd = PQsocket(conn), .events = POLLIN};
+	if (idle.fd < 0)
+		return false;
+	if (poll(&idle, 1, 0) > 0) {
+		if (!PQconsumeInput(conn))
+			return false;
+		PGnotify *notify;
+		while ((notify = PQnotifies(conn)) != NULL) /* none are expected on pool connections */
+			PQfreemem(notify);
+	}
+	return PQstatus(conn) == CONNECTION_OK;
+}
+
+static void log_unavailable(struct pg_store *s, const char *error)
+{
+	int64_t now = time_now_seconds();
+	int64_t last = atomic_load(&s->unavailable_logged_at);
+	if (now - last >= PG_UNAVAILABLE_LOG_INTERVAL &&
+	    atomic_compare_exchange_strong(&s->unavailable_logged_at, &last, now))
+		log_error("postgres: the database cannot be reached: %s", error);
+}
+
+static void pg_release(struct store *store, struct sql_connection *base);
+
+static struct sql_connection *pg_acquire(struct store *store)
+{
+	struct pg_store *s = as_pg(store);
+	pthread_mutex_lock(&s->lock);
+	while (s->free_list == NULL)
+		pthread_cond_wait(&s->available, &s->lock);
+	struct pg_connection *connection = s->free_list;
+	s->free_list = connection->next_free;
+	pthread_mutex_unlock(&s->lock);
+
+	if (connection->conn != NULL && !connection_alive(connection->conn))
+		pg_connection_drop(connection);
+	if (connection->conn == NULL) {
+		char error[512];
+		connection->conn = pg_connect(s->url, error, sizeof(error));
+		if (connection->conn == NULL) {
+			log_unavailable(s, error);
+			pg_release(store, &connection->base);
+			return NULL;
+		}
+		if (atomic_exchange(&s->was_unavailable, false))
+			log_info("postgres: reconnected to the database");
+	}
+	return &connection->base;
+}
+
+static void pg_rollback(struct sql_connection *base);
+
+static void pg_release(struct store *store, struct sql_connection *base)
+{
+	struct pg_store *s = as_pg(store);
+	struct pg_connection *connection = as_connection(base);
+	if (connection->in_transaction)
+		pg_rollback(base);
+	if (connection->conn == NULL)
+		atomic_store(&s->was_unavailable, true);
+	pthread_mutex_lock(&s->lock);
+	connection->next_free = s->free_list;
+	s->free_list = connection;
+	pthread_cond_signal(&s->available);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* Maps a failed result (or a NULL one) to a store result, logging what is not a conflict; drops
+ * the connection when it broke. */
+static enum store_result fail(struct pg_connection *connection, const PGresult *res, const char *sql)
+{
+	if (PQstatus(connection->conn) != CONNECTION_OK) {
+		log_error("postgres: the connection broke: %s", PQerrorMessage(connection->conn));
+		pg_connection_drop(connection);
+		return STORE_UNAVAILABLE;
+	}
+	const char *state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	if (state != NULL && strncmp(state, "23", 2) == 0)
+		return STORE_CONFLICT;
+	log_error("postgres: %s (SQLSTATE %s) in: %s", res != NULL ? PQresultErrorMessage(res) : "no result",
+	          state != NULL ? state : "-", sql);
+	/* Class 08: connection exception; 57P: operator intervention (shutdown, admin kill). */
+	if (state != NULL && (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0))
+		return STORE_UNAVAILABLE;
+	return STORE_ERROR;
+}
+
+/* The name the statement sql is prepared under on this connection, preparing it on first use;
+ * false (with *result set) when it cannot be prepared. */
+static bool prepared_name(struct pg_connection *connection, const char *sql, char name[16], enum store_result *result)
+{
+	size_t slot = ((uintptr_t)sql >> 3) % PG_STATEMENT_SLOTS;
+	for (size_t probe = 0; probe < PG_STATEMENT_SLOTS; probe++) {
+		struct pg_statement_slot *entry = &connection->slots[(slot + probe) % PG_STATEMENT_SLOTS];
+		if (entry->sql == sql) {
+			snprintf(name, 16, "s%u", entry->number);
+			return true;
+		}
+		if (entry->sql != NULL)
+			continue;
+		unsigned number = ++connection->prepared_count;
+		snprintf(name, 16, "s%u", number);
+		PGresult *res = PQprepare(connection->conn, name, sql, 0, NULL);
+		if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
+			*result = fail(connection, res, sql);
+			PQclear(res);
+			return false;
+		}
+		PQclear(res);
+		entry->sql = sql;
+		entry->number = number;
+		return true;
+	}
+	log_error("postgres: statement cache full");
+	*result = STORE_ERROR;
+	return false;
+}
+
+/* libpq's form of the parameters: text, with numbers written into numbers[], bytea binary. */
+struct pg_wire_params {
+	const char *values[SQL_PARAMS_MAX];
+	int lengths[SQL_PARAMS_MAX];
+	int formats[SQL_PARAMS_MAX];
+	char numbers[SQL_PARAMS_MAX][PG_NUMBER_SIZE];
+};
+
+static int to_wire(const struct sql_params *params, struct pg_wire_params *wire)
+{
+	int count = params != NULL ? params->count : 0;
+	for (int i = 0; i < count; i++) {
+		const struct sql_value *value = &params->values[i];
+		wire->lengths[i] = 0;
+		wire->formats[i] = 0;
+		switch (value->kind) {
+		case SQL_NULL: wire->values[i] = NULL; break;
+		case SQL_TEXT: wire->values[i] = value->as.text; break;
+		case SQL_BOOL: wire->values[i] = value->as.boolean ? "true" : "false"; break;
+		case SQL_INT64:
+			snprintf(wire->numbers[i], PG_NUMBER_SIZE, "%" PRId64, value->as.int64);
+			wire->values[i] = wire->numbers[i];
+			break;
+		case SQL_DOUBLE:
+			snprintf(wire->numbers[i], PG_NUMBER_SIZE, "%.17g", value->as.real);
+			wire->values[i] = wire->numbers[i];
+			break;
+		case SQL_BLOB:
+			wire->values[i] = value->as.blob.data;
+			wire->lengths[i] = (int)value->as.blob.length;
+			wire->formats[i] = 1;
+			break;
+		}
+	}
+	return count;
+}
+
+/* Hands the rows of res to row (until it stops); false when it stopped. */
+static bool visit_rows(PGresult *res, sql_row_fn row, void *context)
+{
+	struct sql_row current = {&pg_driver, res, 0};
+	for (current.index = 0; row != NULL && current.index < PQntuples(res); current.index++)
+		if (row(context, &current) != 0)
+			return false;
+	return true;
+}
+
+/* The whole result at once: for statements of a few rows. */
+static enum store_result run_whole(struct pg_connection *connection, const char *sql, const char *name, int count,
+                                   const struct pg_wire_params *wire, sql_row_fn row, void *context, long *affected)
+{
+	PGresult *res = PQexecPrepared(connection->conn, name, count, wire->values, wire->lengths, wire->formats, 0);
+	ExecStatusType status = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+		enum store_result result = fail(connection, res, sql);
+		PQclear(res);
+		return result;
+	}
+	if (affected != NULL) {
+		const char *tuples = PQcmdTuples(res);
+		*affected = tuples[0] != '\0' ? strtol(tuples, NULL, 10) : (long)PQntuples(res);
+	}
+	visit_rows(res, row, context);
+	PQclear(res);
+	return STORE_OK;
+}
+
+/* Row by row (single-row mode): for listings of any length. */
+static enum store_result run_streamed(struct pg_connection *connection, const char *sql, const char *name, int count,
+                                      const struct pg_wire_params *wire, sql_row_fn row, void *context)
+{
+	if (!PQsendQueryPrepared(connection->conn, name, count, wire->values, wire->lengths, wire->formats, 0))
+		return fail(connection, NULL, sql);
+	if (!PQsetSingleRowMode(connection->conn))
+		log_error("postgres: single-row mode refused; the list arrives whole");
+	enum store_result result = STORE_OK;
+	bool going = true;
+	PGresult *res;
+	/* Every result must be consumed, also after the callback stopped or an error. */
+	while ((res = PQgetResult(connection->conn)) != NULL) {
+		ExecStatusType status = PQresultStatus(res);
+		if (status == PGRES_SINGLE_TUPLE || status == PGRES_TUPLES_OK) {
+			if (going && result == STORE_OK)
+				going = visit_rows(res, row, context);
+		} else if (result == STORE_OK) {
+			result = fail(connection, res, sql);
+			if (connection->conn == NULL) {
+				PQclear(res);
+				return result; /* the connection broke and is gone */
+			}
+		}
+		PQclear(res);
+	}
+	return result;
+}
+
+static enum store_result pg_run(struct sql_connection *base, const char *sql, const struct sql_params *params,
+                                sql_row_fn row, void *context, long *affected, bool streamed)
+{
+	struct pg_connection *connection = as_connection(base);
+	enum store_result result;
+	char name[16];
+	if (!prepared_name(connection, sql, name, &result))
+		return result;
+	struct pg_wire_params wire;
+	int count = to_wire(params, &wire);
+	if (streamed)
+		return run_streamed(connection, sql, name, count, &wire, row, context);
+	return run_whole(connection, sql, name, count, &wire, row, context, affected);
+}
+
+/* Runs a transaction-control command with the simple protocol; true when it answered as
+ * expected (COMMIT in a failed transaction answers ROLLBACK: that is a failure). */
+static enum store_result control(struct pg_connection *connection, const char *command)
+{
+	PGresult *res = PQexec(connection->conn, command);
+	enum store_result result = STORE_OK;
+	if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK)
+		result = fail(connection, res, command);
+	else if (strcmp(PQcmdStatus(res), command) != 0)
+		result = STORE_CONFLICT; /* COMMIT of an aborted transaction rolled it back */
+	PQclear(res);
+	return result;
+}
+
+static enum store_result pg_begin(struct sql_connection *base)
+{
+	struct pg_connection *connection = as_connection(base);
+	enum store_result result = control(connection, "BEGIN");
+	connection->in_transaction = result == STORE_OK;
+	return result;
+}
+
+static enum store_result pg_commit(struct sql_connection *base)
+{
+	struct pg_connection *connection = as_connection(base);
+	enum store_result result = control(connection, "COMMIT");
+	if (result == STORE_CONFLICT)
+		log_error("postgres: commit answered ROLLBACK: the transaction had failed");
+	connection->in_transaction = false;
+	return result == STORE_CONFLICT ? STORE_ERROR : result;
+}
+
+static void pg_rollback(struct sql_connection *base)
+{
+	struct pg_connection *connection = as_connection(base);
+	if (connection->conn != NULL && connection->in_transaction && control(connection, "ROLLBACK") != STORE_OK)
+		log_error("postgres: rollback failed");
+	connection->in_transaction = false;
+}
+
+/* --- columns ------------------------------------------------------------------------------ */
+
+static const char *pg_column_text(const struct sql_row *row, int column)
+{
+	const PGresult *res = row->source;
+	return PQgetisnull(res, row->index, column) ? NULL : PQgetvalue(res, row->index, column);
+}
+
+static int64_t pg_bigint(const struct sql_row *row, int column)
+{
+	const char *text = pg_column_text(row, column);
+	return text != NULL ? strtoll(text, NULL, 10) : 0;
+}
+
+static double pg_column_real(const struct sql_row *row, int column)
+{
+	const char *text = pg_column_text(row, column);
+	return text != NULL ? strtod(text, NULL) : 0;
+}
+
+static bool pg_column_boolean(const struct sql_row *row, int column)
+{
+	const char *text = pg_column_text(row, column);
+	return text != NULL && text[0] == 't';
+}
+
+static unsigned char *pg_blob_copy(const struct sql_row *row, int column, size_t *length)
+{
+	const char *text = pg_column_text(row, column);
+	*length = 0;
+	if (text == NULL)
+		return NULL;
+	unsigned char *unescaped = PQunescapeBytea((const unsigned char *)text, length);
+	if (unescaped == NULL)
+		return NULL;
+	unsigned char *copy = malloc(*length > 0 ? *length : 1); /* the caller frees with free() */
+	if (copy != NULL)
+		memcpy(copy, unescaped, *length);
+	PQfreemem(unescaped);
+	return copy;
+}
+
+const struct sql_driver pg_driver = {
+    .dialect = SQL_POSTGRES,
+    .acquire = pg_acquire,
+    .release = pg_release,
+    .run = pg_run,
+    .begin = pg_begin,
+    .commit = pg_commit,
+    .rollback = pg_rollback,
+    .text = pg_column_text,
+    .int64 = pg_bigint,
+    .real = pg_column_real,
+    .boolean = pg_column_boolean,
+    .blob_copy = pg_blob_copy,
+};

@@ -1,0 +1,56 @@
+/* The data operations written once for both SQL dialects (the files of store/shared/, on the runner of
+ * store/sql/sql.h), and what those files share with each other and with the dialect files.
+ * Each back end's ops table (sqlite/sqlite_store.c, postgres/pg_store.c) takes them all with
+ * SHARED_STORE_OPS and adds the few operations whose dialects really differ. */
+#ifndef CAMFLEET_STORE_SHARED_OPS_H
+#define CAMFLEET_STORE_SHARED_OPS_H
+
+#include "store/sql/sql.h"
+#include "store/store_text.h"
+
+/* Every shared operation: X(name) for store_ops.name, implemented as shared_<name>. */
+// clang-format off
+#define SHARED_STORE_OPERATIONS(X) \
+	X(signing_key_list) X(signing_key_current) X(signing_key_insert) X(signing_key_rotate) \
+	X(token_revocation_list) X(token_revocation_prune) \
+	X(organisation_insert) X(organisation_get) X(organisation_list) X(organisation_update) X(organisation_delete) \
+	X(site_insert) X(site_get) X(site_list) X(site_update) X(site_delete) \
+	X(site_hours_get) X(site_hours_put) X(site_exception_get) X(site_exception_put) X(site_exception_delete) \
+	X(site_exception_list) \
+	X(user_insert) X(user_get) X(user_get_by_email) X(user_list) X(user_update) X(user_delete) \
+	X(user_sites_set) X(user_sites_list) X(user_site_granted) \
+	X(client_insert) X(client_get) X(client_list) X(client_delete) \
+	X(camera_register) X(camera_get) X(camera_get_by_serial) X(camera_list) X(camera_claim) \
+	X(camera_set_state) X(camera_move) X(camera_patch) X(upload_totals) X(frame_latest) \
+	X(device_camera_get) X(device_credentials_put) X(device_credentials_delete) X(video_upload_insert) \
+	X(frame_put) \
+	X(async_insert) X(async_get) X(async_claim_next) X(async_finish) X(async_pending_count)
+// clang-format on
+
+#define SHARED_DECLARE(name) __typeof__(*((struct store_ops *)0)->name) shared_##name;
+SHARED_STORE_OPERATIONS(SHARED_DECLARE)
+#define SHARED_ASSIGN(name) .name = shared_##name,
+/* Designated initialisers of every shared operation, for a back end's ops table. */
+#define SHARED_STORE_OPS SHARED_STORE_OPERATIONS(SHARED_ASSIGN)
+
+/* A camera row of STORE_CAMERA_COLUMNS, read into out (a struct camera). */
+void shared_read_camera(const struct sql_row *row, void *out);
+
+/* Inside a transaction: raises subject's token revocation stamp to valid_from_ms (store.h). */
+enum store_result shared_token_revocation_write(struct sql_connection *connection, const char *subject_id,
+                                                int64_t valid_from_ms) __attribute__((warn_unused_result));
+
+/* Inside a transaction of camera_set_state (decommissioning): revokes the camera's device
+ * credentials and drops its latest frame. */
+enum store_result shared_device_forget_camera(struct sql_connection *connection, const char *camera_id)
+    __attribute__((warn_unused_result));
+
+/* Inside a claim's transaction: forgets what the camera's previous installations left behind —
+ * the latest frame and the video-upload records — so that a new owner starts with a clean record
+ * and never sees a previous owner's data. (Device credentials stay: a previous owner's were
+ * revoked when it decommissioned the camera; factory credentials of a registered camera are
+ * meant to survive its first claim.) */
+enum store_result shared_device_forget_history(struct sql_connection *connection, const char *camera_id)
+    __attribute__((warn_unused_result));
+
+#endif
