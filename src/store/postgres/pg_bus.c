@@ -13,6 +13,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "store/postgres/pg_bus.h"
 #include "store/postgres/pg_driver.h"
 #include "util/log.h"
 

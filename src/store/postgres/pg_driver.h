@@ -30,7 +30,7 @@ struct pg_connection {
 	struct pg_connection *next_free;
 };
 
-struct pg_bus;
+struct pg_bus; /* pg_bus.c */
 
 struct pg_store {
 	struct sql_store sql; /* first member: a struct store * is a struct pg_store * */
@@ -52,12 +52,5 @@ extern const struct sql_driver pg_driver;
 PGconn *pg_connect(const char *url, char *error, size_t error_size);
 /* Closes a pool connection (it reconnects on its next acquire). */
 void pg_connection_drop(struct pg_connection *connection);
-
-/* pg_bus.c: the cross-node messages (LISTEN/NOTIFY); pg_bus_stop stops the listener thread (no
- * bus: nothing). pg_bus_listening: whether the listener is connected (true when nothing
- * subscribed): a node that would miss the other nodes' messages is not ready. */
-extern const struct store_messages pg_messages;
-void pg_bus_stop(struct pg_store *store);
-bool pg_bus_listening(struct pg_store *store);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "store/backends.h"
 #include "store/migration.h"
+#include "store/postgres/pg_bus.h"
 #include "store/postgres/pg_driver.h"
 #include "store/postgres/pg_ops.h"
 #include "store/shared/shared_ops.h"

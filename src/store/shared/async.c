@@ -8,6 +8,40 @@
 
 #include "store/shared/shared_ops.h"
 
+#define STORE_ASYNC_COLUMNS                                                                                            \
+	"id, kind, status, message, camera_id, serial_number, new_state, organisation_id, created_at, updated_at"
+
+/* Stored names; an unknown name reads as ASYNC_REGISTER_CAMERA / ASYNC_FAILED. */
+static const char *const kind_names[] = {
+    [ASYNC_REGISTER_CAMERA] = "register-camera", [ASYNC_PUT_CAMERA_STATE] = "put-camera-state"};
+static const char *const status_names[] = {[ASYNC_CREATED] = "created",
+                                           [ASYNC_PROCESSING] = "processing",
+                                           [ASYNC_SUCCEEDED] = "succeeded",
+                                           [ASYNC_FAILED] = "failed"};
+
+static const char *kind_name(enum async_kind kind)
+{
+	return kind == ASYNC_PUT_CAMERA_STATE ? kind_names[ASYNC_PUT_CAMERA_STATE] : kind_names[ASYNC_REGISTER_CAMERA];
+}
+
+static enum async_kind kind_from_name(const char *name)
+{
+	return strcmp(name, kind_names[ASYNC_PUT_CAMERA_STATE]) == 0 ? ASYNC_PUT_CAMERA_STATE : ASYNC_REGISTER_CAMERA;
+}
+
+static const char *status_name(enum async_status status)
+{
+	return (unsigned)status <= ASYNC_FAILED ? status_names[status] : status_names[ASYNC_FAILED];
+}
+
+static enum async_status status_from_name(const char *name)
+{
+	for (unsigned i = 0; i <= ASYNC_FAILED; i++)
+		if (strcmp(name, status_names[i]) == 0)
+			return (enum async_status)i;
+	return ASYNC_FAILED;
+}
+
 /* Fills out from a row selected with STORE_ASYNC_COLUMNS. */
 static void read_request(const struct sql_row *row, void *destination)
 {
@@ -16,9 +50,9 @@ static void read_request(const struct sql_row *row, void *destination)
 	memset(out, 0, sizeof(*out));
 	sql_text(row, 0, out->id, sizeof(out->id));
 	sql_text(row, 1, text, sizeof(text));
-	out->kind = store_async_kind_from_name(text);
+	out->kind = kind_from_name(text);
 	sql_text(row, 2, text, sizeof(text));
-	out->status = store_async_status_from_name(text);
+	out->status = status_from_name(text);
 	sql_text(row, 3, out->message, sizeof(out->message));
 	sql_text(row, 4, out->camera_id, sizeof(out->camera_id));
 	sql_text(row, 5, out->serial_number, sizeof(out->serial_number));
@@ -41,8 +75,8 @@ enum store_result shared_async_insert(struct store *store, const struct async_re
 {
 	struct sql_params params = {0};
 	sql_param_text(&params, request->id);
-	sql_param_text(&params, store_async_kind_name(request->kind));
-	sql_param_text(&params, store_async_status_name(request->status));
+	sql_param_text(&params, kind_name(request->kind));
+	sql_param_text(&params, status_name(request->status));
 	sql_param_text(&params, request->message);
 	sql_param_text(&params, request->camera_id);
 	sql_param_text_or_null(&params, request->serial_number);
@@ -126,7 +160,7 @@ enum store_result shared_async_finish(struct store *store, const char *id, enum 
 {
 	struct sql_params params = {0};
 	sql_param_text(&params, id);
-	sql_param_text(&params, store_async_status_name(status));
+	sql_param_text(&params, status_name(status));
 	sql_param_text(&params, message);
 	sql_param_int64(&params, at);
 	return sql_write(store, SQL_ASYNC_FINISH, &params, true);

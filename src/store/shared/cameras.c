@@ -115,10 +115,20 @@ enum store_result shared_camera_register(struct store *store, const char *id, co
 	" AND (CAST($5 AS integer) = 0 OR (" STORE_SQL_STATE_BIT " & $5) <> 0)"                                        \
 	" ORDER BY id LIMIT CAST($7 AS bigint)"
 
-static const char *const list_sql[STORE_LIST_SCANS] = {
-    [STORE_LIST_BY_SITE] = LIST_SELECT "site_id = $2 AND id > CAST($6 AS text)" LIST_FILTERS,
-    [STORE_LIST_BY_ORGANISATION] = LIST_SELECT "organisation_id = $1 AND id > CAST($6 AS text)" LIST_FILTERS,
-    [STORE_LIST_ALL] = LIST_SELECT "id > CAST($6 AS text)" LIST_FILTERS,
+/* The index that drives the scan: that of the most selective filter given. */
+enum list_scan { LIST_BY_SITE, LIST_BY_ORGANISATION, LIST_ALL, LIST_SCANS };
+
+static enum list_scan list_scan(const struct camera_filter *filter)
+{
+	if (filter->site_id[0] != '\0')
+		return LIST_BY_SITE;
+	return filter->organisation_id[0] != '\0' ? LIST_BY_ORGANISATION : LIST_ALL;
+}
+
+static const char *const list_sql[LIST_SCANS] = {
+    [LIST_BY_SITE] = LIST_SELECT "site_id = $2 AND id > CAST($6 AS text)" LIST_FILTERS,
+    [LIST_BY_ORGANISATION] = LIST_SELECT "organisation_id = $1 AND id > CAST($6 AS text)" LIST_FILTERS,
+    [LIST_ALL] = LIST_SELECT "id > CAST($6 AS text)" LIST_FILTERS,
 };
 
 struct list_context {
@@ -151,7 +161,7 @@ enum store_result shared_camera_list(struct store *store, const struct camera_fi
 	else
 		sql_param_null(&params);
 	struct list_context list = {row, context};
-	return sql_each(store, list_sql[store_list_scan(filter)], &params, list_row, &list);
+	return sql_each(store, list_sql[list_scan(filter)], &params, list_row, &list);
 }
 
 /* --- positions ------------------------------------------------------------------------------ */

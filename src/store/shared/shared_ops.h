@@ -6,7 +6,7 @@
 #define CAMFLEET_STORE_SHARED_OPS_H
 
 #include "store/sql/sql.h"
-#include "store/store_text.h"
+#include "domain/camera.h"
 
 /* Every shared operation: X(name) for store_ops.name, implemented as shared_<name>. */
 // clang-format off
@@ -32,6 +32,20 @@ SHARED_STORE_OPERATIONS(SHARED_DECLARE)
 #define SHARED_ASSIGN(name) .name = shared_##name,
 /* Designated initialisers of every shared operation, for a back end's ops table. */
 #define SHARED_STORE_OPS SHARED_STORE_OPERATIONS(SHARED_ASSIGN)
+
+
+/* The columns of a camera row, in the order both back ends' readers expect. */
+#define STORE_CAMERA_COLUMNS                                                                                           \
+	"id, serial_number, state, organisation_id, site_id, camera_position_id, claimed_at, name,"                    \
+	" direction1_alias, direction2_alias, last_seen_at, last_video_at, reported_offline,"                          \
+	" encoded_frames_proportion, network_transmit_rate, video_backlog, video_upload_latency"
+
+/* CAMERA_STATE_BIT(state) computed in SQL from the stored state name. */
+#define STORE_SQL_STATE_BIT                                                                                            \
+	"(1 << CASE state WHEN 'registered' THEN 0 WHEN 'running' THEN 1 WHEN 'paused' THEN 2"                         \
+	" WHEN 'decommissioned' THEN 3 END)"
+_Static_assert(CAMERA_REGISTERED == 0 && CAMERA_RUNNING == 1 && CAMERA_PAUSED == 2 && CAMERA_DECOMMISSIONED == 3,
+               "STORE_SQL_STATE_BIT must follow enum camera_state");
 
 /* A camera row of STORE_CAMERA_COLUMNS, read into out (a struct camera). */
 void shared_read_camera(const struct sql_row *row, void *out);
