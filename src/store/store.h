@@ -310,8 +310,9 @@ struct store {
  * clients and users only). On PostgreSQL, servers share the database and keep no such cache. */
 enum store_user { STORE_USER_TOOL, STORE_USER_SERVER };
 
-/* Opens the store named by url ("sqlite:PATH"), running migrations; NULL with a logged reason
- * on failure. connections bounds the back end's connection pool. Free with store_close(). */
+/* Opens the store named by url ("sqlite:PATH", "postgres://..."; store_open.c), running
+ * migrations; NULL with a logged reason on failure. connections bounds the back end's connection
+ * pool. Free with store_close(). */
 struct store *store_open(const char *url, unsigned connections, enum store_user user);
 
 /* Copies url into out (size bytes) with any password replaced by ***, for logs. */

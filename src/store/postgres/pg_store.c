@@ -1,7 +1,7 @@
 /* The PostgreSQL back end, assembled: opening the store (connecting, then running the
  * migrations under an advisory lock so that nodes starting together apply each one exactly
  * once), closing it, readiness, and its table of data operations — the shared ones
- * (store/shared/) and the two written for PostgreSQL (pg_cameras.c, pg_heartbeats.c). */
+ * (store/shared/) and the two written for PostgreSQL (pg_batches.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

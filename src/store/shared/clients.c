@@ -1,6 +1,6 @@
-/* PostgreSQL operations on API clients (OAuth client_credentials identities). Only the argon2id
+/* API clients (OAuth client_credentials identities). Only the argon2id
  * hash of a client's secret is ever stored. Device credentials (role device, written by
- * pg_device.c) are read here for the token endpoint but never listed. */
+ * shared/device.c) are read here for the token endpoint but never listed. */
 #include "store/shared/shared_ops.h"
 
 #define CLIENT_COLUMNS "id, organisation_id, name, role, secret_hash, created_at"

@@ -94,7 +94,7 @@ enum store_result shared_user_get_by_email(struct store *store, const char *emai
 {
 	int valid = is_utf8(email);
 	if (valid < 0) {
-		log_error("postgres: user get by email: out of memory");
+		log_error("store: user get by email: out of memory");
 		return STORE_ERROR;
 	}
 	if (valid == 0)

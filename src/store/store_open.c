@@ -1,4 +1,4 @@
-/* Chooses the store back end from a database URL. */
+/* Opens a store: chooses the back end from a database URL (store_open() of store.h). */
 #include "store/store.h"
 
 #include <stdio.h>
