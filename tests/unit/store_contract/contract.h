@@ -47,6 +47,10 @@ void contract_assert_result(enum store_result actual, enum store_result expected
                             int line);
 #define assert_store_result(call, expected) contract_assert_result((call), (expected), #call, __FILE__, __LINE__)
 
+/* A record with a fresh id and a name that contains it, not inserted. */
+void contract_make_organisation(int64_t created_at, struct organisation *out);
+void contract_make_site(const char *organisation_id, int64_t created_at, struct site *out);
+
 /* Inserts a record with a fresh id, a name that contains the id and created_at CONTRACT_TIME,
  * failing the test when the insert fails; *out is what was inserted. */
 void contract_add_organisation(struct store *store, struct organisation *out);

@@ -38,23 +38,33 @@ void contract_assert_result(enum store_result actual, enum store_result expected
 
 /* ---- records ----------------------------------------------------------------------------------- */
 
-void contract_add_organisation(struct store *store, struct organisation *out)
+void contract_make_organisation(int64_t created_at, struct organisation *out)
 {
 	memset(out, 0, sizeof(*out));
 	contract_new_id(out->id);
 	snprintf(out->name, sizeof(out->name), "Organisation %s", out->id);
-	out->created_at = CONTRACT_TIME;
-	assert_store_result(store->ops->organisation_insert(store, out), STORE_OK);
+	out->created_at = created_at;
 }
 
-void contract_add_site(struct store *store, const char *organisation_id, struct site *out)
+void contract_make_site(const char *organisation_id, int64_t created_at, struct site *out)
 {
 	memset(out, 0, sizeof(*out));
 	contract_new_id(out->id);
 	snprintf(out->organisation_id, sizeof(out->organisation_id), "%s", organisation_id);
 	snprintf(out->name, sizeof(out->name), "Site %s", out->id);
 	snprintf(out->time_zone, sizeof(out->time_zone), "Europe/London");
-	out->created_at = CONTRACT_TIME;
+	out->created_at = created_at;
+}
+
+void contract_add_organisation(struct store *store, struct organisation *out)
+{
+	contract_make_organisation(CONTRACT_TIME, out);
+	assert_store_result(store->ops->organisation_insert(store, out), STORE_OK);
+}
+
+void contract_add_site(struct store *store, const char *organisation_id, struct site *out)
+{
+	contract_make_site(organisation_id, CONTRACT_TIME, out);
 	assert_store_result(store->ops->site_insert(store, out), STORE_OK);
 }
 
