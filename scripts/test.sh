@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs camfleet's whole test suite: installs what it needs, starts a throw-away PostgreSQL cluster,
 # then builds twice — a normal build with -Werror and an AddressSanitizer + UndefinedBehaviorSanitizer
-# build — and runs on each the C unit tests (CTest + cmocka) and the HTTP tests (pytest against the
-# real binary) twice: on SQLite and on PostgreSQL; last, each libFuzzer target runs for 20 s. The cluster is stopped at the end, also when a
+# build — and runs on each the C unit tests (CTest + cmocka; the store contract test on SQLite and on
+# the cluster) and the HTTP tests (pytest against the real binary) twice: on SQLite and on PostgreSQL; last, each libFuzzer target runs for 20 s. The cluster is stopped at the end, also when a
 # step fails. Build folders (relative to the repository): $CAMFLEET_CI_BUILD (default build-ci) and
 # its siblings -sanitize and -pg (the cluster; its files stay there for a post-mortem).
 set -euo pipefail
@@ -66,7 +66,10 @@ run_suite() {
   cmake -S . -B "$build_dir" -DCAMFLEET_WERROR=ON "$@" >/dev/null
   cmake --build "$build_dir" -j"$(nproc)" >/dev/null
   step "$name: unit tests"
-  (cd "$build_dir" && ctest --output-on-failure --no-tests=error)
+  # The store contract test (test_store_contract) runs on SQLite and on a database it creates on
+  # the cluster; CAMFLEET_REQUIRE_POSTGRES makes it fail rather than skip the PostgreSQL half.
+  (cd "$build_dir" && CAMFLEET_TEST_POSTGRES="$postgres_url" CAMFLEET_REQUIRE_POSTGRES=1 \
+    ctest --output-on-failure --no-tests=error)
   http_tests "$name" "$build_dir" SQLite
   http_tests "$name" "$build_dir" PostgreSQL
 }
