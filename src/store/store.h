@@ -234,7 +234,7 @@ struct store_ops {
 	enum store_result (*device_camera_get)(struct store *, const char *camera_id, struct device_camera *out);
 	/* Issues (or rotates: replaces in one transaction) the camera's device credentials, a clients row
 	 * with id = camera id, role device, the camera's organisation and secret_hash. The new stamp,
-	 * later than any before it and at least now_ms, goes to *issued_ms_out. STORE_NOT_FOUND: no such
+	 * later than any before it (revoked ones too) and at least now_ms, goes to *issued_ms_out. STORE_NOT_FOUND: no such
 	 * camera; STORE_CONFLICT: the camera's state is not in allowed_states, or an API client that is
 	 * not a device already has this id. */
 	enum store_result (*device_credentials_put)(struct store *, const char *camera_id, const char *secret_hash,
@@ -243,11 +243,12 @@ struct store_ops {
 	 * through camera_set_state revokes them too, in its own transaction.) */
 	enum store_result (*device_credentials_delete)(struct store *, const char *camera_id);
 	/* Writes count heartbeats in one transaction (one durable commit): last_seen_at, the shutdown
-	 * flag and the four metrics; outcomes[i] tells what beats[i] found. All or nothing. */
+	 * flag and the four metrics; outcomes[i] tells what beats[i] found. All or nothing; a NaN
+	 * metric refuses the batch (STORE_CONFLICT: SQLite cannot keep NaN). */
 	enum store_result (*camera_heartbeats_write)(struct store *, const struct heartbeat *beats, size_t count,
 	                                             struct heartbeat_outcome *outcomes);
 	/* Records a video upload and raises the camera's last_video_at to uploaded_at, in one
-	 * transaction; STORE_NOT_FOUND when there is no such camera. */
+	 * transaction; STORE_NOT_FOUND when there is no such camera, STORE_CONFLICT for NaN seconds. */
 	enum store_result (*video_upload_insert)(struct store *, const char *camera_id, int64_t uploaded_at,
 	                                         int64_t bytes, double seconds);
 	/* Makes jpeg (length bytes) the camera's latest frame, taken at taken_at; STORE_NOT_FOUND when

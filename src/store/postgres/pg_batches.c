@@ -78,12 +78,10 @@ static void array_int64(struct array_text *array, int64_t value)
 	array_raw(array, text, (size_t)length);
 }
 
-/* A double exactly ("%.17g"), or PostgreSQL's names for the values that are not finite. */
+/* A double exactly ("%.17g"), or PostgreSQL's names for the infinities (NaN is never stored). */
 static void array_double(struct array_text *array, double value)
 {
-	if (isnan(value)) {
-		array_raw(array, "NaN", 3);
-	} else if (isinf(value)) {
+	if (isinf(value)) {
 		const char *name = value > 0 ? "Infinity" : "-Infinity";
 		array_raw(array, name, strlen(name));
 	} else {
@@ -266,6 +264,8 @@ static int mark_found(void *context, const struct sql_row *row)
 enum store_result pg_camera_heartbeats_write(struct store *store, const struct heartbeat *beats, size_t count,
                                              struct heartbeat_outcome *outcomes)
 {
+	if (!shared_heartbeats_storable(beats, count))
+		return STORE_CONFLICT;
 	if (count == 0)
 		return STORE_OK;
 	struct beat_plan plan = {0};

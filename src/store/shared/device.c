@@ -36,7 +36,9 @@ enum store_result shared_device_camera_get(struct store *store, const char *came
 /* FOR NO KEY UPDATE: issues of one camera take turns, while inserts that merely reference the
  * camera (frames, uploads) are not held up. */
 static const char *const SQL_CAMERA_STATE_LOCKED[] =
-    SQL_LOCKING("SELECT state FROM cameras WHERE id = $1", " FOR NO KEY UPDATE");
+    SQL_LOCKING("SELECT state, device_stamp_ms FROM cameras WHERE id = $1", " FOR NO KEY UPDATE");
+/* The latest stamp stays on the camera row after its credentials are revoked. */
+static const char SQL_CAMERA_STAMP[] = "UPDATE cameras SET device_stamp_ms = $2 WHERE id = $1";
 static const char *const SQL_CLIENT_ROLE[] =
     SQL_LOCKING("SELECT role, secret_issued_ms FROM clients WHERE id = $1", " FOR UPDATE");
 static const char SQL_DEVICE_DELETE[] = "DELETE FROM clients WHERE id = $1 AND role = 'device'";
@@ -47,10 +49,18 @@ static const char SQL_DEVICE_INSERT[] =
 static const char SQL_FRAME_DELETE[] = "DELETE FROM camera_frames WHERE camera_id = $1";
 static const char SQL_UPLOADS_DELETE[] = "DELETE FROM video_uploads WHERE camera_id = $1";
 
-static void read_state(const struct sql_row *row, void *destination)
+/* The camera's state and the stamp of its latest device credentials (also revoked ones). */
+struct camera_stamp {
+	enum camera_state state;
+	int64_t stamp;
+};
+
+static void read_camera_stamp(const struct sql_row *row, void *destination)
 {
-	if (!camera_state_from_name(sql_text_view(row, 0), destination))
-		*(enum camera_state *)destination = CAMERA_REGISTERED;
+	struct camera_stamp *out = destination;
+	if (!camera_state_from_name(sql_text_view(row, 0), &out->state))
+		out->state = CAMERA_REGISTERED;
+	out->stamp = sql_int64(row, 1);
 }
 
 /* What the clients row with the camera's id holds. */
@@ -73,18 +83,19 @@ struct issue {
 };
 
 /* Takes the camera row (STORE_NOT_FOUND / STORE_CONFLICT unless it is in an allowed state), reads
- * the current stamp (STORE_CONFLICT when a client that is not a device holds the id), then
- * replaces the credentials with a stamp later than it. */
+ * the latest stamp (STORE_CONFLICT when a client that is not a device holds the id), then
+ * replaces the credentials with a stamp later than it, and keeps that on the camera row. */
 static enum store_result issue_in_transaction(struct sql_connection *c, const void *context)
 {
 	const struct issue *issue = context;
 	struct sql_params id = {0};
 	sql_param_text(&id, issue->camera_id);
-	enum camera_state state = CAMERA_REGISTERED;
-	enum store_result result = sql_fetch_one(c, sql_for(c, SQL_CAMERA_STATE_LOCKED), &id, read_state, &state);
+	struct camera_stamp camera = {CAMERA_REGISTERED, 0};
+	enum store_result result =
+	    sql_fetch_one(c, sql_for(c, SQL_CAMERA_STATE_LOCKED), &id, read_camera_stamp, &camera);
 	if (result != STORE_OK)
 		return result;
-	if ((CAMERA_STATE_BIT(state) & issue->allowed_states) == 0)
+	if ((CAMERA_STATE_BIT(camera.state) & issue->allowed_states) == 0)
 		return STORE_CONFLICT;
 	struct client_stamp client = {true, 0};
 	result = sql_fetch_one(c, sql_for(c, SQL_CLIENT_ROLE), &id, read_client_stamp, &client);
@@ -92,15 +103,21 @@ static enum store_result issue_in_transaction(struct sql_connection *c, const vo
 		return result;
 	if (!client.is_device)
 		return STORE_CONFLICT;
-	if (*issue->issued_ms <= client.stamp)
-		*issue->issued_ms = client.stamp + 1; /* strictly increasing, whatever the clocks do */
+	int64_t latest = client.stamp > camera.stamp ? client.stamp : camera.stamp;
+	if (*issue->issued_ms <= latest)
+		*issue->issued_ms = latest + 1; /* strictly increasing, whatever the clocks do */
 	result = sql_change(c, SQL_DEVICE_DELETE, &id, false);
 	struct sql_params params = {0};
 	sql_param_text(&params, issue->camera_id);
 	sql_param_text(&params, issue->secret_hash);
 	sql_param_int64(&params, *issue->issued_ms / 1000);
 	sql_param_int64(&params, *issue->issued_ms);
-	return result == STORE_OK ? sql_change(c, SQL_DEVICE_INSERT, &params, true) : result;
+	if (result == STORE_OK)
+		result = sql_change(c, SQL_DEVICE_INSERT, &params, true);
+	params.count = 0;
+	sql_param_text(&params, issue->camera_id);
+	sql_param_int64(&params, *issue->issued_ms);
+	return result == STORE_OK ? sql_change(c, SQL_CAMERA_STAMP, &params, true) : result;
 }
 
 enum store_result shared_device_credentials_put(struct store *store, const char *camera_id, const char *secret_hash,
@@ -169,6 +186,8 @@ static enum store_result upload_in_transaction(struct sql_connection *c, const v
 enum store_result shared_video_upload_insert(struct store *store, const char *camera_id, int64_t uploaded_at,
                                              int64_t bytes, double seconds)
 {
+	if (isnan(seconds))
+		return STORE_CONFLICT; /* SQLite would keep NULL: no back end stores NaN */
 	struct sql_params params = {0};
 	sql_param_text(&params, camera_id);
 	sql_param_int64(&params, uploaded_at);

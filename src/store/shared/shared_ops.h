@@ -6,6 +6,8 @@
 #define CAMFLEET_STORE_SHARED_OPS_H
 
 #include "store/sql/sql.h"
+#include <math.h>
+
 #include "domain/camera.h"
 
 /* Every shared operation: X(name) for store_ops.name, implemented as shared_<name>. */
@@ -46,6 +48,17 @@ SHARED_STORE_OPERATIONS(SHARED_DECLARE)
 	" WHEN 'decommissioned' THEN 3 END)"
 _Static_assert(CAMERA_REGISTERED == 0 && CAMERA_RUNNING == 1 && CAMERA_PAUSED == 2 && CAMERA_DECOMMISSIONED == 3,
                "STORE_SQL_STATE_BIT must follow enum camera_state");
+
+/* Whether every beat's metrics can be stored alike on both dialects: SQLite keeps a NaN REAL as
+ * NULL, so no back end stores NaN (the batch is refused: STORE_CONFLICT). */
+static inline bool shared_heartbeats_storable(const struct heartbeat *beats, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		if (isnan(beats[i].encoded_frames_proportion) || isnan(beats[i].network_transmit_rate) ||
+		    isnan(beats[i].video_backlog) || isnan(beats[i].video_upload_latency))
+			return false;
+	return true;
+}
 
 /* A camera row of STORE_CAMERA_COLUMNS, read into out (a struct camera). */
 void shared_read_camera(const struct sql_row *row, void *out);

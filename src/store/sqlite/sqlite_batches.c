@@ -70,6 +70,8 @@ static void heartbeats_committed(void *context)
 enum store_result sqlite_camera_heartbeats_write(struct store *store, const struct heartbeat *beats, size_t count,
                                                  struct heartbeat_outcome *outcomes)
 {
+	if (!shared_heartbeats_storable(beats, count))
+		return STORE_CONFLICT;
 	struct camera_cache *cameras = store->camera_cache;
 	struct written_heartbeats written = {cameras, beats, count};
 	struct sql_connection *c = sql_acquire(store);

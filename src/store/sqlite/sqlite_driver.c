@@ -229,10 +229,14 @@ static bool sqlite_column_boolean(const struct sql_row *row, int column)
 
 static unsigned char *sqlite_blob_copy(const struct sql_row *row, int column, size_t *length)
 {
-	const void *data = sqlite3_column_blob(row_statement(row), column);
-	*length = (size_t)sqlite3_column_bytes(row_statement(row), column);
-	unsigned char *copy = data != NULL ? malloc(*length > 0 ? *length : 1) : NULL;
-	if (copy != NULL)
+	sqlite3_stmt *statement = row_statement(row);
+	*length = 0;
+	if (sqlite3_column_type(statement, column) == SQLITE_NULL)
+		return NULL;
+	const void *data = sqlite3_column_blob(statement, column); /* NULL for a zero-length blob */
+	*length = (size_t)sqlite3_column_bytes(statement, column);
+	unsigned char *copy = malloc(*length > 0 ? *length : 1);
+	if (copy != NULL && *length > 0)
 		memcpy(copy, data, *length);
 	return copy;
 }

@@ -27,10 +27,6 @@ enum contract_backend_kind contract_kind(void **state);
  * removes it at the next call or when the group ends; never close it yourself. */
 struct store *contract_scratch_store(void **state);
 
-/* Prints that a check was skipped on this back end because the two dialects disagree (see the
- * "KNOWN DIFFERENCE" comment at the call), so the difference shows in every run's output. */
-void contract_known_difference(void **state, const char *what);
-
 /* ---- records and checks (contract_records.c) --------------------------------------------------- */
 
 /* Times are epoch seconds past 2^32, so a column or variable that truncated to 32 bits would show. */

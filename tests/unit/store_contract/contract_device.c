@@ -148,15 +148,7 @@ static void test_device_credentials_delete(void **state)
 	/* issued again after a revocation, with a clock that went back */
 	assert_store_result(store->ops->device_credentials_put(store, camera.id, "hash-2", NOW_MS - 10, ~0u, &issued),
 	                    STORE_OK);
-	if (issued <= NOW_MS) {
-		/* KNOWN DIFFERENCE (both back ends; not a dialect difference): store.h promises a stamp "later
-		 * than any before it", but a revoked camera's stamp is deleted with its clients row, so the next
-		 * issue starts again from now_ms. */
-		contract_known_difference(state, "device_credentials_put after a revocation does not stay later "
-		                                 "than the revoked stamp (store.h: \"later than any before it\")");
-		return;
-	}
-	assert_true(issued > NOW_MS);
+	assert_true(issued > NOW_MS); /* later than the revoked credentials' stamp */
 }
 
 /* ---- heartbeats --------------------------------------------------------------------------------- */
@@ -272,22 +264,15 @@ static void test_heartbeat_metrics_that_are_not_finite(void **state)
 	struct camera expected = beaten(&camera, &beat);
 	assert_stored_camera(store, &expected);
 
-	beat = beat_of(&camera, CONTRACT_TIME + 2, false, NAN, 1, 1, 1);
-	enum store_result result = store->ops->camera_heartbeats_write(store, &beat, 1, &outcome);
-	if (contract_kind(state) != CONTRACT_POSTGRES && result == STORE_CONFLICT) {
-		/* KNOWN DIFFERENCE: SQLite stores a NaN REAL as NULL, which the NOT NULL metric columns refuse
-		 * (the whole batch fails); PostgreSQL stores NaN. Unreachable through the API (it refuses
-		 * metrics that are not finite), and the same holds for video_upload_insert's seconds. */
-		contract_known_difference(state, "a heartbeat with a NaN metric answers STORE_CONFLICT "
-		                                 "(PostgreSQL: STORE_OK, NaN stored)");
-		assert_stored_camera(store, &expected); /* nothing of the batch was written */
-		return;
-	}
-	assert_store_result(result, STORE_OK);
-	struct camera read;
-	assert_store_result(store->ops->camera_get(store, camera.id, &read), STORE_OK);
-	assert_true(isnan(read.encoded_frames_proportion));
-	assert_int_equal(read.last_seen_at, CONTRACT_TIME + 2);
+	/* No back end stores NaN (SQLite cannot): the batch is refused and nothing of it written. */
+	struct heartbeat batch[2] = {beat_of(&camera, CONTRACT_TIME + 2, false, 0.25, 1, 1, 1),
+	                             beat_of(&camera, CONTRACT_TIME + 3, false, NAN, 1, 1, 1)};
+	struct heartbeat_outcome outcomes[2];
+	assert_store_result(store->ops->camera_heartbeats_write(store, batch, 2, outcomes), STORE_CONFLICT);
+	assert_stored_camera(store, &expected);
+	assert_store_result(store->ops->video_upload_insert(store, camera.id, CONTRACT_TIME + 4, 10, NAN),
+	                    STORE_CONFLICT);
+	assert_stored_camera(store, &expected);
 }
 
 /* ---- uploads and frames ------------------------------------------------------------------------- */
@@ -380,15 +365,6 @@ static void test_frame_of_zero_bytes(void **state)
 	size_t length = 99;
 	int64_t taken_at = 0;
 	enum store_result result = store->ops->frame_latest(store, camera.id, &read, &length, &taken_at);
-	if (contract_kind(state) != CONTRACT_POSTGRES && result == STORE_ERROR) {
-		/* KNOWN DIFFERENCE: sqlite3_column_blob() answers NULL for a zero-length BLOB, which
-		 * sqlite_blob_copy() takes for SQL NULL, so frame_latest reports STORE_ERROR ("out of memory")
-		 * for a frame that frame_put accepted; PostgreSQL hands back 0 bytes. (The API only stores
-		 * frames that passed its JPEG check, never empty ones.) */
-		contract_known_difference(state, "frame_latest of a 0-byte frame answers STORE_ERROR "
-		                                 "(PostgreSQL: STORE_OK, length 0)");
-		return;
-	}
 	assert_store_result(result, STORE_OK);
 	assert_non_null(read);
 	assert_int_equal(length, 0);

@@ -49,11 +49,6 @@ enum contract_backend_kind contract_kind(void **state)
 	return backend_of(state)->kind;
 }
 
-void contract_known_difference(void **state, const char *what)
-{
-	print_message("KNOWN DIFFERENCE on %s (check skipped): %s\n", backend_of(state)->name, what);
-}
-
 /* ---- PostgreSQL: a database per group ------------------------------------------------------------- */
 
 /* The cluster's URL from $CAMFLEET_TEST_POSTGRES; NULL when unset or empty. */

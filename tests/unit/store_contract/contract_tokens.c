@@ -86,14 +86,6 @@ static void test_signing_key_second_current_key_is_conflict(void **state)
 	/* the node that lost the race to create the first key must be told so, to read the winner's */
 	enum store_result second =
 	    store->ops->signing_key_insert(store, "kid-2", "PRIVATE 2", "PUBLIC 2", CONTRACT_TIME + 1);
-	if (contract_kind(state) != CONTRACT_POSTGRES && second == STORE_OK) {
-		/* KNOWN DIFFERENCE: the SQLite schema has no counterpart of PostgreSQL's unique index
-		 * signing_keys_current (one row with retired_at NULL), so a second current key is inserted
-		 * and becomes the current one. */
-		contract_known_difference(state, "signing_key_insert of a second current key answers STORE_OK "
-		                                 "(PostgreSQL: STORE_CONFLICT)");
-		return;
-	}
 	assert_store_result(second, STORE_CONFLICT);
 	assert_current_key(store, "kid-1");
 	struct key_listing listing = {0};
