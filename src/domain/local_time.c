@@ -32,10 +32,10 @@
 #include <time.h>
 
 #include "domain/time_zone.h"
+#include "util/civil_date.h"
 
 #define ZONE_NAME_MAX  64 /* longer than any IANA name; as time_zone.c allows at most */
 #define MINUTES_IN_DAY 1440
-#define SECONDS_IN_DAY 86400
 #define OFFSET_SAMPLES 5                    /* w - 2 d … w + 2 d */
 #define CANDIDATES_MAX (2 * OFFSET_SAMPLES) /* the samples and offset(w - sample) */
 #define TZ_PREFIX      "TZ=:" TIME_ZONE_DIRECTORY "/"
@@ -107,36 +107,18 @@ static bool offset_at(int64_t t, long *offset)
 	return true;
 }
 
-/* ---- calendar arithmetic (proleptic Gregorian) ---- */
+/* ---- calendar arithmetic (util/civil_date.h) ---- */
 
-static bool is_leap_year(int year)
-{
-	return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-}
-
+/* The dates this module converts: years 1..9999. */
 static bool date_is_valid(int year, int month, int day)
 {
-	static const int days_in_month[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	if (year < 1 || year > 9999 || month < 1 || month > 12 || day < 1)
-		return false;
-	return day <= days_in_month[month - 1] + (month == 2 && is_leap_year(year) ? 1 : 0);
-}
-
-/* Days from 1970-01-01 to year-month-day (negative before); H. Hinnant's days_from_civil. */
-static int64_t days_from_civil(int year, int month, int day)
-{
-	int64_t y = (int64_t)year - (month <= 2 ? 1 : 0);
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t year_of_era = y - era * 400;
-	int64_t day_of_year = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
-	int64_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-	return era * 146097 + day_of_era - 719468;
+	return year >= 1 && year <= 9999 && civil_date_exists(year, month, day);
 }
 
 /* The wall time read as if it were UTC: the w of the rules above. */
 static int64_t wall_as_utc(int year, int month, int day, int minute_of_day)
 {
-	return days_from_civil(year, month, day) * SECONDS_IN_DAY + (int64_t)minute_of_day * 60;
+	return civil_days_from_date(year, month, day) * CIVIL_SECONDS_IN_DAY + (int64_t)minute_of_day * 60;
 }
 
 /* ---- the conversion (caller holds zone_lock, zone switched) ---- */
@@ -163,7 +145,7 @@ static enum local_time_result convert_locked(int64_t w, int64_t *instant, bool *
 	size_t count = 0;
 	for (int k = -2; k <= 2; k++) {
 		long offset;
-		if (!offset_at(w + (int64_t)k * SECONDS_IN_DAY, &offset))
+		if (!offset_at(w + (int64_t)k * CIVIL_SECONDS_IN_DAY, &offset))
 			return LOCAL_TIME_ZONE_DATA_ERROR;
 		add_candidate(candidates, &count, offset);
 	}

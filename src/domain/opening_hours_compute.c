@@ -5,6 +5,8 @@
 
 #include <stdbool.h>
 
+#include "util/civil_date.h"
+
 struct instant_pair {
 	int64_t open;
 	int64_t close;
@@ -81,7 +83,7 @@ static enum local_time_result convert_day(struct local_time_calendar *calendar, 
 	if (result != LOCAL_TIME_OK || !exists)
 		return result;
 	int next[3];
-	schedule_date_add_days(date[0], date[1], date[2], 1, &next[0], &next[1], &next[2]);
+	civil_date_add_days(date[0], date[1], date[2], 1, &next[0], &next[1], &next[2]);
 	for (size_t i = 0; i < day->count; i++) {
 		result = convert_interval(calendar, &day->intervals[i], date, next, &pairs[i]);
 		if (result != LOCAL_TIME_OK)
