@@ -1,4 +1,5 @@
-/* Glue for src/api/organisations.c: the organisation body and the organisationId list filter. */
+/* Glue for src/api/organisations.c: the organisation body; and the organisationId list filter of
+ * src/api/list_reply.c. */
 #include "api/organisations.c"
 
 #include "../support/fuzz_request.h"

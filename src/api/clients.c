@@ -3,6 +3,7 @@
  * new tokens; tokens already issued stay valid until they expire. */
 #include <string.h>
 
+#include "api/list_reply.h"
 #include "api/organisations.h"
 #include "api/routes.h"
 #include "auth/password.h"
@@ -98,31 +99,19 @@ static enum MHD_Result post_client(struct http_request *request)
 
 static int append_client(void *context, const struct client *client)
 {
-	json_t *item = client_json(client);
-	return item == NULL || json_array_append_new(context, item) != 0;
+	return api_list_append(context, client_json(client));
+}
+
+static enum store_result fill_clients(struct http_request *request, const char *organisation_id, json_t *list)
+{
+	struct store *store = request->app->store;
+	return store->ops->client_list(store, organisation_id, append_client, list);
 }
 
 /* Operators list every client (optionally of ?organisationId=); admins their organisation's. */
 static enum MHD_Result list_clients(struct http_request *request)
 {
-	if (!api_require_role(request, ROLES_WRITERS, "list API clients"))
-		return http_replied(request);
-	char organisation_id[UUID_BUFFER_SIZE];
-	bool nothing_visible = false;
-	if (!api_list_organisation(request, organisation_id, &nothing_visible))
-		return http_replied(request);
-	json_t *list = json_array();
-	if (list == NULL)
-		return http_reply_error(request, 500, "internal error");
-	if (nothing_visible)
-		return http_reply_json(request, 200, list);
-	struct store *store = request->app->store;
-	enum store_result result = store->ops->client_list(store, organisation_id, append_client, list);
-	if (result != STORE_OK) {
-		json_decref(list);
-		return api_store_failure(request, result, "client", NULL);
-	}
-	return http_reply_json(request, 200, list);
+	return api_list_reply(request, ROLES_WRITERS, "list API clients", "client", fill_clients);
 }
 
 /* Role check for reading a client: operators and admins may; a viewer client only itself (else 403). */

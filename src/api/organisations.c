@@ -2,6 +2,7 @@
  * viewers see only their own. Deleting one that still has sites, users, clients or cameras is 409. */
 #include <string.h>
 
+#include "api/list_reply.h"
 #include "api/organisations.h"
 #include "api/routes.h"
 #include "util/timeutil.h"
@@ -74,8 +75,7 @@ static enum MHD_Result post_organisation(struct http_request *request)
 
 static int append_organisation(void *context, const struct organisation *organisation)
 {
-	json_t *item = organisation_json(organisation);
-	return item == NULL || json_array_append_new(context, item) != 0;
+	return api_list_append(context, organisation_json(organisation));
 }
 
 /* Operators list every organisation; everyone else sees a list of their own. */
@@ -137,7 +137,8 @@ static enum MHD_Result patch_organisation(struct http_request *request)
 	struct organisation organisation;
 	if (!api_require_role(request, ROLES_OPERATOR, "change organisations") ||
 	    !api_path_uuid(request, 0, "organisationId", id) ||
-	    !parse_organisation_body(request, FIELD_OPTIONAL, name, &has_name) || !load_visible(request, id, &organisation))
+	    !parse_organisation_body(request, FIELD_OPTIONAL, name, &has_name) ||
+	    !load_visible(request, id, &organisation))
 		return http_replied(request);
 	if (has_name)
 		memcpy(organisation.name, name, sizeof(name));
@@ -163,32 +164,20 @@ static enum MHD_Result delete_organisation(struct http_request *request)
 	return http_reply_empty(request, 204);
 }
 
-bool api_list_organisation(struct http_request *request, char organisation_id[UUID_BUFFER_SIZE],
-			   bool *nothing_visible)
-{
-	const struct principal *caller = &request->principal;
-	const char *filter = http_query(request, "organisationId");
-	organisation_id[0] = '\0';
-	*nothing_visible = false;
-	if (filter != NULL && !uuid_normalize(filter, organisation_id)) {
-		http_reply_error(request, 422, "query parameter organisationId must be a UUID");
-		return false;
-	}
-	if (filter != NULL && !policy_organisation_visible(caller, organisation_id))
-		*nothing_visible = true;
-	if (caller->role != ROLE_OPERATOR)
-		memcpy(organisation_id, caller->organisation_id, UUID_BUFFER_SIZE);
-	return true;
-}
-
 const struct route organisation_routes[] = {
     {.method = "POST", .pattern = "/organisations", .handler = post_organisation, .roles = ROLES_OPERATOR},
     {.method = "GET", .pattern = "/organisations", .handler = list_organisations, .roles = ROLES_READERS},
-    {.method = "GET", .pattern = "/organisations/{organisationId}",
-      .handler = get_organisation, .roles = ROLES_READERS},
-    {.method = "PATCH", .pattern = "/organisations/{organisationId}",
-      .handler = patch_organisation, .roles = ROLES_OPERATOR},
-    {.method = "DELETE", .pattern = "/organisations/{organisationId}",
-      .handler = delete_organisation, .roles = ROLES_OPERATOR},
+    {.method = "GET",
+     .pattern = "/organisations/{organisationId}",
+     .handler = get_organisation,
+     .roles = ROLES_READERS},
+    {.method = "PATCH",
+     .pattern = "/organisations/{organisationId}",
+     .handler = patch_organisation,
+     .roles = ROLES_OPERATOR},
+    {.method = "DELETE",
+     .pattern = "/organisations/{organisationId}",
+     .handler = delete_organisation,
+     .roles = ROLES_OPERATOR},
     {.method = NULL},
 };

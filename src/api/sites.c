@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api/list_reply.h"
 #include "api/organisations.h"
 #include "api/sites.h"
 #include "api/routes.h"
@@ -79,34 +80,23 @@ static enum MHD_Result post_site(struct http_request *request)
 
 static int append_site(void *context, const struct site *site)
 {
-	json_t *item = site_json(site);
-	return item == NULL || json_array_append_new(context, item) != 0;
+	return api_list_append(context, site_json(site));
+}
+
+/* Viewer users see only the sites granted to them; everyone else all of the organisation's. */
+static enum store_result fill_sites(struct http_request *request, const char *organisation_id, json_t *list)
+{
+	const struct principal *caller = &request->principal;
+	const char *granted_to = policy_limited_to_granted_sites(caller) ? caller->subject : "";
+	struct store *store = request->app->store;
+	return store->ops->site_list(store, organisation_id, granted_to, append_site, list);
 }
 
 /* Operators see every site (optionally of ?organisationId=); admins and viewer clients their
  * organisation's; viewer users the sites granted to them. */
 static enum MHD_Result list_sites(struct http_request *request)
 {
-	if (!api_require_role(request, ROLES_READERS, "list sites"))
-		return http_replied(request);
-	char organisation_id[UUID_BUFFER_SIZE];
-	bool nothing_visible = false;
-	if (!api_list_organisation(request, organisation_id, &nothing_visible))
-		return http_replied(request);
-	json_t *list = json_array();
-	if (list == NULL)
-		return http_reply_error(request, 500, "internal error");
-	if (nothing_visible)
-		return http_reply_json(request, 200, list);
-	const struct principal *caller = &request->principal;
-	const char *granted_to = policy_limited_to_granted_sites(caller) ? caller->subject : "";
-	struct store *store = request->app->store;
-	enum store_result result = store->ops->site_list(store, organisation_id, granted_to, append_site, list);
-	if (result != STORE_OK) {
-		json_decref(list);
-		return api_store_failure(request, result, "site", NULL);
-	}
-	return http_reply_json(request, 200, list);
+	return api_list_reply(request, ROLES_READERS, "list sites", "site", fill_sites);
 }
 
 bool api_site_load_visible(struct http_request *request, const char *id, struct site *out)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/list_reply.h"
 #include "api/organisations.h"
 #include "api/routes.h"
 #include "auth/password.h"
@@ -161,31 +162,19 @@ static enum MHD_Result post_user(struct http_request *request)
 
 static int append_user(void *context, const struct user *user)
 {
-	json_t *item = user_json(user);
-	return item == NULL || json_array_append_new(context, item) != 0;
+	return api_list_append(context, user_json(user));
+}
+
+static enum store_result fill_users(struct http_request *request, const char *organisation_id, json_t *list)
+{
+	struct store *store = request->app->store;
+	return store->ops->user_list(store, organisation_id, append_user, list);
 }
 
 /* Operators list everyone (optionally of ?organisationId=); admins their organisation's users. */
 static enum MHD_Result list_users(struct http_request *request)
 {
-	if (!api_require_role(request, ROLES_WRITERS, "list users"))
-		return http_replied(request);
-	char organisation_id[UUID_BUFFER_SIZE];
-	bool nothing_visible = false;
-	if (!api_list_organisation(request, organisation_id, &nothing_visible))
-		return http_replied(request);
-	json_t *list = json_array();
-	if (list == NULL)
-		return http_reply_error(request, 500, "internal error");
-	if (nothing_visible)
-		return http_reply_json(request, 200, list);
-	struct store *store = request->app->store;
-	enum store_result result = store->ops->user_list(store, organisation_id, append_user, list);
-	if (result != STORE_OK) {
-		json_decref(list);
-		return api_store_failure(request, result, "user", NULL);
-	}
-	return http_reply_json(request, 200, list);
+	return api_list_reply(request, ROLES_WRITERS, "list users", "user", fill_users);
 }
 
 /* ---- one user ---- */
@@ -314,8 +303,7 @@ static enum MHD_Result delete_user(struct http_request *request)
 
 static int append_site_id(void *context, const char *site_id)
 {
-	json_t *item = json_string(site_id);
-	return item == NULL || json_array_append_new(context, item) != 0;
+	return api_list_append(context, json_string(site_id));
 }
 
 /* Answers 200 {"siteIds": [...]} with the user's grants as stored. */
