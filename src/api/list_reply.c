@@ -7,11 +7,11 @@
 enum MHD_Result api_list_reply(struct http_request *request, unsigned role_mask, const char *action, const char *what,
                                api_list_fill_fn *fill)
 {
-	if (!api_require_role(request, role_mask, action))
+	if (!api_require_role_or_reply(request, role_mask, action))
 		return http_replied(request);
 	char organisation_id[UUID_BUFFER_SIZE];
 	bool nothing_visible = false;
-	if (!api_list_organisation(request, organisation_id, &nothing_visible))
+	if (!api_list_organisation_or_reply(request, organisation_id, &nothing_visible))
 		return http_replied(request);
 	json_t *list = json_array();
 	if (list == NULL)
@@ -26,7 +26,8 @@ enum MHD_Result api_list_reply(struct http_request *request, unsigned role_mask,
 	return http_reply_json(request, 200, list);
 }
 
-bool api_list_organisation(struct http_request *request, char organisation_id[UUID_BUFFER_SIZE], bool *nothing_visible)
+bool api_list_organisation_or_reply(struct http_request *request, char organisation_id[UUID_BUFFER_SIZE],
+                                    bool *nothing_visible)
 {
 	const struct principal *caller = &request->principal;
 	const char *filter = http_query(request, "organisationId");

@@ -21,7 +21,8 @@ enum MHD_Result api_list_reply(struct http_request *request, unsigned role_mask,
  * ?organisationId= (422 when malformed): operators get the one named ("" = all), others always
  * their own; *nothing_visible is set when the caller named an organisation it cannot see (the
  * answer is then an empty list). False when the request has been answered. */
-bool api_list_organisation(struct http_request *request, char organisation_id[UUID_BUFFER_SIZE], bool *nothing_visible);
+bool api_list_organisation_or_reply(struct http_request *request, char organisation_id[UUID_BUFFER_SIZE],
+                                    bool *nothing_visible);
 
 /* Appends item (a new reference; NULL when it could not be built) to list, taking the
  * reference; non-zero on failure: a store list callback's return value. */

@@ -59,15 +59,15 @@ static bool exception_set_reserve(struct exception_set *set)
 }
 
 /* Role check, siteId and visibility; false when the request has been answered. */
-static bool load_site(struct http_request *request, unsigned roles, const char *action, struct site *site)
+static bool load_site_or_reply(struct http_request *request, unsigned roles, const char *action, struct site *site)
 {
 	char id[UUID_BUFFER_SIZE];
-	return api_require_role(request, roles, action) && api_path_uuid(request, 0, "siteId", id) &&
-	       api_site_load_visible(request, id, site);
+	return api_require_role_or_reply(request, roles, action) && api_path_uuid_or_reply(request, 0, "siteId", id) &&
+	       api_site_load_visible_or_reply(request, id, site);
 }
 
 /* The {date} path parameter; 422 when it is not a real YYYY-MM-DD date. */
-static bool path_date(struct http_request *request, struct schedule_date *date)
+static bool path_date_or_reply(struct http_request *request, struct schedule_date *date)
 {
 	int year, month, day;
 	if (!time_parse_date(http_path_param(request, 1), &year, &month, &day) ||
@@ -91,7 +91,7 @@ static void sort_week(struct weekly_schedule *weekly)
 static enum MHD_Result get_weekly(struct http_request *request)
 {
 	struct site site;
-	if (!load_site(request, ROLES_READERS, "read opening hours", &site))
+	if (!load_site_or_reply(request, ROLES_READERS, "read opening hours", &site))
 		return http_replied(request);
 	struct weekly_schedule weekly;
 	enum store_result result = site_schedule_weekly(request->app->store, site.id, &weekly);
@@ -174,8 +174,8 @@ static enum MHD_Result put_weekly(struct http_request *request)
 {
 	struct site site;
 	json_t *body = NULL;
-	if (!load_site(request, ROLES_WRITERS, "change opening hours", &site) ||
-	    !api_parse_body(request, weekly_fields, &body))
+	if (!load_site_or_reply(request, ROLES_WRITERS, "change opening hours", &site) ||
+	    !api_parse_body_or_reply(request, weekly_fields, &body))
 		return http_replied(request);
 	struct weekly_schedule weekly;
 	char error[512];
@@ -231,7 +231,8 @@ static enum MHD_Result get_exception(struct http_request *request)
 {
 	struct site site;
 	struct schedule_date date;
-	if (!load_site(request, ROLES_READERS, "read opening hours", &site) || !path_date(request, &date))
+	if (!load_site_or_reply(request, ROLES_READERS, "read opening hours", &site) ||
+	    !path_date_or_reply(request, &date))
 		return http_replied(request);
 	struct day_schedule day;
 	bool found = false;
@@ -248,8 +249,8 @@ static enum MHD_Result put_exception(struct http_request *request)
 	struct site site;
 	struct schedule_date date;
 	json_t *body = NULL;
-	if (!load_site(request, ROLES_WRITERS, "change opening hours", &site) || !path_date(request, &date) ||
-	    !api_parse_body(request, exception_fields, &body))
+	if (!load_site_or_reply(request, ROLES_WRITERS, "change opening hours", &site) ||
+	    !path_date_or_reply(request, &date) || !api_parse_body_or_reply(request, exception_fields, &body))
 		return http_replied(request);
 	struct day_schedule day;
 	char error[512];
@@ -293,7 +294,8 @@ static enum MHD_Result delete_exception(struct http_request *request)
 {
 	struct site site;
 	struct schedule_date date;
-	if (!load_site(request, ROLES_WRITERS, "change opening hours", &site) || !path_date(request, &date))
+	if (!load_site_or_reply(request, ROLES_WRITERS, "change opening hours", &site) ||
+	    !path_date_or_reply(request, &date))
 		return http_replied(request);
 	struct store *store = request->app->store;
 	struct day_schedule existing, weekday;
@@ -333,7 +335,7 @@ static int append_exception(void *context, const char *date_text, const char *in
 static enum MHD_Result list_exceptions(struct http_request *request)
 {
 	struct site site;
-	if (!load_site(request, ROLES_READERS, "read opening hours", &site))
+	if (!load_site_or_reply(request, ROLES_READERS, "read opening hours", &site))
 		return http_replied(request);
 	json_t *list = json_array();
 	if (list == NULL)

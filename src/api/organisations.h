@@ -12,7 +12,7 @@
  * organisationId (given_id when given): operators must name one (400 otherwise); admins get
  * their own and may name only it (another → 404). The organisation must exist (404). Copies it
  * into out; false when the request has been answered. */
-bool api_organisation_for_new(struct http_request *request, bool given, const char *given_id,
-                              char out[UUID_BUFFER_SIZE]);
+bool api_organisation_for_new_or_reply(struct http_request *request, bool given, const char *given_id,
+                                       char out[UUID_BUFFER_SIZE]);
 
 #endif
