@@ -15,7 +15,7 @@ bool glue_site_create(struct fuzz_request *fuzz)
 	if (accepted) {
 		fuzz_check_text(site.name, sizeof(site.name), ENTITY_NAME_MAX);
 		fuzz_check_text(site.time_zone, sizeof(site.time_zone), TIME_ZONE_MAX);
-		FUZZ_CHECK(time_zone_is_known(site.time_zone));
+		FUZZ_CHECK(zoneinfo_zone_is_known(site.time_zone));
 		fuzz_check_uuid(organisation_id, !organisation_given);
 	}
 	return accepted;
@@ -31,7 +31,7 @@ bool glue_site_patch(struct fuzz_request *fuzz)
 	if (accepted) {
 		fuzz_check_text(name, sizeof(name), ENTITY_NAME_MAX);
 		fuzz_check_text(time_zone, sizeof(time_zone), TIME_ZONE_MAX);
-		FUZZ_CHECK(time_zone[0] == '\0' || time_zone_is_known(time_zone));
+		FUZZ_CHECK(time_zone[0] == '\0' || zoneinfo_zone_is_known(time_zone));
 	}
 	return accepted;
 }

@@ -8,10 +8,9 @@
 #include "api/camera_access.h"
 #include "api/routes.h"
 #include "api/site_schedule.h"
+#include "api/site_time.h"
 #include "device/hub.h"
 #include "domain/camera_json.h"
-#include "domain/local_time.h"
-#include "domain/opening_hours.h"
 #include "util/base64.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -129,7 +128,7 @@ static bool query_date_or_reply(struct http_request *request, const char *zone, 
 	const char *text = http_query(request, "date");
 	int year, month, day;
 	if (text == NULL) {
-		if (local_time_date_at(zone, time_now_seconds(), &year, &month, &day) != LOCAL_TIME_OK) {
+		if (!site_time_date_at(zone, time_now_seconds(), &year, &month, &day)) {
 			log_error("cameras: cannot tell today's date in zone '%s'", zone);
 			http_reply_error(request, 500, "internal error");
 			return false;
@@ -188,7 +187,7 @@ static enum MHD_Result get_opening_hours(struct http_request *request)
 	}
 	int error = 0;
 	json_t *instants =
-	    opening_hours_instants(placed ? site.time_zone : "UTC", &day, date.year, date.month, date.day, &error);
+	    site_time_opening_hours(placed ? site.time_zone : "UTC", &day, date.year, date.month, date.day, &error);
 	if (instants == NULL)
 		log_error("cameras: opening hours of camera %s failed (%d)", camera.id, error);
 	return http_reply_json(request, 200, instants); /* NULL answers 500 */

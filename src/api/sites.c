@@ -8,8 +8,8 @@
 #include "api/organisations.h"
 #include "api/sites.h"
 #include "api/routes.h"
-#include "domain/time_zone.h"
 #include "util/timeutil.h"
+#include "util/zoneinfo.h"
 
 static const char *const site_create_fields[] = {"name", "timeZone", "organisationId", NULL};
 static const char *const site_patch_fields[] = {"name", "timeZone", NULL};
@@ -30,7 +30,7 @@ static bool time_zone_field_or_reply(struct http_request *request, json_t *body,
 		return false;
 	if (!present)
 		return true;
-	if (!time_zone_is_known(time_zone)) {
+	if (!zoneinfo_zone_is_known(time_zone)) {
 		http_reply_error(request, 400,
 		                 "field 'timeZone' must be an IANA time zone known to the system, such as "
 		                 "'Europe/Paris' or 'UTC'");

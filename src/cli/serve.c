@@ -18,7 +18,6 @@
 #include "cli/cli.h"
 #include "cli/serve_options.h"
 #include "device/hub.h"
-#include "domain/local_time.h"
 #include "api/meta.h"
 #include "http/metrics.h"
 #include "http/metrics_listener.h"
@@ -28,6 +27,7 @@
 #include "store/store.h"
 #include "store/store_bus.h"
 #include "util/log.h"
+#include "util/zoneinfo.h"
 
 #define LARGE_BLOCK_BYTES    (4 * 1024 * 1024)
 #define TRIM_THRESHOLD_BYTES (16 * 1024 * 1024)
@@ -48,7 +48,7 @@ int cli_serve(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &shutdown_signals, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (local_time_init() != LOCAL_TIME_OK) {
+	if (zoneinfo_init() != ZONEINFO_OK) {
 		log_error("cannot prepare local-time conversion (TZ)");
 		return 1;
 	}
@@ -62,7 +62,7 @@ int cli_serve(int argc, char **argv)
 		log_warn("cannot set malloc's thresholds: memory freed by password checks may stay held");
 	if (log_writer_start() != 0)
 		log_warn("cannot start the log writer thread: log lines are written one by one");
-	log_info("time-zone data: system tz database %s", local_time_zone_data_version());
+	log_info("time-zone data: system tz database %s", zoneinfo_data_version());
 
 	int status = 1;
 	size_t route_count = 0;
