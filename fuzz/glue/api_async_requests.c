@@ -12,11 +12,11 @@ bool glue_register_request(struct fuzz_request *fuzz)
 	json_t *body = NULL;
 	char camera_id[UUID_BUFFER_SIZE];
 	char serial[CAMERA_SERIAL_MAX + 1];
-	bool accepted = api_parse_body(request, register_fields, &body);
+	bool accepted = api_parse_body_or_reply(request, register_fields, &body);
 	if (accepted) {
-		accepted = api_uuid_field(request, body, "cameraId", true, camera_id, NULL) &&
-			   api_string_field(request, body, "serialNumber", FIELD_REQUIRED, 1, CAMERA_SERIAL_MAX, serial,
-					    sizeof(serial), NULL, NULL);
+		accepted = api_uuid_field_or_reply(request, body, "cameraId", true, camera_id, NULL) &&
+		           api_string_field_or_reply(request, body, "serialNumber", FIELD_REQUIRED, 1,
+		                                     CAMERA_SERIAL_MAX, serial, sizeof(serial), NULL, NULL);
 		json_decref(body);
 	}
 	fuzz_check_verdict(fuzz, accepted);
@@ -34,10 +34,10 @@ bool glue_put_state_request(struct fuzz_request *fuzz)
 	char camera_id[UUID_BUFFER_SIZE];
 	char new_state[16];
 	enum camera_state target = CAMERA_RUNNING;
-	bool accepted = api_parse_body(request, put_state_fields, &body);
+	bool accepted = api_parse_body_or_reply(request, put_state_fields, &body);
 	if (accepted) {
-		accepted = api_uuid_field(request, body, "cameraId", true, camera_id, NULL) &&
-			   read_new_state(request, body, new_state, &target);
+		accepted = api_uuid_field_or_reply(request, body, "cameraId", true, camera_id, NULL) &&
+		           read_new_state_or_reply(request, body, new_state, &target);
 		json_decref(body);
 	}
 	fuzz_check_verdict(fuzz, accepted);

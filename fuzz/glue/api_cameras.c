@@ -8,7 +8,7 @@ bool glue_camera_claim(struct fuzz_request *fuzz)
 {
 	struct claim_request claim;
 	memset(&claim, 0x55, sizeof(claim)); /* a parser that forgets a field leaves no NUL behind */
-	bool accepted = parse_claim(&fuzz->request, &claim);
+	bool accepted = parse_claim_or_reply(&fuzz->request, &claim);
 	fuzz_check_verdict(fuzz, accepted);
 	if (accepted) {
 		fuzz_check_text(claim.serial_number, sizeof(claim.serial_number), CAMERA_SERIAL_MAX);
@@ -23,7 +23,7 @@ bool glue_camera_claim(struct fuzz_request *fuzz)
 bool glue_camera_patch(struct fuzz_request *fuzz)
 {
 	struct camera_patch patch = {0};
-	bool accepted = parse_patch(&fuzz->request, &patch);
+	bool accepted = parse_patch_or_reply(&fuzz->request, &patch);
 	fuzz_check_verdict(fuzz, accepted);
 	if (accepted) {
 		fuzz_check_text(patch.name, sizeof(patch.name), CAMERA_TEXT_MAX);
@@ -39,7 +39,7 @@ bool glue_camera_patch(struct fuzz_request *fuzz)
 bool glue_camera_list_query(struct fuzz_request *fuzz)
 {
 	struct list_query query = {0};
-	bool accepted = parse_list_query(&fuzz->request, &query);
+	bool accepted = parse_list_query_or_reply(&fuzz->request, &query);
 	fuzz_check_verdict(fuzz, accepted);
 	if (!accepted)
 		return false;
@@ -53,7 +53,8 @@ bool glue_camera_list_query(struct fuzz_request *fuzz)
 	add_next_link(&fuzz->request, query.limit > 0 ? query.limit : 1, "00000000-0000-4000-8000-000000000000");
 	FUZZ_CHECK(fuzz->request.extra_header_count <= 1);
 	for (size_t i = 0; i < fuzz->request.extra_header_count; i++)
-		for (const unsigned char *c = (const unsigned char *)fuzz->request.extra_headers[i].value; *c != '\0'; c++)
+		for (const unsigned char *c = (const unsigned char *)fuzz->request.extra_headers[i].value; *c != '\0';
+		     c++)
 			FUZZ_CHECK(*c >= 0x20 && *c < 0x7f);
 	return true;
 }
@@ -61,7 +62,7 @@ bool glue_camera_list_query(struct fuzz_request *fuzz)
 bool glue_camera_get_query(struct fuzz_request *fuzz)
 {
 	bool include_metrics = false;
-	bool accepted = camera_access_include_metrics(&fuzz->request, &include_metrics);
+	bool accepted = camera_access_include_metrics_or_reply(&fuzz->request, &include_metrics);
 	fuzz_check_verdict(fuzz, accepted);
 	return accepted;
 }
@@ -70,7 +71,7 @@ bool glue_path_uuid(struct fuzz_request *fuzz)
 {
 	char id[UUID_BUFFER_SIZE];
 	memset(id, 0x55, sizeof(id));
-	bool accepted = api_path_uuid(&fuzz->request, 0, "cameraId", id);
+	bool accepted = api_path_uuid_or_reply(&fuzz->request, 0, "cameraId", id);
 	fuzz_check_verdict(fuzz, accepted);
 	if (accepted)
 		fuzz_check_uuid(id, false);

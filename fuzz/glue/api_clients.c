@@ -10,7 +10,7 @@ bool glue_client_create(struct fuzz_request *fuzz)
 	bool organisation_given = false;
 	char organisation_id[UUID_BUFFER_SIZE];
 	memset(&client, 0, sizeof(client));
-	bool accepted = parse_new_client(&fuzz->request, &client, &organisation_given, organisation_id);
+	bool accepted = parse_new_client_or_reply(&fuzz->request, &client, &organisation_given, organisation_id);
 	fuzz_check_verdict(fuzz, accepted);
 	if (accepted) {
 		fuzz_check_text(client.name, sizeof(client.name), ENTITY_NAME_MAX);

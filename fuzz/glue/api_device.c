@@ -7,7 +7,7 @@
 bool glue_device_heartbeat(struct fuzz_request *fuzz)
 {
 	struct heartbeat beat = {0};
-	bool accepted = parse_heartbeat(&fuzz->request, &beat);
+	bool accepted = parse_heartbeat_or_reply(&fuzz->request, &beat);
 	fuzz_check_verdict(fuzz, accepted);
 	if (accepted) {
 		FUZZ_CHECK(beat.encoded_frames_proportion >= 0.0 && beat.encoded_frames_proportion <= 1.0);
@@ -21,7 +21,7 @@ bool glue_device_heartbeat(struct fuzz_request *fuzz)
 bool glue_device_video_upload(struct fuzz_request *fuzz)
 {
 	struct video_upload upload = {0};
-	bool accepted = parse_upload(&fuzz->request, &upload);
+	bool accepted = parse_upload_or_reply(&fuzz->request, &upload);
 	fuzz_check_verdict(fuzz, accepted);
 	if (accepted) {
 		FUZZ_CHECK(upload.bytes >= 0 && upload.bytes <= UPLOAD_BYTES_MAX);
@@ -34,7 +34,7 @@ bool glue_device_video_upload(struct fuzz_request *fuzz)
 bool glue_device_commands_query(struct fuzz_request *fuzz)
 {
 	unsigned wait = 99;
-	bool accepted = query_wait(&fuzz->request, &wait);
+	bool accepted = query_wait_or_reply(&fuzz->request, &wait);
 	fuzz_check_verdict(fuzz, accepted);
 	if (accepted)
 		FUZZ_CHECK(wait <= COMMANDS_WAIT_MAX);
@@ -47,7 +47,7 @@ bool glue_device_frame(struct fuzz_request *fuzz)
 	connection->headers[connection->header_count].key = "Content-Type";
 	connection->headers[connection->header_count].value = "image/jpeg";
 	connection->header_count++;
-	bool accepted = jpeg_content_type(&fuzz->request) && jpeg_body(&fuzz->request);
+	bool accepted = jpeg_content_type_or_reply(&fuzz->request) && jpeg_body_or_reply(&fuzz->request);
 	fuzz_check_verdict(fuzz, accepted);
 	return accepted;
 }

@@ -1,5 +1,5 @@
 /* Glue for src/api/opening_hours.c: the weekly schedule and exception bodies and the {date} path
- * parameter. The handlers parse with domain/schedule.h after api_parse_body; these functions
+ * parameter. The handlers parse with domain/schedule.h after api_parse_body_or_reply; these functions
  * make the same calls in the same order, then check that the canonical form the server would
  * store parses again to the same schedule. */
 #include "api/opening_hours.c"
@@ -27,9 +27,9 @@ bool glue_opening_hours_weekly(struct fuzz_request *fuzz)
 	json_t *body = NULL;
 	struct weekly_schedule weekly;
 	char error[512];
-	bool parsed = api_parse_body(&fuzz->request, weekly_fields, &body);
+	bool parsed = api_parse_body_or_reply(&fuzz->request, weekly_fields, &body);
 	bool valid = parsed && schedule_parse_weekly(body, &weekly, error, sizeof(error)) &&
-		     schedule_validate_weekly(&weekly, error, sizeof(error));
+	             schedule_validate_weekly(&weekly, error, sizeof(error));
 	json_decref(body);
 	if (parsed && !valid) {
 		fuzz_check_text(error, sizeof(error), sizeof(error) - 1);
@@ -53,7 +53,7 @@ bool glue_opening_hours_exception(struct fuzz_request *fuzz)
 	json_t *body = NULL;
 	struct day_schedule day;
 	char error[512];
-	bool parsed = api_parse_body(&fuzz->request, exception_fields, &body);
+	bool parsed = api_parse_body_or_reply(&fuzz->request, exception_fields, &body);
 	json_t *intervals = parsed ? json_object_get(body, "intervals") : NULL;
 	bool valid = intervals != NULL && schedule_parse_intervals(intervals, &day, error, sizeof(error));
 	json_decref(body);
@@ -70,7 +70,7 @@ bool glue_opening_hours_exception(struct fuzz_request *fuzz)
 bool glue_exception_date_path(struct fuzz_request *fuzz)
 {
 	struct schedule_date date;
-	bool accepted = path_date(&fuzz->request, &date);
+	bool accepted = path_date_or_reply(&fuzz->request, &date);
 	fuzz_check_verdict(fuzz, accepted);
 	if (accepted) {
 		FUZZ_CHECK(schedule_date_is_valid(date.year, date.month, date.day));

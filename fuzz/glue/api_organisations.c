@@ -1,4 +1,5 @@
-/* Glue for src/api/organisations.c: the organisation body and the organisationId list filter. */
+/* Glue for src/api/organisations.c: the organisation body; and the organisationId list filter of
+ * src/api/list_reply.c. */
 #include "api/organisations.c"
 
 #include "../support/fuzz_request.h"
@@ -8,7 +9,7 @@ static bool organisation_body(struct fuzz_request *fuzz, enum field_need need)
 {
 	char name[ENTITY_NAME_MAX + 1];
 	bool has_name = false;
-	bool accepted = parse_organisation_body(&fuzz->request, need, name, &has_name);
+	bool accepted = parse_organisation_body_or_reply(&fuzz->request, need, name, &has_name);
 	fuzz_check_verdict(fuzz, accepted);
 	if (accepted) {
 		fuzz_check_text(name, sizeof(name), ENTITY_NAME_MAX);
@@ -32,7 +33,7 @@ bool glue_list_organisation_query(struct fuzz_request *fuzz)
 {
 	char organisation_id[UUID_BUFFER_SIZE];
 	bool nothing_visible = false;
-	bool accepted = api_list_organisation(&fuzz->request, organisation_id, &nothing_visible);
+	bool accepted = api_list_organisation_or_reply(&fuzz->request, organisation_id, &nothing_visible);
 	fuzz_check_verdict(fuzz, accepted);
 	if (accepted)
 		fuzz_check_uuid(organisation_id, fuzz->request.principal.role == ROLE_OPERATOR);

@@ -11,7 +11,7 @@ bool glue_user_create(struct fuzz_request *fuzz)
 	bool organisation_given = false;
 	char organisation_id[UUID_BUFFER_SIZE];
 	memset(&user, 0, sizeof(user));
-	bool accepted = parse_new_user(&fuzz->request, &user, password, &organisation_given, organisation_id);
+	bool accepted = parse_new_user_or_reply(&fuzz->request, &user, password, &organisation_given, organisation_id);
 	fuzz_check_verdict(fuzz, accepted);
 	if (accepted) {
 		fuzz_check_text(user.email, sizeof(user.email), EMAIL_MAX);
@@ -28,14 +28,14 @@ bool glue_user_patch(struct fuzz_request *fuzz)
 {
 	struct user_patch patch;
 	memset(&patch, 0, sizeof(patch));
-	bool accepted = parse_user_patch(&fuzz->request, &patch);
+	bool accepted = parse_user_patch_or_reply(&fuzz->request, &patch);
 	fuzz_check_verdict(fuzz, accepted);
 	if (accepted) {
 		fuzz_check_text(patch.email, sizeof(patch.email), EMAIL_MAX);
 		FUZZ_CHECK(!patch.has_email || email_is_plausible(patch.email));
 		fuzz_check_text(patch.password, sizeof(patch.password), PASSWORD_MAX_BYTES);
 		FUZZ_CHECK(!patch.has_role || patch.role == ROLE_OPERATOR || patch.role == ROLE_ADMIN ||
-			   patch.role == ROLE_VIEWER);
+		           patch.role == ROLE_VIEWER);
 	}
 	return accepted;
 }
@@ -43,7 +43,7 @@ bool glue_user_patch(struct fuzz_request *fuzz)
 bool glue_user_sites(struct fuzz_request *fuzz)
 {
 	struct site_id_list list = {0};
-	bool accepted = parse_site_ids(&fuzz->request, &list);
+	bool accepted = parse_site_ids_or_reply(&fuzz->request, &list);
 	fuzz_check_verdict(fuzz, accepted);
 	if (accepted) {
 		FUZZ_CHECK(list.count <= GRANTED_SITES_MAX);

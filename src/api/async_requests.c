@@ -23,8 +23,8 @@ static const char *status_text(enum async_status status)
 }
 
 /* Fills the fields every new request shares: a fresh id, status created, the time, msg. */
-static bool request_new(struct http_request *request, enum async_kind kind, const char *camera_id,
-                        struct async_request *out)
+static bool request_new_or_reply(struct http_request *request, enum async_kind kind, const char *camera_id,
+                                 struct async_request *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (uuid_generate_text(out->id) != 0) {
@@ -54,11 +54,11 @@ static enum MHD_Result accept_request(struct http_request *request, const struct
 }
 
 /* Reads request {requestId} (path parameter 0) of the given kind; false after answering. */
-static bool load_request(struct http_request *request, enum async_kind kind, const char *what,
-                         struct async_request *out)
+static bool load_request_or_reply(struct http_request *request, enum async_kind kind, const char *what,
+                                  struct async_request *out)
 {
 	char id[UUID_BUFFER_SIZE];
-	if (!api_path_uuid(request, 0, "requestId", id))
+	if (!api_path_uuid_or_reply(request, 0, "requestId", id))
 		return false;
 	struct store *store = request->app->store;
 	enum store_result result = store->ops->async_get(store, id, out);
@@ -84,22 +84,22 @@ static const char *const register_fields[] = {"cameraId", "serialNumber", NULL};
 
 static enum MHD_Result post_register_request(struct http_request *request)
 {
-	if (!api_require_role(request, ROLES_OPERATOR, "register cameras"))
+	if (!api_require_role_or_reply(request, ROLES_OPERATOR, "register cameras"))
 		return http_replied(request);
 	json_t *body = NULL;
-	if (!api_parse_body(request, register_fields, &body))
+	if (!api_parse_body_or_reply(request, register_fields, &body))
 		return http_replied(request);
 	char camera_id[UUID_BUFFER_SIZE];
 	char serial[CAMERA_SERIAL_MAX + 1];
-	bool valid = api_uuid_field(request, body, "cameraId", true, camera_id, NULL) &&
-	             api_string_field(request, body, "serialNumber", FIELD_REQUIRED, 1, CAMERA_SERIAL_MAX, serial,
-	                              sizeof(serial), NULL, NULL);
+	bool valid = api_uuid_field_or_reply(request, body, "cameraId", true, camera_id, NULL) &&
+	             api_string_field_or_reply(request, body, "serialNumber", FIELD_REQUIRED, 1, CAMERA_SERIAL_MAX,
+	                                       serial, sizeof(serial), NULL, NULL);
 	json_decref(body);
 	if (!valid)
 		return http_replied(request);
 
 	struct async_request async_request;
-	if (!request_new(request, ASYNC_REGISTER_CAMERA, camera_id, &async_request))
+	if (!request_new_or_reply(request, ASYNC_REGISTER_CAMERA, camera_id, &async_request))
 		return http_replied(request);
 	snprintf(async_request.serial_number, sizeof(async_request.serial_number), "%s", serial);
 	snprintf(async_request.message, sizeof(async_request.message), "registration of camera %s accepted", camera_id);
@@ -108,10 +108,10 @@ static enum MHD_Result post_register_request(struct http_request *request)
 
 static enum MHD_Result get_register_request(struct http_request *request)
 {
-	if (!api_require_role(request, ROLES_OPERATOR, "read camera registration requests"))
+	if (!api_require_role_or_reply(request, ROLES_OPERATOR, "read camera registration requests"))
 		return http_replied(request);
 	struct async_request async_request;
-	if (!load_request(request, ASYNC_REGISTER_CAMERA, "register-camera request", &async_request))
+	if (!load_request_or_reply(request, ASYNC_REGISTER_CAMERA, "register-camera request", &async_request))
 		return http_replied(request);
 	json_t *body = request_json(&async_request);
 	if (body != NULL)
@@ -120,13 +120,13 @@ static enum MHD_Result get_register_request(struct http_request *request)
 }
 
 /* Reads body field newState: 400 when missing or not a string, 422 when not a request state. */
-static bool read_new_state(struct http_request *request, json_t *body, char out[16], enum camera_state *target)
+static bool read_new_state_or_reply(struct http_request *request, json_t *body, char out[16], enum camera_state *target)
 {
 	json_t *value = json_object_get(body, "newState");
 	if (!json_is_string(value)) {
 		char unused[1];
-		if (api_string_field(request, body, "newState", FIELD_REQUIRED, 1, 0, unused, sizeof(unused), NULL,
-		                     NULL))
+		if (api_string_field_or_reply(request, body, "newState", FIELD_REQUIRED, 1, 0, unused, sizeof(unused),
+		                              NULL, NULL))
 			http_reply_error(request, 400, "field 'newState' must be a string");
 		return false;
 	}
@@ -140,7 +140,7 @@ static bool read_new_state(struct http_request *request, json_t *body, char out[
 }
 
 /* Reads the camera and checks the caller sees it (404 otherwise); false after answering. */
-static bool load_visible_camera(struct http_request *request, const char *camera_id, struct camera *out)
+static bool load_visible_camera_or_reply(struct http_request *request, const char *camera_id, struct camera *out)
 {
 	struct store *store = request->app->store;
 	enum store_result result = store->ops->camera_get(store, camera_id, out);
@@ -154,7 +154,8 @@ static bool load_visible_camera(struct http_request *request, const char *camera
 }
 
 /* 422 unless the camera may go to target now (running or paused, not registered or decommissioned). */
-static bool check_transition(struct http_request *request, const struct camera *camera, enum camera_state target)
+static bool check_transition_or_reply(struct http_request *request, const struct camera *camera,
+                                      enum camera_state target)
 {
 	enum camera_action action = target == CAMERA_RUNNING ? CAMERA_ACTION_RUN : CAMERA_ACTION_PAUSE;
 	enum camera_state next;
@@ -169,25 +170,26 @@ static const char *const put_state_fields[] = {"cameraId", "newState", NULL};
 
 static enum MHD_Result post_put_state_request(struct http_request *request)
 {
-	if (!api_require_role(request, ROLES_WRITERS, "change camera states"))
+	if (!api_require_role_or_reply(request, ROLES_WRITERS, "change camera states"))
 		return http_replied(request);
 	json_t *body = NULL;
-	if (!api_parse_body(request, put_state_fields, &body))
+	if (!api_parse_body_or_reply(request, put_state_fields, &body))
 		return http_replied(request);
 	char camera_id[UUID_BUFFER_SIZE];
 	char new_state[16];
 	enum camera_state target = CAMERA_RUNNING;
-	bool valid = api_uuid_field(request, body, "cameraId", true, camera_id, NULL) &&
-	             read_new_state(request, body, new_state, &target);
+	bool valid = api_uuid_field_or_reply(request, body, "cameraId", true, camera_id, NULL) &&
+	             read_new_state_or_reply(request, body, new_state, &target);
 	json_decref(body);
 	if (!valid)
 		return http_replied(request);
 
 	struct camera camera;
-	if (!load_visible_camera(request, camera_id, &camera) || !check_transition(request, &camera, target))
+	if (!load_visible_camera_or_reply(request, camera_id, &camera) ||
+	    !check_transition_or_reply(request, &camera, target))
 		return http_replied(request);
 	struct async_request async_request;
-	if (!request_new(request, ASYNC_PUT_CAMERA_STATE, camera_id, &async_request))
+	if (!request_new_or_reply(request, ASYNC_PUT_CAMERA_STATE, camera_id, &async_request))
 		return http_replied(request);
 	memcpy(async_request.new_state, new_state, sizeof(async_request.new_state));
 	memcpy(async_request.organisation_id, camera.organisation_id, sizeof(async_request.organisation_id));
@@ -198,7 +200,8 @@ static enum MHD_Result post_put_state_request(struct http_request *request)
 
 /* For a caller limited to granted sites (a viewer): true when the request's camera is at one of
  * them now; otherwise answers 404 (the request is as invisible as its camera) and returns false. */
-static bool camera_granted(struct http_request *request, const struct async_request *async_request, const char *what)
+static bool camera_granted_or_reply(struct http_request *request, const struct async_request *async_request,
+                                    const char *what)
 {
 	struct store *store = request->app->store;
 	struct camera camera;
@@ -213,15 +216,16 @@ static bool camera_granted(struct http_request *request, const struct async_requ
 
 static enum MHD_Result get_put_state_request(struct http_request *request)
 {
-	if (!api_require_role(request, ROLES_READERS, "read camera state requests"))
+	if (!api_require_role_or_reply(request, ROLES_READERS, "read camera state requests"))
 		return http_replied(request);
 	struct async_request async_request;
 	const char *what = "put-camera-state request";
-	if (!load_request(request, ASYNC_PUT_CAMERA_STATE, what, &async_request))
+	if (!load_request_or_reply(request, ASYNC_PUT_CAMERA_STATE, what, &async_request))
 		return http_replied(request);
 	if (!policy_organisation_visible(&request->principal, async_request.organisation_id))
 		return api_store_failure(request, STORE_NOT_FOUND, what, NULL);
-	if (policy_limited_to_granted_sites(&request->principal) && !camera_granted(request, &async_request, what))
+	if (policy_limited_to_granted_sites(&request->principal) &&
+	    !camera_granted_or_reply(request, &async_request, what))
 		return http_replied(request);
 	json_t *body = request_json(&async_request);
 	if (body != NULL)
@@ -230,13 +234,21 @@ static enum MHD_Result get_put_state_request(struct http_request *request)
 }
 
 const struct route async_request_routes[] = {
-    {.method = "POST", .pattern = "/register-camera-requests",
-      .handler = post_register_request, .roles = ROLES_OPERATOR},
-    {.method = "GET", .pattern = "/register-camera-requests/{requestId}",
-      .handler = get_register_request, .roles = ROLES_OPERATOR},
-    {.method = "POST", .pattern = "/put-camera-state-requests",
-      .handler = post_put_state_request, .roles = ROLES_WRITERS},
-    {.method = "GET", .pattern = "/put-camera-state-requests/{requestId}",
-      .handler = get_put_state_request, .roles = ROLES_READERS},
+    {.method = "POST",
+     .pattern = "/register-camera-requests",
+     .handler = post_register_request,
+     .roles = ROLES_OPERATOR},
+    {.method = "GET",
+     .pattern = "/register-camera-requests/{requestId}",
+     .handler = get_register_request,
+     .roles = ROLES_OPERATOR},
+    {.method = "POST",
+     .pattern = "/put-camera-state-requests",
+     .handler = post_put_state_request,
+     .roles = ROLES_WRITERS},
+    {.method = "GET",
+     .pattern = "/put-camera-state-requests/{requestId}",
+     .handler = get_put_state_request,
+     .roles = ROLES_READERS},
     {.method = NULL},
 };

@@ -8,8 +8,8 @@
 #include "domain/camera_json.h"
 #include "util/timeutil.h"
 
-bool camera_access_check(struct http_request *request, const char *id, enum store_result read,
-                         const struct camera *camera)
+bool camera_access_check_or_reply(struct http_request *request, const char *id, enum store_result read,
+                                  const struct camera *camera)
 {
 	enum store_result result = read;
 	if (result == STORE_OK)
@@ -23,15 +23,15 @@ bool camera_access_check(struct http_request *request, const char *id, enum stor
 	return false;
 }
 
-bool camera_access_load(struct http_request *request, const char *id, struct camera *out)
+bool camera_access_load_or_reply(struct http_request *request, const char *id, struct camera *out)
 {
 	struct store *store = request->app->store;
 	char wanted[UUID_BUFFER_SIZE];
 	memcpy(wanted, id, sizeof(wanted)); /* id may point into out */
-	return camera_access_check(request, wanted, store->ops->camera_get(store, wanted, out), out);
+	return camera_access_check_or_reply(request, wanted, store->ops->camera_get(store, wanted, out), out);
 }
 
-bool camera_access_site(struct http_request *request, const char *site_id, struct site *out)
+bool camera_access_site_or_reply(struct http_request *request, const char *site_id, struct site *out)
 {
 	struct store *store = request->app->store;
 	enum store_result result = store->ops->site_get(store, site_id, out);
@@ -46,9 +46,9 @@ bool camera_access_site(struct http_request *request, const char *site_id, struc
 	return false;
 }
 
-bool camera_access_include_metrics(struct http_request *request, bool *out)
+bool camera_access_include_metrics_or_reply(struct http_request *request, bool *out)
 {
-	return api_query_bool(request, "includeMetrics", true, out);
+	return api_query_bool_or_reply(request, "includeMetrics", true, out);
 }
 
 enum MHD_Result camera_access_reply(struct http_request *request, unsigned status, const struct camera *camera,
@@ -88,8 +88,8 @@ enum MHD_Result camera_access_refuse(struct http_request *request, const struct 
 	                        camera_state_name(camera->state), action_verb(action));
 }
 
-bool camera_access_transition(struct http_request *request, struct camera *camera, enum camera_action action,
-                              camera_write_fn write, void *context)
+bool camera_access_transition_or_reply(struct http_request *request, struct camera *camera, enum camera_action action,
+                                       camera_write_fn write, void *context)
 {
 	for (int attempt = 0;; attempt++) {
 		enum camera_state next;
@@ -109,7 +109,7 @@ bool camera_access_transition(struct http_request *request, struct camera *camer
 			                  "the camera changed while this request was being carried out; retry");
 			return false;
 		}
-		if (!camera_access_load(request, camera->id, camera))
+		if (!camera_access_load_or_reply(request, camera->id, camera))
 			return false;
 	}
 }

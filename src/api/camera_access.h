@@ -1,7 +1,7 @@
 /* What the camera handlers (api/cameras.c, api/camera_actions.c) share: loading a camera or a
  * site the caller may see, the includeMetrics flag, the camera answer, and lifecycle writes
  * decided by domain/lifecycle.h and retried once when the camera changed in between. Each
- * function returning false has already answered the request. */
+ * ..._or_reply function returning false has already answered the request. */
 #ifndef CAMFLEET_API_CAMERA_ACCESS_H
 #define CAMFLEET_API_CAMERA_ACCESS_H
 
@@ -11,17 +11,17 @@
 #include "domain/lifecycle.h"
 
 /* Loads camera id into out when the caller may see it; 404 (or 5xx) otherwise. */
-bool camera_access_load(struct http_request *request, const char *id, struct camera *out);
+bool camera_access_load_or_reply(struct http_request *request, const char *id, struct camera *out);
 /* The same decision for a camera read elsewhere (read: the store's result for id; camera: its
  * row when read is STORE_OK): true when the caller may see it; 404 (or 5xx) otherwise. */
-bool camera_access_check(struct http_request *request, const char *id, enum store_result read,
-                         const struct camera *camera);
+bool camera_access_check_or_reply(struct http_request *request, const char *id, enum store_result read,
+                                  const struct camera *camera);
 
 /* Loads site site_id into out when the caller may see it; 404 naming it (or 5xx) otherwise. */
-bool camera_access_site(struct http_request *request, const char *site_id, struct site *out);
+bool camera_access_site_or_reply(struct http_request *request, const char *site_id, struct site *out);
 
 /* Reads ?includeMetrics= (true or false; default true); 422 for anything else. */
-bool camera_access_include_metrics(struct http_request *request, bool *out);
+bool camera_access_include_metrics_or_reply(struct http_request *request, bool *out);
 
 /* Answers status with the camera as JSON. */
 enum MHD_Result camera_access_reply(struct http_request *request, unsigned status, const struct camera *camera,
@@ -39,7 +39,7 @@ typedef enum store_result (*camera_write_fn)(struct http_request *request, const
 /* Lets the lifecycle decide action on camera (loaded and visible) and runs write; when the
  * camera changed meanwhile (STORE_CONFLICT) reloads it and decides once more. On true camera
  * holds the camera after the write. */
-bool camera_access_transition(struct http_request *request, struct camera *camera, enum camera_action action,
-                              camera_write_fn write, void *context);
+bool camera_access_transition_or_reply(struct http_request *request, struct camera *camera, enum camera_action action,
+                                       camera_write_fn write, void *context);
 
 #endif

@@ -8,10 +8,9 @@
 #include "api/camera_access.h"
 #include "api/routes.h"
 #include "api/site_schedule.h"
+#include "api/site_time.h"
 #include "device/hub.h"
 #include "domain/camera_json.h"
-#include "domain/local_time.h"
-#include "domain/opening_hours.h"
 #include "util/base64.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -21,7 +20,7 @@
 /* --- PUT /cameras/{cameraId}/state/{newState} ----------------------------------------------- */
 
 /* running → CAMERA_ACTION_RUN, paused → CAMERA_ACTION_PAUSE; 422 for any other newState. */
-static bool state_action(struct http_request *request, enum camera_action *out)
+static bool state_action_or_reply(struct http_request *request, enum camera_action *out)
 {
 	const char *name = http_path_param(request, 1);
 	if (name != NULL && strcmp(name, "running") == 0) {
@@ -45,14 +44,14 @@ static enum store_result write_state(struct http_request *request, const struct 
 
 static enum MHD_Result put_state(struct http_request *request)
 {
-	if (!api_require_role(request, ROLES_WRITERS, "change the state of cameras"))
+	if (!api_require_role_or_reply(request, ROLES_WRITERS, "change the state of cameras"))
 		return http_replied(request);
 	char id[UUID_BUFFER_SIZE];
 	enum camera_action action;
 	struct camera camera;
-	if (!api_path_uuid(request, 0, "cameraId", id) || !state_action(request, &action) ||
-	    !camera_access_load(request, id, &camera) ||
-	    !camera_access_transition(request, &camera, action, write_state, NULL))
+	if (!api_path_uuid_or_reply(request, 0, "cameraId", id) || !state_action_or_reply(request, &action) ||
+	    !camera_access_load_or_reply(request, id, &camera) ||
+	    !camera_access_transition_or_reply(request, &camera, action, write_state, NULL))
 		return http_replied(request);
 	return camera_access_reply(request, 201, &camera, true);
 }
@@ -61,19 +60,20 @@ static enum MHD_Result put_state(struct http_request *request)
 
 static const char *const move_fields[] = {"siteId", NULL};
 
-static bool parse_move(struct http_request *request, char site_id[UUID_BUFFER_SIZE])
+static bool parse_move_or_reply(struct http_request *request, char site_id[UUID_BUFFER_SIZE])
 {
 	json_t *body = NULL;
-	if (!api_parse_body(request, move_fields, &body))
+	if (!api_parse_body_or_reply(request, move_fields, &body))
 		return false;
-	bool valid = api_uuid_field(request, body, "siteId", true, site_id, NULL);
+	bool valid = api_uuid_field_or_reply(request, body, "siteId", true, site_id, NULL);
 	json_decref(body);
 	return valid;
 }
 
 /* A camera moves only within its organisation; the lifecycle is asked first so that a
  * registered or decommissioned camera gets the lifecycle's answer. */
-static bool same_organisation(struct http_request *request, const struct camera *camera, const struct site *site)
+static bool same_organisation_or_reply(struct http_request *request, const struct camera *camera,
+                                       const struct site *site)
 {
 	enum camera_state next;
 	enum lifecycle_result decision = lifecycle_next_state(camera->state, CAMERA_ACTION_MOVE, &next);
@@ -99,14 +99,15 @@ static enum store_result write_move(struct http_request *request, const struct c
 
 static enum MHD_Result post_move(struct http_request *request)
 {
-	if (!api_require_role(request, ROLES_WRITERS, "move cameras"))
+	if (!api_require_role_or_reply(request, ROLES_WRITERS, "move cameras"))
 		return http_replied(request);
 	char id[UUID_BUFFER_SIZE], site_id[UUID_BUFFER_SIZE];
 	struct camera camera;
 	struct site site;
-	if (!api_path_uuid(request, 0, "cameraId", id) || !parse_move(request, site_id) ||
-	    !camera_access_load(request, id, &camera) || !camera_access_site(request, site_id, &site) ||
-	    !same_organisation(request, &camera, &site))
+	if (!api_path_uuid_or_reply(request, 0, "cameraId", id) || !parse_move_or_reply(request, site_id) ||
+	    !camera_access_load_or_reply(request, id, &camera) ||
+	    !camera_access_site_or_reply(request, site_id, &site) ||
+	    !same_organisation_or_reply(request, &camera, &site))
 		return http_replied(request);
 	struct camera_placement placement = {0};
 	memcpy(placement.organisation_id, site.organisation_id, sizeof(placement.organisation_id));
@@ -114,7 +115,7 @@ static enum MHD_Result post_move(struct http_request *request)
 	if (uuid_generate_text(placement.camera_position_id) != 0)
 		return http_reply_error(request, 500, "internal error");
 	placement.at = time_now_seconds();
-	if (!camera_access_transition(request, &camera, CAMERA_ACTION_MOVE, write_move, &placement))
+	if (!camera_access_transition_or_reply(request, &camera, CAMERA_ACTION_MOVE, write_move, &placement))
 		return http_replied(request);
 	return camera_access_reply(request, 201, &camera, true);
 }
@@ -122,20 +123,21 @@ static enum MHD_Result post_move(struct http_request *request)
 /* --- GET /cameras/{cameraId}/opening-hours ----------------------------------------------------- */
 
 /* ?date=YYYY-MM-DD (years 1..9999) into date; without it today's date in zone. 422 when malformed. */
-static bool query_date(struct http_request *request, const char *zone, struct schedule_date *date)
+static bool query_date_or_reply(struct http_request *request, const char *zone, struct schedule_date *date)
 {
 	const char *text = http_query(request, "date");
 	int year, month, day;
 	if (text == NULL) {
-		if (local_time_date_at(zone, time_now_seconds(), &year, &month, &day) != LOCAL_TIME_OK) {
+		if (!site_time_date_at(zone, time_now_seconds(), &year, &month, &day)) {
 			log_error("cameras: cannot tell today's date in zone '%s'", zone);
 			http_reply_error(request, 500, "internal error");
 			return false;
 		}
 	} else if (!time_parse_date(text, &year, &month, &day) || !schedule_date_is_valid(year, month, day) ||
-		   (year == 9999 && month == 12 && day == 31)) {
-		http_reply_error(request, 422,
-				 "query parameter date must be a calendar date YYYY-MM-DD from 0001-01-01 to 9999-12-30");
+	           (year == 9999 && month == 12 && day == 31)) {
+		http_reply_error(
+		    request, 422,
+		    "query parameter date must be a calendar date YYYY-MM-DD from 0001-01-01 to 9999-12-30");
 		return false;
 	}
 	schedule_date_set(date, year, month, day);
@@ -144,7 +146,8 @@ static bool query_date(struct http_request *request, const char *zone, struct sc
 
 /* The camera's site into site; false (answered) when the store fails. A camera never placed has
  * no site: *placed is false then. */
-static bool camera_site(struct http_request *request, const struct camera *camera, struct site *site, bool *placed)
+static bool camera_site_or_reply(struct http_request *request, const struct camera *camera, struct site *site,
+                                 bool *placed)
 {
 	*placed = camera->site_id[0] != '\0';
 	if (!*placed)
@@ -160,17 +163,17 @@ static bool camera_site(struct http_request *request, const struct camera *camer
 
 static enum MHD_Result get_opening_hours(struct http_request *request)
 {
-	if (!api_require_role(request, ROLES_READERS, "read opening hours"))
+	if (!api_require_role_or_reply(request, ROLES_READERS, "read opening hours"))
 		return http_replied(request);
 	char id[UUID_BUFFER_SIZE];
 	struct camera camera;
 	struct site site;
 	bool placed = false;
-	if (!api_path_uuid(request, 0, "cameraId", id) || !camera_access_load(request, id, &camera) ||
-	    !camera_site(request, &camera, &site, &placed))
+	if (!api_path_uuid_or_reply(request, 0, "cameraId", id) || !camera_access_load_or_reply(request, id, &camera) ||
+	    !camera_site_or_reply(request, &camera, &site, &placed))
 		return http_replied(request);
 	struct schedule_date date;
-	if (!query_date(request, placed ? site.time_zone : "UTC", &date))
+	if (!query_date_or_reply(request, placed ? site.time_zone : "UTC", &date))
 		return http_replied(request);
 	struct day_schedule day = {0};
 	if (placed) {
@@ -183,8 +186,8 @@ static enum MHD_Result get_opening_hours(struct http_request *request)
 			return api_store_failure(request, result, "site", NULL);
 	}
 	int error = 0;
-	json_t *instants = opening_hours_instants(placed ? site.time_zone : "UTC", &day, date.year, date.month,
-						  date.day, &error);
+	json_t *instants =
+	    site_time_opening_hours(placed ? site.time_zone : "UTC", &day, date.year, date.month, date.day, &error);
 	if (instants == NULL)
 		log_error("cameras: opening hours of camera %s failed (%d)", camera.id, error);
 	return http_reply_json(request, 200, instants); /* NULL answers 500 */
@@ -194,18 +197,18 @@ static enum MHD_Result get_opening_hours(struct http_request *request)
 
 static const char *const frame_fields[] = {"cameraId", NULL};
 
-static bool parse_frame_request(struct http_request *request, char camera_id[UUID_BUFFER_SIZE])
+static bool parse_frame_request_or_reply(struct http_request *request, char camera_id[UUID_BUFFER_SIZE])
 {
 	json_t *body = NULL;
-	if (!api_parse_body(request, frame_fields, &body))
+	if (!api_parse_body_or_reply(request, frame_fields, &body))
 		return false;
-	bool valid = api_uuid_field(request, body, "cameraId", true, camera_id, NULL);
+	bool valid = api_uuid_field_or_reply(request, body, "cameraId", true, camera_id, NULL);
 	json_decref(body);
 	return valid;
 }
 
 /* Only a running camera processes video and so has frames to give. */
-static bool camera_gives_frames(struct http_request *request, const struct camera *camera)
+static bool camera_gives_frames_or_reply(struct http_request *request, const struct camera *camera)
 {
 	if (camera->state == CAMERA_RUNNING)
 		return true;
@@ -249,8 +252,8 @@ static enum MHD_Result await_frame(struct http_request *request, const struct ca
 {
 	const struct app_config *config = &request->app->config;
 	bool online = camera_is_online(camera, time_now_seconds(), config->online_window);
-	switch (device_hub_await_frame(request->app->hub, request, camera->id, online, config->frame_wait,
-	                               frame_waited)) {
+	switch (
+	    device_hub_await_frame(request->app->hub, request, camera->id, online, config->frame_wait, frame_waited)) {
 	case DEVICE_SUSPENDED: return MHD_YES; /* frame_waited answers */
 	case DEVICE_ANSWER_NOW: return no_image(request);
 	case DEVICE_FAILED: break;
@@ -262,12 +265,12 @@ static enum MHD_Result await_frame(struct http_request *request, const struct ca
  * for one through its command long-poll (docs/API.md "Live frame and online status"). */
 static enum MHD_Result post_frame_request(struct http_request *request)
 {
-	if (!api_require_role(request, ROLES_READERS, "request frames"))
+	if (!api_require_role_or_reply(request, ROLES_READERS, "request frames"))
 		return http_replied(request);
 	char id[UUID_BUFFER_SIZE];
 	struct camera camera;
-	if (!parse_frame_request(request, id) || !camera_access_load(request, id, &camera) ||
-	    !camera_gives_frames(request, &camera))
+	if (!parse_frame_request_or_reply(request, id) || !camera_access_load_or_reply(request, id, &camera) ||
+	    !camera_gives_frames_or_reply(request, &camera))
 		return http_replied(request);
 	struct store *store = request->app->store;
 	unsigned char *jpeg = NULL;
@@ -292,7 +295,7 @@ static enum MHD_Result post_frame_request(struct http_request *request)
 /* --- GET /cameras/{cameraId}/video-upload-metrics ---------------------------------------------- */
 
 /* An optional RFC 3339 query parameter into *out (left as is when absent); 422 when malformed. */
-static bool query_time(struct http_request *request, const char *name, bool *given, int64_t *out)
+static bool query_time_or_reply(struct http_request *request, const char *name, bool *given, int64_t *out)
 {
 	const char *text = http_query(request, name);
 	*given = text != NULL;
@@ -305,13 +308,14 @@ static bool query_time(struct http_request *request, const char *name, bool *giv
 
 /* The window [from, to): to defaults to now, from to 24 hours before to; 422 when from is
  * after to. */
-static bool query_window(struct http_request *request, int64_t *from, int64_t *to)
+static bool query_window_or_reply(struct http_request *request, int64_t *from, int64_t *to)
 {
 	bool from_given, to_given;
 	/* Default: the last 24 hours up to and including the current second (the store's window
 	 * is [from, to), with second-precision upload times). */
 	*to = time_now_seconds() + 1;
-	if (!query_time(request, "from", &from_given, from) || !query_time(request, "to", &to_given, to))
+	if (!query_time_or_reply(request, "from", &from_given, from) ||
+	    !query_time_or_reply(request, "to", &to_given, to))
 		return false;
 	if (!from_given)
 		*from = *to - UPLOAD_WINDOW_DEFAULT;
@@ -323,13 +327,13 @@ static bool query_window(struct http_request *request, int64_t *from, int64_t *t
 
 static enum MHD_Result get_upload_metrics(struct http_request *request)
 {
-	if (!api_require_role(request, ROLES_READERS, "read video upload metrics"))
+	if (!api_require_role_or_reply(request, ROLES_READERS, "read video upload metrics"))
 		return http_replied(request);
 	char id[UUID_BUFFER_SIZE];
 	int64_t from, to;
 	struct camera camera;
-	if (!api_path_uuid(request, 0, "cameraId", id) || !query_window(request, &from, &to) ||
-	    !camera_access_load(request, id, &camera))
+	if (!api_path_uuid_or_reply(request, 0, "cameraId", id) || !query_window_or_reply(request, &from, &to) ||
+	    !camera_access_load_or_reply(request, id, &camera))
 		return http_replied(request);
 	struct store *store = request->app->store;
 	struct upload_totals totals = {0, 0.0};
@@ -349,10 +353,14 @@ static enum MHD_Result get_upload_metrics(struct http_request *request)
 const struct route camera_action_routes[] = {
     {.method = "PUT", .pattern = "/cameras/{cameraId}/state/{newState}", .handler = put_state, .roles = ROLES_WRITERS},
     {.method = "POST", .pattern = "/cameras/{cameraId}/move", .handler = post_move, .roles = ROLES_WRITERS},
-    {.method = "GET", .pattern = "/cameras/{cameraId}/opening-hours",
-      .handler = get_opening_hours, .roles = ROLES_READERS},
+    {.method = "GET",
+     .pattern = "/cameras/{cameraId}/opening-hours",
+     .handler = get_opening_hours,
+     .roles = ROLES_READERS},
     {.method = "POST", .pattern = "/frame-requests", .handler = post_frame_request, .roles = ROLES_READERS},
-    {.method = "GET", .pattern = "/cameras/{cameraId}/video-upload-metrics",
-      .handler = get_upload_metrics, .roles = ROLES_READERS},
+    {.method = "GET",
+     .pattern = "/cameras/{cameraId}/video-upload-metrics",
+     .handler = get_upload_metrics,
+     .roles = ROLES_READERS},
     {.method = NULL},
 };

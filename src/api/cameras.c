@@ -27,22 +27,22 @@ struct claim_request {
 	char name[CAMERA_TEXT_MAX + 1];
 };
 
-static bool parse_claim(struct http_request *request, struct claim_request *claim)
+static bool parse_claim_or_reply(struct http_request *request, struct claim_request *claim)
 {
 	json_t *body = NULL;
-	if (!api_parse_body(request, claim_fields, &body))
+	if (!api_parse_body_or_reply(request, claim_fields, &body))
 		return false;
-	bool valid = api_string_field(request, body, "serialNumber", FIELD_REQUIRED, 1, CAMERA_SERIAL_MAX,
-	                              claim->serial_number, sizeof(claim->serial_number), NULL, NULL) &&
-	             api_uuid_field(request, body, "siteId", true, claim->site_id, NULL) &&
-	             api_string_field(request, body, "name", FIELD_NULLABLE, 0, CAMERA_TEXT_CHARS, claim->name,
-	                              sizeof(claim->name), &claim->has_name, NULL);
+	bool valid = api_string_field_or_reply(request, body, "serialNumber", FIELD_REQUIRED, 1, CAMERA_SERIAL_MAX,
+	                                       claim->serial_number, sizeof(claim->serial_number), NULL, NULL) &&
+	             api_uuid_field_or_reply(request, body, "siteId", true, claim->site_id, NULL) &&
+	             api_string_field_or_reply(request, body, "name", FIELD_NULLABLE, 0, CAMERA_TEXT_CHARS, claim->name,
+	                                       sizeof(claim->name), &claim->has_name, NULL);
 	json_decref(body);
 	return valid;
 }
 
 /* Loads the camera to claim by serial and lets the lifecycle accept the claim. */
-static bool claimable_camera(struct http_request *request, const char *serial_number, struct camera *out)
+static bool claimable_camera_or_reply(struct http_request *request, const char *serial_number, struct camera *out)
 {
 	struct store *store = request->app->store;
 	enum store_result result = store->ops->camera_get_by_serial(store, serial_number, out);
@@ -65,13 +65,13 @@ static bool claimable_camera(struct http_request *request, const char *serial_nu
 
 static enum MHD_Result post_camera(struct http_request *request)
 {
-	if (!api_require_role(request, ROLES_WRITERS, "claim cameras"))
+	if (!api_require_role_or_reply(request, ROLES_WRITERS, "claim cameras"))
 		return http_replied(request);
 	struct claim_request claim;
 	struct site site;
 	struct camera camera;
-	if (!parse_claim(request, &claim) || !camera_access_site(request, claim.site_id, &site) ||
-	    !claimable_camera(request, claim.serial_number, &camera))
+	if (!parse_claim_or_reply(request, &claim) || !camera_access_site_or_reply(request, claim.site_id, &site) ||
+	    !claimable_camera_or_reply(request, claim.serial_number, &camera))
 		return http_replied(request);
 	struct camera_placement placement = {0};
 	memcpy(placement.organisation_id, site.organisation_id, sizeof(placement.organisation_id));
@@ -97,25 +97,26 @@ static enum MHD_Result get_camera_read(struct http_request *request)
 {
 	const struct camera_read *read = request->resume_context;
 	bool include_metrics;
-	if (!camera_access_include_metrics(request, &include_metrics) ||
-	    !camera_access_check(request, read->id, read->result, &read->camera))
+	if (!camera_access_include_metrics_or_reply(request, &include_metrics) ||
+	    !camera_access_check_or_reply(request, read->id, read->result, &read->camera))
 		return http_replied(request);
 	return camera_access_reply(request, 200, &read->camera, include_metrics);
 }
 
 static enum MHD_Result get_camera(struct http_request *request)
 {
-	if (!api_require_role(request, ROLES_READERS, "read cameras"))
+	if (!api_require_role_or_reply(request, ROLES_READERS, "read cameras"))
 		return http_replied(request);
 	char id[UUID_BUFFER_SIZE];
 	bool include_metrics;
-	if (!api_path_uuid(request, 0, "cameraId", id) || !camera_access_include_metrics(request, &include_metrics))
+	if (!api_path_uuid_or_reply(request, 0, "cameraId", id) ||
+	    !camera_access_include_metrics_or_reply(request, &include_metrics))
 		return http_replied(request);
 	struct camera_read_batch *reads = request->app->camera_reads;
 	if (reads != NULL && camera_read_batch_submit(reads, request, id, get_camera_read))
 		return MHD_YES; /* suspended: get_camera_read answers */
 	struct camera camera;
-	if (!camera_access_load(request, id, &camera))
+	if (!camera_access_load_or_reply(request, id, &camera))
 		return http_replied(request);
 	return camera_access_reply(request, 200, &camera, include_metrics);
 }
@@ -125,27 +126,27 @@ static enum MHD_Result get_camera(struct http_request *request)
 static const char *const patch_fields[] = {"name", "direction1Alias", "direction2Alias", NULL};
 
 /* Reads one nullable text field: set when given (a string or null), has when a string. */
-static bool patch_field(struct http_request *request, json_t *body, const char *name, bool *set, bool *has,
-                        char out[CAMERA_TEXT_MAX + 1])
+static bool patch_field_or_reply(struct http_request *request, json_t *body, const char *name, bool *set, bool *has,
+                                 char out[CAMERA_TEXT_MAX + 1])
 {
 	bool is_null = false;
-	if (!api_string_field(request, body, name, FIELD_NULLABLE, 0, CAMERA_TEXT_CHARS, out, CAMERA_TEXT_MAX + 1, has,
-	                      &is_null))
+	if (!api_string_field_or_reply(request, body, name, FIELD_NULLABLE, 0, CAMERA_TEXT_CHARS, out,
+	                               CAMERA_TEXT_MAX + 1, has, &is_null))
 		return false;
 	*set = *has || is_null;
 	return true;
 }
 
-static bool parse_patch(struct http_request *request, struct camera_patch *patch)
+static bool parse_patch_or_reply(struct http_request *request, struct camera_patch *patch)
 {
 	json_t *body = NULL;
-	if (!api_parse_body(request, patch_fields, &body))
+	if (!api_parse_body_or_reply(request, patch_fields, &body))
 		return false;
-	bool valid = patch_field(request, body, "name", &patch->set_name, &patch->has_name, patch->name) &&
-	             patch_field(request, body, "direction1Alias", &patch->set_direction1_alias,
-	                         &patch->has_direction1_alias, patch->direction1_alias) &&
-	             patch_field(request, body, "direction2Alias", &patch->set_direction2_alias,
-	                         &patch->has_direction2_alias, patch->direction2_alias);
+	bool valid = patch_field_or_reply(request, body, "name", &patch->set_name, &patch->has_name, patch->name) &&
+	             patch_field_or_reply(request, body, "direction1Alias", &patch->set_direction1_alias,
+	                                  &patch->has_direction1_alias, patch->direction1_alias) &&
+	             patch_field_or_reply(request, body, "direction2Alias", &patch->set_direction2_alias,
+	                                  &patch->has_direction2_alias, patch->direction2_alias);
 	json_decref(body);
 	return valid;
 }
@@ -159,14 +160,14 @@ static enum store_result write_patch(struct http_request *request, const struct 
 
 static enum MHD_Result patch_camera(struct http_request *request)
 {
-	if (!api_require_role(request, ROLES_WRITERS, "change cameras"))
+	if (!api_require_role_or_reply(request, ROLES_WRITERS, "change cameras"))
 		return http_replied(request);
 	char id[UUID_BUFFER_SIZE];
 	struct camera_patch patch = {0};
 	struct camera camera;
-	if (!api_path_uuid(request, 0, "cameraId", id) || !parse_patch(request, &patch) ||
-	    !camera_access_load(request, id, &camera) ||
-	    !camera_access_transition(request, &camera, CAMERA_ACTION_PATCH, write_patch, &patch))
+	if (!api_path_uuid_or_reply(request, 0, "cameraId", id) || !parse_patch_or_reply(request, &patch) ||
+	    !camera_access_load_or_reply(request, id, &camera) ||
+	    !camera_access_transition_or_reply(request, &camera, CAMERA_ACTION_PATCH, write_patch, &patch))
 		return http_replied(request);
 	return camera_access_reply(request, 200, &camera, true);
 }
@@ -184,12 +185,12 @@ static enum store_result write_state(struct http_request *request, const struct 
 
 static enum MHD_Result delete_camera(struct http_request *request)
 {
-	if (!api_require_role(request, ROLES_WRITERS, "decommission cameras"))
+	if (!api_require_role_or_reply(request, ROLES_WRITERS, "decommission cameras"))
 		return http_replied(request);
 	char id[UUID_BUFFER_SIZE];
 	struct camera camera;
-	if (!api_path_uuid(request, 0, "cameraId", id) || !camera_access_load(request, id, &camera) ||
-	    !camera_access_transition(request, &camera, CAMERA_ACTION_DECOMMISSION, write_state, NULL))
+	if (!api_path_uuid_or_reply(request, 0, "cameraId", id) || !camera_access_load_or_reply(request, id, &camera) ||
+	    !camera_access_transition_or_reply(request, &camera, CAMERA_ACTION_DECOMMISSION, write_state, NULL))
 		return http_replied(request);
 	device_hub_forget(request->app->hub, id);
 	return http_reply_empty(request, 204);
@@ -221,7 +222,7 @@ static int add_state(void *context, const char *value)
 	return 0;
 }
 
-static bool parse_states(struct http_request *request, unsigned *mask)
+static bool parse_states_or_reply(struct http_request *request, unsigned *mask)
 {
 	struct state_parse parse = {0, NULL};
 	if (http_query_each(request, "state", add_state, &parse) != 0) {
@@ -236,7 +237,7 @@ static bool parse_states(struct http_request *request, unsigned *mask)
 }
 
 /* An optional UUID query parameter into out ("" when absent); 422 when malformed. */
-static bool query_uuid(struct http_request *request, const char *name, char out[UUID_BUFFER_SIZE])
+static bool query_uuid_or_reply(struct http_request *request, const char *name, char out[UUID_BUFFER_SIZE])
 {
 	const char *value = http_query(request, name);
 	out[0] = '\0';
@@ -246,7 +247,7 @@ static bool query_uuid(struct http_request *request, const char *name, char out[
 	return false;
 }
 
-static bool query_limit(struct http_request *request, unsigned *out)
+static bool query_limit_or_reply(struct http_request *request, unsigned *out)
 {
 	const char *value = http_query(request, "limit");
 	*out = 0;
@@ -296,7 +297,7 @@ static bool narrow_to_user(const struct user *user, struct camera_filter *filter
 
 /* Applies ?userId=: keeps the cameras that user can see; a user unknown or outside the
  * caller's reach leaves nothing. */
-static bool apply_user_filter(struct http_request *request, const char *user_id, struct list_query *query)
+static bool apply_user_filter_or_reply(struct http_request *request, const char *user_id, struct list_query *query)
 {
 	struct store *store = request->app->store;
 	struct user user;
@@ -314,17 +315,18 @@ static bool apply_user_filter(struct http_request *request, const char *user_id,
 	return true;
 }
 
-static bool parse_list_query(struct http_request *request, struct list_query *query)
+static bool parse_list_query_or_reply(struct http_request *request, struct list_query *query)
 {
 	char user_id[UUID_BUFFER_SIZE];
 	struct camera_filter *filter = &query->filter;
-	if (!camera_access_include_metrics(request, &query->include_metrics) ||
-	    !parse_states(request, &filter->state_mask) || !query_uuid(request, "siteId", filter->site_id) ||
-	    !query_uuid(request, "userId", user_id) || !query_limit(request, &query->limit) ||
-	    !query_uuid(request, "after", filter->after_id))
+	if (!camera_access_include_metrics_or_reply(request, &query->include_metrics) ||
+	    !parse_states_or_reply(request, &filter->state_mask) ||
+	    !query_uuid_or_reply(request, "siteId", filter->site_id) ||
+	    !query_uuid_or_reply(request, "userId", user_id) || !query_limit_or_reply(request, &query->limit) ||
+	    !query_uuid_or_reply(request, "after", filter->after_id))
 		return false;
 	scope_to_caller(&request->principal, filter);
-	return user_id[0] == '\0' || apply_user_filter(request, user_id, query);
+	return user_id[0] == '\0' || apply_user_filter_or_reply(request, user_id, query);
 }
 
 /* --- GET /cameras: the rows as JSON text -------------------------------------------------------- */
@@ -560,10 +562,10 @@ static enum MHD_Result reply_listing(struct http_request *request, struct camera
 
 static enum MHD_Result list_cameras(struct http_request *request)
 {
-	if (!api_require_role(request, ROLES_READERS, "list cameras"))
+	if (!api_require_role_or_reply(request, ROLES_READERS, "list cameras"))
 		return http_replied(request);
 	struct list_query query = {0};
-	if (!parse_list_query(request, &query))
+	if (!parse_list_query_or_reply(request, &query))
 		return http_replied(request);
 	if (query.nothing)
 		return http_reply_static(request, 200, "application/json", "[]", 2);

@@ -3,6 +3,7 @@
  * new tokens; tokens already issued stay valid until they expire. */
 #include <string.h>
 
+#include "api/list_reply.h"
 #include "api/organisations.h"
 #include "api/routes.h"
 #include "auth/password.h"
@@ -20,37 +21,39 @@ static json_t *client_json(const struct client *client)
 }
 
 /* Reads role (operator, admin or viewer); the operator role needs an operator caller (403). */
-static bool role_field(struct http_request *request, json_t *body, enum role *out)
+static bool role_field_or_reply(struct http_request *request, json_t *body, enum role *out)
 {
 	char text[16];
-	if (!api_string_field(request, body, "role", FIELD_REQUIRED, 1, sizeof(text) - 1, text, sizeof(text), NULL,
-	                      NULL))
+	if (!api_string_field_or_reply(request, body, "role", FIELD_REQUIRED, 1, sizeof(text) - 1, text, sizeof(text),
+	                               NULL, NULL))
 		return false;
 	*out = role_from_name(text);
 	if (*out != ROLE_OPERATOR && *out != ROLE_ADMIN && *out != ROLE_VIEWER) {
 		http_reply_error(request, 400, "field 'role' must be operator, admin or viewer");
 		return false;
 	}
-	return *out != ROLE_OPERATOR || api_require_role(request, ROLES_OPERATOR, "create operator clients");
+	return *out != ROLE_OPERATOR || api_require_role_or_reply(request, ROLES_OPERATOR, "create operator clients");
 }
 
 /* Parses the creation body into client; organisation still to be resolved. */
-static bool parse_new_client(struct http_request *request, struct client *client, bool *organisation_given,
-                             char organisation_id[UUID_BUFFER_SIZE])
+static bool parse_new_client_or_reply(struct http_request *request, struct client *client, bool *organisation_given,
+                                      char organisation_id[UUID_BUFFER_SIZE])
 {
 	json_t *body = NULL;
-	if (!api_parse_body(request, client_create_fields, &body))
+	if (!api_parse_body_or_reply(request, client_create_fields, &body))
 		return false;
-	bool valid = api_string_field(request, body, "name", FIELD_REQUIRED, 1, ENTITY_NAME_CHARS, client->name,
+	bool valid =
+	    api_string_field_or_reply(request, body, "name", FIELD_REQUIRED, 1, ENTITY_NAME_CHARS, client->name,
 	                              sizeof(client->name), NULL, NULL) &&
-	             role_field(request, body, &client->role) &&
-	             api_uuid_field(request, body, "organisationId", false, organisation_id, organisation_given);
+	    role_field_or_reply(request, body, &client->role) &&
+	    api_uuid_field_or_reply(request, body, "organisationId", false, organisation_id, organisation_given);
 	json_decref(body);
 	return valid;
 }
 
 /* Fills the client's id and a fresh secret (into secret), storing the secret's hash. */
-static bool make_credentials(struct http_request *request, struct client *client, char secret[CLIENT_SECRET_SIZE])
+static bool make_credentials_or_reply(struct http_request *request, struct client *client,
+                                      char secret[CLIENT_SECRET_SIZE])
 {
 	int hashed = -1;
 	if (uuid_generate_text(client->id) == 0 && password_generate_secret(secret) == 0 &&
@@ -65,20 +68,21 @@ static bool make_credentials(struct http_request *request, struct client *client
 
 static enum MHD_Result post_client(struct http_request *request)
 {
-	if (!api_require_role(request, ROLES_WRITERS, "create API clients"))
+	if (!api_require_role_or_reply(request, ROLES_WRITERS, "create API clients"))
 		return http_replied(request);
 	struct client client = {0};
 	bool organisation_given = false;
 	char organisation_id[UUID_BUFFER_SIZE];
 	char secret[CLIENT_SECRET_SIZE];
-	if (!parse_new_client(request, &client, &organisation_given, organisation_id))
+	if (!parse_new_client_or_reply(request, &client, &organisation_given, organisation_id))
 		return http_replied(request);
 	if (client.role == ROLE_OPERATOR && organisation_given)
 		return http_reply_error(request, 400,
 		                        "operators belong to no organisation: drop field 'organisationId'");
 	if ((client.role != ROLE_OPERATOR &&
-	     !api_organisation_for_new(request, organisation_given, organisation_id, client.organisation_id)) ||
-	    !make_credentials(request, &client, secret))
+	     !api_organisation_for_new_or_reply(request, organisation_given, organisation_id,
+	                                        client.organisation_id)) ||
+	    !make_credentials_or_reply(request, &client, secret))
 		return http_replied(request);
 	client.created_at = time_now_seconds();
 	struct store *store = request->app->store;
@@ -98,37 +102,25 @@ static enum MHD_Result post_client(struct http_request *request)
 
 static int append_client(void *context, const struct client *client)
 {
-	json_t *item = client_json(client);
-	return item == NULL || json_array_append_new(context, item) != 0;
+	return api_list_append(context, client_json(client));
+}
+
+static enum store_result fill_clients(struct http_request *request, const char *organisation_id, json_t *list)
+{
+	struct store *store = request->app->store;
+	return store->ops->client_list(store, organisation_id, append_client, list);
 }
 
 /* Operators list every client (optionally of ?organisationId=); admins their organisation's. */
 static enum MHD_Result list_clients(struct http_request *request)
 {
-	if (!api_require_role(request, ROLES_WRITERS, "list API clients"))
-		return http_replied(request);
-	char organisation_id[UUID_BUFFER_SIZE];
-	bool nothing_visible = false;
-	if (!api_list_organisation(request, organisation_id, &nothing_visible))
-		return http_replied(request);
-	json_t *list = json_array();
-	if (list == NULL)
-		return http_reply_error(request, 500, "internal error");
-	if (nothing_visible)
-		return http_reply_json(request, 200, list);
-	struct store *store = request->app->store;
-	enum store_result result = store->ops->client_list(store, organisation_id, append_client, list);
-	if (result != STORE_OK) {
-		json_decref(list);
-		return api_store_failure(request, result, "client", NULL);
-	}
-	return http_reply_json(request, 200, list);
+	return api_list_reply(request, ROLES_WRITERS, "list API clients", "client", fill_clients);
 }
 
 /* Role check for reading a client: operators and admins may; a viewer client only itself (else 403). */
-static bool may_read_client(struct http_request *request)
+static bool may_read_client_or_reply(struct http_request *request)
 {
-	if (!api_require_role(request, ROLES_READERS, "read API clients"))
+	if (!api_require_role_or_reply(request, ROLES_READERS, "read API clients"))
 		return false;
 	const struct principal *caller = &request->principal;
 	if (caller->role != ROLE_VIEWER)
@@ -144,7 +136,7 @@ static bool may_read_client(struct http_request *request)
 
 /* Fetches client id if the caller may see it (operators all, admins their organisation's); else 404.
  * Device credentials are not API clients to manage here (/cameras/{id}/device-credentials is). */
-static bool load_visible(struct http_request *request, const char *id, struct client *out)
+static bool load_visible_or_reply(struct http_request *request, const char *id, struct client *out)
 {
 	struct store *store = request->app->store;
 	enum store_result result = store->ops->client_get(store, id, out);
@@ -161,8 +153,8 @@ static enum MHD_Result get_client(struct http_request *request)
 {
 	char id[UUID_BUFFER_SIZE];
 	struct client client;
-	if (!may_read_client(request) || !api_path_uuid(request, 0, "clientId", id) ||
-	    !load_visible(request, id, &client))
+	if (!may_read_client_or_reply(request) || !api_path_uuid_or_reply(request, 0, "clientId", id) ||
+	    !load_visible_or_reply(request, id, &client))
 		return http_replied(request);
 	return http_reply_json(request, 200, client_json(&client));
 }
@@ -171,8 +163,8 @@ static enum MHD_Result delete_client(struct http_request *request)
 {
 	char id[UUID_BUFFER_SIZE];
 	struct client client;
-	if (!api_require_role(request, ROLES_WRITERS, "delete API clients") ||
-	    !api_path_uuid(request, 0, "clientId", id) || !load_visible(request, id, &client))
+	if (!api_require_role_or_reply(request, ROLES_WRITERS, "delete API clients") ||
+	    !api_path_uuid_or_reply(request, 0, "clientId", id) || !load_visible_or_reply(request, id, &client))
 		return http_replied(request);
 	struct store *store = request->app->store;
 	int64_t tokens_valid_from = token_revocation_stamp(); /* the client's tokens end with it */

@@ -5,7 +5,7 @@
 
 #include "util/timeutil.h"
 
-bool api_require_role(struct http_request *request, unsigned role_mask, const char *action)
+bool api_require_role_or_reply(struct http_request *request, unsigned role_mask, const char *action)
 {
 	if (policy_role_allowed(&request->principal, role_mask))
 		return true;
@@ -13,7 +13,7 @@ bool api_require_role(struct http_request *request, unsigned role_mask, const ch
 	return false;
 }
 
-bool api_path_uuid(struct http_request *request, size_t index, const char *name, char out[UUID_BUFFER_SIZE])
+bool api_path_uuid_or_reply(struct http_request *request, size_t index, const char *name, char out[UUID_BUFFER_SIZE])
 {
 	const char *value = http_path_param(request, index);
 	if (value != NULL && uuid_normalize(value, out))
@@ -22,7 +22,7 @@ bool api_path_uuid(struct http_request *request, size_t index, const char *name,
 	return false;
 }
 
-bool api_parse_body(struct http_request *request, const char *const *allowed, json_t **out)
+bool api_parse_body_or_reply(struct http_request *request, const char *const *allowed, json_t **out)
 {
 	*out = NULL;
 	if (request->body == NULL || request->body_length == 0) {
@@ -33,7 +33,7 @@ bool api_parse_body(struct http_request *request, const char *const *allowed, js
 	json_t *body = json_loadb(request->body, request->body_length, JSON_REJECT_DUPLICATES, &error);
 	if (body == NULL) {
 		http_reply_error(request, 400, "request body is not valid JSON: %s (line %d, column %d)", error.text,
-				 error.line, error.column);
+		                 error.line, error.column);
 		return false;
 	}
 	if (!json_is_object(body)) {
@@ -67,8 +67,8 @@ static size_t utf8_characters(const char *text, size_t length)
 	return count;
 }
 
-bool api_string_field(struct http_request *request, json_t *body, const char *name, enum field_need need,
-		      size_t min, size_t max, char *out, size_t out_size, bool *present, bool *is_null)
+bool api_string_field_or_reply(struct http_request *request, json_t *body, const char *name, enum field_need need,
+                               size_t min, size_t max, char *out, size_t out_size, bool *present, bool *is_null)
 {
 	json_t *value = json_object_get(body, name);
 	if (present != NULL)
@@ -90,7 +90,7 @@ bool api_string_field(struct http_request *request, json_t *body, const char *na
 	}
 	if (!json_is_string(value)) {
 		http_reply_error(request, 400, "field '%s' must be a string%s", name,
-				 need == FIELD_NULLABLE ? " or null" : "");
+		                 need == FIELD_NULLABLE ? " or null" : "");
 		return false;
 	}
 	size_t length = json_string_length(value);
@@ -115,13 +115,13 @@ bool api_string_field(struct http_request *request, json_t *body, const char *na
 	return true;
 }
 
-bool api_uuid_field(struct http_request *request, json_t *body, const char *name, bool required,
-		    char out[UUID_BUFFER_SIZE], bool *present)
+bool api_uuid_field_or_reply(struct http_request *request, json_t *body, const char *name, bool required,
+                             char out[UUID_BUFFER_SIZE], bool *present)
 {
 	char text[64];
 	bool given = false;
-	if (!api_string_field(request, body, name, required ? FIELD_REQUIRED : FIELD_OPTIONAL, 0, sizeof(text) - 1, text,
-			      sizeof(text), &given, NULL)) {
+	if (!api_string_field_or_reply(request, body, name, required ? FIELD_REQUIRED : FIELD_OPTIONAL, 0,
+	                               sizeof(text) - 1, text, sizeof(text), &given, NULL)) {
 		return false;
 	}
 	if (present != NULL)
@@ -137,26 +137,25 @@ bool api_uuid_field(struct http_request *request, json_t *body, const char *name
 }
 
 enum MHD_Result api_store_failure(struct http_request *request, enum store_result result, const char *what,
-				  const char *conflict_message)
+                                  const char *conflict_message)
 {
 	switch (result) {
-	case STORE_NOT_FOUND:
-		return http_reply_error(request, 404, "%s not found", what);
+	case STORE_NOT_FOUND: return http_reply_error(request, 404, "%s not found", what);
 	case STORE_CONFLICT:
 		return http_reply_error(request, 409, "%s", conflict_message ? conflict_message : "conflict");
 	case STORE_LIMIT:
-		return http_reply_error(request, 409, "%s", conflict_message ? conflict_message : "a limit was reached");
+		return http_reply_error(request, 409, "%s",
+		                        conflict_message ? conflict_message : "a limit was reached");
 	case STORE_UNAVAILABLE:
 		http_reply_add_header(request, "Retry-After", "1");
 		return http_reply_error(request, 503, "the database is unavailable; retry shortly");
 	case STORE_OK:
-	case STORE_ERROR:
-		break;
+	case STORE_ERROR: break;
 	}
 	return http_reply_error(request, 500, "internal error");
 }
 
-bool api_query_bool(struct http_request *request, const char *name, bool default_value, bool *out)
+bool api_query_bool_or_reply(struct http_request *request, const char *name, bool default_value, bool *out)
 {
 	const char *value = http_query(request, name);
 	if (value == NULL) {

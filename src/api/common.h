@@ -1,6 +1,7 @@
 /* Helpers every resource handler uses: role checks, path UUIDs, JSON body parsing with field
- * validation, and the one mapping of store results to HTTP answers. Each helper that returns
- * false has already answered the request; the handler then returns http_replied(request). */
+ * validation, and the one mapping of store results to HTTP answers. A helper named ..._or_reply
+ * (in api/ and http/; Redis's getLongFromObjectOrReply convention) answers the request itself
+ * when it returns false; the handler then just returns http_replied(request). */
 #ifndef CAMFLEET_API_COMMON_H
 #define CAMFLEET_API_COMMON_H
 
@@ -14,14 +15,14 @@
 #include "store/store.h"
 
 /* Answers 403 unless the caller's role is in role_mask; action names what was refused. */
-bool api_require_role(struct http_request *request, unsigned role_mask, const char *action);
+bool api_require_role_or_reply(struct http_request *request, unsigned role_mask, const char *action);
 
 /* Copies path parameter index into out as a lowercase UUID; 422 naming name when malformed. */
-bool api_path_uuid(struct http_request *request, size_t index, const char *name, char out[UUID_BUFFER_SIZE]);
+bool api_path_uuid_or_reply(struct http_request *request, size_t index, const char *name, char out[UUID_BUFFER_SIZE]);
 
 /* Parses the body as a JSON object whose keys are all in allowed (NULL-terminated); 400
  * otherwise. *out is a new reference the caller releases. */
-bool api_parse_body(struct http_request *request, const char *const *allowed, json_t **out);
+bool api_parse_body_or_reply(struct http_request *request, const char *const *allowed, json_t **out);
 
 enum field_need {
 	FIELD_REQUIRED, /* must be present and a string */
@@ -34,20 +35,20 @@ enum field_need {
  * 400 naming the field otherwise. *present tells whether it was given (as a string);
  * for FIELD_NULLABLE an explicit null sets *present false and *is_null true. present and
  * is_null may be NULL. */
-bool api_string_field(struct http_request *request, json_t *body, const char *name, enum field_need need,
-		      size_t min, size_t max, char *out, size_t out_size, bool *present, bool *is_null);
+bool api_string_field_or_reply(struct http_request *request, json_t *body, const char *name, enum field_need need,
+                               size_t min, size_t max, char *out, size_t out_size, bool *present, bool *is_null);
 
 /* Reads a UUID string field (normalised to lowercase); 400 when missing (if required) or malformed. */
-bool api_uuid_field(struct http_request *request, json_t *body, const char *name, bool required,
-		    char out[UUID_BUFFER_SIZE], bool *present);
+bool api_uuid_field_or_reply(struct http_request *request, json_t *body, const char *name, bool required,
+                             char out[UUID_BUFFER_SIZE], bool *present);
 
 /* Answers for a failed store operation: STORE_NOT_FOUND → 404 "<what> not found",
  * STORE_CONFLICT → 409 with conflict_message, unavailable → 503, anything else → 500. */
 enum MHD_Result api_store_failure(struct http_request *request, enum store_result result, const char *what,
-				  const char *conflict_message);
+                                  const char *conflict_message);
 
 /* Parses a boolean query flag ("true" or "false"); missing → default_value; 422 otherwise. */
-bool api_query_bool(struct http_request *request, const char *name, bool default_value, bool *out);
+bool api_query_bool_or_reply(struct http_request *request, const char *name, bool default_value, bool *out);
 
 /* json_string(text) or json_null() when text is empty: for optional ids and names. */
 json_t *api_json_string_or_null(const char *text);

@@ -15,12 +15,12 @@
 #include "util/log.h"
 #include "util/timeutil.h"
 
-#define COMMANDS_WAIT_MAX        30                          /* seconds a long-poll may wait */
-#define UPLOAD_BYTES_MAX         (1024ll * 1024 * 1024 * 1024) /* one report: at most 1 TiB */
-#define UPLOAD_SECONDS_MAX       86400.0                     /* one report: at most a day of video */
-#define UPLOAD_FUTURE_SECONDS    300                         /* uploadedAt at most 5 minutes ahead */
-#define UPLOAD_PAST_SECONDS      (7 * 86400)                 /* and at most 7 days old */
-#define HEARTBEAT_REPLY_MAX      128                         /* bytes of a heartbeat's answer */
+#define COMMANDS_WAIT_MAX     30                            /* seconds a long-poll may wait */
+#define UPLOAD_BYTES_MAX      (1024ll * 1024 * 1024 * 1024) /* one report: at most 1 TiB */
+#define UPLOAD_SECONDS_MAX    86400.0                       /* one report: at most a day of video */
+#define UPLOAD_FUTURE_SECONDS 300                           /* uploadedAt at most 5 minutes ahead */
+#define UPLOAD_PAST_SECONDS   (7 * 86400)                   /* and at most 7 days old */
+#define HEARTBEAT_REPLY_MAX   128                           /* bytes of a heartbeat's answer */
 
 /* --- who is calling ------------------------------------------------------------------------------ */
 
@@ -37,9 +37,9 @@ static enum MHD_Result reply_credentials_gone(struct http_request *request)
 /* The calling camera (role device, token bound to its current credentials) into *camera; 403 for
  * other roles, 401 when the credentials changed since the token was issued. While the server
  * shuts down, every answer asks the camera to close its connection, so that the drain ends. */
-static bool device_caller(struct http_request *request, struct device_camera *camera)
+static bool device_caller_or_reply(struct http_request *request, struct device_camera *camera)
 {
-	if (!api_require_role(request, ROLE_BIT(ROLE_DEVICE), "use the device endpoints"))
+	if (!api_require_role_or_reply(request, ROLE_BIT(ROLE_DEVICE), "use the device endpoints"))
 		return false;
 	if (device_hub_closing(request->app->hub))
 		http_reply_add_header(request, "Connection", "close");
@@ -57,12 +57,12 @@ static bool device_caller(struct http_request *request, struct device_camera *ca
 
 /* --- POST /device/heartbeat -------------------------------------------------------------------- */
 
-static const char *const heartbeat_fields[] = {"encodedFramesProportion", "networkTransmitRate", "videoBacklog",
-                                               "videoUploadLatency", "status", NULL};
+static const char *const heartbeat_fields[] = {
+    "encodedFramesProportion", "networkTransmitRate", "videoBacklog", "videoUploadLatency", "status", NULL};
 
 /* A required JSON number of body in [min, max] (max HUGE_VAL: no upper bound); 400 otherwise. */
-static bool number_field(struct http_request *request, json_t *body, const char *name, double min, double max,
-                         double *out)
+static bool number_field_or_reply(struct http_request *request, json_t *body, const char *name, double min, double max,
+                                  double *out)
 {
 	json_t *value = json_object_get(body, name);
 	if (value == NULL) {
@@ -84,12 +84,12 @@ static bool number_field(struct http_request *request, json_t *body, const char 
 }
 
 /* Optional "status": "online" (default) or "shutting_down". */
-static bool status_field(struct http_request *request, json_t *body, bool *shutting_down)
+static bool status_field_or_reply(struct http_request *request, json_t *body, bool *shutting_down)
 {
 	char status[16];
 	bool given = false;
-	if (!api_string_field(request, body, "status", FIELD_OPTIONAL, 0, sizeof(status) - 1, status, sizeof(status),
-	                      &given, NULL))
+	if (!api_string_field_or_reply(request, body, "status", FIELD_OPTIONAL, 0, sizeof(status) - 1, status,
+	                               sizeof(status), &given, NULL))
 		return false;
 	*shutting_down = given && strcmp(status, "shutting_down") == 0;
 	if (!given || *shutting_down || strcmp(status, "online") == 0)
@@ -98,17 +98,18 @@ static bool status_field(struct http_request *request, json_t *body, bool *shutt
 	return false;
 }
 
-static bool parse_heartbeat(struct http_request *request, struct heartbeat *beat)
+static bool parse_heartbeat_or_reply(struct http_request *request, struct heartbeat *beat)
 {
 	json_t *body = NULL;
-	if (!api_parse_body(request, heartbeat_fields, &body))
+	if (!api_parse_body_or_reply(request, heartbeat_fields, &body))
 		return false;
 	bool valid =
-	    number_field(request, body, "encodedFramesProportion", 0.0, 1.0, &beat->encoded_frames_proportion) &&
-	    number_field(request, body, "networkTransmitRate", 0.0, HUGE_VAL, &beat->network_transmit_rate) &&
-	    number_field(request, body, "videoBacklog", 0.0, HUGE_VAL, &beat->video_backlog) &&
-	    number_field(request, body, "videoUploadLatency", 0.0, HUGE_VAL, &beat->video_upload_latency) &&
-	    status_field(request, body, &beat->shutting_down);
+	    number_field_or_reply(request, body, "encodedFramesProportion", 0.0, 1.0,
+	                          &beat->encoded_frames_proportion) &&
+	    number_field_or_reply(request, body, "networkTransmitRate", 0.0, HUGE_VAL, &beat->network_transmit_rate) &&
+	    number_field_or_reply(request, body, "videoBacklog", 0.0, HUGE_VAL, &beat->video_backlog) &&
+	    number_field_or_reply(request, body, "videoUploadLatency", 0.0, HUGE_VAL, &beat->video_upload_latency) &&
+	    status_field_or_reply(request, body, &beat->shutting_down);
 	json_decref(body);
 	return valid;
 }
@@ -134,8 +135,9 @@ static enum MHD_Result reply_heartbeat(struct http_request *request, const struc
 	char *body = malloc(HEARTBEAT_REPLY_MAX);
 	if (body == NULL)
 		return http_reply_error(request, 500, "internal error");
-	int length = snprintf(body, HEARTBEAT_REPLY_MAX, "{\"desiredState\":\"%s\",\"serverTime\":\"%s\",\"heartbeatInterval\":%u}",
-	                      desired, now, heartbeat_interval(&request->app->config));
+	int length = snprintf(body, HEARTBEAT_REPLY_MAX,
+	                      "{\"desiredState\":\"%s\",\"serverTime\":\"%s\",\"heartbeatInterval\":%u}", desired, now,
+	                      heartbeat_interval(&request->app->config));
 	if (length < 0 || length >= HEARTBEAT_REPLY_MAX) {
 		free(body);
 		return http_reply_error(request, 500, "internal error");
@@ -163,7 +165,7 @@ static enum MHD_Result post_heartbeat(struct http_request *request)
 	struct device_camera camera;
 	struct heartbeat beat;
 	memset(&beat, 0, sizeof(beat));
-	if (!device_caller(request, &camera) || !parse_heartbeat(request, &beat))
+	if (!device_caller_or_reply(request, &camera) || !parse_heartbeat_or_reply(request, &beat))
 		return http_replied(request);
 	memcpy(beat.camera_id, request->principal.subject, sizeof(beat.camera_id));
 	beat.at = time_now_seconds();
@@ -185,7 +187,7 @@ struct video_upload {
 	int64_t uploaded_at;
 };
 
-static bool bytes_field(struct http_request *request, json_t *body, int64_t *out)
+static bool bytes_field_or_reply(struct http_request *request, json_t *body, int64_t *out)
 {
 	json_t *value = json_object_get(body, "bytes");
 	if (value == NULL) {
@@ -201,35 +203,37 @@ static bool bytes_field(struct http_request *request, json_t *body, int64_t *out
 }
 
 /* Optional uploadedAt (default now): RFC 3339, at most 5 minutes ahead, at most 7 days old. */
-static bool uploaded_at_field(struct http_request *request, json_t *body, int64_t *out)
+static bool uploaded_at_field_or_reply(struct http_request *request, json_t *body, int64_t *out)
 {
 	char text[64];
 	bool given = false;
 	int64_t now = time_now_seconds();
 	*out = now;
-	if (!api_string_field(request, body, "uploadedAt", FIELD_OPTIONAL, 1, sizeof(text) - 1, text, sizeof(text),
-	                      &given, NULL))
+	if (!api_string_field_or_reply(request, body, "uploadedAt", FIELD_OPTIONAL, 1, sizeof(text) - 1, text,
+	                               sizeof(text), &given, NULL))
 		return false;
 	if (!given)
 		return true;
 	if (!time_parse_rfc3339(text, out)) {
-		http_reply_error(request, 400, "field 'uploadedAt' must be an RFC 3339 timestamp such as 2019-08-24T14:15:22Z");
+		http_reply_error(request, 400,
+		                 "field 'uploadedAt' must be an RFC 3339 timestamp such as 2019-08-24T14:15:22Z");
 		return false;
 	}
 	if (*out <= now + UPLOAD_FUTURE_SECONDS && *out >= now - UPLOAD_PAST_SECONDS)
 		return true;
-	http_reply_error(request, 400, "field 'uploadedAt' must be at most 5 minutes in the future and at most 7 days old");
+	http_reply_error(request, 400,
+	                 "field 'uploadedAt' must be at most 5 minutes in the future and at most 7 days old");
 	return false;
 }
 
-static bool parse_upload(struct http_request *request, struct video_upload *upload)
+static bool parse_upload_or_reply(struct http_request *request, struct video_upload *upload)
 {
 	json_t *body = NULL;
-	if (!api_parse_body(request, upload_fields, &body))
+	if (!api_parse_body_or_reply(request, upload_fields, &body))
 		return false;
-	bool valid = bytes_field(request, body, &upload->bytes) &&
-	             number_field(request, body, "seconds", 0.0, UPLOAD_SECONDS_MAX, &upload->seconds) &&
-	             uploaded_at_field(request, body, &upload->uploaded_at);
+	bool valid = bytes_field_or_reply(request, body, &upload->bytes) &&
+	             number_field_or_reply(request, body, "seconds", 0.0, UPLOAD_SECONDS_MAX, &upload->seconds) &&
+	             uploaded_at_field_or_reply(request, body, &upload->uploaded_at);
 	json_decref(body);
 	return valid;
 }
@@ -238,22 +242,23 @@ static enum MHD_Result post_video_upload(struct http_request *request)
 {
 	struct device_camera camera;
 	struct video_upload upload;
-	if (!device_caller(request, &camera) || !parse_upload(request, &upload))
+	if (!device_caller_or_reply(request, &camera) || !parse_upload_or_reply(request, &upload))
 		return http_replied(request);
 	struct store *store = request->app->store;
 	enum store_result result = store->ops->video_upload_insert(store, request->principal.subject,
-	                                                          upload.uploaded_at, upload.bytes, upload.seconds);
+	                                                           upload.uploaded_at, upload.bytes, upload.seconds);
 	if (result == STORE_NOT_FOUND)
 		return reply_credentials_gone(request);
 	if (result != STORE_OK)
 		return api_store_failure(request, result, "camera", NULL);
-	return http_reply_json(request, 201, json_pack("{s:o}", "uploadedAt", api_json_time_or_null(upload.uploaded_at)));
+	return http_reply_json(request, 201,
+	                       json_pack("{s:o}", "uploadedAt", api_json_time_or_null(upload.uploaded_at)));
 }
 
 /* --- GET /device/commands ------------------------------------------------------------------------- */
 
 /* ?wait=S, a whole number of seconds 0..30 (default 0); 422 otherwise. */
-static bool query_wait(struct http_request *request, unsigned *out)
+static bool query_wait_or_reply(struct http_request *request, unsigned *out)
 {
 	const char *text = http_query(request, "wait");
 	*out = 0;
@@ -277,8 +282,8 @@ static enum MHD_Result reply_commands(struct http_request *request, const struct
 		const struct device_command *command = &commands->items[i];
 		char requested_at[RFC3339_BUFFER_SIZE];
 		time_format_rfc3339(command->requested_at, requested_at);
-		json_t *item = json_pack("{s:s, s:s, s:s}", "id", command->id, "type", command->type, "requestedAt",
-		                         requested_at);
+		json_t *item =
+		    json_pack("{s:s, s:s, s:s}", "id", command->id, "type", command->type, "requestedAt", requested_at);
 		if (item == NULL || json_array_append_new(list, item) != 0) {
 			json_decref(list);
 			list = NULL;
@@ -300,7 +305,7 @@ static enum MHD_Result get_commands(struct http_request *request)
 {
 	struct device_camera camera;
 	unsigned wait = 0;
-	if (!device_caller(request, &camera) || !query_wait(request, &wait))
+	if (!device_caller_or_reply(request, &camera) || !query_wait_or_reply(request, &wait))
 		return http_replied(request);
 	struct device_commands now;
 	switch (device_hub_poll_commands(request->app->hub, request, request->principal.subject, wait, commands_ready,
@@ -315,17 +320,17 @@ static enum MHD_Result get_commands(struct http_request *request)
 /* --- POST /device/frames --------------------------------------------------------------------------- */
 
 /* Content-Type image/jpeg (parameters allowed); 415 otherwise. */
-static bool jpeg_content_type(struct http_request *request)
+static bool jpeg_content_type_or_reply(struct http_request *request)
 {
 	const char *type = http_header(request, MHD_HTTP_HEADER_CONTENT_TYPE);
-	if (type != NULL && strncasecmp(type, "image/jpeg", 10) == 0 && (type[10] == '\0' || type[10] == ';' ||
-	                                                                  type[10] == ' '))
+	if (type != NULL && strncasecmp(type, "image/jpeg", 10) == 0 &&
+	    (type[10] == '\0' || type[10] == ';' || type[10] == ' '))
 		return true;
 	http_reply_error(request, 415, "Content-Type must be image/jpeg, with the JPEG image as the body");
 	return false;
 }
 
-static bool jpeg_body(struct http_request *request)
+static bool jpeg_body_or_reply(struct http_request *request)
 {
 	unsigned width = 0, height = 0;
 	if (jpeg_check_header((const unsigned char *)request->body, request->body_length, &width, &height))
@@ -337,7 +342,8 @@ static bool jpeg_body(struct http_request *request)
 static enum MHD_Result post_frame(struct http_request *request)
 {
 	struct device_camera camera;
-	if (!device_caller(request, &camera) || !jpeg_content_type(request) || !jpeg_body(request))
+	if (!device_caller_or_reply(request, &camera) || !jpeg_content_type_or_reply(request) ||
+	    !jpeg_body_or_reply(request))
 		return http_replied(request);
 	const char *camera_id = request->principal.subject;
 	const unsigned char *jpeg = (const unsigned char *)request->body;
@@ -359,10 +365,15 @@ static enum MHD_Result post_frame(struct http_request *request)
 
 const struct route device_routes[] = {
     {.method = "POST", .pattern = "/device/heartbeat", .handler = post_heartbeat, .roles = ROLE_BIT(ROLE_DEVICE)},
-    {.method = "POST", .pattern = "/device/video-uploads",
-      .handler = post_video_upload, .roles = ROLE_BIT(ROLE_DEVICE)},
+    {.method = "POST",
+     .pattern = "/device/video-uploads",
+     .handler = post_video_upload,
+     .roles = ROLE_BIT(ROLE_DEVICE)},
     {.method = "GET", .pattern = "/device/commands", .handler = get_commands, .roles = ROLE_BIT(ROLE_DEVICE)},
-    {.method = "POST", .pattern = "/device/frames",
-      .handler = post_frame, .roles = ROLE_BIT(ROLE_DEVICE), .flags = ROUTE_LARGE_BODY},
+    {.method = "POST",
+     .pattern = "/device/frames",
+     .handler = post_frame,
+     .roles = ROLE_BIT(ROLE_DEVICE),
+     .flags = ROUTE_LARGE_BODY},
     {.method = NULL},
 };

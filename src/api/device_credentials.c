@@ -40,11 +40,11 @@ static enum MHD_Result explain_conflict(struct http_request *request, const char
 
 static enum MHD_Result post_credentials(struct http_request *request)
 {
-	if (!api_require_role(request, ROLES_WRITERS, "issue device credentials"))
+	if (!api_require_role_or_reply(request, ROLES_WRITERS, "issue device credentials"))
 		return http_replied(request);
 	char id[UUID_BUFFER_SIZE];
 	struct camera camera;
-	if (!api_path_uuid(request, 0, "cameraId", id) || !camera_access_load(request, id, &camera))
+	if (!api_path_uuid_or_reply(request, 0, "cameraId", id) || !camera_access_load_or_reply(request, id, &camera))
 		return http_replied(request);
 	if (camera.state == CAMERA_DECOMMISSIONED)
 		return refuse_decommissioned(request, id);
@@ -54,7 +54,8 @@ static enum MHD_Result post_credentials(struct http_request *request)
 		return http_reply_error(request, 500, "internal error");
 	int hashed = password_hash(secret, hash);
 	if (hashed != 0)
-		return hashed == PASSWORD_BUSY ? rate_limit_reply_busy(request) : http_reply_error(request, 500, "internal error");
+		return hashed == PASSWORD_BUSY ? rate_limit_reply_busy(request)
+		                               : http_reply_error(request, 500, "internal error");
 	struct store *store = request->app->store;
 	int64_t issued_ms = 0;
 	enum store_result result =
@@ -77,11 +78,11 @@ static enum MHD_Result post_credentials(struct http_request *request)
 
 static enum MHD_Result delete_credentials(struct http_request *request)
 {
-	if (!api_require_role(request, ROLES_WRITERS, "revoke device credentials"))
+	if (!api_require_role_or_reply(request, ROLES_WRITERS, "revoke device credentials"))
 		return http_replied(request);
 	char id[UUID_BUFFER_SIZE];
 	struct camera camera;
-	if (!api_path_uuid(request, 0, "cameraId", id) || !camera_access_load(request, id, &camera))
+	if (!api_path_uuid_or_reply(request, 0, "cameraId", id) || !camera_access_load_or_reply(request, id, &camera))
 		return http_replied(request);
 	struct store *store = request->app->store;
 	enum store_result result = store->ops->device_credentials_delete(store, id);
@@ -94,9 +95,13 @@ static enum MHD_Result delete_credentials(struct http_request *request)
 }
 
 const struct route device_credential_routes[] = {
-    {.method = "POST", .pattern = "/cameras/{cameraId}/device-credentials",
-      .handler = post_credentials, .roles = ROLES_WRITERS},
-    {.method = "DELETE", .pattern = "/cameras/{cameraId}/device-credentials",
-      .handler = delete_credentials, .roles = ROLES_WRITERS},
+    {.method = "POST",
+     .pattern = "/cameras/{cameraId}/device-credentials",
+     .handler = post_credentials,
+     .roles = ROLES_WRITERS},
+    {.method = "DELETE",
+     .pattern = "/cameras/{cameraId}/device-credentials",
+     .handler = delete_credentials,
+     .roles = ROLES_WRITERS},
     {.method = NULL},
 };

@@ -11,6 +11,7 @@
 #include "api/routes.h"
 #include "api/site_schedule.h"
 #include "api/sites.h"
+#include "util/civil_date.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 
@@ -32,7 +33,7 @@ struct exception_entry {
 struct exception_set {
 	size_t count, capacity;
 	struct exception_entry *entries;
-	bool corrupt;     /* a stored row did not parse */
+	bool corrupt; /* a stored row did not parse */
 	bool out_of_memory;
 };
 
@@ -58,20 +59,21 @@ static bool exception_set_reserve(struct exception_set *set)
 }
 
 /* Role check, siteId and visibility; false when the request has been answered. */
-static bool load_site(struct http_request *request, unsigned roles, const char *action, struct site *site)
+static bool load_site_or_reply(struct http_request *request, unsigned roles, const char *action, struct site *site)
 {
 	char id[UUID_BUFFER_SIZE];
-	return api_require_role(request, roles, action) && api_path_uuid(request, 0, "siteId", id) &&
-	       api_site_load_visible(request, id, site);
+	return api_require_role_or_reply(request, roles, action) && api_path_uuid_or_reply(request, 0, "siteId", id) &&
+	       api_site_load_visible_or_reply(request, id, site);
 }
 
 /* The {date} path parameter; 422 when it is not a real YYYY-MM-DD date. */
-static bool path_date(struct http_request *request, struct schedule_date *date)
+static bool path_date_or_reply(struct http_request *request, struct schedule_date *date)
 {
 	int year, month, day;
 	if (!time_parse_date(http_path_param(request, 1), &year, &month, &day) ||
 	    !schedule_date_is_valid(year, month, day) || (year == 9999 && month == 12 && day == 31)) {
-		http_reply_error(request, 422, "path parameter date must be a date YYYY-MM-DD from 0001-01-01 to 9999-12-30");
+		http_reply_error(request, 422,
+		                 "path parameter date must be a date YYYY-MM-DD from 0001-01-01 to 9999-12-30");
 		return false;
 	}
 	schedule_date_set(date, year, month, day);
@@ -89,7 +91,7 @@ static void sort_week(struct weekly_schedule *weekly)
 static enum MHD_Result get_weekly(struct http_request *request)
 {
 	struct site site;
-	if (!load_site(request, ROLES_READERS, "read opening hours", &site))
+	if (!load_site_or_reply(request, ROLES_READERS, "read opening hours", &site))
 		return http_replied(request);
 	struct weekly_schedule weekly;
 	enum store_result result = site_schedule_weekly(request->app->store, site.id, &weekly);
@@ -110,7 +112,7 @@ static int collect_exception(void *context, const char *date_text, const char *i
 	json_t *intervals = json_loads(intervals_json, 0, NULL);
 	char error[256];
 	bool parsed = intervals != NULL && time_parse_date(date_text, &year, &month, &day) &&
-		      schedule_parse_intervals(intervals, &entry->day, error, sizeof(error));
+	              schedule_parse_intervals(intervals, &entry->day, error, sizeof(error));
 	json_decref(intervals);
 	if (!parsed) {
 		set->corrupt = true;
@@ -123,17 +125,17 @@ static int collect_exception(void *context, const char *date_text, const char *i
 
 /* The intervals in force on date under weekly and the loaded exceptions. */
 static const struct day_schedule *day_in_force(const struct weekly_schedule *weekly, const struct exception_set *set,
-					       const struct schedule_date *date)
+                                               const struct schedule_date *date)
 {
 	for (size_t i = 0; i < set->count; i++)
 		if (strcmp(set->entries[i].date.text, date->text) == 0)
 			return &set->entries[i].day;
-	return &weekly->days[schedule_weekday(date->year, date->month, date->day)];
+	return &weekly->days[civil_weekday(date->year, date->month, date->day)];
 }
 
 /* Checks every exception against its neighbours under the new weekly schedule. */
 static bool exceptions_fit(const struct weekly_schedule *weekly, const struct exception_set *set, char *error,
-			   size_t error_size)
+                           size_t error_size)
 {
 	for (size_t i = 0; i < set->count; i++) {
 		const struct exception_entry *entry = &set->entries[i];
@@ -141,7 +143,7 @@ static bool exceptions_fit(const struct weekly_schedule *weekly, const struct ex
 		struct schedule_date after = schedule_date_offset(&entry->date, 1);
 		char detail[400];
 		if (!schedule_validate_sequence(day_in_force(weekly, set, &before), &entry->day,
-						day_in_force(weekly, set, &after), detail, sizeof(detail))) {
+		                                day_in_force(weekly, set, &after), detail, sizeof(detail))) {
 			snprintf(error, error_size, "with the exception of %s: %s", entry->date.text, detail);
 			return false;
 		}
@@ -150,7 +152,7 @@ static bool exceptions_fit(const struct weekly_schedule *weekly, const struct ex
 }
 
 static enum MHD_Result store_weekly(struct http_request *request, const struct site *site,
-				    const struct weekly_schedule *weekly)
+                                    const struct weekly_schedule *weekly)
 {
 	json_t *canonical = schedule_weekly_json(weekly);
 	char *text = canonical != NULL ? json_dumps(canonical, JSON_COMPACT) : NULL;
@@ -172,13 +174,13 @@ static enum MHD_Result put_weekly(struct http_request *request)
 {
 	struct site site;
 	json_t *body = NULL;
-	if (!load_site(request, ROLES_WRITERS, "change opening hours", &site) ||
-	    !api_parse_body(request, weekly_fields, &body))
+	if (!load_site_or_reply(request, ROLES_WRITERS, "change opening hours", &site) ||
+	    !api_parse_body_or_reply(request, weekly_fields, &body))
 		return http_replied(request);
 	struct weekly_schedule weekly;
 	char error[512];
 	bool valid = schedule_parse_weekly(body, &weekly, error, sizeof(error)) &&
-		     schedule_validate_weekly(&weekly, error, sizeof(error));
+	             schedule_validate_weekly(&weekly, error, sizeof(error));
 	json_decref(body);
 	if (!valid)
 		return http_reply_error(request, 400, "%s", error);
@@ -208,8 +210,8 @@ static json_t *exception_json(const struct schedule_date *date, const struct day
 
 /* Checks day (to be in force on date) against the days in force before and after it. */
 static enum store_result check_neighbours(struct store *store, const struct site *site,
-					  const struct schedule_date *date, const struct day_schedule *day, bool *fits,
-					  char *error, size_t error_size)
+                                          const struct schedule_date *date, const struct day_schedule *day, bool *fits,
+                                          char *error, size_t error_size)
 {
 	struct weekly_schedule weekly;
 	struct day_schedule before, after;
@@ -229,7 +231,8 @@ static enum MHD_Result get_exception(struct http_request *request)
 {
 	struct site site;
 	struct schedule_date date;
-	if (!load_site(request, ROLES_READERS, "read opening hours", &site) || !path_date(request, &date))
+	if (!load_site_or_reply(request, ROLES_READERS, "read opening hours", &site) ||
+	    !path_date_or_reply(request, &date))
 		return http_replied(request);
 	struct day_schedule day;
 	bool found = false;
@@ -246,8 +249,8 @@ static enum MHD_Result put_exception(struct http_request *request)
 	struct site site;
 	struct schedule_date date;
 	json_t *body = NULL;
-	if (!load_site(request, ROLES_WRITERS, "change opening hours", &site) || !path_date(request, &date) ||
-	    !api_parse_body(request, exception_fields, &body))
+	if (!load_site_or_reply(request, ROLES_WRITERS, "change opening hours", &site) ||
+	    !path_date_or_reply(request, &date) || !api_parse_body_or_reply(request, exception_fields, &body))
 		return http_replied(request);
 	struct day_schedule day;
 	char error[512];
@@ -273,14 +276,15 @@ static enum MHD_Result put_exception(struct http_request *request)
 	json_decref(canonical);
 	if (text == NULL)
 		return http_reply_error(request, 500, "internal error");
-	result = store->ops->site_exception_put(store, site.id, date.text, text, time_now_seconds(),
-						SITE_EXCEPTIONS_MAX);
+	result =
+	    store->ops->site_exception_put(store, site.id, date.text, text, time_now_seconds(), SITE_EXCEPTIONS_MAX);
 	free(text);
 	if (result == STORE_LIMIT)
-		return http_reply_error(request, 409,
-					"site %s already has %d opening-hours exceptions, the most a site may have; "
-					"delete past or unneeded ones (DELETE .../opening-hours/exceptions/{date}) first",
-					site.id, SITE_EXCEPTIONS_MAX);
+		return http_reply_error(
+		    request, 409,
+		    "site %s already has %d opening-hours exceptions, the most a site may have; "
+		    "delete past or unneeded ones (DELETE .../opening-hours/exceptions/{date}) first",
+		    site.id, SITE_EXCEPTIONS_MAX);
 	if (result != STORE_OK)
 		return api_store_failure(request, result, "site", NULL);
 	return http_reply_json(request, 200, exception_json(&date, &day));
@@ -290,7 +294,8 @@ static enum MHD_Result delete_exception(struct http_request *request)
 {
 	struct site site;
 	struct schedule_date date;
-	if (!load_site(request, ROLES_WRITERS, "change opening hours", &site) || !path_date(request, &date))
+	if (!load_site_or_reply(request, ROLES_WRITERS, "change opening hours", &site) ||
+	    !path_date_or_reply(request, &date))
 		return http_replied(request);
 	struct store *store = request->app->store;
 	struct day_schedule existing, weekday;
@@ -304,15 +309,15 @@ static enum MHD_Result delete_exception(struct http_request *request)
 		result = site_schedule_weekly(store, site.id, &weekly);
 	if (result != STORE_OK)
 		return api_store_failure(request, result, "opening-hours exception", NULL);
-	weekday = weekly.days[schedule_weekday(date.year, date.month, date.day)];
+	weekday = weekly.days[civil_weekday(date.year, date.month, date.day)];
 	result = check_neighbours(store, &site, &date, &weekday, &fits, error, sizeof(error));
 	if (result != STORE_OK)
 		return api_store_failure(request, result, "site", NULL);
 	if (!fits)
 		return http_reply_error(request, 409,
-					"removing the exception of %s would bring back its weekday's hours, which "
-					"overlap a neighbour: %s",
-					date.text, error);
+		                        "removing the exception of %s would bring back its weekday's hours, which "
+		                        "overlap a neighbour: %s",
+		                        date.text, error);
 	result = store->ops->site_exception_delete(store, site.id, date.text);
 	if (result != STORE_OK)
 		return api_store_failure(request, result, "opening-hours exception", NULL);
@@ -330,7 +335,7 @@ static int append_exception(void *context, const char *date_text, const char *in
 static enum MHD_Result list_exceptions(struct http_request *request)
 {
 	struct site site;
-	if (!load_site(request, ROLES_READERS, "read opening hours", &site))
+	if (!load_site_or_reply(request, ROLES_READERS, "read opening hours", &site))
 		return http_replied(request);
 	json_t *list = json_array();
 	if (list == NULL)
@@ -345,15 +350,23 @@ static enum MHD_Result list_exceptions(struct http_request *request)
 }
 
 const struct route opening_hours_routes[] = {
-	{.method = "GET", .pattern = "/sites/{siteId}/opening-hours", .handler = get_weekly, .roles = ROLES_READERS},
-	{.method = "PUT", .pattern = "/sites/{siteId}/opening-hours", .handler = put_weekly, .roles = ROLES_WRITERS},
-	{.method = "GET", .pattern = "/sites/{siteId}/opening-hours/exceptions",
-	  .handler = list_exceptions, .roles = ROLES_READERS},
-	{.method = "GET", .pattern = "/sites/{siteId}/opening-hours/exceptions/{date}",
-	  .handler = get_exception, .roles = ROLES_READERS},
-	{.method = "PUT", .pattern = "/sites/{siteId}/opening-hours/exceptions/{date}",
-	  .handler = put_exception, .roles = ROLES_WRITERS},
-	{.method = "DELETE", .pattern = "/sites/{siteId}/opening-hours/exceptions/{date}",
-	  .handler = delete_exception, .roles = ROLES_WRITERS},
-	{.method = NULL},
+    {.method = "GET", .pattern = "/sites/{siteId}/opening-hours", .handler = get_weekly, .roles = ROLES_READERS},
+    {.method = "PUT", .pattern = "/sites/{siteId}/opening-hours", .handler = put_weekly, .roles = ROLES_WRITERS},
+    {.method = "GET",
+     .pattern = "/sites/{siteId}/opening-hours/exceptions",
+     .handler = list_exceptions,
+     .roles = ROLES_READERS},
+    {.method = "GET",
+     .pattern = "/sites/{siteId}/opening-hours/exceptions/{date}",
+     .handler = get_exception,
+     .roles = ROLES_READERS},
+    {.method = "PUT",
+     .pattern = "/sites/{siteId}/opening-hours/exceptions/{date}",
+     .handler = put_exception,
+     .roles = ROLES_WRITERS},
+    {.method = "DELETE",
+     .pattern = "/sites/{siteId}/opening-hours/exceptions/{date}",
+     .handler = delete_exception,
+     .roles = ROLES_WRITERS},
+    {.method = NULL},
 };

@@ -2,6 +2,7 @@
  * viewers see only their own. Deleting one that still has sites, users, clients or cameras is 409. */
 #include <string.h>
 
+#include "api/list_reply.h"
 #include "api/organisations.h"
 #include "api/routes.h"
 #include "util/timeutil.h"
@@ -14,8 +15,8 @@ static json_t *organisation_json(const struct organisation *organisation)
 	                 api_json_time_or_null(organisation->created_at));
 }
 
-bool api_organisation_for_new(struct http_request *request, bool given, const char *given_id,
-                              char out[UUID_BUFFER_SIZE])
+bool api_organisation_for_new_or_reply(struct http_request *request, bool given, const char *given_id,
+                                       char out[UUID_BUFFER_SIZE])
 {
 	const struct principal *caller = &request->principal;
 	if (caller->role == ROLE_OPERATOR && !given) {
@@ -41,25 +42,25 @@ bool api_organisation_for_new(struct http_request *request, bool given, const ch
 
 /* Reads the body {"name": ...} into name (required to create, optional to change); false after
  * answering 400. No I/O: fuzz/ calls it too. */
-static bool parse_organisation_body(struct http_request *request, enum field_need need, char name[ENTITY_NAME_MAX + 1],
-                                    bool *has_name)
+static bool parse_organisation_body_or_reply(struct http_request *request, enum field_need need,
+                                             char name[ENTITY_NAME_MAX + 1], bool *has_name)
 {
 	json_t *body = NULL;
-	if (!api_parse_body(request, organisation_fields, &body))
+	if (!api_parse_body_or_reply(request, organisation_fields, &body))
 		return false;
-	bool valid = api_string_field(request, body, "name", need, 1, ENTITY_NAME_CHARS, name, ENTITY_NAME_MAX + 1,
-	                              has_name, NULL);
+	bool valid = api_string_field_or_reply(request, body, "name", need, 1, ENTITY_NAME_CHARS, name,
+	                                       ENTITY_NAME_MAX + 1, has_name, NULL);
 	json_decref(body);
 	return valid;
 }
 
 static enum MHD_Result post_organisation(struct http_request *request)
 {
-	if (!api_require_role(request, ROLES_OPERATOR, "create organisations"))
+	if (!api_require_role_or_reply(request, ROLES_OPERATOR, "create organisations"))
 		return http_replied(request);
 	struct organisation organisation = {0};
 	bool has_name = false;
-	if (!parse_organisation_body(request, FIELD_REQUIRED, organisation.name, &has_name))
+	if (!parse_organisation_body_or_reply(request, FIELD_REQUIRED, organisation.name, &has_name))
 		return http_replied(request);
 	if (uuid_generate_text(organisation.id) != 0)
 		return http_reply_error(request, 500, "internal error");
@@ -74,14 +75,13 @@ static enum MHD_Result post_organisation(struct http_request *request)
 
 static int append_organisation(void *context, const struct organisation *organisation)
 {
-	json_t *item = organisation_json(organisation);
-	return item == NULL || json_array_append_new(context, item) != 0;
+	return api_list_append(context, organisation_json(organisation));
 }
 
 /* Operators list every organisation; everyone else sees a list of their own. */
 static enum MHD_Result list_organisations(struct http_request *request)
 {
-	if (!api_require_role(request, ROLES_READERS, "list organisations"))
+	if (!api_require_role_or_reply(request, ROLES_READERS, "list organisations"))
 		return http_replied(request);
 	struct store *store = request->app->store;
 	const struct principal *caller = &request->principal;
@@ -107,7 +107,7 @@ static enum MHD_Result list_organisations(struct http_request *request)
 }
 
 /* Fetches the organisation named by the path if the caller may see it (else answers 404). */
-static bool load_visible(struct http_request *request, const char *id, struct organisation *out)
+static bool load_visible_or_reply(struct http_request *request, const char *id, struct organisation *out)
 {
 	struct store *store = request->app->store;
 	enum store_result result = STORE_NOT_FOUND;
@@ -123,8 +123,9 @@ static enum MHD_Result get_organisation(struct http_request *request)
 {
 	char id[UUID_BUFFER_SIZE];
 	struct organisation organisation;
-	if (!api_require_role(request, ROLES_READERS, "read organisations") ||
-	    !api_path_uuid(request, 0, "organisationId", id) || !load_visible(request, id, &organisation))
+	if (!api_require_role_or_reply(request, ROLES_READERS, "read organisations") ||
+	    !api_path_uuid_or_reply(request, 0, "organisationId", id) ||
+	    !load_visible_or_reply(request, id, &organisation))
 		return http_replied(request);
 	return http_reply_json(request, 200, organisation_json(&organisation));
 }
@@ -135,9 +136,10 @@ static enum MHD_Result patch_organisation(struct http_request *request)
 	char name[ENTITY_NAME_MAX + 1];
 	bool has_name = false;
 	struct organisation organisation;
-	if (!api_require_role(request, ROLES_OPERATOR, "change organisations") ||
-	    !api_path_uuid(request, 0, "organisationId", id) ||
-	    !parse_organisation_body(request, FIELD_OPTIONAL, name, &has_name) || !load_visible(request, id, &organisation))
+	if (!api_require_role_or_reply(request, ROLES_OPERATOR, "change organisations") ||
+	    !api_path_uuid_or_reply(request, 0, "organisationId", id) ||
+	    !parse_organisation_body_or_reply(request, FIELD_OPTIONAL, name, &has_name) ||
+	    !load_visible_or_reply(request, id, &organisation))
 		return http_replied(request);
 	if (has_name)
 		memcpy(organisation.name, name, sizeof(name));
@@ -151,8 +153,8 @@ static enum MHD_Result patch_organisation(struct http_request *request)
 static enum MHD_Result delete_organisation(struct http_request *request)
 {
 	char id[UUID_BUFFER_SIZE];
-	if (!api_require_role(request, ROLES_OPERATOR, "delete organisations") ||
-	    !api_path_uuid(request, 0, "organisationId", id))
+	if (!api_require_role_or_reply(request, ROLES_OPERATOR, "delete organisations") ||
+	    !api_path_uuid_or_reply(request, 0, "organisationId", id))
 		return http_replied(request);
 	struct store *store = request->app->store;
 	enum store_result result = store->ops->organisation_delete(store, id);
@@ -163,32 +165,20 @@ static enum MHD_Result delete_organisation(struct http_request *request)
 	return http_reply_empty(request, 204);
 }
 
-bool api_list_organisation(struct http_request *request, char organisation_id[UUID_BUFFER_SIZE],
-			   bool *nothing_visible)
-{
-	const struct principal *caller = &request->principal;
-	const char *filter = http_query(request, "organisationId");
-	organisation_id[0] = '\0';
-	*nothing_visible = false;
-	if (filter != NULL && !uuid_normalize(filter, organisation_id)) {
-		http_reply_error(request, 422, "query parameter organisationId must be a UUID");
-		return false;
-	}
-	if (filter != NULL && !policy_organisation_visible(caller, organisation_id))
-		*nothing_visible = true;
-	if (caller->role != ROLE_OPERATOR)
-		memcpy(organisation_id, caller->organisation_id, UUID_BUFFER_SIZE);
-	return true;
-}
-
 const struct route organisation_routes[] = {
     {.method = "POST", .pattern = "/organisations", .handler = post_organisation, .roles = ROLES_OPERATOR},
     {.method = "GET", .pattern = "/organisations", .handler = list_organisations, .roles = ROLES_READERS},
-    {.method = "GET", .pattern = "/organisations/{organisationId}",
-      .handler = get_organisation, .roles = ROLES_READERS},
-    {.method = "PATCH", .pattern = "/organisations/{organisationId}",
-      .handler = patch_organisation, .roles = ROLES_OPERATOR},
-    {.method = "DELETE", .pattern = "/organisations/{organisationId}",
-      .handler = delete_organisation, .roles = ROLES_OPERATOR},
+    {.method = "GET",
+     .pattern = "/organisations/{organisationId}",
+     .handler = get_organisation,
+     .roles = ROLES_READERS},
+    {.method = "PATCH",
+     .pattern = "/organisations/{organisationId}",
+     .handler = patch_organisation,
+     .roles = ROLES_OPERATOR},
+    {.method = "DELETE",
+     .pattern = "/organisations/{organisationId}",
+     .handler = delete_organisation,
+     .roles = ROLES_OPERATOR},
     {.method = NULL},
 };

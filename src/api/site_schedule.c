@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/civil_date.h"
 #include "util/log.h"
 
 void schedule_date_set(struct schedule_date *date, int year, int month, int day)
@@ -14,14 +15,14 @@ void schedule_date_set(struct schedule_date *date, int year, int month, int day)
 	date->month = month;
 	date->day = day;
 	snprintf(date->text, sizeof(date->text), "%04u-%02u-%02u", (unsigned)year % 10000u, (unsigned)month % 100u,
-		 (unsigned)day % 100u);
+	         (unsigned)day % 100u);
 }
 
 struct schedule_date schedule_date_offset(const struct schedule_date *date, int days)
 {
 	struct schedule_date out;
 	int year, month, day;
-	schedule_date_add_days(date->year, date->month, date->day, days, &year, &month, &day);
+	civil_date_add_days(date->year, date->month, date->day, days, &year, &month, &day);
 	schedule_date_set(&out, year, month, day);
 	return out;
 }
@@ -48,7 +49,7 @@ enum store_result site_schedule_weekly(struct store *store, const char *site_id,
 }
 
 enum store_result site_schedule_exception(struct store *store, const char *site_id, const struct schedule_date *date,
-					  struct day_schedule *out, bool *found)
+                                          struct day_schedule *out, bool *found)
 {
 	memset(out, 0, sizeof(*out));
 	*found = false;
@@ -72,12 +73,12 @@ enum store_result site_schedule_exception(struct store *store, const char *site_
 }
 
 enum store_result site_schedule_day(struct store *store, const char *site_id, const struct weekly_schedule *weekly,
-				    const struct schedule_date *date, struct day_schedule *out)
+                                    const struct schedule_date *date, struct day_schedule *out)
 {
 	bool found = false;
 	enum store_result result = site_schedule_exception(store, site_id, date, out, &found);
 	if (result != STORE_OK || found)
 		return result;
-	*out = weekly->days[schedule_weekday(date->year, date->month, date->day)];
+	*out = weekly->days[civil_weekday(date->year, date->month, date->day)];
 	return STORE_OK;
 }

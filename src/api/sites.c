@@ -4,11 +4,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api/list_reply.h"
 #include "api/organisations.h"
 #include "api/sites.h"
 #include "api/routes.h"
-#include "domain/time_zone.h"
 #include "util/timeutil.h"
+#include "util/zoneinfo.h"
 
 static const char *const site_create_fields[] = {"name", "timeZone", "organisationId", NULL};
 static const char *const site_patch_fields[] = {"name", "timeZone", NULL};
@@ -20,16 +21,16 @@ static json_t *site_json(const struct site *site)
 }
 
 /* Reads the optional timeZone field into out (left unchanged when absent); 400 unless known. */
-static bool time_zone_field(struct http_request *request, json_t *body, char out[TIME_ZONE_MAX + 1])
+static bool time_zone_field_or_reply(struct http_request *request, json_t *body, char out[TIME_ZONE_MAX + 1])
 {
 	char time_zone[TIME_ZONE_MAX + 1];
 	bool present = false;
-	if (!api_string_field(request, body, "timeZone", FIELD_OPTIONAL, 1, TIME_ZONE_MAX, time_zone, sizeof(time_zone),
-	                      &present, NULL))
+	if (!api_string_field_or_reply(request, body, "timeZone", FIELD_OPTIONAL, 1, TIME_ZONE_MAX, time_zone,
+	                               sizeof(time_zone), &present, NULL))
 		return false;
 	if (!present)
 		return true;
-	if (!time_zone_is_known(time_zone)) {
+	if (!zoneinfo_zone_is_known(time_zone)) {
 		http_reply_error(request, 400,
 		                 "field 'timeZone' must be an IANA time zone known to the system, such as "
 		                 "'Europe/Paris' or 'UTC'");
@@ -40,30 +41,31 @@ static bool time_zone_field(struct http_request *request, json_t *body, char out
 }
 
 /* Parses the creation body into site (organisation still to be resolved into organisation_id). */
-static bool parse_new_site(struct http_request *request, struct site *site, bool *organisation_given,
-                           char organisation_id[UUID_BUFFER_SIZE])
+static bool parse_new_site_or_reply(struct http_request *request, struct site *site, bool *organisation_given,
+                                    char organisation_id[UUID_BUFFER_SIZE])
 {
 	json_t *body = NULL;
-	if (!api_parse_body(request, site_create_fields, &body))
+	if (!api_parse_body_or_reply(request, site_create_fields, &body))
 		return false;
 	snprintf(site->time_zone, sizeof(site->time_zone), "UTC");
-	bool valid = api_string_field(request, body, "name", FIELD_REQUIRED, 1, ENTITY_NAME_CHARS, site->name,
+	bool valid =
+	    api_string_field_or_reply(request, body, "name", FIELD_REQUIRED, 1, ENTITY_NAME_CHARS, site->name,
 	                              sizeof(site->name), NULL, NULL) &&
-	             time_zone_field(request, body, site->time_zone) &&
-	             api_uuid_field(request, body, "organisationId", false, organisation_id, organisation_given);
+	    time_zone_field_or_reply(request, body, site->time_zone) &&
+	    api_uuid_field_or_reply(request, body, "organisationId", false, organisation_id, organisation_given);
 	json_decref(body);
 	return valid;
 }
 
 static enum MHD_Result post_site(struct http_request *request)
 {
-	if (!api_require_role(request, ROLES_WRITERS, "create sites"))
+	if (!api_require_role_or_reply(request, ROLES_WRITERS, "create sites"))
 		return http_replied(request);
 	struct site site = {0};
 	bool organisation_given = false;
 	char organisation_id[UUID_BUFFER_SIZE];
-	if (!parse_new_site(request, &site, &organisation_given, organisation_id) ||
-	    !api_organisation_for_new(request, organisation_given, organisation_id, site.organisation_id))
+	if (!parse_new_site_or_reply(request, &site, &organisation_given, organisation_id) ||
+	    !api_organisation_for_new_or_reply(request, organisation_given, organisation_id, site.organisation_id))
 		return http_replied(request);
 	if (uuid_generate_text(site.id) != 0)
 		return http_reply_error(request, 500, "internal error");
@@ -79,37 +81,26 @@ static enum MHD_Result post_site(struct http_request *request)
 
 static int append_site(void *context, const struct site *site)
 {
-	json_t *item = site_json(site);
-	return item == NULL || json_array_append_new(context, item) != 0;
+	return api_list_append(context, site_json(site));
+}
+
+/* Viewer users see only the sites granted to them; everyone else all of the organisation's. */
+static enum store_result fill_sites(struct http_request *request, const char *organisation_id, json_t *list)
+{
+	const struct principal *caller = &request->principal;
+	const char *granted_to = policy_limited_to_granted_sites(caller) ? caller->subject : "";
+	struct store *store = request->app->store;
+	return store->ops->site_list(store, organisation_id, granted_to, append_site, list);
 }
 
 /* Operators see every site (optionally of ?organisationId=); admins and viewer clients their
  * organisation's; viewer users the sites granted to them. */
 static enum MHD_Result list_sites(struct http_request *request)
 {
-	if (!api_require_role(request, ROLES_READERS, "list sites"))
-		return http_replied(request);
-	char organisation_id[UUID_BUFFER_SIZE];
-	bool nothing_visible = false;
-	if (!api_list_organisation(request, organisation_id, &nothing_visible))
-		return http_replied(request);
-	json_t *list = json_array();
-	if (list == NULL)
-		return http_reply_error(request, 500, "internal error");
-	if (nothing_visible)
-		return http_reply_json(request, 200, list);
-	const struct principal *caller = &request->principal;
-	const char *granted_to = policy_limited_to_granted_sites(caller) ? caller->subject : "";
-	struct store *store = request->app->store;
-	enum store_result result = store->ops->site_list(store, organisation_id, granted_to, append_site, list);
-	if (result != STORE_OK) {
-		json_decref(list);
-		return api_store_failure(request, result, "site", NULL);
-	}
-	return http_reply_json(request, 200, list);
+	return api_list_reply(request, ROLES_READERS, "list sites", "site", fill_sites);
 }
 
-bool api_site_load_visible(struct http_request *request, const char *id, struct site *out)
+bool api_site_load_visible_or_reply(struct http_request *request, const char *id, struct site *out)
 {
 	struct store *store = request->app->store;
 	enum store_result result = store->ops->site_get(store, id, out);
@@ -125,23 +116,23 @@ static enum MHD_Result get_site(struct http_request *request)
 {
 	char id[UUID_BUFFER_SIZE];
 	struct site site;
-	if (!api_require_role(request, ROLES_READERS, "read sites") || !api_path_uuid(request, 0, "siteId", id) ||
-	    !api_site_load_visible(request, id, &site))
+	if (!api_require_role_or_reply(request, ROLES_READERS, "read sites") ||
+	    !api_path_uuid_or_reply(request, 0, "siteId", id) || !api_site_load_visible_or_reply(request, id, &site))
 		return http_replied(request);
 	return http_reply_json(request, 200, site_json(&site));
 }
 
 /* Reads the change body {"name"?, "timeZone"?}: name when has_name, time_zone left unchanged
  * when absent; false after answering 400. No I/O but the time zone lookup: fuzz/ calls it too. */
-static bool parse_site_patch(struct http_request *request, char name[ENTITY_NAME_MAX + 1], bool *has_name,
-                             char time_zone[TIME_ZONE_MAX + 1])
+static bool parse_site_patch_or_reply(struct http_request *request, char name[ENTITY_NAME_MAX + 1], bool *has_name,
+                                      char time_zone[TIME_ZONE_MAX + 1])
 {
 	json_t *body = NULL;
-	if (!api_parse_body(request, site_patch_fields, &body))
+	if (!api_parse_body_or_reply(request, site_patch_fields, &body))
 		return false;
-	bool valid = api_string_field(request, body, "name", FIELD_OPTIONAL, 1, ENTITY_NAME_CHARS, name,
-	                              ENTITY_NAME_MAX + 1, has_name, NULL) &&
-	             time_zone_field(request, body, time_zone);
+	bool valid = api_string_field_or_reply(request, body, "name", FIELD_OPTIONAL, 1, ENTITY_NAME_CHARS, name,
+	                                       ENTITY_NAME_MAX + 1, has_name, NULL) &&
+	             time_zone_field_or_reply(request, body, time_zone);
 	json_decref(body);
 	return valid;
 }
@@ -153,8 +144,10 @@ static enum MHD_Result patch_site(struct http_request *request)
 	char time_zone[TIME_ZONE_MAX + 1] = "";
 	bool has_name = false;
 	struct site site;
-	if (!api_require_role(request, ROLES_WRITERS, "change sites") || !api_path_uuid(request, 0, "siteId", id) ||
-	    !parse_site_patch(request, name, &has_name, time_zone) || !api_site_load_visible(request, id, &site))
+	if (!api_require_role_or_reply(request, ROLES_WRITERS, "change sites") ||
+	    !api_path_uuid_or_reply(request, 0, "siteId", id) ||
+	    !parse_site_patch_or_reply(request, name, &has_name, time_zone) ||
+	    !api_site_load_visible_or_reply(request, id, &site))
 		return http_replied(request);
 	if (has_name)
 		memcpy(site.name, name, sizeof(name));
@@ -171,8 +164,8 @@ static enum MHD_Result delete_site(struct http_request *request)
 {
 	char id[UUID_BUFFER_SIZE];
 	struct site site;
-	if (!api_require_role(request, ROLES_WRITERS, "delete sites") || !api_path_uuid(request, 0, "siteId", id) ||
-	    !api_site_load_visible(request, id, &site))
+	if (!api_require_role_or_reply(request, ROLES_WRITERS, "delete sites") ||
+	    !api_path_uuid_or_reply(request, 0, "siteId", id) || !api_site_load_visible_or_reply(request, id, &site))
 		return http_replied(request);
 	struct store *store = request->app->store;
 	enum store_result result = store->ops->site_delete(store, id);

@@ -8,6 +8,6 @@
 
 /* Fetches site id into out if the caller may see it (viewers: granted sites only); otherwise
  * answers 404 (or the store failure) and returns false. */
-bool api_site_load_visible(struct http_request *request, const char *id, struct site *out);
+bool api_site_load_visible_or_reply(struct http_request *request, const char *id, struct site *out);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/list_reply.h"
 #include "api/organisations.h"
 #include "api/routes.h"
 #include "auth/password.h"
@@ -41,10 +42,10 @@ static bool email_is_plausible(const char *email)
 	return true;
 }
 
-static bool email_field(struct http_request *request, json_t *body, enum field_need need, char out[EMAIL_MAX + 1],
-                        bool *present)
+static bool email_field_or_reply(struct http_request *request, json_t *body, enum field_need need,
+                                 char out[EMAIL_MAX + 1], bool *present)
 {
-	if (!api_string_field(request, body, "email", need, 1, EMAIL_MAX, out, EMAIL_MAX + 1, present, NULL))
+	if (!api_string_field_or_reply(request, body, "email", need, 1, EMAIL_MAX, out, EMAIL_MAX + 1, present, NULL))
 		return false;
 	if (*present && !email_is_plausible(out)) {
 		http_reply_error(request, 400, "field 'email' must be an email address (name@domain, no spaces)");
@@ -62,11 +63,11 @@ static size_t utf8_characters(const char *text)
 }
 
 /* Reads the password (8..200 characters) into out when present; the caller hashes it. */
-static bool password_field(struct http_request *request, json_t *body, enum field_need need,
-                           char out[PASSWORD_MAX_BYTES + 1], bool *present)
+static bool password_field_or_reply(struct http_request *request, json_t *body, enum field_need need,
+                                    char out[PASSWORD_MAX_BYTES + 1], bool *present)
 {
-	if (!api_string_field(request, body, "password", need, 1, PASSWORD_MAX_BYTES, out, PASSWORD_MAX_BYTES + 1,
-	                      present, NULL))
+	if (!api_string_field_or_reply(request, body, "password", need, 1, PASSWORD_MAX_BYTES, out,
+	                               PASSWORD_MAX_BYTES + 1, present, NULL))
 		return false;
 	size_t characters = utf8_characters(out);
 	if (*present && (characters < PASSWORD_MIN_CHARACTERS || characters > PASSWORD_MAX_CHARACTERS)) {
@@ -78,8 +79,8 @@ static bool password_field(struct http_request *request, json_t *body, enum fiel
 }
 
 /* Hashes password into hash and wipes the plain text; 500 when hashing fails, 503 when the argon2 gate is full. */
-static bool hash_password(struct http_request *request, char password[PASSWORD_MAX_BYTES + 1],
-                          char hash[PASSWORD_HASH_SIZE])
+static bool hash_password_or_reply(struct http_request *request, char password[PASSWORD_MAX_BYTES + 1],
+                                   char hash[PASSWORD_HASH_SIZE])
 {
 	int hashed = password_hash(password, hash);
 	explicit_bzero(password, PASSWORD_MAX_BYTES + 1);
@@ -93,10 +94,12 @@ static bool hash_password(struct http_request *request, char password[PASSWORD_M
 }
 
 /* Reads role (operator, admin or viewer); an operator role needs an operator caller (403). */
-static bool role_field(struct http_request *request, json_t *body, enum field_need need, enum role *out, bool *present)
+static bool role_field_or_reply(struct http_request *request, json_t *body, enum field_need need, enum role *out,
+                                bool *present)
 {
 	char text[16];
-	if (!api_string_field(request, body, "role", need, 1, sizeof(text) - 1, text, sizeof(text), present, NULL))
+	if (!api_string_field_or_reply(request, body, "role", need, 1, sizeof(text) - 1, text, sizeof(text), present,
+	                               NULL))
 		return false;
 	if (!*present)
 		return true;
@@ -106,44 +109,47 @@ static bool role_field(struct http_request *request, json_t *body, enum field_ne
 		return false;
 	}
 	if (*out == ROLE_OPERATOR)
-		return api_require_role(request, ROLES_OPERATOR, "give users the operator role");
+		return api_require_role_or_reply(request, ROLES_OPERATOR, "give users the operator role");
 	return true;
 }
 
 /* ---- create and list ---- */
 
 /* Parses the creation body into user and password; organisation still to be resolved. */
-static bool parse_new_user(struct http_request *request, struct user *user, char password[PASSWORD_MAX_BYTES + 1],
-                           bool *organisation_given, char organisation_id[UUID_BUFFER_SIZE])
+static bool parse_new_user_or_reply(struct http_request *request, struct user *user,
+                                    char password[PASSWORD_MAX_BYTES + 1], bool *organisation_given,
+                                    char organisation_id[UUID_BUFFER_SIZE])
 {
 	json_t *body = NULL;
-	if (!api_parse_body(request, user_create_fields, &body))
+	if (!api_parse_body_or_reply(request, user_create_fields, &body))
 		return false;
 	bool present = false;
-	bool valid = email_field(request, body, FIELD_REQUIRED, user->email, &present) &&
-	             role_field(request, body, FIELD_REQUIRED, &user->role, &present) &&
-	             api_uuid_field(request, body, "organisationId", false, organisation_id, organisation_given) &&
-	             password_field(request, body, FIELD_REQUIRED, password, &present);
+	bool valid =
+	    email_field_or_reply(request, body, FIELD_REQUIRED, user->email, &present) &&
+	    role_field_or_reply(request, body, FIELD_REQUIRED, &user->role, &present) &&
+	    api_uuid_field_or_reply(request, body, "organisationId", false, organisation_id, organisation_given) &&
+	    password_field_or_reply(request, body, FIELD_REQUIRED, password, &present);
 	json_decref(body);
 	return valid;
 }
 
 static enum MHD_Result post_user(struct http_request *request)
 {
-	if (!api_require_role(request, ROLES_WRITERS, "create users"))
+	if (!api_require_role_or_reply(request, ROLES_WRITERS, "create users"))
 		return http_replied(request);
 	struct user user = {0};
 	char password[PASSWORD_MAX_BYTES + 1];
 	bool organisation_given = false;
 	char organisation_id[UUID_BUFFER_SIZE];
-	if (!parse_new_user(request, &user, password, &organisation_given, organisation_id))
+	if (!parse_new_user_or_reply(request, &user, password, &organisation_given, organisation_id))
 		return http_replied(request);
 	if (user.role == ROLE_OPERATOR && organisation_given)
 		return http_reply_error(request, 400,
 		                        "operators belong to no organisation: drop field 'organisationId'");
-	bool ready = (user.role == ROLE_OPERATOR ||
-	              api_organisation_for_new(request, organisation_given, organisation_id, user.organisation_id)) &&
-	             hash_password(request, password, user.password_hash);
+	bool ready =
+	    (user.role == ROLE_OPERATOR ||
+	     api_organisation_for_new_or_reply(request, organisation_given, organisation_id, user.organisation_id)) &&
+	    hash_password_or_reply(request, password, user.password_hash);
 	explicit_bzero(password, sizeof(password));
 	if (!ready)
 		return http_replied(request);
@@ -161,40 +167,28 @@ static enum MHD_Result post_user(struct http_request *request)
 
 static int append_user(void *context, const struct user *user)
 {
-	json_t *item = user_json(user);
-	return item == NULL || json_array_append_new(context, item) != 0;
+	return api_list_append(context, user_json(user));
+}
+
+static enum store_result fill_users(struct http_request *request, const char *organisation_id, json_t *list)
+{
+	struct store *store = request->app->store;
+	return store->ops->user_list(store, organisation_id, append_user, list);
 }
 
 /* Operators list everyone (optionally of ?organisationId=); admins their organisation's users. */
 static enum MHD_Result list_users(struct http_request *request)
 {
-	if (!api_require_role(request, ROLES_WRITERS, "list users"))
-		return http_replied(request);
-	char organisation_id[UUID_BUFFER_SIZE];
-	bool nothing_visible = false;
-	if (!api_list_organisation(request, organisation_id, &nothing_visible))
-		return http_replied(request);
-	json_t *list = json_array();
-	if (list == NULL)
-		return http_reply_error(request, 500, "internal error");
-	if (nothing_visible)
-		return http_reply_json(request, 200, list);
-	struct store *store = request->app->store;
-	enum store_result result = store->ops->user_list(store, organisation_id, append_user, list);
-	if (result != STORE_OK) {
-		json_decref(list);
-		return api_store_failure(request, result, "user", NULL);
-	}
-	return http_reply_json(request, 200, list);
+	return api_list_reply(request, ROLES_WRITERS, "list users", "user", fill_users);
 }
 
 /* ---- one user ---- */
 
 /* Role check for reading a user or its grants: operators and admins may; a viewer only its own
  * (else 403). */
-static bool may_read_user(struct http_request *request, const char *action)
+static bool may_read_user_or_reply(struct http_request *request, const char *action)
 {
-	if (!api_require_role(request, ROLES_READERS, action))
+	if (!api_require_role_or_reply(request, ROLES_READERS, action))
 		return false;
 	const struct principal *caller = &request->principal;
 	if (caller->role != ROLE_VIEWER)
@@ -209,7 +203,7 @@ static bool may_read_user(struct http_request *request, const char *action)
 }
 
 /* Fetches user id if the caller may see it (operators all, others their organisation's); else 404. */
-static bool load_visible(struct http_request *request, const char *id, struct user *out)
+static bool load_visible_or_reply(struct http_request *request, const char *id, struct user *out)
 {
 	struct store *store = request->app->store;
 	enum store_result result = store->ops->user_get(store, id, out);
@@ -225,35 +219,35 @@ static enum MHD_Result get_user(struct http_request *request)
 {
 	char id[UUID_BUFFER_SIZE];
 	struct user user;
-	if (!may_read_user(request, "read the details") || !api_path_uuid(request, 0, "userId", id) ||
-	    !load_visible(request, id, &user))
+	if (!may_read_user_or_reply(request, "read the details") || !api_path_uuid_or_reply(request, 0, "userId", id) ||
+	    !load_visible_or_reply(request, id, &user))
 		return http_replied(request);
 	return http_reply_json(request, 200, user_json(&user));
 }
 
 struct user_patch {
 	bool has_email, has_password, has_role;
-	bool ends_tokens; /* set by apply_user_patch: the role or the password changes */
+	bool ends_tokens; /* set by apply_user_patch_or_reply: the role or the password changes */
 	char email[EMAIL_MAX + 1];
 	char password[PASSWORD_MAX_BYTES + 1];
 	enum role role;
 };
 
-static bool parse_user_patch(struct http_request *request, struct user_patch *patch)
+static bool parse_user_patch_or_reply(struct http_request *request, struct user_patch *patch)
 {
 	json_t *body = NULL;
-	if (!api_parse_body(request, user_patch_fields, &body))
+	if (!api_parse_body_or_reply(request, user_patch_fields, &body))
 		return false;
-	bool valid = email_field(request, body, FIELD_OPTIONAL, patch->email, &patch->has_email) &&
-	             role_field(request, body, FIELD_OPTIONAL, &patch->role, &patch->has_role) &&
-	             password_field(request, body, FIELD_OPTIONAL, patch->password, &patch->has_password);
+	bool valid = email_field_or_reply(request, body, FIELD_OPTIONAL, patch->email, &patch->has_email) &&
+	             role_field_or_reply(request, body, FIELD_OPTIONAL, &patch->role, &patch->has_role) &&
+	             password_field_or_reply(request, body, FIELD_OPTIONAL, patch->password, &patch->has_password);
 	json_decref(body);
 	return valid;
 }
 
 /* Applies patch to user (hashing a new password); 422 when the role would cross between operator
  * and an organisation. */
-static bool apply_user_patch(struct http_request *request, struct user_patch *patch, struct user *user)
+static bool apply_user_patch_or_reply(struct http_request *request, struct user_patch *patch, struct user *user)
 {
 	bool has_organisation = user->organisation_id[0] != '\0';
 	if (patch->has_role && (patch->role == ROLE_OPERATOR) == has_organisation) {
@@ -268,7 +262,7 @@ static bool apply_user_patch(struct http_request *request, struct user_patch *pa
 	patch->ends_tokens = patch->has_password || (patch->has_role && patch->role != user->role);
 	if (patch->has_role)
 		user->role = patch->role;
-	return !patch->has_password || hash_password(request, patch->password, user->password_hash);
+	return !patch->has_password || hash_password_or_reply(request, patch->password, user->password_hash);
 }
 
 static enum MHD_Result patch_user(struct http_request *request)
@@ -276,9 +270,9 @@ static enum MHD_Result patch_user(struct http_request *request)
 	char id[UUID_BUFFER_SIZE];
 	struct user_patch patch = {0};
 	struct user user;
-	bool ready = api_require_role(request, ROLES_WRITERS, "change users") &&
-	             api_path_uuid(request, 0, "userId", id) && parse_user_patch(request, &patch) &&
-	             load_visible(request, id, &user) && apply_user_patch(request, &patch, &user);
+	bool ready = api_require_role_or_reply(request, ROLES_WRITERS, "change users") &&
+	             api_path_uuid_or_reply(request, 0, "userId", id) && parse_user_patch_or_reply(request, &patch) &&
+	             load_visible_or_reply(request, id, &user) && apply_user_patch_or_reply(request, &patch, &user);
 	explicit_bzero(patch.password, sizeof(patch.password));
 	if (!ready)
 		return http_replied(request);
@@ -298,8 +292,8 @@ static enum MHD_Result delete_user(struct http_request *request)
 {
 	char id[UUID_BUFFER_SIZE];
 	struct user user;
-	if (!api_require_role(request, ROLES_WRITERS, "delete users") || !api_path_uuid(request, 0, "userId", id) ||
-	    !load_visible(request, id, &user))
+	if (!api_require_role_or_reply(request, ROLES_WRITERS, "delete users") ||
+	    !api_path_uuid_or_reply(request, 0, "userId", id) || !load_visible_or_reply(request, id, &user))
 		return http_replied(request);
 	struct store *store = request->app->store;
 	int64_t tokens_valid_from = token_revocation_stamp(); /* the user's tokens end with it */
@@ -314,8 +308,7 @@ static enum MHD_Result delete_user(struct http_request *request)
 
 static int append_site_id(void *context, const char *site_id)
 {
-	json_t *item = json_string(site_id);
-	return item == NULL || json_array_append_new(context, item) != 0;
+	return api_list_append(context, json_string(site_id));
 }
 
 /* Answers 200 {"siteIds": [...]} with the user's grants as stored. */
@@ -337,8 +330,8 @@ static enum MHD_Result get_user_sites(struct http_request *request)
 {
 	char id[UUID_BUFFER_SIZE];
 	struct user user;
-	if (!may_read_user(request, "read the granted sites") || !api_path_uuid(request, 0, "userId", id) ||
-	    !load_visible(request, id, &user))
+	if (!may_read_user_or_reply(request, "read the granted sites") ||
+	    !api_path_uuid_or_reply(request, 0, "userId", id) || !load_visible_or_reply(request, id, &user))
 		return http_replied(request);
 	return reply_site_ids(request, id);
 }
@@ -368,10 +361,10 @@ static void deduplicate(struct site_id_list *list)
 }
 
 /* Reads {"siteIds": [uuid...]} into list (arena memory); 400 naming the bad item. */
-static bool parse_site_ids(struct http_request *request, struct site_id_list *list)
+static bool parse_site_ids_or_reply(struct http_request *request, struct site_id_list *list)
 {
 	json_t *body = NULL;
-	if (!api_parse_body(request, user_sites_fields, &body))
+	if (!api_parse_body_or_reply(request, user_sites_fields, &body))
 		return false;
 	json_t *array = json_object_get(body, "siteIds");
 	size_t count = json_array_size(array);
@@ -405,7 +398,8 @@ static bool parse_site_ids(struct http_request *request, struct site_id_list *li
 }
 
 /* Every site must exist in the user's organisation; 404 naming the first that does not. */
-static bool sites_grantable(struct http_request *request, const struct user *user, const struct site_id_list *list)
+static bool sites_grantable_or_reply(struct http_request *request, const struct user *user,
+                                     const struct site_id_list *list)
 {
 	struct store *store = request->app->store;
 	for (size_t i = 0; i < list->count; i++) {
@@ -430,9 +424,9 @@ static enum MHD_Result put_user_sites(struct http_request *request)
 	char id[UUID_BUFFER_SIZE];
 	struct site_id_list list = {0};
 	struct user user;
-	if (!api_require_role(request, ROLES_WRITERS, "grant sites") || !api_path_uuid(request, 0, "userId", id) ||
-	    !parse_site_ids(request, &list) || !load_visible(request, id, &user) ||
-	    !sites_grantable(request, &user, &list))
+	if (!api_require_role_or_reply(request, ROLES_WRITERS, "grant sites") ||
+	    !api_path_uuid_or_reply(request, 0, "userId", id) || !parse_site_ids_or_reply(request, &list) ||
+	    !load_visible_or_reply(request, id, &user) || !sites_grantable_or_reply(request, &user, &list))
 		return http_replied(request);
 	struct store *store = request->app->store;
 	enum store_result result = store->ops->user_sites_set(store, id, list.pointers, list.count);

@@ -1,12 +1,15 @@
 /* A binary min-heap of deadlines: the device hub's waits (long-polls, frame waits) in the order
  * they expire. Entries are embedded in their owners and remember their position, so any entry
- * can be removed in O(log n). Not thread-safe: the hub's lock guards it. */
+ * can be removed in O(log n). Not thread-safe: the hub's lock guards it. A typed face of
+ * util/heap.h, whose items here are pointers to the entries. */
 #ifndef CAMFLEET_DEVICE_DEADLINE_HEAP_H
 #define CAMFLEET_DEVICE_DEADLINE_HEAP_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "util/heap.h"
 
 struct deadline_entry {
 	uint64_t at_ns; /* monotonic instant it expires */
@@ -16,9 +19,7 @@ struct deadline_entry {
 #define DEADLINE_NOT_QUEUED ((size_t)-1)
 
 struct deadline_heap {
-	struct deadline_entry **items;
-	size_t count;
-	size_t capacity;
+	struct heap heap; /* of struct deadline_entry pointers, earliest at_ns first */
 };
 
 /* An empty heap (allocates nothing until the first push). */
@@ -32,7 +33,14 @@ void deadline_heap_remove(struct deadline_heap *heap, struct deadline_entry *ent
 /* The entry that expires first, or NULL when the heap is empty. */
 static inline struct deadline_entry *deadline_heap_first(const struct deadline_heap *heap)
 {
-	return heap->count > 0 ? heap->items[0] : NULL;
+	struct deadline_entry **first = heap_first(&heap->heap);
+	return first != NULL ? *first : NULL;
+}
+
+/* How many entries are queued. */
+static inline size_t deadline_heap_count(const struct deadline_heap *heap)
+{
+	return heap->heap.count;
 }
 
 static inline bool deadline_entry_queued(const struct deadline_entry *entry)

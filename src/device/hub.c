@@ -133,7 +133,7 @@ void device_hub_quiesce(struct device_hub *hub)
 		return;
 	pthread_mutex_lock(&hub->lock);
 	hub->closing = true;
-	size_t ended = hub->deadlines.count;
+	size_t ended = deadline_heap_count(&hub->deadlines);
 	struct deadline_entry *first;
 	while ((first = deadline_heap_first(&hub->deadlines)) != NULL)
 		expire(hub, (struct hub_wait *)first);
@@ -162,8 +162,8 @@ void device_hub_free(struct device_hub *hub)
 		pthread_join(hub->timer, NULL);
 	}
 	heartbeat_batch_stop(hub->heartbeats);
-	if (hub->deadlines.count > 0)
-		log_error("device: %zu requests still waiting at stop", hub->deadlines.count);
+	if (deadline_heap_count(&hub->deadlines) > 0)
+		log_error("device: %zu requests still waiting at stop", deadline_heap_count(&hub->deadlines));
 	camera_table_release(&hub->cameras);
 	deadline_heap_release(&hub->deadlines);
 	pthread_cond_destroy(&hub->timer_wake);

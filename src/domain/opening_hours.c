@@ -20,11 +20,12 @@ static json_t *instants_json(const int64_t *instants, size_t count)
 	return array;
 }
 
-json_t *opening_hours_instants(const char *zone, const struct day_schedule *day_of_date, int year, int month, int day,
-                               int *error)
+json_t *opening_hours_instants(local_time_offset_fn *offset_at, const struct day_schedule *day_of_date, int year,
+                               int month, int day, int *error)
 {
 	int64_t instants[OPENING_HOURS_MAX_INSTANTS];
-	int count = opening_hours_for_date(zone, day_of_date, year, month, day, instants, OPENING_HOURS_MAX_INSTANTS);
+	int count =
+	    opening_hours_for_date(offset_at, day_of_date, year, month, day, instants, OPENING_HOURS_MAX_INSTANTS);
 	*error = count < 0 ? count : 0;
 	return count < 0 ? NULL : instants_json(instants, (size_t)count);
 }

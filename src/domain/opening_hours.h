@@ -6,13 +6,14 @@
 
 #include <jansson.h>
 
+#include "domain/local_time.h"
 #include "domain/schedule.h"
 
 /* The instants of the intervals of day_of_date, which open on the local date year-month-day in
- * the IANA zone, as a new JSON array the caller releases ([] for a closed day). NULL on failure,
- * with *error set to the negative enum opening_hours_error (-1 unknown zone, ...); an error of 0
- * with NULL means memory ran out. */
-json_t *opening_hours_instants(const char *zone, const struct day_schedule *day_of_date, int year, int month, int day,
-                               int *error);
+ * the zone offset_at, as a new JSON array the caller releases ([] for a closed day). NULL on
+ * failure, with *error set to the negative enum opening_hours_error; an error of 0 with NULL
+ * means memory ran out. */
+json_t *opening_hours_instants(local_time_offset_fn *offset_at, const struct day_schedule *day_of_date, int year,
+                               int month, int day, int *error);
 
 #endif

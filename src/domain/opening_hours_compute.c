@@ -5,6 +5,8 @@
 
 #include <stdbool.h>
 
+#include "util/civil_date.h"
+
 struct instant_pair {
 	int64_t open;
 	int64_t close;
@@ -28,16 +30,16 @@ static bool day_is_valid(const struct day_schedule *day)
 }
 
 /* Converts one interval opening on date (its close on next when it runs past midnight). */
-static enum local_time_result convert_interval(struct local_time_calendar *calendar,
+static enum local_time_result convert_interval(local_time_offset_fn *offset_at,
                                                const struct schedule_interval *interval, const int date[3],
                                                const int next[3], struct instant_pair *out)
 {
 	const int *close_date = interval->close_minute <= interval->open_minute ? next : date;
 	enum local_time_result result =
-	    local_time_calendar_to_utc(calendar, date[0], date[1], date[2], interval->open_minute, &out->open);
+	    local_time_to_utc(offset_at, date[0], date[1], date[2], interval->open_minute, &out->open);
 	if (result == LOCAL_TIME_OK)
-		result = local_time_calendar_to_utc(calendar, close_date[0], close_date[1], close_date[2],
-		                                    interval->close_minute, &out->close);
+		result = local_time_to_utc(offset_at, close_date[0], close_date[1], close_date[2],
+		                           interval->close_minute, &out->close);
 	if (result == LOCAL_TIME_OK && out->close < out->open)
 		out->close = out->open; /* open moved forward by a gap past the close: never open */
 	return result;
@@ -72,18 +74,18 @@ static size_t merge_pairs(struct instant_pair *pairs, size_t count)
 }
 
 /* Fills pairs with the day's converted intervals; *count 0 for a date the zone skipped. */
-static enum local_time_result convert_day(struct local_time_calendar *calendar, const struct day_schedule *day,
+static enum local_time_result convert_day(local_time_offset_fn *offset_at, const struct day_schedule *day,
                                           const int date[3], struct instant_pair *pairs, size_t *count)
 {
 	*count = 0;
 	bool exists = false;
-	enum local_time_result result = local_time_calendar_date_exists(calendar, date[0], date[1], date[2], &exists);
+	enum local_time_result result = local_time_date_exists(offset_at, date[0], date[1], date[2], &exists);
 	if (result != LOCAL_TIME_OK || !exists)
 		return result;
 	int next[3];
-	schedule_date_add_days(date[0], date[1], date[2], 1, &next[0], &next[1], &next[2]);
+	civil_date_add_days(date[0], date[1], date[2], 1, &next[0], &next[1], &next[2]);
 	for (size_t i = 0; i < day->count; i++) {
-		result = convert_interval(calendar, &day->intervals[i], date, next, &pairs[i]);
+		result = convert_interval(offset_at, &day->intervals[i], date, next, &pairs[i]);
 		if (result != LOCAL_TIME_OK)
 			return result;
 	}
@@ -91,21 +93,16 @@ static enum local_time_result convert_day(struct local_time_calendar *calendar, 
 	return LOCAL_TIME_OK;
 }
 
-int opening_hours_for_date(const char *zone, const struct day_schedule *day_of_date, int year, int month, int day,
-                           int64_t *instants, size_t max)
+int opening_hours_for_date(local_time_offset_fn *offset_at, const struct day_schedule *day_of_date, int year, int month,
+                           int day, int64_t *instants, size_t max)
 {
-	if (day_of_date == NULL || instants == NULL || !day_is_valid(day_of_date) ||
+	if (offset_at == NULL || day_of_date == NULL || instants == NULL || !day_is_valid(day_of_date) ||
 	    !schedule_date_is_valid(year, month, day))
 		return OPENING_HOURS_ERROR_INVALID_ARGUMENT;
-	struct local_time_calendar *calendar;
-	enum local_time_result result = local_time_calendar_open(zone, &calendar);
-	if (result != LOCAL_TIME_OK)
-		return (int)result;
 	const int date[3] = {year, month, day};
 	struct instant_pair pairs[SCHEDULE_MAX_INTERVALS];
 	size_t count = 0;
-	result = convert_day(calendar, day_of_date, date, pairs, &count);
-	local_time_calendar_close(calendar);
+	enum local_time_result result = convert_day(offset_at, day_of_date, date, pairs, &count);
 	if (result != LOCAL_TIME_OK)
 		return (int)result;
 	sort_pairs(pairs, count);

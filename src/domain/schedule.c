@@ -1,12 +1,13 @@
 /* Opening-hours schedules: "HH:MM" intervals parsed from and written to JSON, the no-overlap rules
- * (within a day, and a day's interval running past midnight into the next day's), and proleptic
- * Gregorian date arithmetic (days since 1970-01-01, after Howard Hinnant's civil-date algorithms). */
+ * (within a day, and a day's interval running past midnight into the next day's), and the years a
+ * schedule's date may have (the calendar itself is util/civil_date.c's). */
 #include "domain/schedule.h"
 
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "util/civil_date.h"
 
 #define CLOCK_TEXT_LENGTH 5  /* "HH:MM" */
 #define CLOCK_TEXT_SIZE   16 /* "HH:MM" and its terminator, with room */
@@ -354,51 +355,7 @@ void schedule_day_sort(struct day_schedule *day)
 
 /* ---- dates ---- */
 
-static bool is_leap_year(int year)
-{
-	return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-}
-
 bool schedule_date_is_valid(int year, int month, int day)
 {
-	static const int days_in_month[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	if (year < 1 || year > 9999 || month < 1 || month > 12 || day < 1)
-		return false;
-	int last = days_in_month[month - 1] + (month == 2 && is_leap_year(year) ? 1 : 0);
-	return day <= last;
-}
-
-/* Days from 1970-01-01 to year-month-day (negative before). */
-static int64_t days_from_civil(int64_t year, int month, int day)
-{
-	year -= month <= 2;
-	int64_t era = (year >= 0 ? year : year - 399) / 400;
-	int64_t year_of_era = year - era * 400;
-	int64_t day_of_year = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
-	int64_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-	return era * 146097 + day_of_era - 719468;
-}
-
-static void civil_from_days(int64_t days, int *year, int *month, int *day)
-{
-	days += 719468;
-	int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-	int64_t day_of_era = days - era * 146097;
-	int64_t year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
-	int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-	int64_t shifted_month = (5 * day_of_year + 2) / 153; /* 0 = march */
-	*day = (int)(day_of_year - (153 * shifted_month + 2) / 5 + 1);
-	*month = (int)(shifted_month < 10 ? shifted_month + 3 : shifted_month - 9);
-	*year = (int)(year_of_era + era * 400 + (*month <= 2));
-}
-
-int schedule_weekday(int year, int month, int day)
-{
-	int64_t weekday = (days_from_civil(year, month, day) + 3) % 7; /* 1970-01-01 was a thursday */
-	return (int)(weekday < 0 ? weekday + 7 : weekday);
-}
-
-void schedule_date_add_days(int year, int month, int day, int days, int *out_year, int *out_month, int *out_day)
-{
-	civil_from_days(days_from_civil(year, month, day) + days, out_year, out_month, out_day);
+	return year >= 1 && year <= 9999 && civil_date_exists(year, month, day);
 }

@@ -1,6 +1,6 @@
 /* Opening-hours schedules of a site: a weekly schedule (monday … sunday) and the intervals of one
  * date, as minutes of local wall time. Parsing from and building of their JSON, the rules that
- * keep intervals from overlapping, and the calendar arithmetic they need. Pure: no I/O. */
+ * keep intervals from overlapping, and the years a date may have. Pure: no I/O. */
 #ifndef CAMFLEET_DOMAIN_SCHEDULE_H
 #define CAMFLEET_DOMAIN_SCHEDULE_H
 
@@ -27,7 +27,7 @@ struct day_schedule {
 	struct schedule_interval intervals[SCHEDULE_MAX_INTERVALS];
 };
 
-/* days[0] is monday … days[6] is sunday, as schedule_weekday numbers them. */
+/* days[0] is monday … days[6] is sunday, as civil_weekday (util/civil_date.h) numbers them. */
 struct weekly_schedule {
 	struct day_schedule days[SCHEDULE_DAYS_IN_WEEK];
 };
@@ -72,13 +72,8 @@ bool schedule_validate_sequence(const struct day_schedule *previous_day, const s
 /* Orders a day's intervals by open_minute (a stable insertion sort). */
 void schedule_day_sort(struct day_schedule *day);
 
-/* The day of the week of a proleptic Gregorian date: 0 = monday … 6 = sunday. */
-int schedule_weekday(int year, int month, int day);
-
-/* True when year-month-day is a real date of years 1..9999. */
+/* True when year-month-day is a real date of years 1..9999 (weekdays and date arithmetic:
+ * util/civil_date.h). */
 bool schedule_date_is_valid(int year, int month, int day);
-
-/* The date days after (or before, when negative) year-month-day, into the out parameters. */
-void schedule_date_add_days(int year, int month, int day, int days, int *out_year, int *out_month, int *out_day);
 
 #endif

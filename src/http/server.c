@@ -70,7 +70,7 @@ static enum MHD_Result query_each_visit(void *cls, enum MHD_ValueKind kind, cons
 }
 
 int http_query_each(struct http_request *request, const char *name, int (*fn)(void *context, const char *value),
-		    void *context)
+                    void *context)
 {
 	struct query_each_context each = {name, fn, context, 0};
 	MHD_get_connection_values(request->connection, MHD_GET_ARGUMENT_KIND, query_each_visit, &each);
@@ -92,7 +92,7 @@ static bool request_id_acceptable(const char *text)
 }
 
 static struct http_request *request_new(struct http_server *server, struct MHD_Connection *connection,
-					const char *method, const char *url)
+                                        const char *method, const char *url)
 {
 	struct http_request *request = malloc(sizeof(*request));
 	if (request == NULL)
@@ -110,7 +110,7 @@ static struct http_request *request_new(struct http_server *server, struct MHD_C
 	} else {
 		uint64_t n = atomic_fetch_add_explicit(&request_counter, 1, memory_order_relaxed);
 		snprintf(request->request_id, sizeof(request->request_id), "%08x%08llx", request_id_prefix,
-			 (unsigned long long)n);
+		         (unsigned long long)n);
 	}
 	return request;
 }
@@ -152,8 +152,8 @@ static bool append_body(struct http_request *request, const char *data, size_t s
 
 static enum MHD_Result reply_unauthorized(struct http_request *request, const char *reason)
 {
-	char *challenge = arena_printf(&request->arena,
-				       "Bearer realm=\"camfleet\", error=\"invalid_token\", error_description=\"%s\"", reason);
+	char *challenge = arena_printf(
+	    &request->arena, "Bearer realm=\"camfleet\", error=\"invalid_token\", error_description=\"%s\"", reason);
 	http_reply_add_header(request, "WWW-Authenticate", challenge != NULL ? challenge : "Bearer realm=\"camfleet\"");
 	return http_reply_error(request, 401, "%s", reason);
 }
@@ -163,7 +163,8 @@ static enum MHD_Result authenticate(struct http_request *request)
 	const char *authorization = http_header(request, MHD_HTTP_HEADER_AUTHORIZATION);
 	if (authorization == NULL) {
 		http_reply_add_header(request, "WWW-Authenticate", "Bearer realm=\"camfleet\"");
-		return http_reply_error(request, 401, "missing Authorization header: send 'Authorization: Bearer <token>'");
+		return http_reply_error(request, 401,
+		                        "missing Authorization header: send 'Authorization: Bearer <token>'");
 	}
 	if (strncasecmp(authorization, "Bearer ", 7) != 0)
 		return reply_unauthorized(request, "the Authorization header must use the Bearer scheme");
@@ -179,14 +180,14 @@ static enum MHD_Result authenticate(struct http_request *request)
 /* Authentication (401) and the route's roles (403), from the headers alone: true when the caller
  * may go on, else false with the request answered. The one gate every non-public route passes
  * before its body is read; handlers check roles again (finer, per body). */
-static bool authorize(struct http_request *request)
+static bool authorize_or_reply(struct http_request *request)
 {
 	if (authenticate(request) != MHD_YES || request->status != 0)
 		return false;
 	if (policy_role_allowed(&request->principal, request->route->roles))
 		return true;
 	http_reply_error(request, 403, "role '%s' is not allowed to %s %s", role_name(request->principal.role),
-			 request->method, request->route->pattern);
+	                 request->method, request->route->pattern);
 	return false;
 }
 
@@ -203,7 +204,7 @@ static size_t body_limit(const struct http_request *request)
  * library clears it for every request, so it is kept small. Headers beyond HEADER_BYTES_MAX get a
  * JSON 431 from camfleet; beyond the buffer, libmicrohttpd answers 431 itself. */
 #define CONNECTION_BUFFER_BYTES (8 * 1024)
-#define HEADER_BYTES_MAX (6 * 1024)
+#define HEADER_BYTES_MAX        (6 * 1024)
 
 static enum MHD_Result add_header_bytes(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
@@ -217,7 +218,7 @@ static size_t header_bytes(struct http_request *request)
 {
 	size_t total = strlen(request->method) + strlen(request->path) + 12;
 	MHD_get_connection_values(request->connection, MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND, add_header_bytes,
-				  &total);
+	                          &total);
 	return total;
 }
 
@@ -234,12 +235,12 @@ static void read_body_announcement(struct http_request *request)
 	const char *length_text = http_header(request, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	request->content_length = length_text != NULL ? strtoull(length_text, NULL, 10) : 0;
 	request->body_announced =
-		request->content_length > 0 || http_header(request, MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
+	    request->content_length > 0 || http_header(request, MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
 }
 
 /* A public route's body counts against UNAUTHENTICATED_BODY_BYTES_MAX; false (answered 503)
  * when the budget is spent. */
-static bool reserve_unauthenticated_body(struct http_request *request, size_t bytes)
+static bool reserve_unauthenticated_body_or_reply(struct http_request *request, size_t bytes)
 {
 	size_t before = atomic_fetch_add(&unauthenticated_body_bytes, bytes);
 	if (before + bytes > UNAUTHENTICATED_BODY_BYTES_MAX) {
@@ -263,19 +264,16 @@ static void admit(struct http_request *request)
 		return;
 	}
 	switch (request->match) {
-	case ROUTER_NO_PATH:
-		http_reply_error(request, 404, "no such resource: %s", request->path);
-		return;
+	case ROUTER_NO_PATH: http_reply_error(request, 404, "no such resource: %s", request->path); return;
 	case ROUTER_WRONG_METHOD:
 		http_reply_add_header(request, MHD_HTTP_HEADER_ALLOW, request->allow);
 		http_reply_error(request, 405, "method %s is not allowed on %s; allowed: %s", request->method,
-				 request->path, request->allow);
+		                 request->path, request->allow);
 		return;
-	case ROUTER_MATCHED:
-		break;
+	case ROUTER_MATCHED: break;
 	}
 	bool public_route = (request->route->flags & ROUTE_PUBLIC) != 0;
-	if (!public_route && (!authorize(request) || !rate_limit_admit_or_reply(request)))
+	if (!public_route && (!authorize_or_reply(request) || !rate_limit_admit_or_reply(request)))
 		return;
 	if (!request->body_announced)
 		return;
@@ -285,8 +283,8 @@ static void admit(struct http_request *request)
 		return;
 	}
 	if (public_route)
-		reserve_unauthenticated_body(request,
-					     request->content_length > 0 ? (size_t)request->content_length : limit);
+		reserve_unauthenticated_body_or_reply(
+		    request, request->content_length > 0 ? (size_t)request->content_length : limit);
 }
 
 static enum MHD_Result dispatch(struct http_request *request)
@@ -297,7 +295,7 @@ static enum MHD_Result dispatch(struct http_request *request)
 	if (request->status == 0 && request->resume == NULL && result == MHD_YES) {
 		char method[LOG_ESCAPE_SIZE(16)];
 		log_error("http: handler for %s %s answered nothing",
-			  log_escape(request->method, method, sizeof(method)), request->route->pattern);
+		          log_escape(request->method, method, sizeof(method)), request->route->pattern);
 		return http_reply_error(request, 500, "internal error");
 	}
 	return result;
@@ -324,15 +322,15 @@ static enum MHD_Result continue_resumed(struct http_request *request)
 	if (request->status == 0 && request->resume == NULL && result == MHD_YES) {
 		char method[LOG_ESCAPE_SIZE(16)], path[512];
 		log_error("http: resumed %s %s answered nothing", log_escape(request->method, method, sizeof(method)),
-			  log_escape(request->path, path, sizeof(path)));
+		          log_escape(request->path, path, sizeof(path)));
 		return http_reply_error(request, 500, "internal error");
 	}
 	return result;
 }
 
-static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connection, const char *url,
-				      const char *method, const char *version, const char *upload_data,
-				      size_t *upload_data_size, void **request_context)
+static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connection, const char *url, const char *method,
+                                      const char *version, const char *upload_data, size_t *upload_data_size,
+                                      void **request_context)
 {
 	struct http_server *server = cls;
 	struct http_request *request = *request_context;
@@ -378,7 +376,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connecti
 }
 
 static void request_completed(void *cls, struct MHD_Connection *connection, void **request_context,
-			      enum MHD_RequestTerminationCode code)
+                              enum MHD_RequestTerminationCode code)
 {
 	struct http_server *server = cls;
 	struct http_request *request = *request_context;
@@ -394,10 +392,10 @@ static void request_completed(void *cls, struct MHD_Connection *connection, void
 	log_escape(request->request_id, id, sizeof(id));
 	if (code == MHD_REQUEST_TERMINATED_COMPLETED_OK || request->status != 0)
 		log_info("%s %s %u %" PRIu64 ".%03" PRIu64 "ms id=%s", method, path, request->status, whole_ms,
-			 thousandths, id);
+		         thousandths, id);
 	else
 		log_warn("%s %s aborted (code %d) after %" PRIu64 ".%03" PRIu64 "ms id=%s", method, path, (int)code,
-			 whole_ms, thousandths, id);
+		         whole_ms, thousandths, id);
 	request_free(request);
 	*request_context = NULL;
 	atomic_fetch_sub(&server->in_flight, 1);
@@ -457,21 +455,19 @@ struct http_server *http_server_start(struct app *app, struct route *routes, siz
 		free(server);
 		return NULL;
 	}
-	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO | MHD_USE_ITC;
+	unsigned flags =
+	    MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO | MHD_USE_ITC;
 	if (address.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	server->daemon = MHD_start_daemon(
-		flags, (uint16_t)app->config.listen_port, accept_policy, server, access_handler, server,
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&address,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)app->config.threads,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)app->config.max_connections,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)app->config.max_connections_per_address, /* 0: none */
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)app->config.connection_timeout,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_BUFFER_BYTES,
-		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
-		MHD_OPTION_NOTIFY_COMPLETED, request_completed, server,
-		MHD_OPTION_END);
+	    flags, (uint16_t)app->config.listen_port, accept_policy, server, access_handler, server,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&address,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)app->config.threads, MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned int)app->config.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    (unsigned int)app->config.max_connections_per_address, /* 0: none */
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)app->config.connection_timeout,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_BUFFER_BYTES, MHD_OPTION_LISTEN_BACKLOG_SIZE,
+	    (unsigned int)1024, MHD_OPTION_NOTIFY_COMPLETED, request_completed, server, MHD_OPTION_END);
 	if (server->daemon == NULL) {
 		log_error("http: cannot listen on %s:%u", app->config.listen_host, app->config.listen_port);
 		free(server);

@@ -1,12 +1,15 @@
 /* The simulator's timer queue: a binary min-heap of (due time, camera, generation). A camera
  * that changes its next wake-up pushes a new entry with a new generation; entries whose
- * generation no longer matches the camera's are stale and the caller skips them. */
+ * generation no longer matches the camera's are stale and the caller skips them. A typed face of
+ * util/heap.h, whose items here are the entries themselves. */
 #ifndef CAMFLEET_SIM_SCHEDULE_H
 #define CAMFLEET_SIM_SCHEDULE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "util/heap.h"
 
 struct schedule_entry {
 	int64_t due_millis; /* monotonic milliseconds */
@@ -15,9 +18,7 @@ struct schedule_entry {
 };
 
 struct schedule {
-	struct schedule_entry *entries;
-	size_t count;
-	size_t capacity;
+	struct heap heap; /* of struct schedule_entry, earliest due first, ties by camera */
 };
 
 /* An empty queue (no allocation until the first push). */

@@ -1,10 +1,13 @@
-/* Time helpers: clocks and strict RFC 3339 handling in UTC (no locale, no time zone state). */
+/* Time helpers: clocks and strict RFC 3339 handling in UTC (no locale, no time zone state); the
+ * calendar arithmetic is util/civil_date.c's. */
 #include "util/timeutil.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+
+#include "util/civil_date.h"
 
 int64_t time_now_seconds(void)
 {
@@ -29,25 +32,12 @@ uint64_t time_monotonic_nanos(void)
 
 void time_civil_from_epoch(int64_t epoch_seconds, struct civil_time *out)
 {
-	/* Howard Hinnant's days-to-civil algorithm on the proleptic Gregorian calendar; no locks
-	 * and no time-zone state, unlike gmtime_r. */
-	int64_t days = epoch_seconds / 86400, seconds = epoch_seconds % 86400;
-	if (seconds < 0) {
-		seconds += 86400;
-		days--;
-	}
-	days += 719468;
-	int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-	int64_t day_of_era = days - era * 146097;
-	int64_t year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
-	int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-	int64_t month_index = (5 * day_of_year + 2) / 153;
-	out->day = (int)(day_of_year - (153 * month_index + 2) / 5 + 1);
-	out->month = (int)(month_index < 10 ? month_index + 3 : month_index - 9);
-	out->year = (int)(year_of_era + era * 400 + (out->month <= 2));
-	out->hour = (int)(seconds / 3600);
-	out->minute = (int)(seconds / 60 % 60);
-	out->second = (int)(seconds % 60);
+	int64_t second_of_day;
+	int64_t days = civil_day_of_instant(epoch_seconds, &second_of_day);
+	civil_date_from_days(days, &out->year, &out->month, &out->day);
+	out->hour = (int)(second_of_day / 3600);
+	out->minute = (int)(second_of_day / 60 % 60);
+	out->second = (int)(second_of_day % 60);
 }
 
 static void put_digits(char *out, int value, int width)
@@ -64,7 +54,7 @@ void time_format_rfc3339(int64_t epoch_seconds, char out[RFC3339_BUFFER_SIZE])
 	time_civil_from_epoch(epoch_seconds, &t);
 	if (t.year < 0 || t.year > 9999) {
 		snprintf(out, RFC3339_BUFFER_SIZE, "%04d-%02d-%02dT%02d:%02d:%02dZ", t.year, t.month, t.day, t.hour,
-			 t.minute, t.second);
+		         t.minute, t.second);
 		return;
 	}
 	put_digits(out, t.year, 4);
@@ -95,17 +85,6 @@ static bool read_digits(const char **cursor, int count, int *value)
 	return true;
 }
 
-static bool is_leap(int year)
-{
-	return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-}
-
-static int days_in_month(int year, int month)
-{
-	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	return month == 2 && is_leap(year) ? 29 : days[month - 1];
-}
-
 static bool parse_date_part(const char **cursor, int *year, int *month, int *day)
 {
 	if (!read_digits(cursor, 4, year) || **cursor != '-')
@@ -116,7 +95,7 @@ static bool parse_date_part(const char **cursor, int *year, int *month, int *day
 	(*cursor)++;
 	if (!read_digits(cursor, 2, day))
 		return false;
-	return *month >= 1 && *month <= 12 && *day >= 1 && *day <= days_in_month(*year, *month);
+	return civil_date_exists(*year, *month, *day);
 }
 
 bool time_parse_date(const char *text, int *year, int *month, int *day)
@@ -162,13 +141,7 @@ bool time_parse_rfc3339(const char *text, int64_t *epoch_seconds)
 	}
 	if (*c != '\0')
 		return false;
-	struct tm tm = {0};
-	tm.tm_year = year - 1900;
-	tm.tm_mon = month - 1;
-	tm.tm_mday = day;
-	tm.tm_hour = hour;
-	tm.tm_min = minute;
-	tm.tm_sec = second;
-	*epoch_seconds = (int64_t)timegm(&tm) - offset_seconds;
+	*epoch_seconds = civil_days_from_date(year, month, day) * CIVIL_SECONDS_IN_DAY + hour * 3600 + minute * 60 +
+	                 second - offset_seconds;
 	return true;
 }

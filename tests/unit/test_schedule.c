@@ -1,7 +1,7 @@
 /* Opening-hours schedules: parsing "HH:MM" intervals from JSON with exact error messages, the
  * no-overlap rules (within a day, across midnight, sunday into monday, a date between its
- * neighbours), the JSON written back, and the calendar arithmetic (weekdays from Python's
- * datetime.date(...).weekday()). */
+ * neighbours), the JSON written back, the day names and the years a date may have (the calendar
+ * itself: test_civil_date.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -454,45 +454,12 @@ static void test_day_sort_orders_by_open(void **state)
 
 /* ---- dates ---- */
 
-static void test_weekday_counts_from_monday(void **state)
+static void test_day_names_count_from_monday(void **state)
 {
-	/* Python: datetime.date(y, m, d).weekday() */
-	assert_int_equal(schedule_weekday(2025, 6, 16), 0);
-	assert_int_equal(schedule_weekday(2025, 3, 30), 6);
-	assert_int_equal(schedule_weekday(2000, 2, 29), 1);
-	assert_int_equal(schedule_weekday(1970, 1, 1), 3);
-	assert_int_equal(schedule_weekday(1969, 12, 31), 2);
-	assert_int_equal(schedule_weekday(2011, 12, 30), 4);
-	assert_int_equal(schedule_weekday(1600, 1, 1), 5);
-	assert_int_equal(schedule_weekday(1, 1, 1), 0);
-	assert_int_equal(schedule_weekday(9999, 12, 31), 4);
-	assert_string_equal(schedule_day_name(schedule_weekday(2025, 6, 16)), "monday");
+	assert_string_equal(schedule_day_name(0), "monday");
 	assert_string_equal(schedule_day_name(6), "sunday");
 	assert_null(schedule_day_name(7));
 	assert_null(schedule_day_name(-1));
-}
-
-static void expect_date_after(int year, int month, int day, int days, int expected_year, int expected_month,
-                              int expected_day)
-{
-	int y = 0, m = 0, d = 0;
-	schedule_date_add_days(year, month, day, days, &y, &m, &d);
-	assert_int_equal(y, expected_year);
-	assert_int_equal(m, expected_month);
-	assert_int_equal(d, expected_day);
-}
-
-static void test_date_add_days_crosses_months_years_and_leap_days(void **state)
-{
-	expect_date_after(2024, 2, 28, 1, 2024, 2, 29);
-	expect_date_after(2025, 2, 28, 1, 2025, 3, 1);
-	expect_date_after(2025, 12, 31, 1, 2026, 1, 1);
-	expect_date_after(2025, 1, 1, -1, 2024, 12, 31);
-	expect_date_after(2000, 3, 1, -1, 2000, 2, 29);
-	expect_date_after(1900, 3, 1, -1, 1900, 2, 28);
-	expect_date_after(2011, 12, 29, 2, 2011, 12, 31);
-	expect_date_after(1970, 1, 1, 0, 1970, 1, 1);
-	expect_date_after(2025, 6, 16, 365, 2026, 6, 16);
 }
 
 static void test_date_is_valid_knows_month_lengths(void **state)
@@ -541,8 +508,7 @@ int main(void)
 	    cmocka_unit_test(test_weekly_json_parses_back_to_the_same_schedule),
 	    cmocka_unit_test(test_day_json_writes_intervals_and_closed_days),
 	    cmocka_unit_test(test_day_sort_orders_by_open),
-	    cmocka_unit_test(test_weekday_counts_from_monday),
-	    cmocka_unit_test(test_date_add_days_crosses_months_years_and_leap_days),
+	    cmocka_unit_test(test_day_names_count_from_monday),
 	    cmocka_unit_test(test_date_is_valid_knows_month_lengths),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
