@@ -17,17 +17,17 @@
 #include "util/base64.h"
 #include "util/log.h"
 
-#define FUZZ_KID "fuzz-test-key"
-#define FUZZ_ISSUER "http://127.0.0.1:8080"
+#define FUZZ_KID      "fuzz-test-key"
+#define FUZZ_ISSUER   "http://127.0.0.1:8080"
 #define FUZZ_AUDIENCE "camfleet"
-#define FUZZ_NOW 1800000000 /* 2027-01-15: fixed, so that a finding reproduces */
+#define FUZZ_NOW      1800000000 /* 2027-01-15: fixed, so that a finding reproduces */
 
 /* A P-256 key made for this target only (it signs nothing a server would accept). */
 static const char test_key_pem[] = "-----BEGIN PRIVATE KEY-----\n"
-				   "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgd3j4R+eOs1hjtQj3\n"
-				   "jqWXXux/6X4cxXZMoruUR0GWAiShRANCAASVghtxAZNNBl/Kxx+8l4y9cv7Qs9n6\n"
-				   "NdSG7yTjyc0oK2u/HWB9GQYeOhDP5LQtfCfmQBsZ+TJmlHCPQHiLRuTE\n"
-				   "-----END PRIVATE KEY-----\n";
+                                   "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgd3j4R+eOs1hjtQj3\n"
+                                   "jqWXXux/6X4cxXZMoruUR0GWAiShRANCAASVghtxAZNNBl/Kxx+8l4y9cv7Qs9n6\n"
+                                   "NdSG7yTjyc0oK2u/HWB9GQYeOhDP5LQtfCfmQBsZ+TJmlHCPQHiLRuTE\n"
+                                   "-----END PRIVATE KEY-----\n";
 
 static EVP_PKEY *test_key;
 
@@ -71,13 +71,13 @@ static char *sign_parts(const uint8_t *header, size_t header_length, const uint8
 	unsigned char der[80];
 	size_t der_length = sizeof(der);
 	FUZZ_CHECK(md != NULL && EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, test_key) == 1 &&
-		   EVP_DigestSign(md, der, &der_length, (const unsigned char *)token, length) == 1);
+	           EVP_DigestSign(md, der, &der_length, (const unsigned char *)token, length) == 1);
 	EVP_MD_CTX_free(md);
 	const unsigned char *cursor = der;
 	ECDSA_SIG *signature = d2i_ECDSA_SIG(NULL, &cursor, (long)der_length);
 	unsigned char raw[64];
 	FUZZ_CHECK(signature != NULL && BN_bn2binpad(ECDSA_SIG_get0_r(signature), raw, 32) == 32 &&
-		   BN_bn2binpad(ECDSA_SIG_get0_s(signature), raw + 32, 32) == 32);
+	           BN_bn2binpad(ECDSA_SIG_get0_s(signature), raw + 32, 32) == 32);
 	ECDSA_SIG_free(signature);
 	token[length++] = '.';
 	length += base64url_encode(raw, sizeof(raw), token + length);

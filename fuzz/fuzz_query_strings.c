@@ -62,9 +62,9 @@ struct parser {
 };
 
 static const struct parser parsers[] = {
-    {glue_camera_list_query, -1},    {glue_camera_get_query, -1},      {glue_upload_metrics_query, -1},
-    {glue_camera_hours_query, -1},   {glue_device_commands_query, -1}, {glue_list_organisation_query, -1},
-    {glue_camera_state_path, 1},     {glue_exception_date_path, 1},    {glue_path_uuid, 0},
+    {glue_camera_list_query, -1},  {glue_camera_get_query, -1},      {glue_upload_metrics_query, -1},
+    {glue_camera_hours_query, -1}, {glue_device_commands_query, -1}, {glue_list_organisation_query, -1},
+    {glue_camera_state_path, 1},   {glue_exception_date_path, 1},    {glue_path_uuid, 0},
     {fuzz_log_escape, 0},
 };
 

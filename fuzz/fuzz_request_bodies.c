@@ -7,11 +7,25 @@
 #include "util/log.h"
 
 static bool (*const parsers[])(struct fuzz_request *) = {
-    glue_camera_claim,          glue_camera_patch,          glue_camera_move,         glue_put_state_request,
-    glue_register_request,      glue_opening_hours_weekly,  glue_opening_hours_exception,
-    glue_device_heartbeat,      glue_device_video_upload,   glue_user_create,         glue_user_patch,
-    glue_user_sites,            glue_client_create,         glue_site_create,         glue_site_patch,
-    glue_organisation_create,   glue_organisation_patch,    glue_frame_request,       glue_device_frame,
+    glue_camera_claim,
+    glue_camera_patch,
+    glue_camera_move,
+    glue_put_state_request,
+    glue_register_request,
+    glue_opening_hours_weekly,
+    glue_opening_hours_exception,
+    glue_device_heartbeat,
+    glue_device_video_upload,
+    glue_user_create,
+    glue_user_patch,
+    glue_user_sites,
+    glue_client_create,
+    glue_site_create,
+    glue_site_patch,
+    glue_organisation_create,
+    glue_organisation_patch,
+    glue_frame_request,
+    glue_device_frame,
 };
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

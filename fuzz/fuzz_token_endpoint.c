@@ -68,7 +68,7 @@ static struct rate_limits *login_limits; /* the server's default login limits */
 static bool limits_on;                   /* this input's attempt is counted by them */
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *connection, const char *url, const char *method,
-			      const char *version, const char *upload_data, size_t *upload_data_size, void **state)
+                              const char *version, const char *upload_data, size_t *upload_data_size, void **state)
 {
 	struct upload *upload = *state;
 	if (upload == NULL) {
@@ -96,7 +96,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *connection, cons
 	fuzz->app.limits = limits_on ? login_limits : NULL;
 	glue_oauth_post_token(fuzz);
 	FUZZ_CHECK(fuzz->request.status == 400 || fuzz->request.status == 401 ||
-		   (limits_on && fuzz->request.status == 429));
+	           (limits_on && fuzz->request.status == 429));
 	enum MHD_Result result = fuzz->request.queue_failed ? MHD_NO : MHD_YES;
 	fuzz_request_end(fuzz);
 	free(fuzz);
@@ -104,8 +104,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *connection, cons
 	return result;
 }
 
-static void completed(void *cls, struct MHD_Connection *connection, void **state,
-		      enum MHD_RequestTerminationCode code)
+static void completed(void *cls, struct MHD_Connection *connection, void **state, enum MHD_RequestTerminationCode code)
 {
 	struct upload *upload = *state;
 	if (upload != NULL) {
@@ -118,12 +117,14 @@ static void completed(void *cls, struct MHD_Connection *connection, void **state
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	log_set_level(LOG_ERROR);
-	struct app_config config = {.login_failures_per_user = 5, .login_failures_per_address = 30,
-				    .rate_limit_client = 20000, .rate_limit_organisation = 200000};
+	struct app_config config = {.login_failures_per_user = 5,
+	                            .login_failures_per_address = 30,
+	                            .rate_limit_client = 20000,
+	                            .rate_limit_organisation = 200000};
 	login_limits = rate_limits_new(&config);
 	FUZZ_CHECK(login_limits != NULL);
 	daemon_handle = MHD_start_daemon(MHD_USE_NO_LISTEN_SOCKET, 0, NULL, NULL, handle, NULL,
-					 MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
+	                                 MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
 	FUZZ_CHECK(daemon_handle != NULL);
 	return 0;
 }
@@ -153,7 +154,7 @@ static void exchange(const char *request, size_t length)
 		FUZZ_CHECK(MHD_run(daemon_handle) == MHD_YES);
 		ssize_t got = read(fds[1], answer, sizeof(answer));
 		if (got == 0)
-			break; /* libmicrohttpd closed the connection: the exchange is over */
+			break;            /* libmicrohttpd closed the connection: the exchange is over */
 		FUZZ_CHECK(round < 9999); /* a request must never leave the connection hanging */
 	}
 	close(fds[1]);
@@ -162,8 +163,8 @@ static void exchange(const char *request, size_t length)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const content_types[] = {"application/x-www-form-urlencoded",
-						    "application/x-www-form-urlencoded; charset=UTF-8",
-						    "multipart/form-data; boundary=x", "application/json"};
+	                                            "application/x-www-form-urlencoded; charset=UTF-8",
+	                                            "multipart/form-data; boundary=x", "application/json"};
 	if (size < 1 || size > 8192)
 		return 0;
 	const char *rest = (const char *)data + 1;
@@ -181,9 +182,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *request = malloc(size + 512);
 	FUZZ_CHECK(request != NULL);
 	size_t at = (size_t)snprintf(request, 512,
-				     "POST /oauth/token HTTP/1.1\r\nHost: fuzz\r\nConnection: close\r\n"
-				     "Content-Type: %s\r\nContent-Length: %zu\r\n",
-				     content_type, body_length);
+	                             "POST /oauth/token HTTP/1.1\r\nHost: fuzz\r\nConnection: close\r\n"
+	                             "Content-Type: %s\r\nContent-Length: %zu\r\n",
+	                             content_type, body_length);
 	if (basic) {
 		at = put(request, at, "Authorization: ", 15, false);
 		at = put(request, at, rest, authorization_length, true);

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Runs camfleet's whole test suite: installs what it needs, starts a throw-away PostgreSQL cluster,
-# then builds twice — a normal build with -Werror and an AddressSanitizer + UndefinedBehaviorSanitizer
-# build — and runs on each the C unit tests (CTest + cmocka; the store contract test on SQLite and on
-# the cluster) and the HTTP tests (pytest against the real binary) twice: on SQLite and on PostgreSQL; last, each libFuzzer target runs for 20 s. The cluster is stopped at the end, also when a
-# step fails. Build folders (relative to the repository): $CAMFLEET_CI_BUILD (default build-ci) and
-# its siblings -sanitize and -pg (the cluster; its files stay there for a post-mortem).
+# Runs camfleet's whole test suite: installs what it needs, checks the C formatting, starts a
+# throw-away PostgreSQL cluster, then builds twice — a normal build with -Werror and an
+# AddressSanitizer + UndefinedBehaviorSanitizer build — and runs on each the C unit tests (CTest +
+# cmocka; the store contract test on SQLite and on the cluster) and the HTTP tests (pytest against
+# the real binary) on SQLite and on PostgreSQL; last, each libFuzzer target runs for 20 s. The
+# cluster is stopped at the end, also when a step fails. Build folders (relative to the
+# repository): $CAMFLEET_CI_BUILD (default build-ci) and its siblings -sanitize and -pg (the
+# cluster; its files stay there for a post-mortem).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,6 +36,9 @@ stop_cluster() {
 trap stop_cluster EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+step "formatting: every C file as .clang-format says (scripts/check-format.sh)"
+bash scripts/check-format.sh
 
 step "PostgreSQL: starting a throw-away cluster in $cluster_dir"
 if [[ -f "$cluster_dir/data/postmaster.pid" ]]; then  # left running by an interrupted run

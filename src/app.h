@@ -55,9 +55,9 @@ struct app {
 	struct token_service *tokens;
 	struct http_metrics *metrics;
 	struct async_worker *worker;
-	struct device_hub *hub; /* the device link's waits and caches (src/device/) */
-	struct camera_read_batch *camera_reads; /* batched GET /cameras/{id} reads; NULL: read directly */
-	struct rate_limits *limits;             /* this node's rate limits (http/rate_limit.h) */
+	struct device_hub *hub;                  /* the device link's waits and caches (src/device/) */
+	struct camera_read_batch *camera_reads;  /* batched GET /cameras/{id} reads; NULL: read directly */
+	struct rate_limits *limits;              /* this node's rate limits (http/rate_limit.h) */
 	struct password_checks *password_checks; /* the token endpoint's argon2 checks (api/password_checks.h) */
 };
 

@@ -23,10 +23,11 @@ bool glue_principal_from_claims(json_t *claims)
 	if (result != TOKEN_OK)
 		return false;
 	FUZZ_CHECK(principal.role == ROLE_OPERATOR || principal.role == ROLE_ADMIN || principal.role == ROLE_VIEWER ||
-		   principal.role == ROLE_DEVICE);
+	           principal.role == ROLE_DEVICE);
 	FUZZ_CHECK(strnlen(principal.subject, UUID_BUFFER_SIZE) == 36);
 	check_uuid_or_empty(principal.subject);
 	check_uuid_or_empty(principal.organisation_id);
-	FUZZ_CHECK(principal.role == ROLE_OPERATOR || principal.role == ROLE_DEVICE || principal.organisation_id[0] != '\0');
+	FUZZ_CHECK(principal.role == ROLE_OPERATOR || principal.role == ROLE_DEVICE ||
+	           principal.organisation_id[0] != '\0');
 	return true;
 }

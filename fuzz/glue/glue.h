@@ -16,36 +16,37 @@ struct fuzz_request;
 struct http_result;
 
 /* Request bodies (the request's body): JSON, and the device's JPEG frame. */
-bool glue_camera_claim(struct fuzz_request *fuzz);       /* POST /cameras */
-bool glue_camera_patch(struct fuzz_request *fuzz);       /* PATCH /cameras/{id} */
-bool glue_camera_move(struct fuzz_request *fuzz);        /* POST /cameras/{id}/move */
-bool glue_put_state_request(struct fuzz_request *fuzz);  /* POST /put-camera-state-requests */
-bool glue_register_request(struct fuzz_request *fuzz);   /* POST /register-camera-requests */
+bool glue_camera_claim(struct fuzz_request *fuzz);            /* POST /cameras */
+bool glue_camera_patch(struct fuzz_request *fuzz);            /* PATCH /cameras/{id} */
+bool glue_camera_move(struct fuzz_request *fuzz);             /* POST /cameras/{id}/move */
+bool glue_put_state_request(struct fuzz_request *fuzz);       /* POST /put-camera-state-requests */
+bool glue_register_request(struct fuzz_request *fuzz);        /* POST /register-camera-requests */
 bool glue_opening_hours_weekly(struct fuzz_request *fuzz);    /* PUT /sites/{id}/opening-hours */
 bool glue_opening_hours_exception(struct fuzz_request *fuzz); /* PUT .../exceptions/{date} */
-bool glue_device_heartbeat(struct fuzz_request *fuzz);   /* POST /device/heartbeat */
-bool glue_device_video_upload(struct fuzz_request *fuzz); /* POST /device/video-uploads */
-bool glue_user_create(struct fuzz_request *fuzz);        /* POST /users */
-bool glue_user_patch(struct fuzz_request *fuzz);         /* PATCH /users/{id} */
-bool glue_user_sites(struct fuzz_request *fuzz);         /* PUT /users/{id}/sites */
-bool glue_client_create(struct fuzz_request *fuzz);      /* POST /clients */
-bool glue_site_create(struct fuzz_request *fuzz);        /* POST /sites */
-bool glue_site_patch(struct fuzz_request *fuzz);         /* PATCH /sites/{id} */
-bool glue_organisation_create(struct fuzz_request *fuzz); /* POST /organisations */
-bool glue_organisation_patch(struct fuzz_request *fuzz);  /* PATCH /organisations/{id} */
-bool glue_frame_request(struct fuzz_request *fuzz);      /* POST /frame-requests */
-bool glue_device_frame(struct fuzz_request *fuzz);       /* POST /device/frames (image/jpeg) */
+bool glue_device_heartbeat(struct fuzz_request *fuzz);        /* POST /device/heartbeat */
+bool glue_device_video_upload(struct fuzz_request *fuzz);     /* POST /device/video-uploads */
+bool glue_user_create(struct fuzz_request *fuzz);             /* POST /users */
+bool glue_user_patch(struct fuzz_request *fuzz);              /* PATCH /users/{id} */
+bool glue_user_sites(struct fuzz_request *fuzz);              /* PUT /users/{id}/sites */
+bool glue_client_create(struct fuzz_request *fuzz);           /* POST /clients */
+bool glue_site_create(struct fuzz_request *fuzz);             /* POST /sites */
+bool glue_site_patch(struct fuzz_request *fuzz);              /* PATCH /sites/{id} */
+bool glue_organisation_create(struct fuzz_request *fuzz);     /* POST /organisations */
+bool glue_organisation_patch(struct fuzz_request *fuzz);      /* PATCH /organisations/{id} */
+bool glue_frame_request(struct fuzz_request *fuzz);           /* POST /frame-requests */
+bool glue_device_frame(struct fuzz_request *fuzz);            /* POST /device/frames (image/jpeg) */
 
 /* Query strings and path parameters (the request's query; path parameters set by the caller). */
-bool glue_camera_list_query(struct fuzz_request *fuzz);  /* GET /cameras?state&siteId&userId&limit&after&includeMetrics */
-bool glue_camera_get_query(struct fuzz_request *fuzz);   /* GET /cameras/{id}?includeMetrics */
-bool glue_upload_metrics_query(struct fuzz_request *fuzz); /* GET .../video-upload-metrics?from&to */
-bool glue_camera_hours_query(struct fuzz_request *fuzz); /* GET /cameras/{id}/opening-hours?date */
-bool glue_camera_state_path(struct fuzz_request *fuzz);  /* PUT /cameras/{id}/state/{newState} */
-bool glue_device_commands_query(struct fuzz_request *fuzz); /* GET /device/commands?wait */
-bool glue_exception_date_path(struct fuzz_request *fuzz); /* .../opening-hours/exceptions/{date} */
+bool glue_camera_list_query(
+    struct fuzz_request *fuzz);                        /* GET /cameras?state&siteId&userId&limit&after&includeMetrics */
+bool glue_camera_get_query(struct fuzz_request *fuzz); /* GET /cameras/{id}?includeMetrics */
+bool glue_upload_metrics_query(struct fuzz_request *fuzz);    /* GET .../video-upload-metrics?from&to */
+bool glue_camera_hours_query(struct fuzz_request *fuzz);      /* GET /cameras/{id}/opening-hours?date */
+bool glue_camera_state_path(struct fuzz_request *fuzz);       /* PUT /cameras/{id}/state/{newState} */
+bool glue_device_commands_query(struct fuzz_request *fuzz);   /* GET /device/commands?wait */
+bool glue_exception_date_path(struct fuzz_request *fuzz);     /* .../opening-hours/exceptions/{date} */
 bool glue_list_organisation_query(struct fuzz_request *fuzz); /* GET /sites|/users|/clients?organisationId */
-bool glue_path_uuid(struct fuzz_request *fuzz);          /* every {cameraId}, {siteId}, ... path parameter */
+bool glue_path_uuid(struct fuzz_request *fuzz);               /* every {cameraId}, {siteId}, ... path parameter */
 
 /* The token endpoint: runs POST /oauth/token's handler on the request (form body and headers). */
 void glue_oauth_post_token(struct fuzz_request *fuzz);

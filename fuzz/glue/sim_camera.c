@@ -55,15 +55,9 @@ void glue_sim_read_answer(uint8_t which, bool site_given, const struct http_resu
 		read_heartbeat_answer(camera, result, 1000);
 		FUZZ_CHECK(glue->sim.heartbeat_interval >= 1 && glue->sim.heartbeat_interval <= 3600);
 		break;
-	case 2:
-		read_commands(camera, result);
-		break;
-	case 3:
-		glue_sim_setup_answer(camera, which / 6, result);
-		break;
-	case 4:
-		glue_sim_operator_token(&glue->sim, result);
-		break;
+	case 2: read_commands(camera, result); break;
+	case 3: glue_sim_setup_answer(camera, which / 6, result); break;
+	case 4: glue_sim_operator_token(&glue->sim, result); break;
 	default: {
 		json_t *body = sim_response_json(result);
 		glue_sim_adopt_name(camera, body);

@@ -29,8 +29,8 @@ const char *MHD_lookup_connection_value(struct MHD_Connection *connection, enum 
 	return NULL;
 }
 
-int MHD_get_connection_values(struct MHD_Connection *connection, enum MHD_ValueKind kind,
-			      MHD_KeyValueIterator iterator, void *iterator_cls)
+int MHD_get_connection_values(struct MHD_Connection *connection, enum MHD_ValueKind kind, MHD_KeyValueIterator iterator,
+                              void *iterator_cls)
 {
 	const struct fuzz_pair *pairs = kind == MHD_GET_ARGUMENT_KIND ? connection->query : connection->headers;
 	size_t count = kind == MHD_GET_ARGUMENT_KIND ? connection->query_count : connection->header_count;
@@ -43,11 +43,10 @@ int MHD_get_connection_values(struct MHD_Connection *connection, enum MHD_ValueK
 }
 
 enum MHD_Result MHD_queue_response(struct MHD_Connection *connection, unsigned int status_code,
-				   struct MHD_Response *response)
+                                   struct MHD_Response *response)
 {
 	FUZZ_CHECK(response != NULL);
 	connection->replies++;
 	connection->status = status_code;
 	return MHD_YES;
 }
-

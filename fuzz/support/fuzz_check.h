@@ -7,12 +7,12 @@
 #include <stdlib.h>
 
 /* Aborts (a finding for libFuzzer) when an invariant does not hold. */
-#define FUZZ_CHECK(condition)                                                                             \
-	do {                                                                                              \
-		if (!(condition)) {                                                                       \
-			fprintf(stderr, "fuzz invariant failed: %s (%s:%d)\n", #condition, __FILE__, __LINE__); \
-			abort();                                                                          \
-		}                                                                                         \
+#define FUZZ_CHECK(condition)                                                                                          \
+	do {                                                                                                           \
+		if (!(condition)) {                                                                                    \
+			fprintf(stderr, "fuzz invariant failed: %s (%s:%d)\n", #condition, __FILE__, __LINE__);        \
+			abort();                                                                                       \
+		}                                                                                                      \
 	} while (0)
 
 #endif

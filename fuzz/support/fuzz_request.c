@@ -45,7 +45,7 @@ void fuzz_request_begin(struct fuzz_request *fuzz, const uint8_t *body, size_t l
 	snprintf(request->principal.subject, sizeof(request->principal.subject), "%s", FUZZ_SUBJECT_ID);
 	if (role != ROLE_OPERATOR)
 		snprintf(request->principal.organisation_id, sizeof(request->principal.organisation_id), "%s",
-			 FUZZ_ORGANISATION_ID);
+		         FUZZ_ORGANISATION_ID);
 	arena_init(&request->arena);
 	if (body != NULL) {
 		fuzz->body_copy = malloc(length + 1);

@@ -62,6 +62,6 @@ void fuzz_check_uuid(const char *text, bool empty_allowed);
 enum role fuzz_role(uint8_t selector);
 
 #define FUZZ_ORGANISATION_ID "7d9f0e4c-2b1a-4c3d-9e8f-0a1b2c3d4e5f"
-#define FUZZ_SUBJECT_ID "0b6f8a2e-5c4d-4e3f-8a9b-1c2d3e4f5a6b"
+#define FUZZ_SUBJECT_ID      "0b6f8a2e-5c4d-4e3f-8a9b-1c2d3e4f5a6b"
 
 #endif

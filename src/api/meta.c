@@ -35,10 +35,11 @@ static void store_metrics(struct store *store, char *out, size_t size)
 	out[0] = '\0';
 	int64_t depth = 0;
 	if (store->ops->async_pending_count(store, &depth) == STORE_OK)
-		used += (size_t)snprintf(out, size,
-		                         "# HELP camfleet_async_queue_depth Asynchronous requests created or processing.\n"
-		                         "# TYPE camfleet_async_queue_depth gauge\ncamfleet_async_queue_depth %lld\n",
-		                         (long long)depth);
+		used +=
+		    (size_t)snprintf(out, size,
+		                     "# HELP camfleet_async_queue_depth Asynchronous requests created or processing.\n"
+		                     "# TYPE camfleet_async_queue_depth gauge\ncamfleet_async_queue_depth %lld\n",
+		                     (long long)depth);
 	struct camera_cache_usage cache;
 	if (used < size && store->camera_cache != NULL) {
 		camera_cache_usage(store->camera_cache, &cache);
@@ -77,9 +78,9 @@ static enum MHD_Result get_openapi(struct http_request *request)
 }
 
 const struct route meta_routes[] = {
-	{.method = "GET", .pattern = "/healthz", .handler = get_healthz, .flags = ROUTE_PUBLIC},
-	{.method = "GET", .pattern = "/readyz", .handler = get_readyz, .flags = ROUTE_PUBLIC},
-	{.method = "GET", .pattern = "/metrics", .handler = get_metrics, .roles = ROLES_OPERATOR},
-	{.method = "GET", .pattern = "/openapi.json", .handler = get_openapi, .flags = ROUTE_PUBLIC},
-	{.method = NULL},
+    {.method = "GET", .pattern = "/healthz", .handler = get_healthz, .flags = ROUTE_PUBLIC},
+    {.method = "GET", .pattern = "/readyz", .handler = get_readyz, .flags = ROUTE_PUBLIC},
+    {.method = "GET", .pattern = "/metrics", .handler = get_metrics, .roles = ROLES_OPERATOR},
+    {.method = "GET", .pattern = "/openapi.json", .handler = get_openapi, .flags = ROUTE_PUBLIC},
+    {.method = NULL},
 };

@@ -30,8 +30,8 @@ struct token_form {
 };
 
 static enum MHD_Result collect_field(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
-				     const char *content_type, const char *transfer_encoding, const char *data,
-				     uint64_t offset, size_t size)
+                                     const char *content_type, const char *transfer_encoding, const char *data,
+                                     uint64_t offset, size_t size)
 {
 	struct token_form *form = cls;
 	char *target = NULL;
@@ -60,11 +60,11 @@ static enum MHD_Result collect_field(void *cls, enum MHD_ValueKind kind, const c
 }
 
 static enum MHD_Result oauth_error(struct http_request *request, unsigned status, const char *error,
-				   const char *description)
+                                   const char *description)
 {
 	http_reply_add_header(request, "Cache-Control", "no-store");
 	json_t *body = json_pack("{s:s, s:s, s:i, s:s}", "error", error, "error_description", description, "code",
-				 (int)status, "message", description);
+	                         (int)status, "message", description);
 	return http_reply_json(request, status, body);
 }
 
@@ -98,8 +98,8 @@ static enum MHD_Result issue(struct http_request *request, const struct principa
 		log_error("oauth: cannot sign a token for %s", principal->subject);
 		return http_reply_error(request, 500, "internal error");
 	}
-	json_t *body = json_pack("{s:s, s:s, s:i}", "access_token", token, "token_type", "Bearer", "expires_in",
-				 (int)expires_in);
+	json_t *body =
+	    json_pack("{s:s, s:s, s:i}", "access_token", token, "token_type", "Bearer", "expires_in", (int)expires_in);
 	free(token);
 	http_reply_add_header(request, "Cache-Control", "no-store");
 	http_reply_add_header(request, "Pragma", "no-cache");
@@ -136,7 +136,7 @@ static enum MHD_Result finish_grant(struct http_request *request)
 /* Checks secret against hash (NULL: the dummy hash) off the HTTP thread, then finish_grant
  * answers; 503 when no check can be queued. */
 static enum MHD_Result check_then_finish(struct http_request *request, struct pending_grant *grant, const char *hash,
-					 const char *secret)
+                                         const char *secret)
 {
 	if (hash == NULL)
 		hash = timing_equaliser_hash();
@@ -149,11 +149,9 @@ static enum MHD_Result check_then_finish(struct http_request *request, struct pe
 		return finish_grant(request);
 	}
 	switch (password_checks_submit(checks, request, hash, secret, &grant->result, finish_grant)) {
-	case PASSWORD_CHECKS_QUEUED:
-		return MHD_YES;
+	case PASSWORD_CHECKS_QUEUED: return MHD_YES;
 	case PASSWORD_CHECKS_FULL:
-	case PASSWORD_CHECKS_CLOSED:
-		break;
+	case PASSWORD_CHECKS_CLOSED: break;
 	}
 	return rate_limit_reply_busy(request);
 }
@@ -186,7 +184,8 @@ static enum MHD_Result grant_client_credentials(struct http_request *request, st
 	if (basic_password != NULL)
 		MHD_free(basic_password);
 	if (client_id[0] == '\0' || secret[0] == '\0')
-		return invalid_client(request, "client authentication is required: HTTP Basic or client_id and client_secret");
+		return invalid_client(request,
+		                      "client authentication is required: HTTP Basic or client_id and client_secret");
 	if (!rate_limit_login_admit_or_reply(request, LOGIN_CLIENT, client_id))
 		return http_replied(request);
 
@@ -242,10 +241,10 @@ static enum MHD_Result post_token(struct http_request *request)
 	const char *content_type = http_header(request, MHD_HTTP_HEADER_CONTENT_TYPE);
 	if (content_type == NULL || strncasecmp(content_type, "application/x-www-form-urlencoded", 33) != 0)
 		return oauth_error(request, 400, "invalid_request",
-				   "the token request must be sent as application/x-www-form-urlencoded");
+		                   "the token request must be sent as application/x-www-form-urlencoded");
 	if (request->body_length > 0) {
 		struct MHD_PostProcessor *parser =
-			MHD_create_post_processor(request->connection, 1024, collect_field, &form);
+		    MHD_create_post_processor(request->connection, 1024, collect_field, &form);
 		if (parser == NULL)
 			return oauth_error(request, 400, "invalid_request", "the token request body cannot be parsed");
 		enum MHD_Result parsed = MHD_post_process(parser, request->body, request->body_length);
@@ -261,8 +260,7 @@ static enum MHD_Result post_token(struct http_request *request)
 		return grant_client_credentials(request, &form);
 	if (strcmp(form.grant_type, "password") == 0)
 		return grant_password(request, &form);
-	return oauth_error(request, 400, "unsupported_grant_type",
-			   "grant_type must be client_credentials or password");
+	return oauth_error(request, 400, "unsupported_grant_type", "grant_type must be client_credentials or password");
 }
 
 static enum MHD_Result get_jwks(struct http_request *request)
@@ -279,16 +277,18 @@ static enum MHD_Result get_metadata(struct http_request *request)
 	snprintf(token_endpoint, sizeof(token_endpoint), "%s/oauth/token", base);
 	snprintf(jwks_uri, sizeof(jwks_uri), "%s/.well-known/jwks.json", base);
 	json_t *body = json_pack("{s:s, s:s, s:s, s:[s,s], s:[s,s], s:[]}", "issuer", request->app->config.issuer,
-				 "token_endpoint", token_endpoint, "jwks_uri", jwks_uri, "grant_types_supported",
-				 "client_credentials", "password", "token_endpoint_auth_methods_supported",
-				 "client_secret_basic", "client_secret_post", "response_types_supported");
+	                         "token_endpoint", token_endpoint, "jwks_uri", jwks_uri, "grant_types_supported",
+	                         "client_credentials", "password", "token_endpoint_auth_methods_supported",
+	                         "client_secret_basic", "client_secret_post", "response_types_supported");
 	return http_reply_json(request, 200, body);
 }
 
 const struct route oauth_routes[] = {
-	{.method = "POST", .pattern = "/oauth/token", .handler = post_token, .flags = ROUTE_PUBLIC},
-	{.method = "GET", .pattern = "/.well-known/jwks.json", .handler = get_jwks, .flags = ROUTE_PUBLIC},
-	{.method = "GET", .pattern = "/.well-known/oauth-authorization-server",
-	  .handler = get_metadata, .flags = ROUTE_PUBLIC},
-	{.method = NULL},
+    {.method = "POST", .pattern = "/oauth/token", .handler = post_token, .flags = ROUTE_PUBLIC},
+    {.method = "GET", .pattern = "/.well-known/jwks.json", .handler = get_jwks, .flags = ROUTE_PUBLIC},
+    {.method = "GET",
+     .pattern = "/.well-known/oauth-authorization-server",
+     .handler = get_metadata,
+     .flags = ROUTE_PUBLIC},
+    {.method = NULL},
 };

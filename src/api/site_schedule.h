@@ -22,13 +22,13 @@ struct schedule_date schedule_date_offset(const struct schedule_date *date, int 
 
 /* The site's weekly schedule; all days closed when none was set. */
 enum store_result site_schedule_weekly(struct store *store, const char *site_id, struct weekly_schedule *out)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 /* The site's exception on date into out; *found false (and out closed) when there is none. */
 enum store_result site_schedule_exception(struct store *store, const char *site_id, const struct schedule_date *date,
-					  struct day_schedule *out, bool *found) __attribute__((warn_unused_result));
+                                          struct day_schedule *out, bool *found) __attribute__((warn_unused_result));
 /* The intervals in force on date: its exception if any, else weekly's day of that weekday. */
 enum store_result site_schedule_day(struct store *store, const char *site_id, const struct weekly_schedule *weekly,
-				    const struct schedule_date *date, struct day_schedule *out)
-	__attribute__((warn_unused_result));
+                                    const struct schedule_date *date, struct day_schedule *out)
+    __attribute__((warn_unused_result));
 
 #endif

@@ -50,8 +50,7 @@ char *jwt_sign_es256(EVP_PKEY *key, const char *kid, json_t *claims)
 	    EVP_DigestSign(md, NULL, &der_length, (unsigned char *)token, signing_input_length) != 1)
 		goto fail;
 	der = malloc(der_length);
-	if (der == NULL ||
-	    EVP_DigestSign(md, der, &der_length, (unsigned char *)token, signing_input_length) != 1)
+	if (der == NULL || EVP_DigestSign(md, der, &der_length, (unsigned char *)token, signing_input_length) != 1)
 		goto fail;
 	const unsigned char *cursor = der;
 	signature = d2i_ECDSA_SIG(NULL, &cursor, (long)der_length);
@@ -93,7 +92,7 @@ static json_t *decode_json_part(const char *text, size_t length)
 }
 
 static bool signature_verifies(EVP_PKEY *key, const char *signing_input, size_t signing_input_length,
-			       const char *signature_text, size_t signature_length)
+                               const char *signature_text, size_t signature_length)
 {
 	unsigned char raw[2 * ES256_PART_BYTES + 4];
 	if (signature_length != 86 || base64url_decode(signature_text, signature_length, raw) != 2 * ES256_PART_BYTES)
@@ -113,8 +112,8 @@ static bool signature_verifies(EVP_PKEY *key, const char *signing_input, size_t 
 	if (der_length <= 0)
 		goto done;
 	verified = EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, key) == 1 &&
-		   EVP_DigestVerify(md, der, (size_t)der_length, (const unsigned char *)signing_input,
-				    signing_input_length) == 1;
+	           EVP_DigestVerify(md, der, (size_t)der_length, (const unsigned char *)signing_input,
+	                            signing_input_length) == 1;
 done:
 	OPENSSL_free(der);
 	ECDSA_SIG_free(signature);
@@ -139,7 +138,7 @@ static bool audience_matches(json_t *aud, const char *audience)
 }
 
 enum token_result jwt_verify_es256(EVP_PKEY *key, const char *expected_kid, const char *token, size_t length,
-				   int64_t now, const char *issuer, const char *audience, json_t **claims_out)
+                                   int64_t now, const char *issuer, const char *audience, json_t **claims_out)
 {
 	*claims_out = NULL;
 	if (length == 0 || length > JWT_MAX_LENGTH)
@@ -157,7 +156,7 @@ enum token_result jwt_verify_es256(EVP_PKEY *key, const char *expected_kid, cons
 	const char *alg = json_string_value(json_object_get(header, "alg"));
 	json_t *kid = json_object_get(header, "kid");
 	bool header_ok = alg != NULL && strcmp(alg, "ES256") == 0 && json_object_get(header, "crit") == NULL &&
-			 (kid == NULL || (json_is_string(kid) && strcmp(json_string_value(kid), expected_kid) == 0));
+	                 (kid == NULL || (json_is_string(kid) && strcmp(json_string_value(kid), expected_kid) == 0));
 	json_decref(header);
 	if (!header_ok)
 		return TOKEN_BAD_ALGORITHM;
@@ -212,8 +211,8 @@ static int public_coordinates(EVP_PKEY *key, unsigned char x[32], unsigned char 
 {
 	BIGNUM *bx = NULL, *by = NULL;
 	int ok = EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_EC_PUB_X, &bx) == 1 &&
-		 EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_EC_PUB_Y, &by) == 1 && BN_bn2binpad(bx, x, 32) == 32 &&
-		 BN_bn2binpad(by, y, 32) == 32;
+	         EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_EC_PUB_Y, &by) == 1 && BN_bn2binpad(bx, x, 32) == 32 &&
+	         BN_bn2binpad(by, y, 32) == 32;
 	BN_free(bx);
 	BN_free(by);
 	return ok ? 0 : -1;
@@ -228,7 +227,7 @@ int jwt_key_thumbprint(EVP_PKEY *key, char out[64])
 	base64url_encode(x, 32, x_text);
 	base64url_encode(y, 32, y_text);
 	int n = snprintf(canonical, sizeof(canonical), "{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"%s\",\"y\":\"%s\"}",
-			 x_text, y_text);
+	                 x_text, y_text);
 	unsigned char digest[SHA256_DIGEST_LENGTH];
 	SHA256((const unsigned char *)canonical, (size_t)n, digest);
 	base64url_encode(digest, sizeof(digest), out);
@@ -244,5 +243,5 @@ json_t *jwt_public_jwk(EVP_PKEY *key, const char *kid)
 	base64url_encode(x, 32, x_text);
 	base64url_encode(y, 32, y_text);
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "kty", "EC", "crv", "P-256", "x", x_text, "y", y_text,
-			 "kid", kid, "use", "sig", "alg", "ES256");
+	                 "kid", kid, "use", "sig", "alg", "ES256");
 }

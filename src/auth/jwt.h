@@ -21,7 +21,7 @@ char *jwt_sign_es256(EVP_PKEY *key, const char *kid, json_t *claims);
  * equal issuer and aud equal (or contain) audience. On TOKEN_OK, *claims_out receives the
  * claims (a new reference the caller releases). */
 enum token_result jwt_verify_es256(EVP_PKEY *key, const char *expected_kid, const char *token, size_t length,
-				   int64_t now, const char *issuer, const char *audience, json_t **claims_out);
+                                   int64_t now, const char *issuer, const char *audience, json_t **claims_out);
 
 /* The kid of a compact token's header, into kid (size bytes): 0 ("" when the header has none), or
  * -1 when the header is not base64url JSON or its kid is not a string shorter than size. Only

@@ -9,9 +9,9 @@
 #include "auth/password_gate.h"
 #include "util/base64.h"
 
-#define ARGON2_TIME_COST 2
+#define ARGON2_TIME_COST  2
 #define ARGON2_MEMORY_KIB 19456
-#define ARGON2_LANES 1
+#define ARGON2_LANES      1
 #define ARGON2_SALT_BYTES 16
 #define ARGON2_HASH_BYTES 32
 
@@ -23,7 +23,7 @@ int password_hash(const char *secret, char out[PASSWORD_HASH_SIZE])
 	if (!password_gate_enter())
 		return PASSWORD_BUSY;
 	int rc = argon2id_hash_encoded(ARGON2_TIME_COST, ARGON2_MEMORY_KIB, ARGON2_LANES, secret, strlen(secret), salt,
-				       sizeof(salt), ARGON2_HASH_BYTES, out, PASSWORD_HASH_SIZE);
+	                               sizeof(salt), ARGON2_HASH_BYTES, out, PASSWORD_HASH_SIZE);
 	password_gate_leave();
 	return rc == ARGON2_OK ? 0 : -1;
 }

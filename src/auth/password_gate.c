@@ -17,7 +17,7 @@ int password_gate_configure(unsigned capacity, unsigned wait_ms)
 	if (pthread_condattr_init(&attributes) != 0)
 		return -1;
 	int failed = pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC) != 0 ||
-		     pthread_cond_init(&gate_freed, &attributes) != 0;
+	             pthread_cond_init(&gate_freed, &attributes) != 0;
 	pthread_condattr_destroy(&attributes);
 	if (failed)
 		return -1;

@@ -17,7 +17,7 @@ bool policy_limited_to_granted_sites(const struct principal *caller)
 }
 
 enum store_result policy_site_visible(struct store *store, const struct principal *caller, const char *site_id,
-				      const char *site_organisation_id)
+                                      const char *site_organisation_id)
 {
 	if (!policy_organisation_visible(caller, site_organisation_id))
 		return STORE_NOT_FOUND;
@@ -27,7 +27,7 @@ enum store_result policy_site_visible(struct store *store, const struct principa
 }
 
 enum store_result policy_camera_visible(struct store *store, const struct principal *caller,
-					const struct camera *camera)
+                                        const struct camera *camera)
 {
 	if (caller->role == ROLE_OPERATOR)
 		return STORE_OK;

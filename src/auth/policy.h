@@ -11,8 +11,8 @@
 #include "store/store.h"
 
 #define ROLE_BIT(role) (1u << (role))
-#define ROLES_READERS (ROLE_BIT(ROLE_OPERATOR) | ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_VIEWER))
-#define ROLES_WRITERS (ROLE_BIT(ROLE_OPERATOR) | ROLE_BIT(ROLE_ADMIN))
+#define ROLES_READERS  (ROLE_BIT(ROLE_OPERATOR) | ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_VIEWER))
+#define ROLES_WRITERS  (ROLE_BIT(ROLE_OPERATOR) | ROLE_BIT(ROLE_ADMIN))
 #define ROLES_OPERATOR (ROLE_BIT(ROLE_OPERATOR))
 
 /* True when the caller's role is in role_mask. */
@@ -29,11 +29,11 @@ bool policy_limited_to_granted_sites(const struct principal *caller);
 
 /* STORE_OK when the caller can see the site, STORE_NOT_FOUND when not, or a store error. */
 enum store_result policy_site_visible(struct store *store, const struct principal *caller, const char *site_id,
-				      const char *site_organisation_id);
+                                      const char *site_organisation_id);
 
 /* STORE_OK when the caller can see the camera, STORE_NOT_FOUND when not, or a store error.
  * Registered (never claimed) cameras are visible to operators only. */
 enum store_result policy_camera_visible(struct store *store, const struct principal *caller,
-					const struct camera *camera);
+                                        const struct camera *camera);
 
 #endif

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #define TOKEN_CACHE_SHARDS 16
-#define TOKEN_CACHE_WAYS 4
+#define TOKEN_CACHE_WAYS   4
 
 struct token_cache_entry {
 	char *token; /* malloc'd copy, NULL when empty */
@@ -88,8 +88,7 @@ static bool holds(const struct token_cache_entry *entry, const char *token, size
 	       CRYPTO_memcmp(entry->token, token, length) == 0;
 }
 
-bool token_cache_lookup(struct token_cache *cache, const char *token, size_t length, int64_t now,
-			struct principal *out)
+bool token_cache_lookup(struct token_cache *cache, const char *token, size_t length, int64_t now, struct principal *out)
 {
 	uint64_t hash = token_hash(token, length);
 	pthread_mutex_t *lock;

@@ -17,7 +17,7 @@ struct token_cache *token_cache_new(size_t slots);
 void token_cache_free(struct token_cache *cache);
 /* True and *out filled when token is cached and its principal has not expired at now. */
 bool token_cache_lookup(struct token_cache *cache, const char *token, size_t length, int64_t now,
-			struct principal *out);
+                        struct principal *out);
 /* Remembers a verified token (when its set is full, evicting the token there that expires
  * first); copies the token. */
 void token_cache_store(struct token_cache *cache, const char *token, size_t length, const struct principal *principal);

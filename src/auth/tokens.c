@@ -38,7 +38,7 @@ struct token_service {
 };
 
 struct token_service *token_service_new(struct store *store, struct store_bus *bus, const char *issuer,
-					const char *audience, unsigned ttl_seconds, const char *signing_key_file)
+                                        const char *audience, unsigned ttl_seconds, const char *signing_key_file)
 {
 	struct token_service *service = calloc(1, sizeof(*service));
 	if (service == NULL)
@@ -58,7 +58,7 @@ struct token_service *token_service_new(struct store *store, struct store_bus *b
 	if (service->keys == NULL || (service->cache = token_cache_new(TOKEN_CACHE_SLOTS)) == NULL ||
 	    (service->revocations = revocation_table_new()) == NULL ||
 	    (service->sync = token_sync_start(store, bus, service->revocations, service->keys,
-					      (int64_t)retention_seconds * 1000)) == NULL) {
+	                                      (int64_t)retention_seconds * 1000)) == NULL) {
 		token_service_free(service);
 		return NULL;
 	}
@@ -77,7 +77,7 @@ void token_service_free(struct token_service *service)
 }
 
 enum token_result token_issue(struct token_service *service, const struct principal *principal, char **token_out,
-			      unsigned *expires_in)
+                              unsigned *expires_in)
 {
 	char jti[UUID_BUFFER_SIZE];
 	if (uuid_generate_text(jti) != 0)
@@ -85,10 +85,10 @@ enum token_result token_issue(struct token_service *service, const struct princi
 	int64_t now_ms = time_now_millis();
 	int64_t now = now_ms / 1000;
 	json_t *claims = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:s}", "iss", service->issuer, "aud",
-				   service->audience, "sub", principal->subject, "role", role_name(principal->role),
-				   "kind", principal->kind == SUBJECT_USER ? "user" : "client", "iat", (json_int_t)now,
-				   TOKEN_CLAIM_ISSUED_MS, (json_int_t)now_ms, "exp",
-				   (json_int_t)(now + service->ttl_seconds), "jti", jti);
+	                           service->audience, "sub", principal->subject, "role", role_name(principal->role),
+	                           "kind", principal->kind == SUBJECT_USER ? "user" : "client", "iat", (json_int_t)now,
+	                           TOKEN_CLAIM_ISSUED_MS, (json_int_t)now_ms, "exp",
+	                           (json_int_t)(now + service->ttl_seconds), "jti", jti);
 	if (claims == NULL)
 		return TOKEN_INTERNAL;
 	if ((principal->organisation_id[0] != '\0' &&
@@ -166,12 +166,13 @@ static enum token_result unless_revoked(struct token_service *service, const str
 
 /* Verifies the signature with the key the header's kid names (the current key when it names none). */
 static enum token_result verify_signed(struct token_service *service, const char *token, size_t length, int64_t now,
-				       json_t **claims)
+                                       json_t **claims)
 {
 	char kid[SIGNING_KEY_ID_SIZE];
 	if (jwt_header_kid(token, length, kid, sizeof(kid)) != 0)
 		return TOKEN_MALFORMED;
-	EVP_PKEY *key = kid[0] != '\0' ? signing_keys_find(service->keys, kid) : signing_keys_current(service->keys, kid);
+	EVP_PKEY *key =
+	    kid[0] != '\0' ? signing_keys_find(service->keys, kid) : signing_keys_current(service->keys, kid);
 	if (key == NULL)
 		return TOKEN_BAD_ALGORITHM;
 	enum token_result result =
@@ -181,7 +182,7 @@ static enum token_result verify_signed(struct token_service *service, const char
 }
 
 enum token_result token_verify(struct token_service *service, const char *token, size_t length,
-			       struct principal *principal)
+                               struct principal *principal)
 {
 	int64_t now = time_now_seconds();
 	if (token_cache_lookup(service->cache, token, length, now, principal))
@@ -218,24 +219,17 @@ void token_revoke_subject(struct token_service *service, const char *subject, in
 const char *token_result_text(enum token_result result)
 {
 	switch (result) {
-	case TOKEN_OK:
-		return "valid";
-	case TOKEN_MALFORMED:
-		return "the access token is malformed";
-	case TOKEN_BAD_ALGORITHM:
-		return "the access token must be signed with ES256 by this server's key";
-	case TOKEN_BAD_SIGNATURE:
-		return "the access token's signature does not verify";
-	case TOKEN_EXPIRED:
-		return "the access token has expired";
-	case TOKEN_WRONG_AUDIENCE:
-		return "the access token was not issued by this server for this API";
-	case TOKEN_BAD_CLAIMS:
-		return "the access token's claims are incomplete";
+	case TOKEN_OK: return "valid";
+	case TOKEN_MALFORMED: return "the access token is malformed";
+	case TOKEN_BAD_ALGORITHM: return "the access token must be signed with ES256 by this server's key";
+	case TOKEN_BAD_SIGNATURE: return "the access token's signature does not verify";
+	case TOKEN_EXPIRED: return "the access token has expired";
+	case TOKEN_WRONG_AUDIENCE: return "the access token was not issued by this server for this API";
+	case TOKEN_BAD_CLAIMS: return "the access token's claims are incomplete";
 	case TOKEN_REVOKED:
-		return "the access token was revoked: its user or client was deleted or changed since; request a new one";
-	case TOKEN_INTERNAL:
-		break;
+		return "the access token was revoked: its user or client was deleted or changed since; request a new "
+		       "one";
+	case TOKEN_INTERNAL: break;
 	}
 	return "the access token could not be verified";
 }

@@ -39,16 +39,16 @@ enum token_result {
  * stamps and starts keeping both in step (bus may be NULL in a tool). Returns NULL (logged with
  * the reason) on failure. Free with token_service_free(). */
 struct token_service *token_service_new(struct store *store, struct store_bus *bus, const char *issuer,
-					const char *audience, unsigned ttl_seconds, const char *signing_key_file);
+                                        const char *audience, unsigned ttl_seconds, const char *signing_key_file);
 void token_service_free(struct token_service *service);
 
 /* Issues a token for principal (role, kind, subject, organisation); writes a malloc'd token
  * the caller frees into *token_out and its lifetime into *expires_in. */
 enum token_result token_issue(struct token_service *service, const struct principal *principal, char **token_out,
-			      unsigned *expires_in) __attribute__((warn_unused_result));
+                              unsigned *expires_in) __attribute__((warn_unused_result));
 /* Verifies token (length bytes) and fills principal; TOKEN_OK or the reason it was refused. */
 enum token_result token_verify(struct token_service *service, const char *token, size_t length,
-			       struct principal *principal) __attribute__((warn_unused_result));
+                               struct principal *principal) __attribute__((warn_unused_result));
 /* The stamp to write with a change that ends a subject's tokens (store.h: tokens_valid_from_ms):
  * every token issued up to now is refused, every later one accepted. */
 int64_t token_revocation_stamp(void);

@@ -45,10 +45,10 @@ struct admin_options {
 static int parse_admin_options(int argc, char **argv, struct admin_options *options)
 {
 	static const struct option long_options[] = {
-		{"database", required_argument, NULL, 'd'}, {"role", required_argument, NULL, 'r'},
-		{"name", required_argument, NULL, 'n'},     {"email", required_argument, NULL, 'e'},
-		{"password", required_argument, NULL, 'p'}, {"organisation", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+	    {"database", required_argument, NULL, 'd'}, {"role", required_argument, NULL, 'r'},
+	    {"name", required_argument, NULL, 'n'},     {"email", required_argument, NULL, 'e'},
+	    {"password", required_argument, NULL, 'p'}, {"organisation", required_argument, NULL, 'o'},
+	    {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
 	};
 	memset(options, 0, sizeof(*options));
 	options->database = getenv("CAMFLEET_DATABASE");
@@ -75,7 +75,7 @@ static int parse_admin_options(int argc, char **argv, struct admin_options *opti
 
 /* Checks role and organisation; fills the normalised organisation id ("" for operators). */
 static int resolve_role(struct store *store, const struct admin_options *options, enum role *role,
-			char organisation_id[UUID_BUFFER_SIZE], bool devices_allowed)
+                        char organisation_id[UUID_BUFFER_SIZE], bool devices_allowed)
 {
 	*role = role_from_name(options->role);
 	if (*role == ROLE_NONE || (*role == ROLE_DEVICE && !devices_allowed)) {
@@ -92,7 +92,7 @@ static int resolve_role(struct store *store, const struct admin_options *options
 	}
 	if (options->organisation == NULL || !uuid_normalize(options->organisation, organisation_id)) {
 		fprintf(stderr, "camfleet admin: role %s needs --organisation with an organisation id (UUID)\n",
-			options->role);
+		        options->role);
 		return -1;
 	}
 	struct organisation organisation;

@@ -25,8 +25,8 @@ struct device_frame *device_frame_new(const unsigned char *jpeg, size_t length, 
 {
 	char timestamp[RFC3339_BUFFER_SIZE];
 	time_format_rfc3339(taken_at, timestamp);
-	size_t capacity = sizeof(PREFIX) + base64_encoded_size(length) + sizeof(MIDDLE) + strlen(timestamp) +
-			  sizeof(SUFFIX);
+	size_t capacity =
+	    sizeof(PREFIX) + base64_encoded_size(length) + sizeof(MIDDLE) + strlen(timestamp) + sizeof(SUFFIX);
 	struct device_frame *frame = malloc(sizeof(*frame) + capacity);
 	if (frame == NULL)
 		return NULL;

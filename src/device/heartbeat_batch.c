@@ -58,8 +58,8 @@ struct heartbeat_batch *heartbeat_batch_start(struct store *store)
 	if (batch == NULL)
 		return NULL;
 	batch->store = store;
-	batch->requests = request_batch_start("heartbeat flusher", sizeof(struct heartbeat), &heartbeat_policy, write_batch,
-	                                     batch);
+	batch->requests =
+	    request_batch_start("heartbeat flusher", sizeof(struct heartbeat), &heartbeat_policy, write_batch, batch);
 	if (batch->requests == NULL) {
 		free(batch);
 		return NULL;

@@ -30,8 +30,8 @@ struct heartbeat_batch *heartbeat_batch_start(struct store *store);
  * before it is suspended); once the batch holding it is written, resume runs with
  * request->resume_context pointing to a struct heartbeat_result in the request's arena. */
 enum heartbeat_submit heartbeat_batch_submit(struct heartbeat_batch *batch, struct http_request *request,
-					     const struct heartbeat *beat, http_resume_fn resume)
-	__attribute__((warn_unused_result));
+                                             const struct heartbeat *beat, http_resume_fn resume)
+    __attribute__((warn_unused_result));
 /* Closes the batch to new heartbeats (submit answers HEARTBEAT_CLOSED from now on) and waits until
  * every queued one has been written and its request resumed: afterwards it holds no request. */
 void heartbeat_batch_close(struct heartbeat_batch *batch);

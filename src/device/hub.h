@@ -25,7 +25,7 @@
 
 struct device_hub;
 
-#define DEVICE_COMMANDS_MAX 4
+#define DEVICE_COMMANDS_MAX          4
 #define DEVICE_COMMAND_CAPTURE_FRAME "capture-frame"
 
 struct device_command {
@@ -73,7 +73,7 @@ void device_hub_free(struct device_hub *hub);
 /* The camera and its device credentials, from a cache kept at most a couple of seconds (and
  * dropped by device_hub_forget); a store error or STORE_NOT_FOUND otherwise. */
 enum store_result device_hub_camera(struct device_hub *hub, const char *camera_id, struct device_camera *out)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 /* Drops what the hub cached about the camera, here and on every other node: call after changing
  * its credentials or state. */
 void device_hub_forget(struct device_hub *hub, const char *camera_id);
@@ -83,7 +83,7 @@ void device_hub_forget(struct device_hub *hub, const char *camera_id);
  * DEVICE_ANSWER_NOW once the hub is quiesced: nothing suspended, the caller writes the heartbeat
  * itself. DEVICE_FAILED: out of memory. */
 enum device_wait device_hub_heartbeat(struct device_hub *hub, struct http_request *request,
-				      const struct heartbeat *beat, http_resume_fn resume);
+                                      const struct heartbeat *beat, http_resume_fn resume);
 
 /* A command long-poll of camera_id. Pending commands, a wait of 0 or a closing hub: the
  * commands (possibly none) go to *now (DEVICE_ANSWER_NOW); they are handed out only this once.
@@ -91,7 +91,7 @@ enum device_wait device_hub_heartbeat(struct device_hub *hub, struct http_reques
  * request->resume_context pointing to a struct device_commands. A newer poll for the same camera
  * ends the older one at once, with no commands. */
 enum device_wait device_hub_poll_commands(struct device_hub *hub, struct http_request *request, const char *camera_id,
-					  unsigned wait_seconds, http_resume_fn resume, struct device_commands *now);
+                                          unsigned wait_seconds, http_resume_fn resume, struct device_commands *now);
 
 /* A frame request for camera_id that found no fresh frame: joins the camera's capture or starts
  * one (queueing a capture-frame command, handed to its long-poll at once when one waits) and
@@ -99,7 +99,7 @@ enum device_wait device_hub_poll_commands(struct device_hub *hub, struct http_re
  * pointing to a struct device_frame_wait. DEVICE_ANSWER_NOW (no frame to be had) when the hub is
  * closing, or when the camera is neither online nor polling and no capture is under way. */
 enum device_wait device_hub_await_frame(struct device_hub *hub, struct http_request *request, const char *camera_id,
-					bool camera_online, unsigned wait_seconds, http_resume_fn resume);
+                                        bool camera_online, unsigned wait_seconds, http_resume_fn resume);
 
 /* A frame of camera_id was stored: every request waiting for one gets its own reference to
  * frame (the caller keeps its own), the capture ends, and the other nodes are told. */

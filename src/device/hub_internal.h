@@ -61,9 +61,9 @@ struct device_hub {
 	pthread_cond_t timer_wake; /* the timer waits here (CLOCK_MONOTONIC) for an earlier deadline or stop */
 	struct camera_table cameras;
 	struct deadline_heap deadlines;
-	uint64_t forgets; /* device_hub_forget calls so far: a cache fill racing one is not kept */
+	uint64_t forgets;    /* device_hub_forget calls so far: a cache fill racing one is not kept */
 	atomic_bool closing; /* quiesced: waits are answered at once (read without the lock too) */
-	bool stopping;    /* the timer thread is to exit */
+	bool stopping;       /* the timer thread is to exit */
 	bool timer_started;
 	bool relay_started; /* subscribed to the other nodes' messages */
 	pthread_t timer;
@@ -81,9 +81,8 @@ struct hub_camera *camera_table_get(struct camera_table *table, const char *id);
 
 /* hub.c: fills a wait of kind for request and queues its deadline wait_seconds from now (waking
  * the timer when it is the earliest); -1 when memory is exhausted (nothing queued). */
-int hub_wait_start(struct device_hub *hub, struct hub_wait *wait, enum hub_wait_kind kind,
-		   struct http_request *request, struct hub_camera *camera, unsigned wait_seconds)
-	__attribute__((warn_unused_result));
+int hub_wait_start(struct device_hub *hub, struct hub_wait *wait, enum hub_wait_kind kind, struct http_request *request,
+                   struct hub_camera *camera, unsigned wait_seconds) __attribute__((warn_unused_result));
 /* Ends a wait whose answer is written and which is unlinked from its camera: takes its
  * deadline off the heap and resumes its request (not to be touched again). */
 void hub_wait_finish(struct device_hub *hub, struct hub_wait *wait);
@@ -105,8 +104,7 @@ void hub_frame_expire(struct device_hub *hub, struct hub_wait *wait);
 /* frame_capture.c: another node started a capture of camera_id with command command_id, for
  * wait_seconds: queue the command here too (handed to the camera's long-poll if it waits here),
  * unless one is queued already. */
-void hub_remote_capture(struct device_hub *hub, const char *camera_id, const char *command_id,
-			unsigned wait_seconds);
+void hub_remote_capture(struct device_hub *hub, const char *camera_id, const char *command_id, unsigned wait_seconds);
 /* frame_capture.c: another node stored a frame of camera_id: the capture commands queued here
  * are done, and the requests waiting here are answered with the frame read from the store. */
 void hub_remote_frame(struct device_hub *hub, const char *camera_id);
@@ -117,7 +115,7 @@ void hub_forget_local(struct device_hub *hub, const char *camera_id);
  * without hub->lock); start makes the hub listen for the others' messages on app->bus (its
  * prefixes), stop removes it (before the hub is freed). */
 void hub_relay_publish_capture(struct device_hub *hub, const char *camera_id, const char *command_id,
-			       unsigned wait_seconds);
+                               unsigned wait_seconds);
 void hub_relay_publish_frame(struct device_hub *hub, const char *camera_id);
 void hub_relay_publish_forget(struct device_hub *hub, const char *camera_id);
 int hub_relay_start(struct device_hub *hub) __attribute__((warn_unused_result));

@@ -92,8 +92,8 @@ static void deliver(void *context, const char *message)
 int hub_relay_start(struct device_hub *hub)
 {
 	struct store_bus *bus = hub->app->bus;
-	if (store_bus_listen(bus, "capture ", deliver, hub) != 0 || store_bus_listen(bus, "frame ", deliver, hub) != 0 ||
-	    store_bus_listen(bus, "forget ", deliver, hub) != 0) {
+	if (store_bus_listen(bus, "capture ", deliver, hub) != 0 ||
+	    store_bus_listen(bus, "frame ", deliver, hub) != 0 || store_bus_listen(bus, "forget ", deliver, hub) != 0) {
 		store_bus_unlisten(bus, hub);
 		return -1;
 	}

@@ -7,9 +7,9 @@
 
 #include "util/uuid.h"
 
-#define CAMERA_SERIAL_MAX 128 /* bytes of a serial number, without NUL */
-#define CAMERA_TEXT_CHARS 200 /* characters of a name or direction alias */
-#define CAMERA_TEXT_MAX (4 * CAMERA_TEXT_CHARS) /* their bytes in UTF-8, without NUL */
+#define CAMERA_SERIAL_MAX 128                     /* bytes of a serial number, without NUL */
+#define CAMERA_TEXT_CHARS 200                     /* characters of a name or direction alias */
+#define CAMERA_TEXT_MAX   (4 * CAMERA_TEXT_CHARS) /* their bytes in UTF-8, without NUL */
 
 enum camera_state {
 	CAMERA_REGISTERED = 0, /* registered at the factory, not claimed */
@@ -33,9 +33,9 @@ struct camera {
 	char name[CAMERA_TEXT_MAX + 1];
 	char direction1_alias[CAMERA_TEXT_MAX + 1];
 	char direction2_alias[CAMERA_TEXT_MAX + 1];
-	int64_t last_seen_at;  /* epoch seconds of the last heartbeat, 0 = never */
-	int64_t last_video_at; /* epoch seconds of the last video upload, 0 = never */
-	bool reported_offline; /* the device said it shut down cleanly */
+	int64_t last_seen_at;             /* epoch seconds of the last heartbeat, 0 = never */
+	int64_t last_video_at;            /* epoch seconds of the last video upload, 0 = never */
+	bool reported_offline;            /* the device said it shut down cleanly */
 	double encoded_frames_proportion; /* 0..1 */
 	double network_transmit_rate;     /* bytes per second */
 	double video_backlog;             /* seconds of video waiting to upload */

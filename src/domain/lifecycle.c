@@ -10,20 +10,18 @@ static const char *const state_names[CAMERA_STATE_COUNT] = {"registered", "runni
 unsigned lifecycle_allowed_from(enum camera_action action)
 {
 	switch (action) {
-	case CAMERA_ACTION_CLAIM:
-		return CAMERA_STATE_BIT(CAMERA_REGISTERED) | CAMERA_STATE_BIT(CAMERA_DECOMMISSIONED);
+	case CAMERA_ACTION_CLAIM: return CAMERA_STATE_BIT(CAMERA_REGISTERED) | CAMERA_STATE_BIT(CAMERA_DECOMMISSIONED);
 	case CAMERA_ACTION_RUN:
 	case CAMERA_ACTION_PAUSE:
 	case CAMERA_ACTION_DECOMMISSION:
 	case CAMERA_ACTION_MOVE:
-	case CAMERA_ACTION_PATCH:
-		return CLAIMED_STATES;
+	case CAMERA_ACTION_PATCH: return CLAIMED_STATES;
 	}
 	return 0;
 }
 
 enum lifecycle_result lifecycle_next_state(enum camera_state current, enum camera_action action,
-					   enum camera_state *next)
+                                           enum camera_state *next)
 {
 	if ((unsigned)current >= CAMERA_STATE_COUNT)
 		return LIFECYCLE_FORBIDDEN;
@@ -31,19 +29,11 @@ enum lifecycle_result lifecycle_next_state(enum camera_state current, enum camer
 		return action == CAMERA_ACTION_CLAIM ? LIFECYCLE_CONFLICT : LIFECYCLE_FORBIDDEN;
 	switch (action) {
 	case CAMERA_ACTION_CLAIM:
-	case CAMERA_ACTION_RUN:
-		*next = CAMERA_RUNNING;
-		break;
-	case CAMERA_ACTION_PAUSE:
-		*next = CAMERA_PAUSED;
-		break;
-	case CAMERA_ACTION_DECOMMISSION:
-		*next = CAMERA_DECOMMISSIONED;
-		break;
+	case CAMERA_ACTION_RUN: *next = CAMERA_RUNNING; break;
+	case CAMERA_ACTION_PAUSE: *next = CAMERA_PAUSED; break;
+	case CAMERA_ACTION_DECOMMISSION: *next = CAMERA_DECOMMISSIONED; break;
 	case CAMERA_ACTION_MOVE:
-	case CAMERA_ACTION_PATCH:
-		*next = current;
-		break;
+	case CAMERA_ACTION_PATCH: *next = current; break;
 	}
 	return LIFECYCLE_OK;
 }

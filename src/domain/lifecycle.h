@@ -26,7 +26,7 @@ enum lifecycle_result {
 /* Decides whether action may happen from current; on LIFECYCLE_OK *next is the state after
  * it (unchanged for move and patch). */
 enum lifecycle_result lifecycle_next_state(enum camera_state current, enum camera_action action,
-					   enum camera_state *next) __attribute__((warn_unused_result));
+                                           enum camera_state *next) __attribute__((warn_unused_result));
 
 /* A bit mask of the states from which action is allowed. */
 unsigned lifecycle_allowed_from(enum camera_action action);

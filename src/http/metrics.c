@@ -10,8 +10,8 @@
 
 static const double bucket_bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
 #define BUCKET_COUNT (sizeof(bucket_bounds) / sizeof(bucket_bounds[0]))
-#define STATUS_MIN 100
-#define STATUS_SPAN 500
+#define STATUS_MIN   100
+#define STATUS_SPAN  500
 
 struct route_counters {
 	atomic_uint_fast64_t by_status[STATUS_SPAN];
@@ -47,8 +47,7 @@ void http_metrics_free(struct http_metrics *metrics)
 	free(metrics);
 }
 
-void http_metrics_record(struct http_metrics *metrics, const struct route *route, unsigned status,
-			 uint64_t duration_ns)
+void http_metrics_record(struct http_metrics *metrics, const struct route *route, unsigned status, uint64_t duration_ns)
 {
 	size_t slot = route != NULL ? route->index : metrics->route_count;
 	struct route_counters *counters = &metrics->routes[slot];
@@ -108,19 +107,20 @@ char *http_metrics_render(struct http_metrics *metrics, const char *extra, size_
 	size_t count;
 	const struct route *routes = router_routes(&count);
 	append(&b, "# HELP camfleet_http_requests_total HTTP requests answered, by route, method and status code.\n"
-		   "# TYPE camfleet_http_requests_total counter\n");
+	           "# TYPE camfleet_http_requests_total counter\n");
 	for (size_t r = 0; r <= metrics->route_count; r++) {
 		const char *pattern = r < count ? routes[r].pattern : "unmatched";
 		const char *method = r < count ? routes[r].method : "any";
 		for (unsigned s = 0; s < STATUS_SPAN; s++) {
 			uint64_t n = atomic_load_explicit(&metrics->routes[r].by_status[s], memory_order_relaxed);
 			if (n != 0)
-				append(&b, "camfleet_http_requests_total{route=\"%s\",method=\"%s\",code=\"%u\"} %llu\n",
+				append(&b,
+				       "camfleet_http_requests_total{route=\"%s\",method=\"%s\",code=\"%u\"} %llu\n",
 				       pattern, method, s + STATUS_MIN, (unsigned long long)n);
 		}
 	}
 	append(&b, "# HELP camfleet_http_request_duration_seconds Time from request start to response, by route.\n"
-		   "# TYPE camfleet_http_request_duration_seconds histogram\n");
+	           "# TYPE camfleet_http_request_duration_seconds histogram\n");
 	for (size_t r = 0; r <= metrics->route_count; r++) {
 		struct route_counters *c = &metrics->routes[r];
 		uint64_t total = atomic_load_explicit(&c->count, memory_order_relaxed);
@@ -132,10 +132,12 @@ char *http_metrics_render(struct http_metrics *metrics, const char *extra, size_
 		for (size_t i = 0; i < BUCKET_COUNT; i++) {
 			cumulative += atomic_load_explicit(&c->buckets[i], memory_order_relaxed);
 			append(&b,
-			       "camfleet_http_request_duration_seconds_bucket{route=\"%s\",method=\"%s\",le=\"%g\"} %llu\n",
+			       "camfleet_http_request_duration_seconds_bucket{route=\"%s\",method=\"%s\",le=\"%g\"} "
+			       "%llu\n",
 			       pattern, method, bucket_bounds[i], (unsigned long long)cumulative);
 		}
-		append(&b, "camfleet_http_request_duration_seconds_bucket{route=\"%s\",method=\"%s\",le=\"+Inf\"} %llu\n",
+		append(&b,
+		       "camfleet_http_request_duration_seconds_bucket{route=\"%s\",method=\"%s\",le=\"+Inf\"} %llu\n",
 		       pattern, method, (unsigned long long)total);
 		append(&b, "camfleet_http_request_duration_seconds_sum{route=\"%s\",method=\"%s\"} %.6f\n", pattern,
 		       method, (double)atomic_load_explicit(&c->sum_ns, memory_order_relaxed) / 1e9);

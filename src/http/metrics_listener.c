@@ -20,7 +20,7 @@ static const char not_found[] = "{\"code\":404,\"message\":\"this address serves
 static const char failed[] = "{\"code\":500,\"message\":\"internal error\"}";
 
 static enum MHD_Result send_answer(struct MHD_Connection *connection, unsigned status, const char *content_type,
-			    struct MHD_Response *response)
+                                   struct MHD_Response *response)
 {
 	if (response == NULL)
 		return MHD_NO;
@@ -34,14 +34,14 @@ static enum MHD_Result send_answer(struct MHD_Connection *connection, unsigned s
 
 static enum MHD_Result send_static(struct MHD_Connection *connection, unsigned status, const char *json)
 {
-	struct MHD_Response *response = MHD_create_response_from_buffer(strlen(json), (void *)json,
-									 MHD_RESPMEM_PERSISTENT);
+	struct MHD_Response *response =
+	    MHD_create_response_from_buffer(strlen(json), (void *)json, MHD_RESPMEM_PERSISTENT);
 	return send_answer(connection, status, "application/json", response);
 }
 
 static enum MHD_Result answer(void *cls, struct MHD_Connection *connection, const char *url, const char *method,
-			      const char *version, const char *upload_data, size_t *upload_data_size,
-			      void **request_context)
+                              const char *version, const char *upload_data, size_t *upload_data_size,
+                              void **request_context)
 {
 	struct metrics_listener *listener = cls;
 	static int seen; /* marks a request whose headers were seen: its answer comes on the next call */
@@ -71,8 +71,8 @@ struct metrics_listener *metrics_listener_start(struct app *app, metrics_text_fn
 	const struct app_config *config = &app->config;
 	struct sockaddr_storage address;
 	socklen_t address_length;
-	if (http_address_resolve(config->metrics_listen_host, config->metrics_listen_port, &address,
-				 &address_length) != 0)
+	if (http_address_resolve(config->metrics_listen_host, config->metrics_listen_port, &address, &address_length) !=
+	    0)
 		return NULL;
 	struct metrics_listener *listener = calloc(1, sizeof(*listener));
 	if (listener == NULL)
@@ -82,15 +82,13 @@ struct metrics_listener *metrics_listener_start(struct app *app, metrics_text_fn
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
 	if (address.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	listener->daemon = MHD_start_daemon(flags, (uint16_t)config->metrics_listen_port, NULL, NULL, answer, listener,
-					    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&address,
-					    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)64,
-					    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)10,
-					    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(8 * 1024),
-					    MHD_OPTION_END);
+	listener->daemon = MHD_start_daemon(
+	    flags, (uint16_t)config->metrics_listen_port, NULL, NULL, answer, listener, MHD_OPTION_SOCK_ADDR,
+	    (struct sockaddr *)&address, MHD_OPTION_CONNECTION_LIMIT, (unsigned int)64, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned int)10, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(8 * 1024), MHD_OPTION_END);
 	if (listener->daemon == NULL) {
 		log_error("http: cannot listen for metrics on %s:%u", config->metrics_listen_host,
-			  config->metrics_listen_port);
+		          config->metrics_listen_port);
 		free(listener);
 		return NULL;
 	}

@@ -10,11 +10,11 @@
  * bytes) with the scheme in lowercase and trailing slashes removed. 0, or -1 with the reason
  * (static text) in *error. */
 int public_url_normalize(const char *text, char *out, size_t out_size, const char **error)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* The default public URL of a listen address: "http://HOST:PORT", an IPv6 host in brackets,
  * "localhost" for an empty host. 0, or -1 when out (out_size bytes) is too small. */
 int public_url_from_listen(const char *host, unsigned port, char *out, size_t out_size)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 #endif

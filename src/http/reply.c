@@ -19,8 +19,8 @@ void http_reply_add_header(struct http_request *request, const char *name, const
 	if (request->extra_header_count >= HTTP_MAX_EXTRA_HEADERS) {
 		char method[LOG_ESCAPE_SIZE(16)], path[512];
 		log_error("http: too many extra headers on %s %s; dropped %s",
-			  log_escape(request->method, method, sizeof(method)), log_escape(request->path, path, sizeof(path)),
-			  name);
+		          log_escape(request->method, method, sizeof(method)),
+		          log_escape(request->path, path, sizeof(path)), name);
 		return;
 	}
 	if (strcasecmp(name, MHD_HTTP_HEADER_CACHE_CONTROL) == 0)
@@ -31,12 +31,12 @@ void http_reply_add_header(struct http_request *request, const char *name, const
 }
 
 static enum MHD_Result queue(struct http_request *request, unsigned status, const char *content_type,
-			     struct MHD_Response *response)
+                             struct MHD_Response *response)
 {
 	if (response == NULL) {
 		char method[LOG_ESCAPE_SIZE(16)], path[512];
 		log_error("http: cannot create response for %s %s", log_escape(request->method, method, sizeof(method)),
-			  log_escape(request->path, path, sizeof(path)));
+		          log_escape(request->path, path, sizeof(path)));
 		return MHD_NO;
 	}
 	if (content_type != NULL)
@@ -59,8 +59,8 @@ static enum MHD_Result queue(struct http_request *request, unsigned status, cons
 	return result;
 }
 
-enum MHD_Result http_reply_owned(struct http_request *request, unsigned status, const char *content_type,
-				 void *data, size_t length)
+enum MHD_Result http_reply_owned(struct http_request *request, unsigned status, const char *content_type, void *data,
+                                 size_t length)
 {
 	struct MHD_Response *response = MHD_create_response_from_buffer_with_free_callback(length, data, free);
 	if (response == NULL)
@@ -90,7 +90,7 @@ enum MHD_Result http_reply_error(struct http_request *request, unsigned status, 
 	json_t *body = json_pack("{s:i, s:s}", "code", (int)status, "message", message);
 	if (body == NULL) {
 		return http_reply_static(request, 500, "application/json",
-					 "{\"code\":500,\"message\":\"internal error\"}", 39);
+		                         "{\"code\":500,\"message\":\"internal error\"}", 39);
 	}
 	return http_reply_json(request, status, body);
 }
@@ -102,17 +102,17 @@ enum MHD_Result http_reply_empty(struct http_request *request, unsigned status)
 }
 
 enum MHD_Result http_reply_static(struct http_request *request, unsigned status, const char *content_type,
-				  const void *data, size_t length)
+                                  const void *data, size_t length)
 {
 	struct MHD_Response *response = MHD_create_response_from_buffer(length, (void *)data, MHD_RESPMEM_PERSISTENT);
 	return queue(request, status, content_type, response);
 }
 
 enum MHD_Result http_reply_shared(struct http_request *request, unsigned status, const char *content_type,
-				  const void *data, size_t length, void (*release)(void *context), void *context)
+                                  const void *data, size_t length, void (*release)(void *context), void *context)
 {
 	struct MHD_Response *response =
-		MHD_create_response_from_buffer_with_free_callback_cls(length, (void *)data, release, context);
+	    MHD_create_response_from_buffer_with_free_callback_cls(length, (void *)data, release, context);
 	if (response == NULL)
 		release(context);
 	return queue(request, status, content_type, response);
@@ -139,7 +139,7 @@ static void stream_free(void *cls)
 }
 
 enum MHD_Result http_reply_stream(struct http_request *request, unsigned status, const char *content_type,
-				  http_stream_fn fn, void *context, void (*free_context)(void *context))
+                                  http_stream_fn fn, void *context, void (*free_context)(void *context))
 {
 	struct stream_adapter *adapter = malloc(sizeof(*adapter));
 	if (adapter == NULL) {
@@ -151,7 +151,7 @@ enum MHD_Result http_reply_stream(struct http_request *request, unsigned status,
 	adapter->context = context;
 	adapter->free_context = free_context;
 	struct MHD_Response *response =
-		MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, stream_read, adapter, stream_free);
+	    MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, stream_read, adapter, stream_free);
 	if (response == NULL) {
 		stream_free(adapter);
 		return http_reply_error(request, 500, "internal error");

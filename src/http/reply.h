@@ -23,28 +23,28 @@ static inline enum MHD_Result http_replied(const struct http_request *request)
 enum MHD_Result http_reply_json(struct http_request *request, unsigned status, json_t *body);
 /* Sends {"code": status, "message": <formatted>} with status. */
 enum MHD_Result http_reply_error(struct http_request *request, unsigned status, const char *format, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Sends a status with no body (204 and the like). */
 enum MHD_Result http_reply_empty(struct http_request *request, unsigned status);
 /* Sends length bytes of static data (never freed) with the given content type. */
 enum MHD_Result http_reply_static(struct http_request *request, unsigned status, const char *content_type,
-				  const void *data, size_t length);
+                                  const void *data, size_t length);
 /* Sends a malloc'd buffer, which the response frees when sent. */
-enum MHD_Result http_reply_owned(struct http_request *request, unsigned status, const char *content_type,
-				 void *data, size_t length);
+enum MHD_Result http_reply_owned(struct http_request *request, unsigned status, const char *content_type, void *data,
+                                 size_t length);
 
 /* Sends length bytes of data that several responses may share (not copied); release(context)
  * is called exactly once, when this response no longer needs them (also when it fails). */
 enum MHD_Result http_reply_shared(struct http_request *request, unsigned status, const char *content_type,
-				  const void *data, size_t length, void (*release)(void *context), void *context);
+                                  const void *data, size_t length, void (*release)(void *context), void *context);
 
 /* Produces the next part of a streamed body into buffer (at most max bytes); returns the
  * number of bytes written, 0 never (use HTTP_STREAM_END), or HTTP_STREAM_END / HTTP_STREAM_ERROR. */
 typedef ssize_t (*http_stream_fn)(void *context, uint64_t position, char *buffer, size_t max);
-#define HTTP_STREAM_END ((ssize_t)MHD_CONTENT_READER_END_OF_STREAM)
+#define HTTP_STREAM_END   ((ssize_t)MHD_CONTENT_READER_END_OF_STREAM)
 #define HTTP_STREAM_ERROR ((ssize_t)MHD_CONTENT_READER_END_WITH_ERROR)
 /* Sends a chunked body produced by fn; free_context is called on context when done. */
 enum MHD_Result http_reply_stream(struct http_request *request, unsigned status, const char *content_type,
-				  http_stream_fn fn, void *context, void (*free_context)(void *context));
+                                  http_stream_fn fn, void *context, void (*free_context)(void *context));
 
 #endif

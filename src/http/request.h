@@ -12,9 +12,9 @@
 #include "auth/principal.h"
 #include "util/arena.h"
 
-#define HTTP_MAX_PATH_PARAMS 4
+#define HTTP_MAX_PATH_PARAMS   4
 #define HTTP_MAX_EXTRA_HEADERS 8 /* a handler's few + RateLimit-Policy, RateLimit, Retry-After */
-#define HTTP_REQUEST_ID_SIZE 65
+#define HTTP_REQUEST_ID_SIZE   65
 
 struct route;
 struct http_request;
@@ -42,22 +42,22 @@ struct http_request {
 	size_t body_length;
 	size_t body_capacity;
 	bool body_too_large;
-	bool body_announced;     /* Content-Length above 0, or chunked (server.c) */
-	uint64_t content_length; /* announced; 0 when chunked or none */
+	bool body_announced;        /* Content-Length above 0, or chunked (server.c) */
+	uint64_t content_length;    /* announced; 0 when chunked or none */
 	struct principal principal; /* set for authenticated routes */
 	char request_id[HTTP_REQUEST_ID_SIZE];
 	struct http_header_pair extra_headers[HTTP_MAX_EXTRA_HEADERS];
 	size_t extra_header_count;
 	uint64_t started_ns;
-	http_resume_fn resume; /* set while suspended: what answers the request once resumed */
-	void *resume_context;  /* for the resume function; owned by whoever suspended */
-	unsigned status;   /* the status answered; 0 until then */
-	bool queue_failed; /* libmicrohttpd refused the response: the connection will close */
-	bool cache_control_set;   /* the handler added its own Cache-Control (else no-store) */
-	bool admitted;            /* the checks before the body ran (server.c: admit) */
-	bool close_after_reply;   /* answered before its body was read: the connection closes */
+	http_resume_fn resume;           /* set while suspended: what answers the request once resumed */
+	void *resume_context;            /* for the resume function; owned by whoever suspended */
+	unsigned status;                 /* the status answered; 0 until then */
+	bool queue_failed;               /* libmicrohttpd refused the response: the connection will close */
+	bool cache_control_set;          /* the handler added its own Cache-Control (else no-store) */
+	bool admitted;                   /* the checks before the body ran (server.c: admit) */
+	bool close_after_reply;          /* answered before its body was read: the connection closes */
 	size_t unauthenticated_reserved; /* bytes of the unauthenticated body budget held (server.c) */
-	struct arena arena; /* last: its inline buffer needs no zeroing */
+	struct arena arena;              /* last: its inline buffer needs no zeroing */
 };
 
 /* The i-th {parameter} of the matched route's path pattern. */
@@ -71,7 +71,7 @@ const char *http_query(struct http_request *request, const char *name);
 /* Calls fn for every value of query parameter name (repeated parameters); stops when fn
  * returns non-zero and returns that value, else 0. */
 int http_query_each(struct http_request *request, const char *name, int (*fn)(void *context, const char *value),
-		    void *context);
+                    void *context);
 /* The value of request header name (case-insensitive), or NULL. */
 const char *http_header(struct http_request *request, const char *name);
 

@@ -88,8 +88,7 @@ static int split_path(const char *path, const char **segments, size_t *lengths)
 	return count;
 }
 
-static bool path_matches(const struct compiled_route *route, const char **segments, const size_t *lengths,
-			 size_t count)
+static bool path_matches(const struct compiled_route *route, const char **segments, const size_t *lengths, size_t count)
 {
 	if (route->segment_count != count)
 		return false;

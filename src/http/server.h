@@ -12,7 +12,7 @@ struct http_server;
 
 /* The socket address of host (empty: every address) and port, for listening; 0, or -1 (logged). */
 int http_address_resolve(const char *host, unsigned port, struct sockaddr_storage *out, socklen_t *length)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* Starts serving routes on the app's configured address; NULL (logged) on failure. */
 struct http_server *http_server_start(struct app *app, struct route *routes, size_t route_count);

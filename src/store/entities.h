@@ -9,11 +9,11 @@
 #include "domain/role.h"
 #include "util/uuid.h"
 
-#define ENTITY_NAME_CHARS 200                  /* characters of a name */
-#define ENTITY_NAME_MAX (4 * ENTITY_NAME_CHARS) /* its bytes in UTF-8, without NUL */
-#define EMAIL_MAX 254
-#define TIME_ZONE_MAX 64
-#define SECRET_HASH_MAX 160
+#define ENTITY_NAME_CHARS 200                     /* characters of a name */
+#define ENTITY_NAME_MAX   (4 * ENTITY_NAME_CHARS) /* its bytes in UTF-8, without NUL */
+#define EMAIL_MAX         254
+#define TIME_ZONE_MAX     64
+#define SECRET_HASH_MAX   160
 #define ASYNC_MESSAGE_MAX 300
 
 struct organisation {

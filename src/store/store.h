@@ -234,9 +234,9 @@ struct store_ops {
 	enum store_result (*device_camera_get)(struct store *, const char *camera_id, struct device_camera *out);
 	/* Issues (or rotates: replaces in one transaction) the camera's device credentials, a clients row
 	 * with id = camera id, role device, the camera's organisation and secret_hash. The new stamp,
-	 * later than any before it (revoked ones too) and at least now_ms, goes to *issued_ms_out. STORE_NOT_FOUND: no such
-	 * camera; STORE_CONFLICT: the camera's state is not in allowed_states, or an API client that is
-	 * not a device already has this id. */
+	 * later than any before it (revoked ones too) and at least now_ms, goes to *issued_ms_out. STORE_NOT_FOUND: no
+	 * such camera; STORE_CONFLICT: the camera's state is not in allowed_states, or an API client that is not a
+	 * device already has this id. */
 	enum store_result (*device_credentials_put)(struct store *, const char *camera_id, const char *secret_hash,
 	                                            int64_t now_ms, unsigned allowed_states, int64_t *issued_ms_out);
 	/* Revokes the camera's device credentials; STORE_NOT_FOUND when it has none. (Decommissioning

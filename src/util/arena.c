@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ARENA_ALIGN 16
+#define ARENA_ALIGN     16
 #define ARENA_CHUNK_MIN 8192
 
 struct arena_chunk {

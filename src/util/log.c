@@ -21,7 +21,7 @@
 
 enum {
 	LOG_LINE_MAX = 2048,
-	LOG_BUFFER_BYTES = 1 << 20,  /* per buffer: about 0.2 s of access lines at 60,000 requests/s */
+	LOG_BUFFER_BYTES = 1 << 20, /* per buffer: about 0.2 s of access lines at 60,000 requests/s */
 	LOG_FLUSH_MILLIS = 50,
 };
 
@@ -182,8 +182,8 @@ void log_write(enum log_level level, const char *format, ...)
 	gettimeofday(&tv, NULL);
 	time_format_rfc3339((int64_t)tv.tv_sec, line); /* "YYYY-MM-DDTHH:MM:SSZ" */
 	size_t used = 19;
-	used += (size_t)snprintf(line + used, sizeof(line) - used, ".%03ldZ %s ", (long)(tv.tv_usec / 1000),
-				 names[level]);
+	used +=
+	    (size_t)snprintf(line + used, sizeof(line) - used, ".%03ldZ %s ", (long)(tv.tv_usec / 1000), names[level]);
 	va_list args;
 	va_start(args, format);
 	int n = vsnprintf(line + used, sizeof(line) - used - 1, format, args);

@@ -14,17 +14,10 @@ static size_t escape_byte(unsigned char c, char piece[4])
 		piece[0] = '\\';
 		piece[1] = (char)c;
 		return 2;
-	case '\n':
-		memcpy(piece, "\\n", 2);
-		return 2;
-	case '\r':
-		memcpy(piece, "\\r", 2);
-		return 2;
-	case '\t':
-		memcpy(piece, "\\t", 2);
-		return 2;
-	default:
-		break;
+	case '\n': memcpy(piece, "\\n", 2); return 2;
+	case '\r': memcpy(piece, "\\r", 2); return 2;
+	case '\t': memcpy(piece, "\\t", 2); return 2;
+	default: break;
 	}
 	if (c >= 0x20 && c < 0x7f) {
 		piece[0] = (char)c;

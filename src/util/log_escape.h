@@ -7,7 +7,7 @@
 
 /* Size of a buffer that holds any escaped value whose input fits in bytes (worst case: every
  * byte becomes \xHH), plus the NUL. */
-#define LOG_ESCAPE_SIZE(bytes) ((bytes) * 4 + 1)
+#define LOG_ESCAPE_SIZE(bytes) ((bytes)*4 + 1)
 /* Appended to an escaped value that did not fit its buffer. Read from the left, every backslash
  * of an escaped value starts an escape sequence (an input backslash is doubled), and only this
  * marker puts a dot after one: no input can forge it (an input "\..." is written "\\..."). */

@@ -176,8 +176,12 @@ static void test_heartbeat_updates_the_row_in_place_and_voids_reads_in_flight(vo
 	uint64_t ticket, stale_ticket;
 	assert_false(camera_cache_get(cache, c.id, &out, &ticket));
 	camera_cache_fill(cache, &c, ticket);
-	struct heartbeat beat = {.at = 1800000000, .shutting_down = false, .encoded_frames_proportion = 0.5,
-	                         .network_transmit_rate = 99, .video_backlog = 7, .video_upload_latency = 1.5};
+	struct heartbeat beat = {.at = 1800000000,
+	                         .shutting_down = false,
+	                         .encoded_frames_proportion = 0.5,
+	                         .network_transmit_rate = 99,
+	                         .video_backlog = 7,
+	                         .video_upload_latency = 1.5};
 	memcpy(beat.camera_id, c.id, sizeof(beat.camera_id));
 	camera_cache_heartbeat(cache, &beat);
 	assert_true(camera_cache_get(cache, c.id, &out, &ticket));
@@ -202,13 +206,13 @@ static void test_heartbeat_updates_the_row_in_place_and_voids_reads_in_flight(vo
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_filled_row_comes_back_whole),
-		cmocka_unit_test(test_longest_texts_round_trip),
-		cmocka_unit_test(test_forget_drops_the_row),
-		cmocka_unit_test(test_fill_that_raced_a_forget_is_dropped),
-		cmocka_unit_test(test_second_fill_replaces_the_first),
-		cmocka_unit_test(test_budget_holds_and_recent_rows_stay),
-		cmocka_unit_test(test_heartbeat_updates_the_row_in_place_and_voids_reads_in_flight),
+	    cmocka_unit_test(test_filled_row_comes_back_whole),
+	    cmocka_unit_test(test_longest_texts_round_trip),
+	    cmocka_unit_test(test_forget_drops_the_row),
+	    cmocka_unit_test(test_fill_that_raced_a_forget_is_dropped),
+	    cmocka_unit_test(test_second_fill_replaces_the_first),
+	    cmocka_unit_test(test_budget_holds_and_recent_rows_stay),
+	    cmocka_unit_test(test_heartbeat_updates_the_row_in_place_and_voids_reads_in_flight),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -39,8 +39,9 @@ static void test_unclaimed_camera_has_nulls_and_zero_metrics(void **state)
 	struct camera c = registered_camera();
 	json_t *v = render(&c, true, 90);
 	assert_int_equal(json_object_size(v), 17);
-	const char *null_keys[] = {"name", "direction1Alias", "direction2Alias", "organisationId", "siteId",
-				   "cameraPositionId", "claimedAt", "lastSeenAt", "lastVideoAt"};
+	const char *null_keys[] = {"name",           "direction1Alias", "direction2Alias",
+	                           "organisationId", "siteId",          "cameraPositionId",
+	                           "claimedAt",      "lastSeenAt",      "lastVideoAt"};
 	for (size_t i = 0; i < sizeof(null_keys) / sizeof(null_keys[0]); i++)
 		assert_true(json_is_null(json_object_get(v, null_keys[i])));
 	assert_string_equal(json_string_value(json_object_get(v, "state")), "registered");
@@ -118,12 +119,12 @@ static void test_too_small_buffer_is_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_unclaimed_camera_has_nulls_and_zero_metrics),
-		cmocka_unit_test(test_metrics_are_left_out_when_not_asked_for),
-		cmocka_unit_test(test_claimed_camera_shows_placement_and_times),
-		cmocka_unit_test(test_online_only_within_the_window_and_until_shutdown),
-		cmocka_unit_test(test_free_text_is_escaped),
-		cmocka_unit_test(test_too_small_buffer_is_refused),
+	    cmocka_unit_test(test_unclaimed_camera_has_nulls_and_zero_metrics),
+	    cmocka_unit_test(test_metrics_are_left_out_when_not_asked_for),
+	    cmocka_unit_test(test_claimed_camera_shows_placement_and_times),
+	    cmocka_unit_test(test_online_only_within_the_window_and_until_shutdown),
+	    cmocka_unit_test(test_free_text_is_escaped),
+	    cmocka_unit_test(test_too_small_buffer_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

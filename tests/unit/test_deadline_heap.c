@@ -79,9 +79,9 @@ static void test_many_random_deadlines_grow_the_heap(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_entries_come_out_earliest_first),
-		cmocka_unit_test(test_removing_from_the_middle_keeps_the_order),
-		cmocka_unit_test(test_many_random_deadlines_grow_the_heap),
+	    cmocka_unit_test(test_entries_come_out_earliest_first),
+	    cmocka_unit_test(test_removing_from_the_middle_keeps_the_order),
+	    cmocka_unit_test(test_many_random_deadlines_grow_the_heap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -65,9 +65,9 @@ static void test_other_bytes_fail(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_a_real_jpeg_passes_with_its_size),
-		cmocka_unit_test(test_a_truncated_header_fails),
-		cmocka_unit_test(test_other_bytes_fail),
+	    cmocka_unit_test(test_a_real_jpeg_passes_with_its_size),
+	    cmocka_unit_test(test_a_truncated_header_fails),
+	    cmocka_unit_test(test_other_bytes_fail),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -39,7 +39,7 @@ static int teardown(void **state)
 static char *make_token(EVP_PKEY *signer, int64_t exp, const char *iss, const char *aud)
 {
 	json_t *claims = json_pack("{s:s, s:s, s:s, s:s, s:I}", "iss", iss, "aud", aud, "sub",
-				   "497f6eca-6276-4993-bfeb-53cbbbba6f08", "role", "admin", "exp", (json_int_t)exp);
+	                           "497f6eca-6276-4993-bfeb-53cbbbba6f08", "role", "admin", "exp", (json_int_t)exp);
 	char *token = jwt_sign_es256(signer, kid, claims);
 	json_decref(claims);
 	return token;
@@ -134,8 +134,9 @@ static void test_tampered_payload_is_refused(void **state)
 	char *valid = make_token(key, NOW + 60, "camfleet", "camfleet");
 	char *first_dot = strchr(valid, '.');
 	char *second_dot = strchr(first_dot + 1, '.');
-	char *payload = encode_part("{\"aud\":\"camfleet\",\"exp\":9999999999,\"iss\":\"camfleet\",\"role\":\"operator\","
-				    "\"sub\":\"497f6eca-6276-4993-bfeb-53cbbbba6f08\"}");
+	char *payload =
+	    encode_part("{\"aud\":\"camfleet\",\"exp\":9999999999,\"iss\":\"camfleet\",\"role\":\"operator\","
+	                "\"sub\":\"497f6eca-6276-4993-bfeb-53cbbbba6f08\"}");
 	char token[2048];
 	snprintf(token, sizeof(token), "%.*s.%s%s", (int)(first_dot - valid), valid, payload, second_dot);
 	json_t *claims = NULL;
@@ -147,7 +148,7 @@ static void test_tampered_payload_is_refused(void **state)
 static void test_unknown_kid_is_refused(void **state)
 {
 	json_t *claims_in = json_pack("{s:s, s:s, s:s, s:I}", "iss", "camfleet", "aud", "camfleet", "sub", "x", "exp",
-				      (json_int_t)(NOW + 60));
+	                              (json_int_t)(NOW + 60));
 	char *token = jwt_sign_es256(key, "some-other-kid", claims_in);
 	json_decref(claims_in);
 	json_t *claims = NULL;
@@ -215,20 +216,20 @@ static void test_header_without_kid_gives_empty_kid_and_garbage_is_refused(void 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_signed_token_verifies_and_yields_claims),
-		cmocka_unit_test(test_header_kid_is_read_for_picking_the_key),
-		cmocka_unit_test(test_header_without_kid_gives_empty_kid_and_garbage_is_refused),
-		cmocka_unit_test(test_expired_token_is_refused),
-		cmocka_unit_test(test_token_expiring_now_is_refused),
-		cmocka_unit_test(test_token_signed_by_another_key_is_refused),
-		cmocka_unit_test(test_wrong_issuer_and_audience_are_refused),
-		cmocka_unit_test(test_alg_none_is_refused),
-		cmocka_unit_test(test_hs256_header_is_refused),
-		cmocka_unit_test(test_tampered_payload_is_refused),
-		cmocka_unit_test(test_unknown_kid_is_refused),
-		cmocka_unit_test(test_garbage_is_malformed),
-		cmocka_unit_test(test_truncated_signature_is_refused),
-		cmocka_unit_test(test_public_jwk_has_p256_coordinates),
+	    cmocka_unit_test(test_signed_token_verifies_and_yields_claims),
+	    cmocka_unit_test(test_header_kid_is_read_for_picking_the_key),
+	    cmocka_unit_test(test_header_without_kid_gives_empty_kid_and_garbage_is_refused),
+	    cmocka_unit_test(test_expired_token_is_refused),
+	    cmocka_unit_test(test_token_expiring_now_is_refused),
+	    cmocka_unit_test(test_token_signed_by_another_key_is_refused),
+	    cmocka_unit_test(test_wrong_issuer_and_audience_are_refused),
+	    cmocka_unit_test(test_alg_none_is_refused),
+	    cmocka_unit_test(test_hs256_header_is_refused),
+	    cmocka_unit_test(test_tampered_payload_is_refused),
+	    cmocka_unit_test(test_unknown_kid_is_refused),
+	    cmocka_unit_test(test_garbage_is_malformed),
+	    cmocka_unit_test(test_truncated_signature_is_refused),
+	    cmocka_unit_test(test_public_jwk_has_p256_coordinates),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

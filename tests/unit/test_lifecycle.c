@@ -58,7 +58,7 @@ static void test_decommission_from_claimed_states(void **state)
 static void test_unclaimed_cameras_refuse_every_change(void **state)
 {
 	const enum camera_action actions[] = {CAMERA_ACTION_RUN, CAMERA_ACTION_PAUSE, CAMERA_ACTION_DECOMMISSION,
-					      CAMERA_ACTION_MOVE, CAMERA_ACTION_PATCH};
+	                                      CAMERA_ACTION_MOVE, CAMERA_ACTION_PATCH};
 	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
 		expect_refused(CAMERA_REGISTERED, actions[i], LIFECYCLE_FORBIDDEN);
 		expect_refused(CAMERA_DECOMMISSIONED, actions[i], LIFECYCLE_FORBIDDEN);
@@ -99,16 +99,16 @@ static void test_request_state_names_map_to_claimed_states(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_claim_from_registered_runs),
-		cmocka_unit_test(test_claim_from_decommissioned_runs_again),
-		cmocka_unit_test(test_claim_twice_is_conflict),
-		cmocka_unit_test(test_pause_and_resume_toggle),
-		cmocka_unit_test(test_same_state_is_idempotent),
-		cmocka_unit_test(test_decommission_from_claimed_states),
-		cmocka_unit_test(test_unclaimed_cameras_refuse_every_change),
-		cmocka_unit_test(test_move_and_patch_keep_the_state),
-		cmocka_unit_test(test_state_names_round_trip),
-		cmocka_unit_test(test_request_state_names_map_to_claimed_states),
+	    cmocka_unit_test(test_claim_from_registered_runs),
+	    cmocka_unit_test(test_claim_from_decommissioned_runs_again),
+	    cmocka_unit_test(test_claim_twice_is_conflict),
+	    cmocka_unit_test(test_pause_and_resume_toggle),
+	    cmocka_unit_test(test_same_state_is_idempotent),
+	    cmocka_unit_test(test_decommission_from_claimed_states),
+	    cmocka_unit_test(test_unclaimed_cameras_refuse_every_change),
+	    cmocka_unit_test(test_move_and_patch_keep_the_state),
+	    cmocka_unit_test(test_state_names_round_trip),
+	    cmocka_unit_test(test_request_state_names_map_to_claimed_states),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -81,7 +81,7 @@ static void test_lines_arrive_whole_once_and_in_order(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_lines_arrive_whole_once_and_in_order),
+	    cmocka_unit_test(test_lines_arrive_whole_once_and_in_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -89,16 +89,16 @@ static void test_worst_case_fits_log_escape_size(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_plain_text_is_kept_as_is),
-		cmocka_unit_test(test_null_is_a_dash),
-		cmocka_unit_test(test_newline_cannot_start_a_forged_line),
-		cmocka_unit_test(test_quotes_backslashes_and_controls_are_escaped),
-		cmocka_unit_test(test_bytes_above_ascii_are_hex_escaped),
-		cmocka_unit_test(test_long_value_is_truncated_with_the_marker_within_the_buffer),
-		cmocka_unit_test(test_truncation_never_splits_an_escape),
-		cmocka_unit_test(test_value_that_exactly_fits_is_not_marked),
-		cmocka_unit_test(test_input_backslash_dots_cannot_fake_the_marker),
-		cmocka_unit_test(test_worst_case_fits_log_escape_size),
+	    cmocka_unit_test(test_plain_text_is_kept_as_is),
+	    cmocka_unit_test(test_null_is_a_dash),
+	    cmocka_unit_test(test_newline_cannot_start_a_forged_line),
+	    cmocka_unit_test(test_quotes_backslashes_and_controls_are_escaped),
+	    cmocka_unit_test(test_bytes_above_ascii_are_hex_escaped),
+	    cmocka_unit_test(test_long_value_is_truncated_with_the_marker_within_the_buffer),
+	    cmocka_unit_test(test_truncation_never_splits_an_escape),
+	    cmocka_unit_test(test_value_that_exactly_fits_is_not_marked),
+	    cmocka_unit_test(test_input_backslash_dots_cannot_fake_the_marker),
+	    cmocka_unit_test(test_worst_case_fits_log_escape_size),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

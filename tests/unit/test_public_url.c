@@ -85,13 +85,13 @@ static void test_default_comes_from_the_listen_address(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_http_and_https_urls_are_kept),
-		cmocka_unit_test(test_trailing_slashes_are_removed_and_the_scheme_lowercased),
-		cmocka_unit_test(test_other_schemes_are_refused),
-		cmocka_unit_test(test_missing_host_is_refused),
-		cmocka_unit_test(test_query_fragment_userinfo_and_spaces_are_refused),
-		cmocka_unit_test(test_too_long_is_refused),
-		cmocka_unit_test(test_default_comes_from_the_listen_address),
+	    cmocka_unit_test(test_http_and_https_urls_are_kept),
+	    cmocka_unit_test(test_trailing_slashes_are_removed_and_the_scheme_lowercased),
+	    cmocka_unit_test(test_other_schemes_are_refused),
+	    cmocka_unit_test(test_missing_host_is_refused),
+	    cmocka_unit_test(test_query_fragment_userinfo_and_spaces_are_refused),
+	    cmocka_unit_test(test_too_long_is_refused),
+	    cmocka_unit_test(test_default_comes_from_the_listen_address),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

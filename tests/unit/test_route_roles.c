@@ -58,8 +58,8 @@ static void test_metrics_is_for_operators_and_device_routes_for_devices(void **s
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_every_route_names_its_roles_unless_public),
-		cmocka_unit_test(test_metrics_is_for_operators_and_device_routes_for_devices),
+	    cmocka_unit_test(test_every_route_names_its_roles_unless_public),
+	    cmocka_unit_test(test_metrics_is_for_operators_and_device_routes_for_devices),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

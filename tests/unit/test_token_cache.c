@@ -99,11 +99,11 @@ static void test_full_set_evicts_the_token_expiring_first(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_stored_token_is_found_until_it_expires),
-		cmocka_unit_test(test_prefix_or_longer_token_does_not_match),
-		cmocka_unit_test(test_many_tokens_stay_bounded_and_recent_ones_hit),
-		cmocka_unit_test(test_fleet_of_tokens_all_hit),
-		cmocka_unit_test(test_full_set_evicts_the_token_expiring_first),
+	    cmocka_unit_test(test_stored_token_is_found_until_it_expires),
+	    cmocka_unit_test(test_prefix_or_longer_token_does_not_match),
+	    cmocka_unit_test(test_many_tokens_stay_bounded_and_recent_ones_hit),
+	    cmocka_unit_test(test_fleet_of_tokens_all_hit),
+	    cmocka_unit_test(test_full_set_evicts_the_token_expiring_first),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

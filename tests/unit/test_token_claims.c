@@ -18,7 +18,6 @@
 #include "store/store.h"
 #include "util/timeutil.h"
 
-
 static EVP_PKEY *key;
 static char key_path[] = "/tmp/camfleet-test-token-claims-XXXXXX";
 static char kid[64];
@@ -26,7 +25,7 @@ static struct token_service *service;
 
 /* The store of this test holds no revocation: the key comes from a file (--signing-key-file). */
 static enum store_result no_revocations(struct store *store, int64_t changed_after_ms, token_revocation_fn row,
-					void *context)
+                                        void *context)
 {
 	return STORE_OK;
 }
@@ -37,7 +36,7 @@ static enum store_result nothing_to_prune(struct store *store, int64_t changed_b
 }
 
 static const struct store_ops no_revocation_ops = {.token_revocation_list = no_revocations,
-						   .token_revocation_prune = nothing_to_prune};
+                                                   .token_revocation_prune = nothing_to_prune};
 static struct store no_revocation_store = {.ops = &no_revocation_ops};
 
 static int setup(void **state)
@@ -63,9 +62,9 @@ static int teardown(void **state)
 /* Signs an admin token whose exp and iat are the given JSON values (stolen), and verifies it. */
 static enum token_result verify_with_dates(json_t *exp, json_t *iat, struct principal *principal)
 {
-	json_t *claims = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "iss", "camfleet", "aud", "camfleet", "sub",
-				   "497f6eca-6276-4993-bfeb-53cbbbba6f08", "role", "admin", "kind", "user", "org",
-				   "7d9f0e4c-2b1a-4c3d-9e8f-0a1b2c3d4e5f", "exp", exp, "iat", iat);
+	json_t *claims = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "iss", "camfleet", "aud", "camfleet",
+	                           "sub", "497f6eca-6276-4993-bfeb-53cbbbba6f08", "role", "admin", "kind", "user",
+	                           "org", "7d9f0e4c-2b1a-4c3d-9e8f-0a1b2c3d4e5f", "exp", exp, "iat", iat);
 	assert_non_null(claims);
 	char *token = jwt_sign_es256(key, kid, claims);
 	json_decref(claims);
@@ -91,7 +90,7 @@ static void test_exp_beyond_year_9999_refuses_the_token(void **state)
 	struct principal principal;
 	assert_int_equal(verify_with_dates(json_real(1.79667e96), json_integer(now), &principal), TOKEN_BAD_CLAIMS);
 	assert_int_equal(verify_with_dates(json_integer(253402300800), json_integer(now), &principal),
-			 TOKEN_BAD_CLAIMS);
+	                 TOKEN_BAD_CLAIMS);
 }
 
 static void test_iat_out_of_range_refuses_the_token(void **state)
@@ -101,7 +100,7 @@ static void test_iat_out_of_range_refuses_the_token(void **state)
 	assert_int_equal(verify_with_dates(json_integer(now + 600), json_real(-1e300), &principal), TOKEN_BAD_CLAIMS);
 	assert_int_equal(verify_with_dates(json_integer(now + 600), json_real(1e300), &principal), TOKEN_BAD_CLAIMS);
 	assert_int_equal(verify_with_dates(json_integer(now + 600), json_string("yesterday"), &principal),
-			 TOKEN_BAD_CLAIMS);
+	                 TOKEN_BAD_CLAIMS);
 }
 
 int main(void)

@@ -146,17 +146,17 @@ static void test_arena_serves_large_and_many_allocations(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_generated_uuids_are_valid_v4_and_distinct),
-		cmocka_unit_test(test_uuid_validation_rejects_near_misses),
-		cmocka_unit_test(test_uuid_normalize_lowercases),
-		cmocka_unit_test(test_rfc3339_round_trip),
-		cmocka_unit_test(test_civil_time_matches_gmtime_across_eras),
-		cmocka_unit_test(test_rfc3339_offsets_and_fractions),
-		cmocka_unit_test(test_rfc3339_rejects_malformed),
-		cmocka_unit_test(test_date_parsing_knows_leap_years),
-		cmocka_unit_test(test_base64url_round_trip_without_padding),
-		cmocka_unit_test(test_base64url_rejects_standard_alphabet_and_padding),
-		cmocka_unit_test(test_arena_serves_large_and_many_allocations),
+	    cmocka_unit_test(test_generated_uuids_are_valid_v4_and_distinct),
+	    cmocka_unit_test(test_uuid_validation_rejects_near_misses),
+	    cmocka_unit_test(test_uuid_normalize_lowercases),
+	    cmocka_unit_test(test_rfc3339_round_trip),
+	    cmocka_unit_test(test_civil_time_matches_gmtime_across_eras),
+	    cmocka_unit_test(test_rfc3339_offsets_and_fractions),
+	    cmocka_unit_test(test_rfc3339_rejects_malformed),
+	    cmocka_unit_test(test_date_parsing_knows_leap_years),
+	    cmocka_unit_test(test_base64url_round_trip_without_padding),
+	    cmocka_unit_test(test_base64url_rejects_standard_alphabet_and_padding),
+	    cmocka_unit_test(test_arena_serves_large_and_many_allocations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -35,7 +35,6 @@ SHARED_STORE_OPERATIONS(SHARED_DECLARE)
 /* Designated initialisers of every shared operation, for a back end's ops table. */
 #define SHARED_STORE_OPS SHARED_STORE_OPERATIONS(SHARED_ASSIGN)
 
-
 /* The columns of a camera row, in the order both back ends' readers expect. */
 #define STORE_CAMERA_COLUMNS                                                                                           \
 	"id, serial_number, state, organisation_id, site_id, camera_position_id, claimed_at, name,"                    \
