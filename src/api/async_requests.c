@@ -35,7 +35,10 @@ static bool request_new_or_reply(struct http_request *request, enum async_kind k
 	out->kind = kind;
 	out->status = ASYNC_CREATED;
 	memcpy(out->camera_id, camera_id, sizeof(out->camera_id));
-	out->created_at = time_now_seconds();
+	struct change_origin origin;
+	api_change_origin(request, &origin);
+	out->requester = origin.actor;
+	out->created_at = origin.at_ms / 1000;
 	out->updated_at = out->created_at;
 	return true;
 }

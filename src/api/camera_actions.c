@@ -39,7 +39,10 @@ static enum store_result write_state(struct http_request *request, const struct 
                                      void *context, struct camera *out)
 {
 	struct store *store = request->app->store;
-	return store->ops->camera_set_state(store, current->id, current->state, next, time_now_seconds(), out);
+	struct change_origin origin;
+	api_change_origin(request, &origin);
+	return store->ops->camera_set_state(store, current->id, current->state, next, origin.at_ms / 1000, &origin,
+	                                    out);
 }
 
 static enum MHD_Result put_state(struct http_request *request)
@@ -94,7 +97,9 @@ static enum store_result write_move(struct http_request *request, const struct c
                                     void *context, struct camera *out)
 {
 	struct store *store = request->app->store;
-	return store->ops->camera_move(store, current->id, current->state, context, out);
+	struct change_origin origin;
+	api_change_origin(request, &origin);
+	return store->ops->camera_move(store, current->id, current->state, context, &origin, out);
 }
 
 static enum MHD_Result post_move(struct http_request *request)

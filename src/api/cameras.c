@@ -78,11 +78,13 @@ static enum MHD_Result post_camera(struct http_request *request)
 	memcpy(placement.site_id, site.id, sizeof(placement.site_id));
 	if (uuid_generate_text(placement.camera_position_id) != 0)
 		return http_reply_error(request, 500, "internal error");
-	placement.at = time_now_seconds();
+	struct change_origin origin;
+	api_change_origin(request, &origin);
+	placement.at = origin.at_ms / 1000;
 	struct store *store = request->app->store;
 	enum store_result result =
 	    store->ops->camera_claim(store, claim.serial_number, lifecycle_allowed_from(CAMERA_ACTION_CLAIM),
-	                             &placement, claim.has_name, claim.name, &camera);
+	                             &placement, claim.has_name, claim.name, &origin, &camera);
 	if (result == STORE_CONFLICT) /* claimed by someone else meanwhile */
 		return camera_access_refuse(request, &camera, CAMERA_ACTION_CLAIM, LIFECYCLE_CONFLICT);
 	if (result != STORE_OK)
@@ -155,7 +157,9 @@ static enum store_result write_patch(struct http_request *request, const struct 
                                      void *context, struct camera *out)
 {
 	struct store *store = request->app->store;
-	return store->ops->camera_patch(store, current->id, current->state, context, out);
+	struct change_origin origin;
+	api_change_origin(request, &origin);
+	return store->ops->camera_patch(store, current->id, current->state, context, &origin, out);
 }
 
 static enum MHD_Result patch_camera(struct http_request *request)
@@ -180,7 +184,10 @@ static enum store_result write_state(struct http_request *request, const struct 
                                      void *context, struct camera *out)
 {
 	struct store *store = request->app->store;
-	return store->ops->camera_set_state(store, current->id, current->state, next, time_now_seconds(), out);
+	struct change_origin origin;
+	api_change_origin(request, &origin);
+	return store->ops->camera_set_state(store, current->id, current->state, next, origin.at_ms / 1000, &origin,
+	                                    out);
 }
 
 static enum MHD_Result delete_camera(struct http_request *request)

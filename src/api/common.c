@@ -187,3 +187,15 @@ json_t *api_json_time_or_null(int64_t epoch_seconds)
 	time_format_rfc3339(epoch_seconds, text);
 	return json_string(text);
 }
+
+void api_change_origin(const struct http_request *request, struct change_origin *out)
+{
+	const struct principal *principal = &request->principal;
+	if (principal->role == ROLE_DEVICE)
+		out->actor.kind = EVENT_ACTOR_DEVICE;
+	else
+		out->actor.kind = principal->kind == SUBJECT_USER ? EVENT_ACTOR_USER : EVENT_ACTOR_CLIENT;
+	snprintf(out->actor.id, sizeof(out->actor.id), "%s", principal->subject);
+	out->at_ms = time_now_millis();
+	out->online_window = request->app->config.online_window;
+}

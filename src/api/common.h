@@ -42,6 +42,9 @@ bool api_string_field_or_reply(struct http_request *request, json_t *body, const
 bool api_uuid_field_or_reply(struct http_request *request, json_t *body, const char *name, bool required,
                              char out[UUID_BUFFER_SIZE], bool *present);
 
+/* The origin of a change the caller makes (its event's actor, now, the online window). */
+void api_change_origin(const struct http_request *request, struct change_origin *out);
+
 /* Answers for a failed store operation: STORE_NOT_FOUND → 404 "<what> not found",
  * STORE_CONFLICT → 409 with conflict_message, unavailable → 503, anything else → 500. */
 enum MHD_Result api_store_failure(struct http_request *request, enum store_result result, const char *what,

@@ -110,10 +110,10 @@ static bool camera_already_registered(struct store *store, const struct async_re
 }
 
 static void apply_register(struct store *store, const struct async_request *request, bool retaken,
-                           struct outcome *outcome)
+                           const struct change_origin *origin, struct outcome *outcome)
 {
-	enum store_result result =
-	    store->ops->camera_register(store, request->camera_id, request->serial_number, time_now_seconds());
+	enum store_result result = store->ops->camera_register(store, request->camera_id, request->serial_number,
+	                                                       origin->at_ms / 1000, origin);
 	if (result == STORE_OK || (result == STORE_CONFLICT && retaken && camera_already_registered(store, request))) {
 		outcome_set(outcome, ASYNC_SUCCEEDED, "camera registered");
 		return;
@@ -135,7 +135,7 @@ static void forbidden_state_message(enum camera_state state, struct outcome *out
 
 /* One attempt at the state change; returns false when the camera's state changed under it. */
 static bool try_set_state(struct store *store, const struct async_request *request, enum camera_action action,
-                          struct outcome *outcome)
+                          const struct change_origin *origin, struct outcome *outcome)
 {
 	struct camera camera;
 	enum store_result result = store->ops->camera_get(store, request->camera_id, &camera);
@@ -153,8 +153,8 @@ static bool try_set_state(struct store *store, const struct async_request *reque
 		forbidden_state_message(camera.state, outcome);
 		return true;
 	}
-	result =
-	    store->ops->camera_set_state(store, request->camera_id, camera.state, next, time_now_seconds(), &camera);
+	result = store->ops->camera_set_state(store, request->camera_id, camera.state, next, origin->at_ms / 1000,
+	                                      origin, &camera);
 	if (result == STORE_CONFLICT)
 		return false;
 	if (result == STORE_NOT_FOUND) {
@@ -170,7 +170,8 @@ static bool try_set_state(struct store *store, const struct async_request *reque
 	return true;
 }
 
-static void apply_put_state(struct store *store, const struct async_request *request, struct outcome *outcome)
+static void apply_put_state(struct store *store, const struct async_request *request,
+                            const struct change_origin *origin, struct outcome *outcome)
 {
 	enum camera_state target;
 	if (!camera_state_from_request_name(request->new_state, &target)) {
@@ -179,18 +180,21 @@ static void apply_put_state(struct store *store, const struct async_request *req
 	}
 	enum camera_action action = target == CAMERA_RUNNING ? CAMERA_ACTION_RUN : CAMERA_ACTION_PAUSE;
 	for (int attempt = 0; attempt < 2; attempt++)
-		if (try_set_state(store, request, action, outcome))
+		if (try_set_state(store, request, action, origin, outcome))
 			return;
 	outcome_set(outcome, ASYNC_FAILED,
 	            "the camera's state changed while the request was carried out; submit the request again");
 }
 
-static void apply(struct store *store, const struct async_request *request, bool retaken, struct outcome *outcome)
+/* The change is the requester's (its event's actor), made now. */
+static void apply(struct app *app, const struct async_request *request, bool retaken, struct outcome *outcome)
 {
+	struct change_origin origin = {
+	    .actor = request->requester, .at_ms = time_now_millis(), .online_window = app->config.online_window};
 	if (request->kind == ASYNC_REGISTER_CAMERA)
-		apply_register(store, request, retaken, outcome);
+		apply_register(app->store, request, retaken, &origin, outcome);
 	else
-		apply_put_state(store, request, outcome);
+		apply_put_state(app->store, request, &origin, outcome);
 }
 
 static const char *kind_label(enum async_kind kind)
@@ -227,7 +231,7 @@ static void carry_out(struct async_worker *worker, const struct async_request *r
 	struct outcome outcome;
 	long backoff = BACKOFF_FIRST_MILLIS;
 	for (;;) {
-		apply(worker->app->store, request, retaken, &outcome);
+		apply(worker->app, request, retaken, &outcome);
 		if (!outcome.transient)
 			break;
 		if (worker_stopping(worker)) {

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "domain/event.h"
 #include "domain/role.h"
 #include "util/uuid.h"
 
@@ -61,8 +62,22 @@ struct async_request {
 	char serial_number[129];                /* ASYNC_REGISTER_CAMERA */
 	char new_state[16];                     /* ASYNC_PUT_CAMERA_STATE: "claimed" | "claimed_paused" */
 	char organisation_id[UUID_BUFFER_SIZE]; /* who may read it; "" = operators only */
+	struct event_actor requester;           /* who asked: the actor of the worker's change */
 	int64_t created_at;
 	int64_t updated_at;
+};
+
+/* One stored event; data_json (the event's "data" object as JSON text) lives only during the
+ * listing callback that receives it. */
+struct event_record {
+	char id[UUID_BUFFER_SIZE];
+	enum event_type type;
+	int64_t occurred_at_ms;
+	char organisation_id[UUID_BUFFER_SIZE]; /* "" for none */
+	char site_id[UUID_BUFFER_SIZE];
+	char camera_id[UUID_BUFFER_SIZE];
+	struct event_actor actor;
+	const char *data_json;
 };
 
 /* Totals of video uploads in a time window. */

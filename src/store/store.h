@@ -89,6 +89,20 @@ typedef void (*store_message_fn)(void *context, const char *message);
 
 #define STORE_MESSAGE_MAX 200 /* bytes of a cross-node message, without NUL */
 
+/* A filter for listing events, newest first. Empty strings and zeros mean "no restriction". */
+struct event_filter {
+	unsigned type_mask; /* EVENT_TYPE_BIT()s */
+	char camera_id[UUID_BUFFER_SIZE];
+	char site_id[UUID_BUFFER_SIZE];
+	int64_t since_ms; /* only events that occurred at or after this */
+	/* Visibility: only events of this organisation; only events at sites granted to this user. */
+	char organisation_id[UUID_BUFFER_SIZE];
+	char granted_user_id[UUID_BUFFER_SIZE];
+	char before_id[UUID_BUFFER_SIZE]; /* keyset cursor: only events written before this one */
+	unsigned limit;                   /* at most this many rows; 0 = all */
+};
+typedef int (*event_row_fn)(void *context, const struct event_record *event);
+
 /* What a claim or move writes, beyond the camera's identity. */
 struct camera_placement {
 	char organisation_id[UUID_BUFFER_SIZE];
@@ -196,8 +210,12 @@ struct store_ops {
 	enum store_result (*client_delete)(struct store *, const char *id, int64_t tokens_valid_from_ms);
 
 	/* Cameras. */
+	/* The camera writes below record their event (store.h's struct event_record; its actor and time
+	 * from origin) in the transaction of the change: no change without its event, and none without
+	 * its change. */
 	/* Inserts a registered camera; STORE_CONFLICT when the id or serial number exists. */
-	enum store_result (*camera_register)(struct store *, const char *id, const char *serial_number, int64_t at);
+	enum store_result (*camera_register)(struct store *, const char *id, const char *serial_number, int64_t at,
+	                                     const struct change_origin *origin);
 	enum store_result (*camera_get)(struct store *, const char *id, struct camera *out);
 	enum store_result (*camera_get_by_serial)(struct store *, const char *serial_number, struct camera *out);
 	/* Reads count cameras at once: out[i] and found[i] for ids[i] (ids may repeat). STORE_OK even
@@ -210,17 +228,23 @@ struct store_ops {
 	 * placement with a new position (name set when has_name); STORE_CONFLICT when not claimable. */
 	enum store_result (*camera_claim)(struct store *, const char *serial_number, unsigned claimable_mask,
 	                                  const struct camera_placement *, bool has_name, const char *name,
-	                                  struct camera *out);
+	                                  const struct change_origin *origin, struct camera *out);
 	/* Sets state to new_state if the current state is expected_state; STORE_CONFLICT if not.
 	 * Decommissioning also revokes the camera's device credentials and drops its latest frame. */
 	enum store_result (*camera_set_state)(struct store *, const char *id, enum camera_state expected_state,
-	                                      enum camera_state new_state, int64_t at, struct camera *out);
+	                                      enum camera_state new_state, int64_t at,
+	                                      const struct change_origin *origin, struct camera *out);
 	/* Moves the camera (in expected_state) to the placement's site with a new position. */
 	enum store_result (*camera_move)(struct store *, const char *id, enum camera_state expected_state,
-	                                 const struct camera_placement *, struct camera *out);
-	/* Applies a patch to a camera in expected_state. */
+	                                 const struct camera_placement *, const struct change_origin *origin,
+	                                 struct camera *out);
+	/* Applies a patch to a camera in expected_state (its event names the fields that changed). */
 	enum store_result (*camera_patch)(struct store *, const char *id, enum camera_state expected_state,
-	                                  const struct camera_patch *, struct camera *out);
+	                                  const struct camera_patch *, const struct change_origin *origin,
+	                                  struct camera *out);
+
+	/* Events (the audit log): calls row for each event matching filter, newest first. */
+	enum store_result (*event_list)(struct store *, const struct event_filter *, event_row_fn row, void *context);
 
 	/* Device-fed data (the device link fills these; until then they are empty). */
 	enum store_result (*upload_totals)(struct store *, const char *camera_id, int64_t from, int64_t to,

@@ -9,7 +9,8 @@
 #include "store/shared/shared_ops.h"
 
 #define STORE_ASYNC_COLUMNS                                                                                            \
-	"id, kind, status, message, camera_id, serial_number, new_state, organisation_id, created_at, updated_at"
+	"id, kind, status, message, camera_id, serial_number, new_state, organisation_id, created_at, updated_at,"     \
+	" requester_kind, requester_id"
 
 /* Stored names; an unknown name reads as ASYNC_REGISTER_CAMERA / ASYNC_FAILED. */
 static const char *const kind_names[] = {
@@ -60,14 +61,16 @@ static void read_request(const struct sql_row *row, void *destination)
 	sql_text(row, 7, out->organisation_id, sizeof(out->organisation_id));
 	out->created_at = sql_int64(row, 8);
 	out->updated_at = sql_int64(row, 9);
+	out->requester.kind = event_actor_kind_from_name(sql_text_view(row, 10)); /* none: system */
+	sql_text(row, 11, out->requester.id, sizeof(out->requester.id));
 }
 
 /* seq grows with every insert: PostgreSQL's bigserial default on every node; on SQLite the rowid
  * the new row gets (under the write lock). */
 #define ASYNC_INSERT(seq_column, seq_value)                                                                            \
 	"INSERT INTO async_requests(id, kind, status, message, camera_id, serial_number, new_state,"                   \
-	" organisation_id, created_at, updated_at" seq_column                                                          \
-	") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10" seq_value ")"
+	" organisation_id, created_at, updated_at, requester_kind, requester_id" seq_column                            \
+	") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12" seq_value ")"
 static const char *const SQL_ASYNC_INSERT[] = SQL_EACH_DIALECT(
     ASYNC_INSERT(", seq", ", (SELECT IFNULL(MAX(rowid), 0) + 1 FROM async_requests)"), ASYNC_INSERT("", ""));
 
@@ -84,6 +87,8 @@ enum store_result shared_async_insert(struct store *store, const struct async_re
 	sql_param_text_or_null(&params, request->organisation_id);
 	sql_param_int64(&params, request->created_at);
 	sql_param_int64(&params, request->updated_at);
+	sql_param_text(&params, event_actor_kind_name(request->requester.kind));
+	sql_param_text_or_null(&params, request->requester.id);
 	const char *sql = SQL_ASYNC_INSERT[sql_dialect_of(store)];
 	return sql_write(store, sql, &params, false);
 }
@@ -108,7 +113,7 @@ static const char SQL_ASYNC_CLAIM[] =
     " ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED) AS n"
     " WHERE a.id = n.id"
     " RETURNING a.id, a.kind, n.status, a.message, a.camera_id, a.serial_number, a.new_state,"
-    " a.organisation_id, a.created_at, a.updated_at";
+    " a.organisation_id, a.created_at, a.updated_at, a.requester_kind, a.requester_id";
 
 static const char SQL_ASYNC_NEXT[] = "SELECT " STORE_ASYNC_COLUMNS " FROM async_requests"
                                      " WHERE status = 'created' OR (status = 'processing' AND updated_at < $1)"

@@ -1,11 +1,12 @@
 /* Cameras: registration, reads, the keyset-paginated list, the lifecycle writes (claim, state,
  * move, patch) with their camera positions, and the device-fed reads (upload totals, latest
- * frame). Every lifecycle write starts with a conditional UPDATE ... RETURNING, which on
- * PostgreSQL also locks the camera row (re-checked against the newest row when another node
- * changed it meanwhile), so positions are closed and opened in later statements of the same
- * transaction with the row held. A write that changed nothing tells "not found" from "state
- * changed" (conflict). Where the store keeps camera rows in memory (a SQLite server:
- * store/camera_cache.h), reads go there first and every write drops the row after it ends. */
+ * frame). Every write runs in one transaction with its event (the outbox: shared/events.c) and
+ * changes the camera with a conditional UPDATE ... RETURNING, which on PostgreSQL also locks the
+ * camera row (re-checked against the newest row when another node changed it meanwhile), so
+ * positions are closed and opened in later statements of the same transaction with the row held.
+ * A write that changed nothing tells "not found" from "state changed" (conflict). Where the store
+ * keeps camera rows in memory (a SQLite server: store/camera_cache.h), reads go there first and
+ * every write drops the row after it ends. */
 #include <string.h>
 
 #include "domain/lifecycle.h"
@@ -16,8 +17,11 @@ static const char SQL_CAMERA_BY_ID[] = "SELECT " STORE_CAMERA_COLUMNS " FROM cam
 static const char SQL_CAMERA_BY_SERIAL[] = "SELECT " STORE_CAMERA_COLUMNS " FROM cameras WHERE serial_number = $1";
 static const char SQL_CAMERA_EXISTS[] = "SELECT 1 FROM cameras WHERE id = $1";
 static const char SQL_SERIAL_EXISTS[] = "SELECT 1 FROM cameras WHERE serial_number = $1";
-static const char SQL_CAMERA_INSERT[] =
-    "INSERT INTO cameras(id, serial_number, state, registered_at) VALUES ($1, $2, 'registered', $3)";
+static const char SQL_CAMERA_INSERT[] = "INSERT INTO cameras(id, serial_number, state, registered_at)"
+                                        " VALUES ($1, $2, 'registered', $3) RETURNING " STORE_CAMERA_COLUMNS;
+/* The camera row, taken for the rest of the transaction (PostgreSQL: locked). */
+static const char *const SQL_CAMERA_LOCK[] =
+    SQL_LOCKING("SELECT " STORE_CAMERA_COLUMNS " FROM cameras WHERE id = $1", " FOR UPDATE");
 
 void shared_read_camera(const struct sql_row *row, void *destination)
 {
@@ -90,13 +94,32 @@ enum store_result shared_camera_get_by_serial(struct store *store, const char *s
 	return camera_by_key(store, SQL_CAMERA_BY_SERIAL, serial_number, out);
 }
 
-enum store_result shared_camera_register(struct store *store, const char *id, const char *serial_number, int64_t at)
+struct registration {
+	const char *id, *serial_number;
+	int64_t at;
+	const struct change_origin *origin;
+};
+
+static enum store_result register_in_transaction(struct sql_connection *c, const void *context)
 {
+	const struct registration *registration = context;
 	struct sql_params params = {0};
-	sql_param_text(&params, id);
-	sql_param_text(&params, serial_number);
-	sql_param_int64(&params, at);
-	return sql_write(store, SQL_CAMERA_INSERT, &params, false);
+	sql_param_text(&params, registration->id);
+	sql_param_text(&params, registration->serial_number);
+	sql_param_int64(&params, registration->at);
+	struct camera camera;
+	enum store_result result = sql_fetch_one(c, SQL_CAMERA_INSERT, &params, shared_read_camera, &camera);
+	if (result == STORE_NOT_FOUND)
+		return STORE_ERROR; /* RETURNING always has the row */
+	return result == STORE_OK ? shared_camera_event(c, EVENT_CAMERA_REGISTERED, NULL, &camera, registration->origin)
+	                          : result;
+}
+
+enum store_result shared_camera_register(struct store *store, const char *id, const char *serial_number, int64_t at,
+                                         const struct change_origin *origin)
+{
+	struct registration registration = {id, serial_number, at, origin};
+	return sql_transaction(store, register_in_transaction, &registration);
 }
 
 /* --- the list ------------------------------------------------------------------------------- */
@@ -154,12 +177,7 @@ enum store_result shared_camera_list(struct store *store, const struct camera_fi
 	sql_param_text_or_null(&params, filter->granted_user_id[1]);
 	sql_param_int64(&params, (int64_t)filter->state_mask);
 	sql_param_text(&params, filter->after_id);
-	if (filter->limit != 0)
-		sql_param_int64(&params, (int64_t)filter->limit);
-	else if (sql_dialect_of(store) == SQL_SQLITE)
-		sql_param_int64(&params, -1); /* SQLite: LIMIT NULL is LIMIT 0 */
-	else
-		sql_param_null(&params);
+	sql_param_limit(&params, sql_dialect_of(store), filter->limit);
 	struct list_context list = {row, context};
 	return sql_each(store, list_sql[list_scan(filter)], &params, list_row, &list);
 }
@@ -220,6 +238,7 @@ struct claim {
 	const struct camera_placement *placement;
 	bool has_name;
 	const char *name;
+	const struct change_origin *origin;
 	struct camera *out;
 };
 
@@ -244,15 +263,17 @@ static enum store_result claim_in_transaction(struct sql_connection *c, const vo
 		result = shared_device_forget_history(c, claim->out->id);
 	if (result == STORE_OK)
 		result = replace_position(c, claim->out->id, placement);
+	if (result == STORE_OK)
+		result = shared_camera_event(c, EVENT_CAMERA_CLAIMED, NULL, claim->out, claim->origin);
 	return result;
 }
 
 enum store_result shared_camera_claim(struct store *store, const char *serial_number, unsigned claimable_mask,
                                       const struct camera_placement *placement, bool has_name, const char *name,
-                                      struct camera *out)
+                                      const struct change_origin *origin, struct camera *out)
 {
 	out->id[0] = '\0';
-	struct claim claim = {serial_number, claimable_mask, placement, has_name && name != NULL, name, out};
+	struct claim claim = {serial_number, claimable_mask, placement, has_name && name != NULL, name, origin, out};
 	enum store_result result = sql_transaction(store, claim_in_transaction, &claim);
 	if (out->id[0] != '\0')
 		camera_changed(store, out->id);
@@ -268,6 +289,7 @@ struct state_change {
 	const char *id;
 	enum camera_state expected_state, new_state;
 	int64_t at;
+	const struct change_origin *origin;
 	struct camera *out;
 };
 
@@ -280,31 +302,28 @@ static enum store_result set_state(struct sql_connection *c, const void *context
 	sql_param_text(&params, camera_state_name(change->expected_state));
 	enum store_result result =
 	    run_conditional(c, SQL_CAMERA_SET_STATE, &params, SQL_CAMERA_EXISTS, change->id, change->out);
-	if (result != STORE_OK || change->new_state != CAMERA_DECOMMISSIONED)
-		return result;
-	result = close_position(c, change->id, change->at);
-	return result == STORE_OK ? shared_device_forget_camera(c, change->id) : result;
+	if (result == STORE_OK && change->new_state == CAMERA_DECOMMISSIONED) {
+		result = close_position(c, change->id, change->at);
+		if (result == STORE_OK)
+			result = shared_device_forget_camera(c, change->id);
+	}
+	enum event_type type = event_type_of_state_change(change->expected_state, change->new_state);
+	if (result == STORE_OK && type != EVENT_TYPE_COUNT)
+		result = shared_camera_event(c, type, NULL, change->out, change->origin);
+	return result;
 }
 
 /* A decommissioned camera keeps its organisation, site and position id, but its position ends,
  * its device credentials are revoked and its latest frame is dropped (a later claim, perhaps by
- * another organisation, starts from nothing of the previous owner's): those writes follow the
- * UPDATE in one transaction. Any other change of state is that one UPDATE alone (atomic by
- * itself). The camera handed back is the row as the UPDATE left it. */
+ * another organisation, starts from nothing of the previous owner's). Those writes and the event
+ * follow the conditional UPDATE in one transaction. The camera handed back is the row as the
+ * UPDATE left it. */
 enum store_result shared_camera_set_state(struct store *store, const char *id, enum camera_state expected_state,
-                                          enum camera_state new_state, int64_t at, struct camera *out)
+                                          enum camera_state new_state, int64_t at, const struct change_origin *origin,
+                                          struct camera *out)
 {
-	struct state_change change = {id, expected_state, new_state, at, out};
-	enum store_result result;
-	if (new_state == CAMERA_DECOMMISSIONED) {
-		result = sql_transaction(store, set_state, &change);
-	} else {
-		struct sql_connection *c = sql_acquire(store);
-		if (c == NULL)
-			return STORE_UNAVAILABLE;
-		result = set_state(c, &change);
-		sql_release(store, c);
-	}
+	struct state_change change = {id, expected_state, new_state, at, origin, out};
+	enum store_result result = sql_transaction(store, set_state, &change);
 	camera_changed(store, id);
 	return result;
 }
@@ -316,28 +335,45 @@ struct move {
 	const char *id;
 	enum camera_state expected_state;
 	const struct camera_placement *placement;
+	const struct change_origin *origin;
 	struct camera *out;
 };
+
+/* Takes the camera row for the transaction and reads it into before (its values before the change). */
+static enum store_result lock_camera(struct sql_connection *c, const char *id, struct camera *before)
+{
+	struct sql_params params = {0};
+	sql_param_text(&params, id);
+	return sql_fetch_one(c, sql_for(c, SQL_CAMERA_LOCK), &params, shared_read_camera, before);
+}
 
 /* Concurrent moves of one camera take turns on its row; each then closes whatever position is
  * open (the previous mover's, committed) and opens its own, which the camera row names. */
 static enum store_result move_in_transaction(struct sql_connection *c, const void *context)
 {
 	const struct move *move = context;
+	struct camera before;
+	enum store_result result = lock_camera(c, move->id, &before);
+	if (result != STORE_OK)
+		return result;
 	struct sql_params params = {0};
 	sql_param_text(&params, move->id);
 	sql_param_text(&params, move->placement->organisation_id);
 	sql_param_text(&params, move->placement->site_id);
 	sql_param_text(&params, move->placement->camera_position_id);
 	sql_param_text(&params, camera_state_name(move->expected_state));
-	enum store_result result = run_conditional(c, SQL_CAMERA_MOVE, &params, SQL_CAMERA_EXISTS, move->id, move->out);
-	return result == STORE_OK ? replace_position(c, move->id, move->placement) : result;
+	result = run_conditional(c, SQL_CAMERA_MOVE, &params, SQL_CAMERA_EXISTS, move->id, move->out);
+	if (result == STORE_OK)
+		result = replace_position(c, move->id, move->placement);
+	return result == STORE_OK ? shared_camera_event(c, EVENT_CAMERA_MOVED, &before, move->out, move->origin)
+	                          : result;
 }
 
 enum store_result shared_camera_move(struct store *store, const char *id, enum camera_state expected_state,
-                                     const struct camera_placement *placement, struct camera *out)
+                                     const struct camera_placement *placement, const struct change_origin *origin,
+                                     struct camera *out)
 {
-	struct move move = {id, expected_state, placement, out};
+	struct move move = {id, expected_state, placement, origin, out};
 	enum store_result result = sql_transaction(store, move_in_transaction, &move);
 	camera_changed(store, id);
 	return result;
@@ -359,21 +395,40 @@ static void patch_field_params(struct sql_params *params, bool set, bool has, co
 		sql_param_null(params);
 }
 
-/* One conditional UPDATE: atomic on its own, so no explicit transaction. */
-enum store_result shared_camera_patch(struct store *store, const char *id, enum camera_state expected_state,
-                                      const struct camera_patch *patch, struct camera *out)
+struct patch {
+	const char *id;
+	enum camera_state expected_state;
+	const struct camera_patch *patch;
+	const struct change_origin *origin;
+	struct camera *out;
+};
+
+/* The row is taken first, so the event's old values are the ones the UPDATE replaced. */
+static enum store_result patch_in_transaction(struct sql_connection *c, const void *context)
 {
-	struct sql_connection *c = sql_acquire(store);
-	if (c == NULL)
-		return STORE_UNAVAILABLE;
+	const struct patch *change = context;
+	const struct camera_patch *patch = change->patch;
+	struct camera before;
+	enum store_result result = lock_camera(c, change->id, &before);
+	if (result != STORE_OK)
+		return result;
 	struct sql_params params = {0};
-	sql_param_text(&params, id);
+	sql_param_text(&params, change->id);
 	patch_field_params(&params, patch->set_name, patch->has_name, patch->name);
 	patch_field_params(&params, patch->set_direction1_alias, patch->has_direction1_alias, patch->direction1_alias);
 	patch_field_params(&params, patch->set_direction2_alias, patch->has_direction2_alias, patch->direction2_alias);
-	sql_param_text(&params, camera_state_name(expected_state));
-	enum store_result result = run_conditional(c, SQL_CAMERA_PATCH, &params, SQL_CAMERA_EXISTS, id, out);
-	sql_release(store, c);
+	sql_param_text(&params, camera_state_name(change->expected_state));
+	result = run_conditional(c, SQL_CAMERA_PATCH, &params, SQL_CAMERA_EXISTS, change->id, change->out);
+	return result == STORE_OK ? shared_camera_event(c, EVENT_CAMERA_UPDATED, &before, change->out, change->origin)
+	                          : result;
+}
+
+enum store_result shared_camera_patch(struct store *store, const char *id, enum camera_state expected_state,
+                                      const struct camera_patch *patch, const struct change_origin *origin,
+                                      struct camera *out)
+{
+	struct patch change = {id, expected_state, patch, origin, out};
+	enum store_result result = sql_transaction(store, patch_in_transaction, &change);
 	camera_changed(store, id);
 	return result;
 }

@@ -26,6 +26,7 @@
 	X(camera_set_state) X(camera_move) X(camera_patch) X(upload_totals) X(frame_latest) \
 	X(device_camera_get) X(device_credentials_put) X(device_credentials_delete) X(video_upload_insert) \
 	X(frame_put) \
+	X(event_list) \
 	X(async_insert) X(async_get) X(async_claim_next) X(async_finish) X(async_pending_count)
 // clang-format on
 
@@ -61,6 +62,16 @@ static inline bool shared_heartbeats_storable(const struct heartbeat *beats, siz
 
 /* A camera row of STORE_CAMERA_COLUMNS, read into out (a struct camera). */
 void shared_read_camera(const struct sql_row *row, void *out);
+
+/* Inside a transaction: records an event of the change (store.h "Events"); ids "" are NULL. */
+enum store_result shared_event_write(struct sql_connection *connection, enum event_type type,
+                                     const char *organisation_id, const char *site_id, const char *camera_id,
+                                     const struct change_origin *origin, const char *data_json)
+    __attribute__((warn_unused_result));
+/* The same for a camera event: its data (event_camera_data) and ids from the camera after it. */
+enum store_result shared_camera_event(struct sql_connection *connection, enum event_type type,
+                                      const struct camera *before, const struct camera *after,
+                                      const struct change_origin *origin) __attribute__((warn_unused_result));
 
 /* Inside a transaction: raises subject's token revocation stamp to valid_from_ms (store.h). */
 enum store_result shared_token_revocation_write(struct sql_connection *connection, const char *subject_id,

@@ -67,6 +67,16 @@ void sql_param_blob(struct sql_params *params, const void *data, size_t length)
 	value->as.blob.length = length;
 }
 
+void sql_param_limit(struct sql_params *params, enum sql_dialect dialect, unsigned limit)
+{
+	if (limit != 0)
+		sql_param_int64(params, (int64_t)limit);
+	else if (dialect == SQL_SQLITE)
+		sql_param_int64(params, -1); /* SQLite: LIMIT NULL is an error, a negative limit none */
+	else
+		sql_param_null(params);
+}
+
 bool sql_text(const struct sql_row *row, int column, char *out, size_t size)
 {
 	const char *text = row->driver->text(row, column);

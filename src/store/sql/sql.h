@@ -64,6 +64,8 @@ void sql_param_time_or_null(struct sql_params *params, int64_t epoch_seconds); /
 void sql_param_double(struct sql_params *params, double value);
 void sql_param_bool(struct sql_params *params, bool value);
 void sql_param_blob(struct sql_params *params, const void *data, size_t length);
+/* A LIMIT of at most limit rows, 0 for none (NULL on PostgreSQL; SQLite reads -1 as none). */
+void sql_param_limit(struct sql_params *params, enum sql_dialect dialect, unsigned limit);
 
 struct sql_driver;
 

@@ -32,6 +32,10 @@ struct store *contract_scratch_store(void **state);
 /* Times are epoch seconds past 2^32, so a column or variable that truncated to 32 bits would show. */
 #define CONTRACT_TIME ((int64_t)5000000000)
 
+/* The origin every camera write of the suite records in its event (the system, at CONTRACT_TIME). */
+extern const struct change_origin contract_origin;
+#define CONTRACT_ORIGIN (&contract_origin)
+
 /* Writes a fresh UUID into out; fails the test when the RNG does. */
 void contract_new_id(char out[UUID_BUFFER_SIZE]);
 

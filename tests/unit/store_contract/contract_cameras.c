@@ -13,7 +13,7 @@ static void test_camera_register_then_read(void **state)
 	contract_new_id(id);
 	memset(serial, 'S', CAMERA_SERIAL_MAX - UUID_TEXT_LENGTH); /* the longest serial */
 	snprintf(serial + CAMERA_SERIAL_MAX - UUID_TEXT_LENGTH, UUID_BUFFER_SIZE, "%s", id);
-	assert_store_result(store->ops->camera_register(store, id, serial, CONTRACT_TIME), STORE_OK);
+	assert_store_result(store->ops->camera_register(store, id, serial, CONTRACT_TIME, CONTRACT_ORIGIN), STORE_OK);
 	struct camera expected = contract_registered_camera(id, serial);
 	assert_int_equal(strlen(expected.serial_number), CAMERA_SERIAL_MAX);
 	assert_stored_camera(store, &expected);
@@ -32,9 +32,11 @@ static void test_camera_register_conflicts(void **state)
 	char other_id[UUID_BUFFER_SIZE], other_serial[CAMERA_SERIAL_MAX + 1];
 	contract_new_id(other_id);
 	snprintf(other_serial, sizeof(other_serial), "SN-%s", other_id);
-	assert_store_result(store->ops->camera_register(store, camera.id, other_serial, CONTRACT_TIME), STORE_CONFLICT);
-	assert_store_result(store->ops->camera_register(store, other_id, camera.serial_number, CONTRACT_TIME),
+	assert_store_result(store->ops->camera_register(store, camera.id, other_serial, CONTRACT_TIME, CONTRACT_ORIGIN),
 	                    STORE_CONFLICT);
+	assert_store_result(
+	    store->ops->camera_register(store, other_id, camera.serial_number, CONTRACT_TIME, CONTRACT_ORIGIN),
+	    STORE_CONFLICT);
 	assert_stored_camera(store, &camera);
 	struct camera read;
 	assert_store_result(store->ops->camera_get(store, other_id, &read), STORE_NOT_FOUND);
@@ -49,7 +51,8 @@ static void test_camera_serials_are_case_sensitive(void **state)
 	char lower_id[UUID_BUFFER_SIZE], lower_serial[CAMERA_SERIAL_MAX + 1];
 	contract_new_id(lower_id);
 	snprintf(lower_serial, sizeof(lower_serial), "sn-%s", upper.id);
-	assert_store_result(store->ops->camera_register(store, lower_id, lower_serial, CONTRACT_TIME), STORE_OK);
+	assert_store_result(store->ops->camera_register(store, lower_id, lower_serial, CONTRACT_TIME, CONTRACT_ORIGIN),
+	                    STORE_OK);
 	struct camera read;
 	assert_store_result(store->ops->camera_get_by_serial(store, lower_serial, &read), STORE_OK);
 	assert_string_equal(read.id, lower_id);
@@ -110,11 +113,11 @@ static void add_fleet(struct store *store, struct fleet *fleet)
 	contract_add_claimed_camera(store, &fleet->one.site, &fleet->running_a);
 	contract_add_claimed_camera(store, &fleet->one_b, &changed);
 	assert_store_result(store->ops->camera_set_state(store, changed.id, CAMERA_RUNNING, CAMERA_PAUSED,
-	                                                 CONTRACT_TIME + 20, &fleet->paused_b),
+	                                                 CONTRACT_TIME + 20, CONTRACT_ORIGIN, &fleet->paused_b),
 	                    STORE_OK);
 	contract_add_claimed_camera(store, &fleet->one.site, &changed);
 	assert_store_result(store->ops->camera_set_state(store, changed.id, CAMERA_RUNNING, CAMERA_DECOMMISSIONED,
-	                                                 CONTRACT_TIME + 20, &fleet->decommissioned_a),
+	                                                 CONTRACT_TIME + 20, CONTRACT_ORIGIN, &fleet->decommissioned_a),
 	                    STORE_OK);
 	contract_add_claimed_camera(store, &fleet->two.site, &fleet->running_two);
 	contract_add_camera(store, &fleet->registered);

@@ -82,7 +82,7 @@ static void test_device_credentials_issue_and_rotate(void **state)
 	/* once claimed, new credentials belong to the camera's organisation */
 	struct camera_placement placement = contract_placement(&place.site, CONTRACT_TIME + 5);
 	assert_store_result(store->ops->camera_claim(store, camera.serial_number, CAMERA_STATE_BIT(CAMERA_REGISTERED),
-	                                             &placement, false, NULL, &out),
+	                                             &placement, false, NULL, CONTRACT_ORIGIN, &out),
 	                    STORE_OK);
 	assert_store_result(
 	    store->ops->device_credentials_put(store, camera.id, "hash-4", NOW_MS + 9000, allowed, &issued), STORE_OK);
@@ -187,9 +187,9 @@ static void test_heartbeats_write_a_batch(void **state)
 	struct camera running, paused, registered, missing, out;
 	contract_add_claimed_camera(store, &place.site, &running);
 	contract_add_claimed_camera(store, &place.site, &out);
-	assert_store_result(
-	    store->ops->camera_set_state(store, out.id, CAMERA_RUNNING, CAMERA_PAUSED, CONTRACT_TIME + 20, &paused),
-	    STORE_OK);
+	assert_store_result(store->ops->camera_set_state(store, out.id, CAMERA_RUNNING, CAMERA_PAUSED,
+	                                                 CONTRACT_TIME + 20, CONTRACT_ORIGIN, &paused),
+	                    STORE_OK);
 	contract_add_camera(store, &registered);
 	contract_new_id(missing.id);
 	contract_prime_camera(store, running.id);
@@ -239,7 +239,7 @@ static void test_heartbeat_of_a_decommissioned_camera_reports_its_state(void **s
 	struct camera camera, decommissioned;
 	contract_add_claimed_camera(store, &place.site, &camera);
 	assert_store_result(store->ops->camera_set_state(store, camera.id, CAMERA_RUNNING, CAMERA_DECOMMISSIONED,
-	                                                 CONTRACT_TIME + 20, &decommissioned),
+	                                                 CONTRACT_TIME + 20, CONTRACT_ORIGIN, &decommissioned),
 	                    STORE_OK);
 	contract_prime_camera(store, camera.id);
 	struct heartbeat beat = beat_of(&camera, CONTRACT_TIME + 30, true, 0.5, 2, 3, 4);

@@ -159,7 +159,7 @@ static void test_organisation_delete_in_use_is_conflict(void **state)
 	struct camera_placement placement = contract_placement(&site, CONTRACT_TIME);
 	snprintf(placement.organisation_id, sizeof(placement.organisation_id), "%s", with_camera.id);
 	assert_store_result(store->ops->camera_claim(store, camera.serial_number, CAMERA_STATE_BIT(CAMERA_REGISTERED),
-	                                             &placement, false, NULL, &claimed),
+	                                             &placement, false, NULL, CONTRACT_ORIGIN, &claimed),
 	                    STORE_OK);
 
 	assert_store_result(store->ops->organisation_delete(store, with_site.id), STORE_CONFLICT);
@@ -350,13 +350,13 @@ static void test_site_delete_with_cameras_is_conflict(void **state)
 	struct camera camera, changed;
 	contract_add_claimed_camera(store, &place.site, &camera);
 	assert_store_result(store->ops->site_delete(store, place.site.id), STORE_CONFLICT);
-	assert_store_result(
-	    store->ops->camera_set_state(store, camera.id, CAMERA_RUNNING, CAMERA_PAUSED, CONTRACT_TIME + 20, &changed),
-	    STORE_OK);
+	assert_store_result(store->ops->camera_set_state(store, camera.id, CAMERA_RUNNING, CAMERA_PAUSED,
+	                                                 CONTRACT_TIME + 20, CONTRACT_ORIGIN, &changed),
+	                    STORE_OK);
 	assert_store_result(store->ops->site_delete(store, place.site.id), STORE_CONFLICT);
 	/* a decommissioned camera keeps its site */
 	assert_store_result(store->ops->camera_set_state(store, camera.id, CAMERA_PAUSED, CAMERA_DECOMMISSIONED,
-	                                                 CONTRACT_TIME + 30, &changed),
+	                                                 CONTRACT_TIME + 30, CONTRACT_ORIGIN, &changed),
 	                    STORE_OK);
 	assert_store_result(store->ops->site_delete(store, place.site.id), STORE_CONFLICT);
 	assert_store_result(store->ops->organisation_delete(store, place.organisation.id), STORE_CONFLICT);
@@ -373,7 +373,8 @@ static void test_site_delete_after_the_camera_moved_away(void **state)
 	struct camera camera, moved;
 	contract_add_claimed_camera(store, &from.site, &camera);
 	struct camera_placement placement = contract_placement(&to.site, CONTRACT_TIME + 50);
-	assert_store_result(store->ops->camera_move(store, camera.id, CAMERA_RUNNING, &placement, &moved), STORE_OK);
+	assert_store_result(
+	    store->ops->camera_move(store, camera.id, CAMERA_RUNNING, &placement, CONTRACT_ORIGIN, &moved), STORE_OK);
 	/* the camera's past position at the first site does not hold the site or its organisation */
 	assert_store_result(store->ops->site_delete(store, from.site.id), STORE_OK);
 	assert_store_result(store->ops->organisation_delete(store, from.organisation.id), STORE_OK);

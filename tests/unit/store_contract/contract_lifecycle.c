@@ -42,8 +42,9 @@ static void test_camera_claim_places_a_registered_camera(void **state)
 	contract_prime_camera(store, camera.id);
 	struct camera_placement placement = contract_placement(&place.site, CONTRACT_TIME + 10);
 	const char *name = "Entrance \xe2\x9c\x93 'north'";
-	assert_store_result(
-	    store->ops->camera_claim(store, camera.serial_number, CLAIMABLE, &placement, true, name, &out), STORE_OK);
+	assert_store_result(store->ops->camera_claim(store, camera.serial_number, CLAIMABLE, &placement, true, name,
+	                                             CONTRACT_ORIGIN, &out),
+	                    STORE_OK);
 	struct camera expected = claimed(&camera, &placement, name);
 	assert_camera_equal(&expected, &out);
 	assert_stored_camera(store, &expected);
@@ -63,20 +64,21 @@ static void test_camera_claim_without_a_name_or_with_an_empty_one(void **state)
 	contract_add_camera(store, &empty);
 	contract_add_camera(store, &null_name);
 	struct camera_placement placement = contract_placement(&place.site, CONTRACT_TIME + 10);
-	assert_store_result(
-	    store->ops->camera_claim(store, nameless.serial_number, CLAIMABLE, &placement, false, "ignored", &out),
-	    STORE_OK);
+	assert_store_result(store->ops->camera_claim(store, nameless.serial_number, CLAIMABLE, &placement, false,
+	                                             "ignored", CONTRACT_ORIGIN, &out),
+	                    STORE_OK);
 	struct camera expected = claimed(&nameless, &placement, NULL);
 	assert_stored_camera(store, &expected);
 	placement = contract_placement(&place.site, CONTRACT_TIME + 11);
-	assert_store_result(store->ops->camera_claim(store, empty.serial_number, CLAIMABLE, &placement, true, "", &out),
+	assert_store_result(store->ops->camera_claim(store, empty.serial_number, CLAIMABLE, &placement, true, "",
+	                                             CONTRACT_ORIGIN, &out),
 	                    STORE_OK);
 	expected = claimed(&empty, &placement, ""); /* "" stays "", not null */
 	assert_stored_camera(store, &expected);
 	placement = contract_placement(&place.site, CONTRACT_TIME + 12);
-	assert_store_result(
-	    store->ops->camera_claim(store, null_name.serial_number, CLAIMABLE, &placement, true, NULL, &out),
-	    STORE_OK);
+	assert_store_result(store->ops->camera_claim(store, null_name.serial_number, CLAIMABLE, &placement, true, NULL,
+	                                             CONTRACT_ORIGIN, &out),
+	                    STORE_OK);
 	expected = claimed(&null_name, &placement, NULL);
 	assert_stored_camera(store, &expected);
 }
@@ -92,22 +94,23 @@ static void test_camera_claim_of_an_unclaimable_camera_is_conflict(void **state)
 	contract_prime_camera(store, running.id);
 	contract_prime_camera(store, registered.id);
 	struct camera_placement placement = contract_placement(&place.site, CONTRACT_TIME + 99);
-	assert_store_result(
-	    store->ops->camera_claim(store, running.serial_number, CLAIMABLE, &placement, true, "x", &out),
-	    STORE_CONFLICT);
+	assert_store_result(store->ops->camera_claim(store, running.serial_number, CLAIMABLE, &placement, true, "x",
+	                                             CONTRACT_ORIGIN, &out),
+	                    STORE_CONFLICT);
 	assert_store_result(store->ops->camera_claim(store, registered.serial_number,
 	                                             CAMERA_STATE_BIT(CAMERA_DECOMMISSIONED), &placement, true, "x",
-	                                             &out),
+	                                             CONTRACT_ORIGIN, &out),
 	                    STORE_CONFLICT);
-	assert_store_result(store->ops->camera_claim(store, "SN-nobody", CLAIMABLE, &placement, true, "x", &out),
-	                    STORE_NOT_FOUND);
+	assert_store_result(
+	    store->ops->camera_claim(store, "SN-nobody", CLAIMABLE, &placement, true, "x", CONTRACT_ORIGIN, &out),
+	    STORE_NOT_FOUND);
 	/* a site that does not exist: the foreign key refuses it */
 	struct site nowhere = place.site;
 	contract_new_id(nowhere.id);
 	placement = contract_placement(&nowhere, CONTRACT_TIME + 99);
-	assert_store_result(
-	    store->ops->camera_claim(store, registered.serial_number, CLAIMABLE, &placement, true, "x", &out),
-	    STORE_CONFLICT);
+	assert_store_result(store->ops->camera_claim(store, registered.serial_number, CLAIMABLE, &placement, true, "x",
+	                                             CONTRACT_ORIGIN, &out),
+	                    STORE_CONFLICT);
 	assert_stored_camera(store, &running);
 	assert_stored_camera(store, &registered);
 }
@@ -135,7 +138,8 @@ static void install(struct store *store, struct camera *camera, unsigned allowed
 	                    STORE_OK);
 	const unsigned char jpeg[] = {0xff, 0xd8, 0x00, 0xff, 0xd9};
 	assert_store_result(store->ops->frame_put(store, camera->id, jpeg, sizeof(jpeg), CONTRACT_TIME + 32), STORE_OK);
-	assert_store_result(store->ops->camera_patch(store, camera->id, camera->state, &patch, camera), STORE_OK);
+	assert_store_result(store->ops->camera_patch(store, camera->id, camera->state, &patch, CONTRACT_ORIGIN, camera),
+	                    STORE_OK);
 	assert_int_equal(camera->last_seen_at, CONTRACT_TIME + 30);
 	assert_int_equal(camera->last_video_at, CONTRACT_TIME + 31);
 	assert_true(camera->reported_offline);
@@ -165,7 +169,7 @@ static void test_camera_decommission_then_claim_forgets_the_installation(void **
 	contract_prime_camera(store, camera.id);
 
 	assert_store_result(store->ops->camera_set_state(store, camera.id, CAMERA_RUNNING, CAMERA_DECOMMISSIONED,
-	                                                 CONTRACT_TIME + 40, &out),
+	                                                 CONTRACT_TIME + 40, CONTRACT_ORIGIN, &out),
 	                    STORE_OK);
 	struct camera expected = camera; /* the organisation, site, position and device status stay */
 	expected.state = CAMERA_DECOMMISSIONED;
@@ -187,7 +191,7 @@ static void test_camera_decommission_then_claim_forgets_the_installation(void **
 	struct camera_placement placement = contract_placement(&second.site, CONTRACT_TIME + 50);
 	assert_store_result(store->ops->camera_claim(store, camera.serial_number,
 	                                             CAMERA_STATE_BIT(CAMERA_DECOMMISSIONED), &placement, false, NULL,
-	                                             &out),
+	                                             CONTRACT_ORIGIN, &out),
 	                    STORE_OK);
 	expected = claimed(&camera, &placement, NULL);
 	assert_camera_equal(&expected, &out);
@@ -211,8 +215,9 @@ static void test_camera_first_claim_keeps_factory_credentials_only(void **state)
 	assert_true(before.has_credentials);
 	contract_prime_camera(store, camera.id);
 	struct camera_placement placement = contract_placement(&place.site, CONTRACT_TIME + 60);
-	assert_store_result(
-	    store->ops->camera_claim(store, camera.serial_number, CLAIMABLE, &placement, true, "Cam", &out), STORE_OK);
+	assert_store_result(store->ops->camera_claim(store, camera.serial_number, CLAIMABLE, &placement, true, "Cam",
+	                                             CONTRACT_ORIGIN, &out),
+	                    STORE_OK);
 	struct camera expected = claimed(&camera, &placement, "Cam");
 	assert_camera_equal(&expected, &out);
 	assert_stored_camera(store, &expected);
@@ -236,16 +241,16 @@ static void test_camera_set_state_checks_the_expected_state(void **state)
 	contract_prime_camera(store, camera.id);
 	struct camera expected = camera;
 	expected.state = CAMERA_PAUSED;
-	assert_store_result(
-	    store->ops->camera_set_state(store, camera.id, CAMERA_RUNNING, CAMERA_PAUSED, CONTRACT_TIME + 70, &out),
-	    STORE_OK);
+	assert_store_result(store->ops->camera_set_state(store, camera.id, CAMERA_RUNNING, CAMERA_PAUSED,
+	                                                 CONTRACT_TIME + 70, CONTRACT_ORIGIN, &out),
+	                    STORE_OK);
 	assert_camera_equal(&expected, &out);
 	assert_stored_camera(store, &expected);
-	assert_store_result(
-	    store->ops->camera_set_state(store, camera.id, CAMERA_RUNNING, CAMERA_PAUSED, CONTRACT_TIME + 71, &out),
-	    STORE_CONFLICT);
+	assert_store_result(store->ops->camera_set_state(store, camera.id, CAMERA_RUNNING, CAMERA_PAUSED,
+	                                                 CONTRACT_TIME + 71, CONTRACT_ORIGIN, &out),
+	                    STORE_CONFLICT);
 	assert_store_result(store->ops->camera_set_state(store, camera.id, CAMERA_RUNNING, CAMERA_DECOMMISSIONED,
-	                                                 CONTRACT_TIME + 71, &out),
+	                                                 CONTRACT_TIME + 71, CONTRACT_ORIGIN, &out),
 	                    STORE_CONFLICT);
 	assert_stored_camera(store, &expected);
 	struct device_camera device;
@@ -254,17 +259,17 @@ static void test_camera_set_state_checks_the_expected_state(void **state)
 	assert_int_equal(device.state, CAMERA_PAUSED);
 
 	expected.state = CAMERA_RUNNING;
-	assert_store_result(
-	    store->ops->camera_set_state(store, camera.id, CAMERA_PAUSED, CAMERA_RUNNING, CONTRACT_TIME + 72, &out),
-	    STORE_OK);
+	assert_store_result(store->ops->camera_set_state(store, camera.id, CAMERA_PAUSED, CAMERA_RUNNING,
+	                                                 CONTRACT_TIME + 72, CONTRACT_ORIGIN, &out),
+	                    STORE_OK);
 	assert_stored_camera(store, &expected);
 	char unknown[UUID_BUFFER_SIZE];
 	contract_new_id(unknown);
-	assert_store_result(
-	    store->ops->camera_set_state(store, unknown, CAMERA_RUNNING, CAMERA_PAUSED, CONTRACT_TIME + 73, &out),
-	    STORE_NOT_FOUND);
+	assert_store_result(store->ops->camera_set_state(store, unknown, CAMERA_RUNNING, CAMERA_PAUSED,
+	                                                 CONTRACT_TIME + 73, CONTRACT_ORIGIN, &out),
+	                    STORE_NOT_FOUND);
 	assert_store_result(store->ops->camera_set_state(store, unknown, CAMERA_RUNNING, CAMERA_DECOMMISSIONED,
-	                                                 CONTRACT_TIME + 73, &out),
+	                                                 CONTRACT_TIME + 73, CONTRACT_ORIGIN, &out),
 	                    STORE_NOT_FOUND);
 }
 
@@ -280,29 +285,34 @@ static void test_camera_move_opens_a_new_position(void **state)
 	contract_add_claimed_camera(store, &place.site, &camera);
 	contract_prime_camera(store, camera.id);
 	struct camera_placement placement = contract_placement(&second, CONTRACT_TIME + 80);
-	assert_store_result(store->ops->camera_move(store, camera.id, CAMERA_RUNNING, &placement, &out), STORE_OK);
+	assert_store_result(
+	    store->ops->camera_move(store, camera.id, CAMERA_RUNNING, &placement, CONTRACT_ORIGIN, &out), STORE_OK);
 	struct camera expected = placed(&camera, &placement); /* claimed_at and name stay */
 	assert_camera_equal(&expected, &out);
 	assert_stored_camera(store, &expected);
 
 	struct camera_placement refused = contract_placement(&place.site, CONTRACT_TIME + 81);
-	assert_store_result(store->ops->camera_move(store, camera.id, CAMERA_PAUSED, &refused, &out), STORE_CONFLICT);
+	assert_store_result(store->ops->camera_move(store, camera.id, CAMERA_PAUSED, &refused, CONTRACT_ORIGIN, &out),
+	                    STORE_CONFLICT);
 	struct site nowhere = place.site;
 	contract_new_id(nowhere.id);
 	refused = contract_placement(&nowhere, CONTRACT_TIME + 81);
-	assert_store_result(store->ops->camera_move(store, camera.id, CAMERA_RUNNING, &refused, &out), STORE_CONFLICT);
+	assert_store_result(store->ops->camera_move(store, camera.id, CAMERA_RUNNING, &refused, CONTRACT_ORIGIN, &out),
+	                    STORE_CONFLICT);
 	assert_stored_camera(store, &expected);
 	char unknown[UUID_BUFFER_SIZE];
 	contract_new_id(unknown);
-	assert_store_result(store->ops->camera_move(store, unknown, CAMERA_RUNNING, &placement, &out), STORE_NOT_FOUND);
+	assert_store_result(store->ops->camera_move(store, unknown, CAMERA_RUNNING, &placement, CONTRACT_ORIGIN, &out),
+	                    STORE_NOT_FOUND);
 
 	/* a paused camera moves to another organisation's site when asked to */
-	assert_store_result(
-	    store->ops->camera_set_state(store, camera.id, CAMERA_RUNNING, CAMERA_PAUSED, CONTRACT_TIME + 82, &out),
-	    STORE_OK);
+	assert_store_result(store->ops->camera_set_state(store, camera.id, CAMERA_RUNNING, CAMERA_PAUSED,
+	                                                 CONTRACT_TIME + 82, CONTRACT_ORIGIN, &out),
+	                    STORE_OK);
 	expected.state = CAMERA_PAUSED;
 	placement = contract_placement(&other.site, CONTRACT_TIME + 83);
-	assert_store_result(store->ops->camera_move(store, camera.id, CAMERA_PAUSED, &placement, &out), STORE_OK);
+	assert_store_result(store->ops->camera_move(store, camera.id, CAMERA_PAUSED, &placement, CONTRACT_ORIGIN, &out),
+	                    STORE_OK);
 	expected = placed(&expected, &placement);
 	assert_camera_equal(&expected, &out);
 	assert_stored_camera(store, &expected);
@@ -321,7 +331,8 @@ static void test_camera_patch_sets_clears_and_keeps_fields(void **state)
 	for (size_t i = 0; i < CAMERA_TEXT_CHARS; i++)
 		memcpy(patch.name + 4 * i, "\xf0\x9f\x93\xb7", 4); /* the longest name */
 	snprintf(patch.direction1_alias, sizeof(patch.direction1_alias), "In");
-	assert_store_result(store->ops->camera_patch(store, camera.id, CAMERA_RUNNING, &patch, &out), STORE_OK);
+	assert_store_result(store->ops->camera_patch(store, camera.id, CAMERA_RUNNING, &patch, CONTRACT_ORIGIN, &out),
+	                    STORE_OK);
 	struct camera expected = camera;
 	memcpy(expected.name, patch.name, sizeof(expected.name));
 	expected.has_direction1_alias = true;
@@ -332,7 +343,8 @@ static void test_camera_patch_sets_clears_and_keeps_fields(void **state)
 	/* clear the name, set an empty alias, leave the other alias alone */
 	patch = (struct camera_patch){
 	    .set_name = true, .has_name = false, .set_direction2_alias = true, .has_direction2_alias = true};
-	assert_store_result(store->ops->camera_patch(store, camera.id, CAMERA_RUNNING, &patch, &out), STORE_OK);
+	assert_store_result(store->ops->camera_patch(store, camera.id, CAMERA_RUNNING, &patch, CONTRACT_ORIGIN, &out),
+	                    STORE_OK);
 	expected.has_name = false;
 	expected.name[0] = '\0';
 	expected.has_direction2_alias = true;
@@ -341,15 +353,19 @@ static void test_camera_patch_sets_clears_and_keeps_fields(void **state)
 	assert_stored_camera(store, &expected);
 
 	patch = (struct camera_patch){0}; /* nothing set: nothing changes */
-	assert_store_result(store->ops->camera_patch(store, camera.id, CAMERA_RUNNING, &patch, &out), STORE_OK);
+	assert_store_result(store->ops->camera_patch(store, camera.id, CAMERA_RUNNING, &patch, CONTRACT_ORIGIN, &out),
+	                    STORE_OK);
 	assert_camera_equal(&expected, &out);
 	patch = (struct camera_patch){.set_direction1_alias = true};
-	assert_store_result(store->ops->camera_patch(store, camera.id, CAMERA_PAUSED, &patch, &out), STORE_CONFLICT);
+	assert_store_result(store->ops->camera_patch(store, camera.id, CAMERA_PAUSED, &patch, CONTRACT_ORIGIN, &out),
+	                    STORE_CONFLICT);
 	assert_stored_camera(store, &expected);
 	char unknown[UUID_BUFFER_SIZE];
 	contract_new_id(unknown);
-	assert_store_result(store->ops->camera_patch(store, unknown, CAMERA_RUNNING, &patch, &out), STORE_NOT_FOUND);
-	assert_store_result(store->ops->camera_patch(store, camera.id, CAMERA_RUNNING, &patch, &out), STORE_OK);
+	assert_store_result(store->ops->camera_patch(store, unknown, CAMERA_RUNNING, &patch, CONTRACT_ORIGIN, &out),
+	                    STORE_NOT_FOUND);
+	assert_store_result(store->ops->camera_patch(store, camera.id, CAMERA_RUNNING, &patch, CONTRACT_ORIGIN, &out),
+	                    STORE_OK);
 	expected.has_direction1_alias = false;
 	expected.direction1_alias[0] = '\0';
 	assert_stored_camera(store, &expected);

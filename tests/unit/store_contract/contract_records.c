@@ -114,7 +114,7 @@ void contract_add_camera(struct store *store, struct camera *out)
 	contract_new_id(id);
 	snprintf(serial, sizeof(serial), "SN-%s", id);
 	*out = contract_registered_camera(id, serial);
-	assert_store_result(store->ops->camera_register(store, id, serial, CONTRACT_TIME), STORE_OK);
+	assert_store_result(store->ops->camera_register(store, id, serial, CONTRACT_TIME, CONTRACT_ORIGIN), STORE_OK);
 }
 
 struct camera_placement contract_placement(const struct site *site, int64_t at)
@@ -137,7 +137,8 @@ void contract_add_claimed_camera(struct store *store, const struct site *site, s
 	char name[32];
 	snprintf(name, sizeof(name), "Camera %u", ++serial_number);
 	assert_store_result(store->ops->camera_claim(store, registered.serial_number,
-	                                             CAMERA_STATE_BIT(CAMERA_REGISTERED), &placement, true, name, out),
+	                                             CAMERA_STATE_BIT(CAMERA_REGISTERED), &placement, true, name,
+	                                             CONTRACT_ORIGIN, out),
 	                    STORE_OK);
 }
 
@@ -278,3 +279,6 @@ void contract_sort_ids(char (*ids)[UUID_BUFFER_SIZE], size_t count)
 {
 	qsort(ids, count, UUID_BUFFER_SIZE, compare_ids);
 }
+
+const struct change_origin contract_origin = {
+    .actor = {.kind = EVENT_ACTOR_SYSTEM, .id = ""}, .at_ms = CONTRACT_TIME * 1000, .online_window = 90};

@@ -1,0 +1,124 @@
+/* Event types, actors, and the data object of camera events (see event.h). */
+#include "domain/event.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain/camera_json.h"
+
+static const char *const type_names[EVENT_TYPE_COUNT] = {
+    [EVENT_CAMERA_REGISTERED] = "camera.registered",
+    [EVENT_CAMERA_CLAIMED] = "camera.claimed",
+    [EVENT_CAMERA_UPDATED] = "camera.updated",
+    [EVENT_CAMERA_PAUSED] = "camera.paused",
+    [EVENT_CAMERA_RESUMED] = "camera.resumed",
+    [EVENT_CAMERA_MOVED] = "camera.moved",
+    [EVENT_CAMERA_DECOMMISSIONED] = "camera.decommissioned",
+    [EVENT_CAMERA_OFFLINE] = "camera.offline",
+    [EVENT_CAMERA_ONLINE] = "camera.online",
+    [EVENT_SITE_OFFLINE] = "site.offline",
+    [EVENT_SITE_ONLINE] = "site.online",
+    [EVENT_WEBHOOK_TEST] = "webhook.test",
+};
+
+const char *event_type_name(enum event_type type)
+{
+	return (unsigned)type < EVENT_TYPE_COUNT ? type_names[type] : "unknown";
+}
+
+bool event_type_from_name(const char *name, enum event_type *out)
+{
+	for (unsigned i = 0; i < EVENT_TYPE_COUNT; i++) {
+		if (strcmp(name, type_names[i]) == 0) {
+			*out = (enum event_type)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static const char *const actor_names[] = {
+    [EVENT_ACTOR_USER] = "user",
+    [EVENT_ACTOR_CLIENT] = "client",
+    [EVENT_ACTOR_DEVICE] = "device",
+    [EVENT_ACTOR_SYSTEM] = "system",
+};
+
+const char *event_actor_kind_name(enum event_actor_kind kind)
+{
+	return (unsigned)kind <= EVENT_ACTOR_SYSTEM ? actor_names[kind] : actor_names[EVENT_ACTOR_SYSTEM];
+}
+
+enum event_actor_kind event_actor_kind_from_name(const char *name)
+{
+	for (unsigned i = 0; i <= EVENT_ACTOR_SYSTEM; i++)
+		if (strcmp(name, actor_names[i]) == 0)
+			return (enum event_actor_kind)i;
+	return EVENT_ACTOR_SYSTEM;
+}
+
+enum event_type event_type_of_state_change(enum camera_state from, enum camera_state to)
+{
+	if (to == CAMERA_DECOMMISSIONED)
+		return EVENT_CAMERA_DECOMMISSIONED;
+	if (from == CAMERA_RUNNING && to == CAMERA_PAUSED)
+		return EVENT_CAMERA_PAUSED;
+	if (from == CAMERA_PAUSED && to == CAMERA_RUNNING)
+		return EVENT_CAMERA_RESUMED;
+	return EVENT_TYPE_COUNT;
+}
+
+/* A nullable text field as JSON: its text, or null. */
+static json_t *optional_text(bool has, const char *text)
+{
+	return has ? json_string(text) : json_null();
+}
+
+/* Adds {"old": ..., "new": ...} under name when the field differs between before and after. */
+static int add_change(json_t *changes, const char *name, bool had, const char *old_text, bool has,
+                      const char *new_text)
+{
+	if (had == has && (!has || strcmp(old_text, new_text) == 0))
+		return 0;
+	json_t *change = json_pack("{s:o,s:o}", "old", optional_text(had, old_text), "new", optional_text(has, new_text));
+	return change != NULL ? json_object_set_new(changes, name, change) : -1;
+}
+
+static json_t *camera_changes(const struct camera *before, const struct camera *after)
+{
+	json_t *changes = json_object();
+	if (changes == NULL ||
+	    add_change(changes, "name", before->has_name, before->name, after->has_name, after->name) != 0 ||
+	    add_change(changes, "direction1Alias", before->has_direction1_alias, before->direction1_alias,
+	               after->has_direction1_alias, after->direction1_alias) != 0 ||
+	    add_change(changes, "direction2Alias", before->has_direction2_alias, before->direction2_alias,
+	               after->has_direction2_alias, after->direction2_alias) != 0) {
+		json_decref(changes);
+		return NULL;
+	}
+	return changes;
+}
+
+char *event_camera_data(enum event_type type, const struct camera *before, const struct camera *after,
+                        int64_t now, unsigned online_window)
+{
+	char camera_text[CAMERA_JSON_MAX_LENGTH];
+	size_t length = camera_json_write(after, false, now, online_window, camera_text, sizeof(camera_text));
+	json_t *camera = length > 0 ? json_loadb(camera_text, length, 0, NULL) : NULL;
+	json_t *data = camera != NULL ? json_pack("{s:o}", "camera", camera) : NULL;
+	if (data == NULL)
+		return NULL;
+	int failed = 0;
+	if (type == EVENT_CAMERA_UPDATED && before != NULL) {
+		json_t *changes = camera_changes(before, after);
+		failed = changes == NULL || json_object_set_new(data, "changes", changes) != 0;
+	} else if (type == EVENT_CAMERA_MOVED && before != NULL) {
+		failed = json_object_set_new(data, "fromSiteId", json_string(before->site_id)) != 0 ||
+		         json_object_set_new(data, "toSiteId", json_string(after->site_id)) != 0 ||
+		         json_object_set_new(data, "cameraPositionId", json_string(after->camera_position_id)) != 0;
+	}
+	char *text = failed ? NULL : json_dumps(data, JSON_COMPACT);
+	json_decref(data);
+	return text;
+}

@@ -1,0 +1,63 @@
+/* Events: what happened to the fleet, as the audit log, the live stream and webhooks show it.
+ * Their types and actors, and the "data" object of camera events. Pure: no I/O. */
+#ifndef CAMFLEET_DOMAIN_EVENT_H
+#define CAMFLEET_DOMAIN_EVENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "domain/camera.h"
+#include "util/uuid.h"
+
+enum event_type {
+	EVENT_CAMERA_REGISTERED,
+	EVENT_CAMERA_CLAIMED,
+	EVENT_CAMERA_UPDATED,
+	EVENT_CAMERA_PAUSED,
+	EVENT_CAMERA_RESUMED,
+	EVENT_CAMERA_MOVED,
+	EVENT_CAMERA_DECOMMISSIONED,
+	EVENT_CAMERA_OFFLINE,
+	EVENT_CAMERA_ONLINE,
+	EVENT_SITE_OFFLINE,
+	EVENT_SITE_ONLINE,
+	EVENT_WEBHOOK_TEST,
+	EVENT_TYPE_COUNT
+};
+#define EVENT_TYPE_BIT(type) (1u << (unsigned)(type))
+
+/* "camera.registered", ...; event_type_from_name is false for any other text. */
+const char *event_type_name(enum event_type type);
+bool event_type_from_name(const char *name, enum event_type *out);
+
+enum event_actor_kind { EVENT_ACTOR_USER, EVENT_ACTOR_CLIENT, EVENT_ACTOR_DEVICE, EVENT_ACTOR_SYSTEM };
+
+/* "user", "client", "device", "system"; unknown text reads as system. */
+const char *event_actor_kind_name(enum event_actor_kind kind);
+enum event_actor_kind event_actor_kind_from_name(const char *name);
+
+/* Who made a change: a user, an API client, a camera (its id), or camfleet itself (id ""). */
+struct event_actor {
+	enum event_actor_kind kind;
+	char id[UUID_BUFFER_SIZE];
+};
+
+/* What a change records about itself in its event: who, when, and how a camera's isOnline is
+ * judged at that moment. */
+struct change_origin {
+	struct event_actor actor;
+	int64_t at_ms;          /* when the change happened (epoch milliseconds) */
+	unsigned online_window; /* seconds (--online-window) */
+};
+
+/* The event type of a camera state change (from -> to), or EVENT_TYPE_COUNT when it has none. */
+enum event_type event_type_of_state_change(enum camera_state from, enum camera_state to);
+
+/* The "data" object of a camera event as compact JSON text (malloc'd; NULL when out of memory or
+ * not encodable): {"camera": the camera after the change, without metrics}, and for
+ * camera.updated "changes": {field: {"old", "new"}} of the fields that changed, for camera.moved
+ * "fromSiteId", "toSiteId" and "cameraPositionId". before may be NULL (registered, claimed). */
+char *event_camera_data(enum event_type type, const struct camera *before, const struct camera *after,
+                        int64_t now, unsigned online_window);
+
+#endif

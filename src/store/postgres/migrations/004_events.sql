@@ -1,0 +1,23 @@
+-- Events (the audit log, the live stream, webhooks): written in the transaction of the change they
+-- record (an outbox). seq orders them as written: the cursor of GET /events and Last-Event-ID.
+-- No foreign keys: an event outlives the site or organisation it names.
+CREATE TABLE events (
+  seq bigserial PRIMARY KEY,
+  id text COLLATE "C" NOT NULL UNIQUE,
+  type text NOT NULL,
+  type_bit integer NOT NULL,
+  occurred_at_ms bigint NOT NULL,
+  organisation_id text COLLATE "C",
+  site_id text COLLATE "C",
+  camera_id text COLLATE "C",
+  actor_kind text NOT NULL,
+  actor_id text COLLATE "C",
+  data_json text NOT NULL
+);
+CREATE INDEX events_by_organisation ON events (organisation_id, seq);
+CREATE INDEX events_by_site ON events (site_id, seq);
+CREATE INDEX events_by_camera ON events (camera_id, seq);
+CREATE INDEX events_by_time ON events (occurred_at_ms);
+
+-- Who asked for an asynchronous request: the actor of the change the worker makes for it.
+ALTER TABLE async_requests ADD COLUMN requester_kind text, ADD COLUMN requester_id text COLLATE "C";

@@ -1,0 +1,96 @@
+/* Events: written by the camera writes in their own transactions (the outbox), listed newest
+ * first for the audit log. seq (the order of writing) is the cursor. */
+#include <stdlib.h>
+
+#include "store/shared/shared_ops.h"
+#include "util/log.h"
+
+static const char SQL_EVENT_INSERT[] =
+    "INSERT INTO events(id, type, type_bit, occurred_at_ms, organisation_id, site_id, camera_id, actor_kind,"
+    " actor_id, data_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+
+enum store_result shared_event_write(struct sql_connection *c, enum event_type type, const char *organisation_id,
+                                     const char *site_id, const char *camera_id, const struct change_origin *origin,
+                                     const char *data_json)
+{
+	char id[UUID_BUFFER_SIZE];
+	if (uuid_generate_text(id) != 0)
+		return STORE_ERROR;
+	struct sql_params params = {0};
+	sql_param_text(&params, id);
+	sql_param_text(&params, event_type_name(type));
+	sql_param_int64(&params, EVENT_TYPE_BIT(type));
+	sql_param_int64(&params, origin->at_ms);
+	sql_param_text_or_null(&params, organisation_id);
+	sql_param_text_or_null(&params, site_id);
+	sql_param_text_or_null(&params, camera_id);
+	sql_param_text(&params, event_actor_kind_name(origin->actor.kind));
+	sql_param_text_or_null(&params, origin->actor.id);
+	sql_param_text(&params, data_json);
+	return sql_change(c, SQL_EVENT_INSERT, &params, false);
+}
+
+enum store_result shared_camera_event(struct sql_connection *c, enum event_type type, const struct camera *before,
+                                      const struct camera *after, const struct change_origin *origin)
+{
+	char *data = event_camera_data(type, before, after, origin->at_ms / 1000, origin->online_window);
+	if (data == NULL) {
+		log_error("store: cannot encode the %s event of camera %s", event_type_name(type), after->id);
+		return STORE_ERROR;
+	}
+	enum store_result result =
+	    shared_event_write(c, type, after->organisation_id, after->site_id, after->id, origin, data);
+	free(data);
+	return result;
+}
+
+/* $1 type mask (0: any), $2 camera, $3 site, $4 since, $5 organisation, $6 granted-to user (NULL:
+ * no restriction), $7 cursor event id (NULL: from the newest; an id no longer kept: nothing), $8
+ * limit. */
+static const char SQL_EVENT_LIST[] =
+    "SELECT id, type, occurred_at_ms, organisation_id, site_id, camera_id, actor_kind, actor_id, data_json"
+    " FROM events WHERE (CAST($1 AS integer) = 0 OR (type_bit & $1) <> 0)"
+    " AND (CAST($2 AS text) IS NULL OR camera_id = $2) AND (CAST($3 AS text) IS NULL OR site_id = $3)"
+    " AND occurred_at_ms >= $4 AND (CAST($5 AS text) IS NULL OR organisation_id = $5)"
+    " AND (CAST($6 AS text) IS NULL OR site_id IN (SELECT site_id FROM user_sites WHERE user_id = $6))"
+    " AND seq < COALESCE((SELECT seq FROM events WHERE id = CAST($7 AS text)),"
+    " CASE WHEN CAST($7 AS text) IS NULL THEN 9223372036854775807 ELSE 0 END)"
+    " ORDER BY seq DESC LIMIT CAST($8 AS bigint)";
+
+struct event_visit {
+	event_row_fn row;
+	void *context;
+};
+
+static int visit_event(void *context, const struct sql_row *row)
+{
+	struct event_visit *visit = context;
+	struct event_record event;
+	sql_text(row, 0, event.id, sizeof(event.id));
+	if (!event_type_from_name(sql_text_view(row, 1), &event.type))
+		return 0; /* a type this version does not know: not shown */
+	event.occurred_at_ms = sql_int64(row, 2);
+	sql_text(row, 3, event.organisation_id, sizeof(event.organisation_id));
+	sql_text(row, 4, event.site_id, sizeof(event.site_id));
+	sql_text(row, 5, event.camera_id, sizeof(event.camera_id));
+	event.actor.kind = event_actor_kind_from_name(sql_text_view(row, 6));
+	sql_text(row, 7, event.actor.id, sizeof(event.actor.id));
+	event.data_json = sql_text_view(row, 8);
+	return visit->row(visit->context, &event);
+}
+
+enum store_result shared_event_list(struct store *store, const struct event_filter *filter, event_row_fn row,
+                                    void *context)
+{
+	struct sql_params params = {0};
+	sql_param_int64(&params, filter->type_mask);
+	sql_param_text_or_null(&params, filter->camera_id);
+	sql_param_text_or_null(&params, filter->site_id);
+	sql_param_int64(&params, filter->since_ms);
+	sql_param_text_or_null(&params, filter->organisation_id);
+	sql_param_text_or_null(&params, filter->granted_user_id);
+	sql_param_text_or_null(&params, filter->before_id);
+	sql_param_limit(&params, sql_dialect_of(store), filter->limit);
+	struct event_visit visit = {row, context};
+	return sql_each(store, SQL_EVENT_LIST, &params, visit_event, &visit);
+}
