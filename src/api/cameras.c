@@ -7,6 +7,7 @@
 
 #include "api/camera_access.h"
 #include "api/camera_read_batch.h"
+#include "api/list_query.h"
 #include "api/routes.h"
 #include "device/hub.h"
 #include "domain/camera_json.h"
@@ -243,38 +244,6 @@ static bool parse_states_or_reply(struct http_request *request, unsigned *mask)
 	return true;
 }
 
-/* An optional UUID query parameter into out ("" when absent); 422 when malformed. */
-static bool query_uuid_or_reply(struct http_request *request, const char *name, char out[UUID_BUFFER_SIZE])
-{
-	const char *value = http_query(request, name);
-	out[0] = '\0';
-	if (value == NULL || uuid_normalize(value, out))
-		return true;
-	http_reply_error(request, 422, "query parameter %s must be a UUID (8-4-4-4-12 hexadecimal digits)", name);
-	return false;
-}
-
-static bool query_limit_or_reply(struct http_request *request, unsigned *out)
-{
-	const char *value = http_query(request, "limit");
-	*out = 0;
-	if (value == NULL)
-		return true;
-	unsigned limit = 0;
-	size_t length = strlen(value);
-	bool valid = length >= 1 && length <= 4;
-	for (size_t i = 0; valid && i < length; i++) {
-		valid = value[i] >= '0' && value[i] <= '9';
-		limit = limit * 10 + (unsigned)(value[i] - '0');
-	}
-	if (!valid || limit < 1 || limit > LIST_LIMIT_MAX) {
-		http_reply_error(request, 422, "query parameter limit must be an integer from 1 to %d", LIST_LIMIT_MAX);
-		return false;
-	}
-	*out = limit;
-	return true;
-}
-
 /* What the caller may see at all: operators everything, others their organisation, viewer
  * users only the sites granted to them. */
 static void scope_to_caller(const struct principal *caller, struct camera_filter *filter)
@@ -328,9 +297,10 @@ static bool parse_list_query_or_reply(struct http_request *request, struct list_
 	struct camera_filter *filter = &query->filter;
 	if (!camera_access_include_metrics_or_reply(request, &query->include_metrics) ||
 	    !parse_states_or_reply(request, &filter->state_mask) ||
-	    !query_uuid_or_reply(request, "siteId", filter->site_id) ||
-	    !query_uuid_or_reply(request, "userId", user_id) || !query_limit_or_reply(request, &query->limit) ||
-	    !query_uuid_or_reply(request, "after", filter->after_id))
+	    !api_query_uuid_or_reply(request, "siteId", filter->site_id) ||
+	    !api_query_uuid_or_reply(request, "userId", user_id) ||
+	    !api_query_limit_or_reply(request, LIST_LIMIT_MAX, &query->limit) ||
+	    !api_query_uuid_or_reply(request, "after", filter->after_id))
 		return false;
 	scope_to_caller(&request->principal, filter);
 	return user_id[0] == '\0' || apply_user_filter_or_reply(request, user_id, query);
@@ -423,74 +393,6 @@ static enum store_result text_fill(struct store *store, struct camera_filter *fi
 
 /* --- GET /cameras: pages and the stream ------------------------------------------------------------ */
 
-/* Appends text to the link target, percent-encoding all but RFC 3986 unreserved characters;
- * with out NULL only counts. */
-static void link_put(char *out, size_t *length, const char *text, bool encode)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	for (const unsigned char *c = (const unsigned char *)text; *c != '\0'; c++) {
-		bool plain = !encode || (*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') ||
-		             (*c >= '0' && *c <= '9') || *c == '-' || *c == '.' || *c == '_' || *c == '~';
-		if (plain) {
-			if (out != NULL)
-				out[*length] = (char)*c;
-			*length += 1;
-			continue;
-		}
-		if (out != NULL) {
-			out[*length] = '%';
-			out[*length + 1] = hex[*c >> 4];
-			out[*length + 2] = hex[*c & 15];
-		}
-		*length += 3;
-	}
-}
-
-struct link_builder {
-	char *out; /* NULL while measuring */
-	size_t length;
-};
-
-/* Copies every query parameter but limit and after, as "key=value&". */
-static enum MHD_Result link_visit(void *context, enum MHD_ValueKind kind, const char *key, const char *value)
-{
-	struct link_builder *link = context;
-	if (key == NULL || strcmp(key, "limit") == 0 || strcmp(key, "after") == 0)
-		return MHD_YES;
-	link_put(link->out, &link->length, key, true);
-	if (value != NULL) {
-		link_put(link->out, &link->length, "=", false);
-		link_put(link->out, &link->length, value, true);
-	}
-	link_put(link->out, &link->length, "&", false);
-	return MHD_YES;
-}
-
-static void link_compose(struct http_request *request, struct link_builder *link, const char *tail)
-{
-	link_put(link->out, &link->length, "</cameras?", false);
-	MHD_get_connection_values(request->connection, MHD_GET_ARGUMENT_KIND, link_visit, link);
-	link_put(link->out, &link->length, tail, false);
-}
-
-/* Adds `Link: </cameras?<same filters>&limit=N&after=<last id>>; rel="next"` (arena memory). */
-static void add_next_link(struct http_request *request, unsigned limit, const char *last_id)
-{
-	char tail[128];
-	snprintf(tail, sizeof(tail), "limit=%u&after=%s>; rel=\"next\"", limit, last_id);
-	struct link_builder link = {NULL, 0};
-	link_compose(request, &link, tail);
-	link.out = arena_alloc(&request->arena, link.length + 1);
-	if (link.out == NULL) {
-		log_error("cameras: no memory for the Link header");
-		return;
-	}
-	link.length = 0;
-	link_compose(request, &link, tail);
-	link.out[link.length] = '\0';
-	http_reply_add_header(request, "Link", link.out);
-}
-
 struct camera_stream {
 	struct store *store;
 	struct camera_filter filter;
@@ -553,7 +455,7 @@ static enum MHD_Result reply_listing(struct http_request *request, struct camera
 {
 	if (!stream->text.has_more || limit > 0) {
 		if (limit > 0 && stream->text.rows == limit)
-			add_next_link(request, limit, stream->text.last_id);
+			api_add_next_link(request, "/cameras", limit, stream->text.last_id);
 		stream->text.has_more = false;
 		if (!stream_seal(stream)) {
 			stream_free(stream);

@@ -76,12 +76,12 @@ static json_t *optional_text(bool has, const char *text)
 }
 
 /* Adds {"old": ..., "new": ...} under name when the field differs between before and after. */
-static int add_change(json_t *changes, const char *name, bool had, const char *old_text, bool has,
-                      const char *new_text)
+static int add_change(json_t *changes, const char *name, bool had, const char *old_text, bool has, const char *new_text)
 {
 	if (had == has && (!has || strcmp(old_text, new_text) == 0))
 		return 0;
-	json_t *change = json_pack("{s:o,s:o}", "old", optional_text(had, old_text), "new", optional_text(has, new_text));
+	json_t *change =
+	    json_pack("{s:o,s:o}", "old", optional_text(had, old_text), "new", optional_text(has, new_text));
 	return change != NULL ? json_object_set_new(changes, name, change) : -1;
 }
 
@@ -100,8 +100,8 @@ static json_t *camera_changes(const struct camera *before, const struct camera *
 	return changes;
 }
 
-char *event_camera_data(enum event_type type, const struct camera *before, const struct camera *after,
-                        int64_t now, unsigned online_window)
+char *event_camera_data(enum event_type type, const struct camera *before, const struct camera *after, int64_t now,
+                        unsigned online_window)
 {
 	char camera_text[CAMERA_JSON_MAX_LENGTH];
 	size_t length = camera_json_write(after, false, now, online_window, camera_text, sizeof(camera_text));

@@ -57,7 +57,7 @@ enum event_type event_type_of_state_change(enum camera_state from, enum camera_s
  * not encodable): {"camera": the camera after the change, without metrics}, and for
  * camera.updated "changes": {field: {"old", "new"}} of the fields that changed, for camera.moved
  * "fromSiteId", "toSiteId" and "cameraPositionId". before may be NULL (registered, claimed). */
-char *event_camera_data(enum event_type type, const struct camera *before, const struct camera *after,
-                        int64_t now, unsigned online_window);
+char *event_camera_data(enum event_type type, const struct camera *before, const struct camera *after, int64_t now,
+                        unsigned online_window);
 
 #endif

@@ -145,3 +145,14 @@ bool time_parse_rfc3339(const char *text, int64_t *epoch_seconds)
 	                 second - offset_seconds;
 	return true;
 }
+
+void time_format_rfc3339_millis(int64_t epoch_millis, char out[RFC3339_BUFFER_SIZE])
+{
+	int64_t millis = epoch_millis % 1000;
+	if (millis < 0)
+		millis += 1000;
+	time_format_rfc3339((epoch_millis - millis) / 1000, out);
+	size_t length = strlen(out); /* "...SSZ" */
+	if (length >= 1 && length + 4 < RFC3339_BUFFER_SIZE)
+		snprintf(out + length - 1, RFC3339_BUFFER_SIZE - (length - 1), ".%03dZ", (int)millis);
+}

@@ -22,6 +22,8 @@ struct civil_time {
 void time_civil_from_epoch(int64_t epoch_seconds, struct civil_time *out);
 /* Formats epoch seconds as "YYYY-MM-DDTHH:MM:SSZ" into out (32 bytes). */
 void time_format_rfc3339(int64_t epoch_seconds, char out[RFC3339_BUFFER_SIZE]);
+/* Formats epoch milliseconds as "YYYY-MM-DDTHH:MM:SS.mmmZ" into out (32 bytes). */
+void time_format_rfc3339_millis(int64_t epoch_millis, char out[RFC3339_BUFFER_SIZE]);
 /* Parses an RFC 3339 timestamp ("2019-08-24T14:15:22Z", fractional seconds and numeric
  * offsets accepted) into epoch seconds; false when text is not such a timestamp. */
 bool time_parse_rfc3339(const char *text, int64_t *epoch_seconds);

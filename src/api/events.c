@@ -1,0 +1,155 @@
+/* GET /events: the audit log, newest first, keyset-paginated like GET /cameras. What a caller
+ * sees follows the camera rules: operators every event, others their organisation's, viewer
+ * users only those of the sites granted to them. */
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api/list_query.h"
+#include "api/routes.h"
+#include "auth/policy.h"
+#include "domain/event.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+
+#define EVENT_LIMIT_DEFAULT 100
+#define EVENT_LIMIT_MAX     1000
+
+struct type_parse {
+	unsigned mask;
+	const char *unknown;
+};
+
+static int add_type(void *context, const char *value)
+{
+	struct type_parse *parse = context;
+	enum event_type type;
+	if (!event_type_from_name(value, &type)) {
+		parse->unknown = value;
+		return 1;
+	}
+	parse->mask |= EVENT_TYPE_BIT(type);
+	return 0;
+}
+
+/* Every ?type= (repeatable) into a mask; 422 naming an unknown one and the known ones. */
+static bool parse_types_or_reply(struct http_request *request, unsigned *mask)
+{
+	struct type_parse parse = {0, NULL};
+	if (http_query_each(request, "type", add_type, &parse) == 0) {
+		*mask = parse.mask;
+		return true;
+	}
+	char known[512] = "";
+	size_t used = 0;
+	for (unsigned i = 0; i < EVENT_TYPE_COUNT && used < sizeof(known); i++)
+		used += (size_t)snprintf(known + used, sizeof(known) - used, "%s%s", i > 0 ? ", " : "",
+		                         event_type_name((enum event_type)i));
+	http_reply_error(request, 422, "query parameter type must be one of %s, not '%s'", known, parse.unknown);
+	return false;
+}
+
+/* ?since= (RFC 3339) into epoch milliseconds, 0 when absent; 422 when malformed. */
+static bool parse_since_or_reply(struct http_request *request, int64_t *since_ms)
+{
+	const char *value = http_query(request, "since");
+	int64_t seconds = 0;
+	*since_ms = 0;
+	if (value == NULL)
+		return true;
+	if (!time_parse_rfc3339(value, &seconds)) {
+		http_reply_error(request, 422, "query parameter since must be an RFC 3339 time, e.g. 2026-12-01T08:00:00Z");
+		return false;
+	}
+	*since_ms = seconds * 1000;
+	return true;
+}
+
+static bool parse_query_or_reply(struct http_request *request, struct event_filter *filter, unsigned *limit)
+{
+	if (!parse_types_or_reply(request, &filter->type_mask) ||
+	    !api_query_uuid_or_reply(request, "cameraId", filter->camera_id) ||
+	    !api_query_uuid_or_reply(request, "siteId", filter->site_id) ||
+	    !parse_since_or_reply(request, &filter->since_ms) ||
+	    !api_query_limit_or_reply(request, EVENT_LIMIT_MAX, limit) ||
+	    !api_query_uuid_or_reply(request, "after", filter->before_id))
+		return false;
+	if (*limit == 0)
+		*limit = EVENT_LIMIT_DEFAULT;
+	const struct principal *caller = &request->principal;
+	if (caller->role != ROLE_OPERATOR)
+		memcpy(filter->organisation_id, caller->organisation_id, sizeof(filter->organisation_id));
+	if (policy_limited_to_granted_sites(caller))
+		memcpy(filter->granted_user_id, caller->subject, sizeof(filter->granted_user_id));
+	return true;
+}
+
+static json_t *optional_id(const char *id)
+{
+	return id[0] != '\0' ? json_string(id) : json_null();
+}
+
+/* The event as the API shows it; NULL when out of memory or its stored data is not JSON. */
+static json_t *event_json(const struct event_record *event)
+{
+	char occurred[RFC3339_BUFFER_SIZE];
+	time_format_rfc3339_millis(event->occurred_at_ms, occurred);
+	json_t *data = json_loads(event->data_json, 0, NULL);
+	if (data == NULL)
+		return NULL;
+	return json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:{s:s,s:o},s:o}", "id", event->id, "type",
+	                 event_type_name(event->type), "occurredAt", occurred, "organisationId",
+	                 optional_id(event->organisation_id), "siteId", optional_id(event->site_id), "cameraId",
+	                 optional_id(event->camera_id), "actor", "kind", event_actor_kind_name(event->actor.kind), "id",
+	                 optional_id(event->actor.id), "data", data);
+}
+
+struct event_page {
+	json_t *list;
+	unsigned wanted; /* the page's size; one more row tells whether another page follows */
+	unsigned rows;
+	char last_id[UUID_BUFFER_SIZE];
+	bool failed;
+};
+
+static int add_event(void *context, const struct event_record *event)
+{
+	struct event_page *page = context;
+	if (++page->rows > page->wanted)
+		return 1;
+	json_t *item = event_json(event);
+	if (item == NULL || json_array_append_new(page->list, item) != 0) {
+		log_error("events: cannot show event %s", event->id);
+		page->failed = true;
+		return 1;
+	}
+	memcpy(page->last_id, event->id, sizeof(page->last_id));
+	return 0;
+}
+
+static enum MHD_Result list_events(struct http_request *request)
+{
+	struct event_filter filter = {0};
+	unsigned limit = 0;
+	if (!parse_query_or_reply(request, &filter, &limit))
+		return http_replied(request);
+	struct event_page page = {.list = json_array(), .wanted = limit};
+	if (page.list == NULL)
+		return http_reply_error(request, 500, "internal error");
+	filter.limit = limit + 1;
+	struct store *store = request->app->store;
+	enum store_result result = store->ops->event_list(store, &filter, add_event, &page);
+	if (result != STORE_OK || page.failed) {
+		json_decref(page.list);
+		return result != STORE_OK ? api_store_failure(request, result, "event", NULL)
+		                          : http_reply_error(request, 500, "internal error");
+	}
+	if (page.rows > page.wanted)
+		api_add_next_link(request, "/events", limit, page.last_id);
+	return http_reply_json(request, 200, page.list);
+}
+
+const struct route event_routes[] = {
+    {.method = "GET", .pattern = "/events", .handler = list_events, .roles = ROLES_READERS},
+    {0},
+};
