@@ -58,7 +58,8 @@ static bool parse_since_or_reply(struct http_request *request, int64_t *since_ms
 	if (value == NULL)
 		return true;
 	if (!time_parse_rfc3339(value, &seconds)) {
-		http_reply_error(request, 422, "query parameter since must be an RFC 3339 time, e.g. 2026-12-01T08:00:00Z");
+		http_reply_error(request, 422,
+		                 "query parameter since must be an RFC 3339 time, e.g. 2026-12-01T08:00:00Z");
 		return false;
 	}
 	*since_ms = seconds * 1000;

@@ -106,4 +106,3 @@ void api_add_next_link(struct http_request *request, const char *path, unsigned 
 	link.out[link.length] = '\0';
 	http_reply_add_header(request, "Link", link.out);
 }
-

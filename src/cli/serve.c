@@ -24,6 +24,7 @@
 #include "http/rate_limit.h"
 #include "http/server.h"
 #include "jobs/async_worker.h"
+#include "jobs/housekeeping.h"
 #include "store/store.h"
 #include "store/store_bus.h"
 #include "util/log.h"
@@ -97,6 +98,9 @@ int cli_serve(int argc, char **argv)
 	app.worker = async_worker_start(&app);
 	if (app.worker == NULL)
 		goto done;
+	app.housekeeping = housekeeping_start(&app);
+	if (app.housekeeping == NULL)
+		goto done;
 	app.hub = device_hub_new(&app);
 	if (app.hub == NULL)
 		goto done;
@@ -132,6 +136,7 @@ done:
 	http_server_stop(server, 0);
 	camera_read_batch_stop(app.camera_reads);
 	device_hub_free(app.hub);
+	housekeeping_stop(app.housekeeping);
 	async_worker_stop(app.worker);
 	http_metrics_free(app.metrics);
 	free(routes);

@@ -245,6 +245,9 @@ struct store_ops {
 
 	/* Events (the audit log): calls row for each event matching filter, newest first. */
 	enum store_result (*event_list)(struct store *, const struct event_filter *, event_row_fn row, void *context);
+	/* Deletes up to max_rows of the oldest events that occurred before before_ms (a batch, so that
+	 * a large backlog never holds the database for long); the number deleted goes to *deleted. */
+	enum store_result (*event_prune)(struct store *, int64_t before_ms, unsigned max_rows, long *deleted);
 
 	/* Device-fed data (the device link fills these; until then they are empty). */
 	enum store_result (*upload_totals)(struct store *, const char *camera_id, int64_t from, int64_t to,

@@ -94,3 +94,19 @@ enum store_result shared_event_list(struct store *store, const struct event_filt
 	struct event_visit visit = {row, context};
 	return sql_each(store, SQL_EVENT_LIST, &params, visit_event, &visit);
 }
+
+static const char SQL_EVENT_PRUNE[] = "DELETE FROM events WHERE seq IN (SELECT seq FROM events"
+                                      " WHERE occurred_at_ms < $1 ORDER BY seq LIMIT $2)";
+
+enum store_result shared_event_prune(struct store *store, int64_t before_ms, unsigned max_rows, long *deleted)
+{
+	struct sql_connection *c = sql_acquire(store);
+	if (c == NULL)
+		return STORE_UNAVAILABLE;
+	struct sql_params params = {0};
+	sql_param_int64(&params, before_ms);
+	sql_param_int64(&params, max_rows);
+	enum store_result result = sql_change_counted(c, SQL_EVENT_PRUNE, &params, deleted);
+	sql_release(store, c);
+	return result;
+}

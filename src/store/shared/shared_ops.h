@@ -26,7 +26,7 @@
 	X(camera_set_state) X(camera_move) X(camera_patch) X(upload_totals) X(frame_latest) \
 	X(device_camera_get) X(device_credentials_put) X(device_credentials_delete) X(video_upload_insert) \
 	X(frame_put) \
-	X(event_list) \
+	X(event_list) X(event_prune) \
 	X(async_insert) X(async_get) X(async_claim_next) X(async_finish) X(async_pending_count)
 // clang-format on
 

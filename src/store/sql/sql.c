@@ -162,6 +162,13 @@ enum store_result sql_change(struct sql_connection *connection, const char *sql,
 	return result;
 }
 
+enum store_result sql_change_counted(struct sql_connection *connection, const char *sql,
+                                     const struct sql_params *params, long *changed)
+{
+	*changed = 0;
+	return connection->driver->run(connection, sql, params, NULL, NULL, changed, false);
+}
+
 enum store_result sql_fetch_each(struct sql_connection *connection, const char *sql, const struct sql_params *params,
                                  sql_row_fn row, void *context)
 {

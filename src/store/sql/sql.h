@@ -147,6 +147,10 @@ enum store_result sql_fetch_one(struct sql_connection *connection, const char *s
                                 sql_row_reader read, void *out) __attribute__((warn_unused_result));
 enum store_result sql_change(struct sql_connection *connection, const char *sql, const struct sql_params *params,
                              bool changing) __attribute__((warn_unused_result));
+/* sql_change that hands back the number of rows the statement changed. */
+enum store_result sql_change_counted(struct sql_connection *connection, const char *sql,
+                                     const struct sql_params *params, long *changed)
+    __attribute__((warn_unused_result));
 enum store_result sql_fetch_each(struct sql_connection *connection, const char *sql, const struct sql_params *params,
                                  sql_row_fn row, void *context) __attribute__((warn_unused_result));
 /* sql_fetch_each for a result of a bounded number of rows, which may arrive whole. */
