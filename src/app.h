@@ -12,6 +12,7 @@ struct token_service;
 struct http_metrics;
 struct async_worker;
 struct housekeeping;
+struct event_stream_hub;
 struct device_hub;
 struct store_bus;
 
@@ -58,6 +59,7 @@ struct app {
 	struct http_metrics *metrics;
 	struct async_worker *worker;
 	struct housekeeping *housekeeping;       /* jobs/housekeeping.c */
+	struct event_stream_hub *event_streams;  /* api/event_stream.c: GET /events/stream */
 	struct device_hub *hub;                  /* the device link's waits and caches (src/device/) */
 	struct camera_read_batch *camera_reads;  /* batched GET /cameras/{id} reads; NULL: read directly */
 	struct rate_limits *limits;              /* this node's rate limits (http/rate_limit.h) */

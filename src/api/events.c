@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api/events.h"
 #include "api/list_query.h"
 #include "api/routes.h"
 #include "auth/policy.h"
@@ -66,17 +67,13 @@ static bool parse_since_or_reply(struct http_request *request, int64_t *since_ms
 	return true;
 }
 
-static bool parse_query_or_reply(struct http_request *request, struct event_filter *filter, unsigned *limit)
+bool api_event_filter_or_reply(struct http_request *request, struct event_filter *filter)
 {
 	if (!parse_types_or_reply(request, &filter->type_mask) ||
 	    !api_query_uuid_or_reply(request, "cameraId", filter->camera_id) ||
 	    !api_query_uuid_or_reply(request, "siteId", filter->site_id) ||
-	    !parse_since_or_reply(request, &filter->since_ms) ||
-	    !api_query_limit_or_reply(request, EVENT_LIMIT_MAX, limit) ||
-	    !api_query_uuid_or_reply(request, "after", filter->before_id))
+	    !parse_since_or_reply(request, &filter->since_ms))
 		return false;
-	if (*limit == 0)
-		*limit = EVENT_LIMIT_DEFAULT;
 	const struct principal *caller = &request->principal;
 	if (caller->role != ROLE_OPERATOR)
 		memcpy(filter->organisation_id, caller->organisation_id, sizeof(filter->organisation_id));
@@ -90,8 +87,7 @@ static json_t *optional_id(const char *id)
 	return id[0] != '\0' ? json_string(id) : json_null();
 }
 
-/* The event as the API shows it; NULL when out of memory or its stored data is not JSON. */
-static json_t *event_json(const struct event_record *event)
+json_t *api_event_json(const struct event_record *event)
 {
 	char occurred[RFC3339_BUFFER_SIZE];
 	time_format_rfc3339_millis(event->occurred_at_ms, occurred);
@@ -118,7 +114,7 @@ static int add_event(void *context, const struct event_record *event)
 	struct event_page *page = context;
 	if (++page->rows > page->wanted)
 		return 1;
-	json_t *item = event_json(event);
+	json_t *item = api_event_json(event);
 	if (item == NULL || json_array_append_new(page->list, item) != 0) {
 		log_error("events: cannot show event %s", event->id);
 		page->failed = true;
@@ -132,8 +128,12 @@ static enum MHD_Result list_events(struct http_request *request)
 {
 	struct event_filter filter = {0};
 	unsigned limit = 0;
-	if (!parse_query_or_reply(request, &filter, &limit))
+	if (!api_event_filter_or_reply(request, &filter) ||
+	    !api_query_limit_or_reply(request, EVENT_LIMIT_MAX, &limit) ||
+	    !api_query_uuid_or_reply(request, "after", filter.before_id))
 		return http_replied(request);
+	if (limit == 0)
+		limit = EVENT_LIMIT_DEFAULT;
 	struct event_page page = {.list = json_array(), .wanted = limit};
 	if (page.list == NULL)
 		return http_reply_error(request, 500, "internal error");

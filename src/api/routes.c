@@ -4,10 +4,9 @@
 #include <stdlib.h>
 
 static const struct route *const route_tables[] = {
-    meta_routes,          oauth_routes,  organisation_routes,  site_routes,
-    user_routes,          client_routes, camera_routes,        camera_action_routes,
-    async_request_routes, event_routes,  opening_hours_routes, device_credential_routes,
-    device_routes,
+    meta_routes,         oauth_routes,         organisation_routes,      site_routes,          user_routes,
+    client_routes,       camera_routes,        camera_action_routes,     async_request_routes, event_routes,
+    event_stream_routes, opening_hours_routes, device_credential_routes, device_routes,
 };
 
 struct route *api_routes_build(size_t *count_out)

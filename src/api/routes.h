@@ -10,6 +10,7 @@
 extern const struct route meta_routes[];              /* api/meta.c: health, metrics, documents */
 extern const struct route oauth_routes[];             /* api/oauth.c: token endpoint, JWKS, metadata */
 extern const struct route event_routes[];             /* api/events.c: the audit log */
+extern const struct route event_stream_routes[];      /* api/event_stream.c: the live events */
 extern const struct route organisation_routes[];      /* api/organisations.c */
 extern const struct route site_routes[];              /* api/sites.c */
 extern const struct route user_routes[];              /* api/users.c */

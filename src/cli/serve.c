@@ -23,6 +23,7 @@
 #include "http/metrics_listener.h"
 #include "http/rate_limit.h"
 #include "http/server.h"
+#include "api/event_stream.h"
 #include "jobs/async_worker.h"
 #include "jobs/housekeeping.h"
 #include "store/store.h"
@@ -101,6 +102,9 @@ int cli_serve(int argc, char **argv)
 	app.housekeeping = housekeeping_start(&app);
 	if (app.housekeeping == NULL)
 		goto done;
+	app.event_streams = event_stream_hub_start(&app);
+	if (app.event_streams == NULL)
+		goto done;
 	app.hub = device_hub_new(&app);
 	if (app.hub == NULL)
 		goto done;
@@ -126,6 +130,7 @@ int cli_serve(int argc, char **argv)
 	metrics_listener_stop(metrics_listener);
 	metrics_listener = NULL;
 	device_hub_quiesce(app.hub);
+	event_stream_hub_quiesce(app.event_streams);
 	camera_read_batch_close(app.camera_reads);
 	password_checks_close(app.password_checks);
 	http_server_stop(server, 10);
@@ -136,6 +141,7 @@ done:
 	http_server_stop(server, 0);
 	camera_read_batch_stop(app.camera_reads);
 	device_hub_free(app.hub);
+	event_stream_hub_free(app.event_streams);
 	housekeeping_stop(app.housekeeping);
 	async_worker_stop(app.worker);
 	http_metrics_free(app.metrics);

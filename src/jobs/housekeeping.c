@@ -42,7 +42,8 @@ static void prune_events(struct housekeeping *housekeeping)
 	while (deleted == EVENT_PRUNE_BATCH && !stopping(housekeeping)) {
 		enum store_result result = store->ops->event_prune(store, before, EVENT_PRUNE_BATCH, &deleted);
 		if (result != STORE_OK) {
-			log_warn("housekeeping: cannot delete old events (store error %d; retrying next round)", (int)result);
+			log_warn("housekeeping: cannot delete old events (store error %d; retrying next round)",
+			         (int)result);
 			return;
 		}
 		total += deleted;

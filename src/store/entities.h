@@ -70,6 +70,7 @@ struct async_request {
 /* One stored event; data_json (the event's "data" object as JSON text) lives only during the
  * listing callback that receives it. */
 struct event_record {
+	int64_t seq; /* the order of writing (the stream's cursor; not shown by the API) */
 	char id[UUID_BUFFER_SIZE];
 	enum event_type type;
 	int64_t occurred_at_ms;

@@ -99,7 +99,12 @@ struct event_filter {
 	char organisation_id[UUID_BUFFER_SIZE];
 	char granted_user_id[UUID_BUFFER_SIZE];
 	char before_id[UUID_BUFFER_SIZE]; /* keyset cursor: only events written before this one */
+	char id[UUID_BUFFER_SIZE];        /* only this event */
 	unsigned limit;                   /* at most this many rows; 0 = all */
+	/* Oldest first, only events written after after_seq (a live stream's cursor), instead of
+	 * newest first. */
+	bool ascending;
+	int64_t after_seq;
 };
 typedef int (*event_row_fn)(void *context, const struct event_record *event);
 

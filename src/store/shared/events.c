@@ -46,16 +46,20 @@ enum store_result shared_camera_event(struct sql_connection *c, enum event_type 
 
 /* $1 type mask (0: any), $2 camera, $3 site, $4 since, $5 organisation, $6 granted-to user (NULL:
  * no restriction), $7 cursor event id (NULL: from the newest; an id no longer kept: nothing), $8
- * limit. */
+ * limit, $9 one event id (NULL: any); ascending: $7 is after_seq instead. */
+#define EVENT_SELECT                                                                                                   \
+	"SELECT seq, id, type, occurred_at_ms, organisation_id, site_id, camera_id, actor_kind, actor_id, data_json"   \
+	" FROM events WHERE (CAST($1 AS integer) = 0 OR (type_bit & $1) <> 0)"                                         \
+	" AND (CAST($2 AS text) IS NULL OR camera_id = $2) AND (CAST($3 AS text) IS NULL OR site_id = $3)"             \
+	" AND occurred_at_ms >= $4 AND (CAST($5 AS text) IS NULL OR organisation_id = $5)"                             \
+	" AND (CAST($6 AS text) IS NULL OR site_id IN (SELECT site_id FROM user_sites WHERE user_id = $6))"            \
+	" AND (CAST($9 AS text) IS NULL OR id = $9)"
 static const char SQL_EVENT_LIST[] =
-    "SELECT id, type, occurred_at_ms, organisation_id, site_id, camera_id, actor_kind, actor_id, data_json"
-    " FROM events WHERE (CAST($1 AS integer) = 0 OR (type_bit & $1) <> 0)"
-    " AND (CAST($2 AS text) IS NULL OR camera_id = $2) AND (CAST($3 AS text) IS NULL OR site_id = $3)"
-    " AND occurred_at_ms >= $4 AND (CAST($5 AS text) IS NULL OR organisation_id = $5)"
-    " AND (CAST($6 AS text) IS NULL OR site_id IN (SELECT site_id FROM user_sites WHERE user_id = $6))"
-    " AND seq < COALESCE((SELECT seq FROM events WHERE id = CAST($7 AS text)),"
-    " CASE WHEN CAST($7 AS text) IS NULL THEN 9223372036854775807 ELSE 0 END)"
-    " ORDER BY seq DESC LIMIT CAST($8 AS bigint)";
+    EVENT_SELECT " AND seq < COALESCE((SELECT seq FROM events WHERE id = CAST($7 AS text)),"
+                 " CASE WHEN CAST($7 AS text) IS NULL THEN 9223372036854775807 ELSE 0 END)"
+                 " ORDER BY seq DESC LIMIT CAST($8 AS bigint)";
+static const char SQL_EVENT_LIST_AFTER[] = EVENT_SELECT " AND seq > CAST($7 AS bigint)"
+                                                        " ORDER BY seq LIMIT CAST($8 AS bigint)";
 
 struct event_visit {
 	event_row_fn row;
@@ -66,16 +70,17 @@ static int visit_event(void *context, const struct sql_row *row)
 {
 	struct event_visit *visit = context;
 	struct event_record event;
-	sql_text(row, 0, event.id, sizeof(event.id));
-	if (!event_type_from_name(sql_text_view(row, 1), &event.type))
+	event.seq = sql_int64(row, 0);
+	sql_text(row, 1, event.id, sizeof(event.id));
+	if (!event_type_from_name(sql_text_view(row, 2), &event.type))
 		return 0; /* a type this version does not know: not shown */
-	event.occurred_at_ms = sql_int64(row, 2);
-	sql_text(row, 3, event.organisation_id, sizeof(event.organisation_id));
-	sql_text(row, 4, event.site_id, sizeof(event.site_id));
-	sql_text(row, 5, event.camera_id, sizeof(event.camera_id));
-	event.actor.kind = event_actor_kind_from_name(sql_text_view(row, 6));
-	sql_text(row, 7, event.actor.id, sizeof(event.actor.id));
-	event.data_json = sql_text_view(row, 8);
+	event.occurred_at_ms = sql_int64(row, 3);
+	sql_text(row, 4, event.organisation_id, sizeof(event.organisation_id));
+	sql_text(row, 5, event.site_id, sizeof(event.site_id));
+	sql_text(row, 6, event.camera_id, sizeof(event.camera_id));
+	event.actor.kind = event_actor_kind_from_name(sql_text_view(row, 7));
+	sql_text(row, 8, event.actor.id, sizeof(event.actor.id));
+	event.data_json = sql_text_view(row, 9);
 	return visit->row(visit->context, &event);
 }
 
@@ -89,10 +94,14 @@ enum store_result shared_event_list(struct store *store, const struct event_filt
 	sql_param_int64(&params, filter->since_ms);
 	sql_param_text_or_null(&params, filter->organisation_id);
 	sql_param_text_or_null(&params, filter->granted_user_id);
-	sql_param_text_or_null(&params, filter->before_id);
+	if (filter->ascending)
+		sql_param_int64(&params, filter->after_seq);
+	else
+		sql_param_text_or_null(&params, filter->before_id);
 	sql_param_limit(&params, sql_dialect_of(store), filter->limit);
+	sql_param_text_or_null(&params, filter->id);
 	struct event_visit visit = {row, context};
-	return sql_each(store, SQL_EVENT_LIST, &params, visit_event, &visit);
+	return sql_each(store, filter->ascending ? SQL_EVENT_LIST_AFTER : SQL_EVENT_LIST, &params, visit_event, &visit);
 }
 
 static const char SQL_EVENT_PRUNE[] = "DELETE FROM events WHERE seq IN (SELECT seq FROM events"
