@@ -155,6 +155,7 @@ DOCUMENTED_OPERATIONS = {
     "/register-camera-requests/{}": {"get"},
     "/put-camera-state-requests": {"post"},
     "/put-camera-state-requests/{}": {"get"},
+    "/events": {"get"},
 }
 
 
