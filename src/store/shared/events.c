@@ -54,12 +54,17 @@ enum store_result shared_camera_event(struct sql_connection *c, enum event_type 
 	" AND occurred_at_ms >= $4 AND (CAST($5 AS text) IS NULL OR organisation_id = $5)"                             \
 	" AND (CAST($6 AS text) IS NULL OR site_id IN (SELECT site_id FROM user_sites WHERE user_id = $6))"            \
 	" AND (CAST($9 AS text) IS NULL OR id = $9)"
-static const char SQL_EVENT_LIST[] =
-    EVENT_SELECT " AND seq < COALESCE((SELECT seq FROM events WHERE id = CAST($7 AS text)),"
-                 " CASE WHEN CAST($7 AS text) IS NULL THEN 9223372036854775807 ELSE 0 END)"
-                 " ORDER BY seq DESC LIMIT CAST($8 AS bigint)";
-static const char SQL_EVENT_LIST_AFTER[] = EVENT_SELECT " AND seq > CAST($7 AS bigint)"
-                                                        " ORDER BY seq LIMIT CAST($8 AS bigint)";
+/* PostgreSQL: only events whose writing transaction is older than every one still running (see
+ * its migration 004: seq is not commit order there). SQLite's one writer commits in seq order. */
+#define SETTLED " AND writer_xid < pg_snapshot_xmin(pg_current_snapshot())"
+#define EVENT_LIST(settled)                                                                                            \
+	EVENT_SELECT settled " AND seq < COALESCE((SELECT seq FROM events WHERE id = CAST($7 AS text)),"               \
+	                     " CASE WHEN CAST($7 AS text) IS NULL THEN 9223372036854775807 ELSE 0 END)"                \
+	                     " ORDER BY seq DESC LIMIT CAST($8 AS bigint)"
+#define EVENT_LIST_AFTER(settled)                                                                                      \
+	EVENT_SELECT settled " AND seq > CAST($7 AS bigint) ORDER BY seq LIMIT CAST($8 AS bigint)"
+static const char *const SQL_EVENT_LIST[] = SQL_EACH_DIALECT(EVENT_LIST(""), EVENT_LIST(SETTLED));
+static const char *const SQL_EVENT_LIST_AFTER[] = SQL_EACH_DIALECT(EVENT_LIST_AFTER(""), EVENT_LIST_AFTER(SETTLED));
 
 struct event_visit {
 	event_row_fn row;
@@ -101,7 +106,8 @@ enum store_result shared_event_list(struct store *store, const struct event_filt
 	sql_param_limit(&params, sql_dialect_of(store), filter->limit);
 	sql_param_text_or_null(&params, filter->id);
 	struct event_visit visit = {row, context};
-	return sql_each(store, filter->ascending ? SQL_EVENT_LIST_AFTER : SQL_EVENT_LIST, &params, visit_event, &visit);
+	const char *const *sql = filter->ascending ? SQL_EVENT_LIST_AFTER : SQL_EVENT_LIST;
+	return sql_each(store, sql[sql_dialect_of(store)], &params, visit_event, &visit);
 }
 
 static const char SQL_EVENT_PRUNE[] = "DELETE FROM events WHERE seq IN (SELECT seq FROM events"

@@ -1,6 +1,9 @@
 -- Events (the audit log, the live stream, webhooks): written in the transaction of the change they
 -- record (an outbox). seq orders them as written: the cursor of GET /events and Last-Event-ID.
--- No foreign keys: an event outlives the site or organisation it names.
+-- No foreign keys: an event outlives the site or organisation it names. Several nodes write at
+-- once, so seq order is not commit order: readers see only events whose writing transaction
+-- (writer_xid) is older than every transaction still running, so no event can later commit
+-- behind a cursor that has passed it.
 CREATE TABLE events (
   seq bigserial PRIMARY KEY,
   id text COLLATE "C" NOT NULL UNIQUE,
@@ -12,7 +15,8 @@ CREATE TABLE events (
   camera_id text COLLATE "C",
   actor_kind text NOT NULL,
   actor_id text COLLATE "C",
-  data_json text NOT NULL
+  data_json text NOT NULL,
+  writer_xid xid8 NOT NULL DEFAULT pg_current_xact_id()
 );
 CREATE INDEX events_by_organisation ON events (organisation_id, seq);
 CREATE INDEX events_by_site ON events (site_id, seq);
