@@ -96,10 +96,12 @@ ROUTES, ROUTES_ERROR = binary_routes()
 
 class Call:
     """One request: path, and optionally a JSON body, form data, headers, query or Basic auth.
-    must_hold: ids the 2xx answer must contain when the scope is within the caller's reach."""
+    must_hold: ids the 2xx answer must contain when the scope is within the caller's reach.
+    stream: the answer never ends (Server-Sent Events): its opening comment is read, then it is
+    closed."""
 
     def __init__(self, path, json=None, data=None, headers=None, params=None, auth=None,
-                 must_hold=()):
+                 must_hold=(), stream=False):
         self.path = path
         self.json = json
         self.data = data
@@ -107,6 +109,7 @@ class Call:
         self.params = params
         self.auth = auth
         self.must_hold = tuple(must_hold)
+        self.stream = stream
 
 
 class Expect:
@@ -222,6 +225,12 @@ EXPECTATIONS = {
     ("GET", "/cameras"): Expect(READERS, SITE_SCOPES, lambda w, s: Call(
         "/cameras", params={"siteId": w.site[s]}, must_hold=[w.camera[s]]), 200,
         filtered=True),
+    # events: the audit log of the scope's camera holds its events exactly when within reach
+    ("GET", "/events"): Expect(READERS, SITE_SCOPES, lambda w, s: Call(
+        "/events", params={"cameraId": w.camera[s]}, must_hold=[w.camera[s]]), 200,
+        filtered=True),
+    ("GET", "/events/stream"): Expect(READERS, SITE_SCOPES, lambda w, s: Call(
+        "/events/stream", params={"cameraId": w.camera[s]}, stream=True), 200, filtered=True),
     ("GET", "/cameras/{cameraId}"): Expect(READERS, SITE_SCOPES, lambda w, s: Call(
         f"/cameras/{w.camera[s]}"), 200),
     ("PATCH", "/cameras/{cameraId}"): Expect(WRITERS, SITE_SCOPES, lambda w, s: Call(
@@ -502,7 +511,12 @@ def call_route(world, method, pattern, principal, scope):
     kwargs = {"json": call.json} if call.json is not None else {}
     resp = world.api.session.request(method, world.api.base + call.path, headers=headers,
                                      data=call.data, params=call.params, auth=call.auth,
-                                     timeout=REQUEST_TIMEOUT, allow_redirects=False, **kwargs)
+                                     timeout=REQUEST_TIMEOUT, allow_redirects=False,
+                                     stream=call.stream, **kwargs)
+    if call.stream and resp.status_code == 200:
+        opening = next(resp.iter_lines())  # the stream's first line, a comment
+        resp.close()
+        resp._content = opening + b"\n"
     return resp, call
 
 
