@@ -156,6 +156,7 @@ DOCUMENTED_OPERATIONS = {
     "/put-camera-state-requests": {"post"},
     "/put-camera-state-requests/{}": {"get"},
     "/events": {"get"},
+    "/events/stream": {"get"},
 }
 
 
