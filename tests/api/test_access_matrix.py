@@ -250,6 +250,11 @@ EXPECTATIONS = {
         lambda w, s: Call(f"/cameras/{w.fresh_camera(s, credentials=True)}/device-credentials"),
         204),
 
+    # the audit log: every reader lists it, each only the events of what it may see
+    ("GET", "/events"): Expect(READERS, SITE_SCOPES, lambda w, s: Call(
+        "/events", params={"siteId": w.site[s]}, must_hold=[w.camera[s]]), 200,
+        filtered=True),
+
     # asynchronous requests
     ("POST", "/register-camera-requests"): Expect(OPERATOR, NO_SCOPE, lambda w, s: Call(
         "/register-camera-requests", json={"cameraId": new_id(),
