@@ -19,9 +19,9 @@
 #include "util/log.h"
 #include "util/timeutil.h"
 
-#define EVENT_STREAM_POLL_MS    250 /* how often the hub asks the store for the newest event */
-#define EVENT_STREAM_KEEPALIVE  15  /* seconds between comment lines at most */
-#define EVENT_STREAM_BATCH      100 /* events fetched per look */
+#define EVENT_STREAM_POLL_MS     250 /* how often the hub asks the store for the newest event */
+#define EVENT_STREAM_KEEPALIVE   15  /* seconds between comment lines at most */
+#define EVENT_STREAM_BATCH       100 /* events fetched per look */
 #define EVENT_STREAM_MAX_STREAMS 10000
 
 struct event_stream {
@@ -44,8 +44,8 @@ struct event_stream_hub {
 	pthread_cond_t wake; /* signalled on stop; waits use CLOCK_MONOTONIC */
 	struct event_stream *streams;
 	size_t count;
-	uint64_t generation;  /* wake-ups so far */
-	int64_t newest_seq;   /* the newest event the hub has seen */
+	uint64_t generation; /* wake-ups so far */
+	int64_t newest_seq;  /* the newest event the hub has seen */
 	bool closing, stopping;
 	unsigned keepalive_s; /* at most EVENT_STREAM_KEEPALIVE, and half the connection timeout */
 };
@@ -117,8 +117,8 @@ struct event_stream_hub *event_stream_hub_start(struct app *app)
 		return NULL;
 	hub->app = app;
 	unsigned half_timeout = app->config.connection_timeout / 2;
-	hub->keepalive_s = half_timeout >= 1 && half_timeout < EVENT_STREAM_KEEPALIVE ? half_timeout
-	                                                                                : EVENT_STREAM_KEEPALIVE;
+	hub->keepalive_s =
+	    half_timeout >= 1 && half_timeout < EVENT_STREAM_KEEPALIVE ? half_timeout : EVENT_STREAM_KEEPALIVE;
 	pthread_condattr_t attributes;
 	bool ready = pthread_condattr_init(&attributes) == 0;
 	if (ready) {
@@ -213,7 +213,8 @@ static int put_event(void *context, const struct event_record *event)
 	char *data = json != NULL ? json_dumps(json, JSON_COMPACT) : NULL;
 	json_decref(json);
 	char head[160];
-	int head_length = snprintf(head, sizeof(head), "id: %s\nevent: %s\ndata: ", event->id, event_type_name(event->type));
+	int head_length =
+	    snprintf(head, sizeof(head), "id: %s\nevent: %s\ndata: ", event->id, event_type_name(event->type));
 	bool written = data != NULL && head_length > 0 && (size_t)head_length < sizeof(head) &&
 	               pending_put(stream, head, (size_t)head_length) && pending_put(stream, data, strlen(data)) &&
 	               pending_put(stream, "\n\n", 2);
@@ -262,7 +263,8 @@ static ssize_t stream_read(void *context, uint64_t position, char *buffer, size_
 	if (closing || stream->failed)
 		return HTTP_STREAM_END;
 	fetch(stream);
-	if (stream->pending_length == 0 && time_now_millis() - stream->last_write_ms >= (int64_t)hub->keepalive_s * 1000)
+	if (stream->pending_length == 0 &&
+	    time_now_millis() - stream->last_write_ms >= (int64_t)hub->keepalive_s * 1000)
 		pending_put(stream, ": keep-alive\n\n", 14);
 	if (stream->pending_length > 0)
 		return hand_over(stream, buffer, max);

@@ -50,20 +50,19 @@ static bool parse_types_or_reply(struct http_request *request, unsigned *mask)
 	return false;
 }
 
-/* ?since= (RFC 3339) into epoch milliseconds, 0 when absent; 422 when malformed. */
+/* ?since= (RFC 3339, its milliseconds kept: an event's occurredAt selects that event and later
+ * ones) into epoch milliseconds, 0 when absent; 422 when malformed. */
 static bool parse_since_or_reply(struct http_request *request, int64_t *since_ms)
 {
 	const char *value = http_query(request, "since");
-	int64_t seconds = 0;
 	*since_ms = 0;
 	if (value == NULL)
 		return true;
-	if (!time_parse_rfc3339(value, &seconds)) {
+	if (!time_parse_rfc3339_millis(value, since_ms)) {
 		http_reply_error(request, 422,
 		                 "query parameter since must be an RFC 3339 time, e.g. 2026-12-01T08:00:00Z");
 		return false;
 	}
-	*since_ms = seconds * 1000;
 	return true;
 }
 

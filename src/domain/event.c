@@ -75,10 +75,25 @@ static json_t *optional_text(bool has, const char *text)
 	return has ? json_string(text) : json_null();
 }
 
+/* A nullable text field changed: set or cleared, or set to other text. */
+static bool field_differs(bool had, const char *old_text, bool has, const char *new_text)
+{
+	return had != has || (has && strcmp(old_text, new_text) != 0);
+}
+
+bool event_camera_fields_changed(const struct camera *before, const struct camera *after)
+{
+	return field_differs(before->has_name, before->name, after->has_name, after->name) ||
+	       field_differs(before->has_direction1_alias, before->direction1_alias, after->has_direction1_alias,
+	                     after->direction1_alias) ||
+	       field_differs(before->has_direction2_alias, before->direction2_alias, after->has_direction2_alias,
+	                     after->direction2_alias);
+}
+
 /* Adds {"old": ..., "new": ...} under name when the field differs between before and after. */
 static int add_change(json_t *changes, const char *name, bool had, const char *old_text, bool has, const char *new_text)
 {
-	if (had == has && (!has || strcmp(old_text, new_text) == 0))
+	if (!field_differs(had, old_text, has, new_text))
 		return 0;
 	json_t *change =
 	    json_pack("{s:o,s:o}", "old", optional_text(had, old_text), "new", optional_text(has, new_text));

@@ -53,6 +53,10 @@ struct change_origin {
 /* The event type of a camera state change (from -> to), or EVENT_TYPE_COUNT when it has none. */
 enum event_type event_type_of_state_change(enum camera_state from, enum camera_state to);
 
+/* Whether after differs from before in a field camera.updated names (name, direction aliases): a
+ * patch that changed none of them is no change and records no event. */
+bool event_camera_fields_changed(const struct camera *before, const struct camera *after);
+
 /* The "data" object of a camera event as compact JSON text (malloc'd; NULL when out of memory or
  * not encodable): {"camera": the camera after the change, without metrics}, and for
  * camera.updated "changes": {field: {"old", "new"}} of the fields that changed, for camera.moved

@@ -243,7 +243,8 @@ struct store_ops {
 	enum store_result (*camera_move)(struct store *, const char *id, enum camera_state expected_state,
 	                                 const struct camera_placement *, const struct change_origin *origin,
 	                                 struct camera *out);
-	/* Applies a patch to a camera in expected_state (its event names the fields that changed). */
+	/* Applies a patch to a camera in expected_state (its event names the fields that changed; a patch
+	 * that changed none records no event). */
 	enum store_result (*camera_patch)(struct store *, const char *id, enum camera_state expected_state,
 	                                  const struct camera_patch *, const struct change_origin *origin,
 	                                  struct camera *out);

@@ -104,7 +104,9 @@ bool time_parse_date(const char *text, int *year, int *month, int *day)
 	return text != NULL && parse_date_part(&cursor, year, month, day) && *cursor == '\0';
 }
 
-bool time_parse_rfc3339(const char *text, int64_t *epoch_seconds)
+/* Parses an RFC 3339 timestamp into epoch seconds and the milliseconds of its fraction (digits
+ * past the third are dropped). */
+static bool parse_rfc3339(const char *text, int64_t *epoch_seconds, int *millis)
 {
 	if (text == NULL)
 		return false;
@@ -120,13 +122,20 @@ bool time_parse_rfc3339(const char *text, int64_t *epoch_seconds)
 		return false;
 	if (hour > 23 || minute > 59 || second > 60)
 		return false;
+	int fraction = 0, fraction_digits = 0;
 	if (*c == '.') {
 		c++;
 		if (!isdigit((unsigned char)*c))
 			return false;
-		while (isdigit((unsigned char)*c))
-			c++;
+		for (; isdigit((unsigned char)*c); c++) {
+			if (fraction_digits < 3) {
+				fraction = fraction * 10 + (*c - '0');
+				fraction_digits++;
+			}
+		}
 	}
+	for (; fraction_digits < 3; fraction_digits++)
+		fraction *= 10;
 	int offset_seconds = 0;
 	if (*c == 'Z' || *c == 'z') {
 		c++;
@@ -143,6 +152,23 @@ bool time_parse_rfc3339(const char *text, int64_t *epoch_seconds)
 		return false;
 	*epoch_seconds = civil_days_from_date(year, month, day) * CIVIL_SECONDS_IN_DAY + hour * 3600 + minute * 60 +
 	                 second - offset_seconds;
+	*millis = fraction;
+	return true;
+}
+
+bool time_parse_rfc3339(const char *text, int64_t *epoch_seconds)
+{
+	int millis;
+	return parse_rfc3339(text, epoch_seconds, &millis);
+}
+
+bool time_parse_rfc3339_millis(const char *text, int64_t *epoch_millis)
+{
+	int64_t seconds;
+	int millis;
+	if (!parse_rfc3339(text, &seconds, &millis))
+		return false;
+	*epoch_millis = seconds * 1000 + millis;
 	return true;
 }
 

@@ -27,6 +27,8 @@ void time_format_rfc3339_millis(int64_t epoch_millis, char out[RFC3339_BUFFER_SI
 /* Parses an RFC 3339 timestamp ("2019-08-24T14:15:22Z", fractional seconds and numeric
  * offsets accepted) into epoch seconds; false when text is not such a timestamp. */
 bool time_parse_rfc3339(const char *text, int64_t *epoch_seconds);
+/* The same into epoch milliseconds, keeping the fraction's first three digits. */
+bool time_parse_rfc3339_millis(const char *text, int64_t *epoch_millis);
 /* Parses a calendar date "YYYY-MM-DD" (a real date); false otherwise. */
 bool time_parse_date(const char *text, int *year, int *month, int *day);
 

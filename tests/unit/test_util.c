@@ -83,6 +83,23 @@ static void test_rfc3339_offsets_and_fractions(void **state)
 	assert_int_equal(parsed, 1566656122);
 }
 
+static void test_rfc3339_millis_keeps_the_fraction(void **state)
+{
+	int64_t parsed = 0;
+	assert_true(time_parse_rfc3339_millis("2019-08-24T14:15:22.125Z", &parsed));
+	assert_int_equal(parsed, 1566656122125);
+	assert_true(time_parse_rfc3339_millis("2019-08-24T16:15:22.5+02:00", &parsed));
+	assert_int_equal(parsed, 1566656122500);
+	assert_true(time_parse_rfc3339_millis("2019-08-24T14:15:22.123999Z", &parsed)); /* truncated */
+	assert_int_equal(parsed, 1566656122123);
+	assert_true(time_parse_rfc3339_millis("2019-08-24T14:15:22Z", &parsed));
+	assert_int_equal(parsed, 1566656122000);
+	assert_true(time_parse_rfc3339_millis("1969-12-31T23:59:59.250Z", &parsed));
+	assert_int_equal(parsed, -750);
+	assert_false(time_parse_rfc3339_millis("2019-08-24T14:15:22.Z", &parsed));
+	assert_false(time_parse_rfc3339_millis("2019-08-24T14:15:22", &parsed));
+}
+
 static void test_rfc3339_rejects_malformed(void **state)
 {
 	int64_t parsed = 0;
@@ -152,6 +169,7 @@ int main(void)
 	    cmocka_unit_test(test_rfc3339_round_trip),
 	    cmocka_unit_test(test_civil_time_matches_gmtime_across_eras),
 	    cmocka_unit_test(test_rfc3339_offsets_and_fractions),
+	    cmocka_unit_test(test_rfc3339_millis_keeps_the_fraction),
 	    cmocka_unit_test(test_rfc3339_rejects_malformed),
 	    cmocka_unit_test(test_date_parsing_knows_leap_years),
 	    cmocka_unit_test(test_base64url_round_trip_without_padding),

@@ -403,7 +403,8 @@ struct patch {
 	struct camera *out;
 };
 
-/* The row is taken first, so the event's old values are the ones the UPDATE replaced. */
+/* The row is taken first, so the event's old values are the ones the UPDATE replaced. A patch
+ * that leaves every field as it was records no event. */
 static enum store_result patch_in_transaction(struct sql_connection *c, const void *context)
 {
 	const struct patch *change = context;
@@ -419,8 +420,9 @@ static enum store_result patch_in_transaction(struct sql_connection *c, const vo
 	patch_field_params(&params, patch->set_direction2_alias, patch->has_direction2_alias, patch->direction2_alias);
 	sql_param_text(&params, camera_state_name(change->expected_state));
 	result = run_conditional(c, SQL_CAMERA_PATCH, &params, SQL_CAMERA_EXISTS, change->id, change->out);
-	return result == STORE_OK ? shared_camera_event(c, EVENT_CAMERA_UPDATED, &before, change->out, change->origin)
-	                          : result;
+	if (result != STORE_OK || !event_camera_fields_changed(&before, change->out))
+		return result; /* a patch that changed nothing is no change: no event */
+	return shared_camera_event(c, EVENT_CAMERA_UPDATED, &before, change->out, change->origin);
 }
 
 enum store_result shared_camera_patch(struct store *store, const char *id, enum camera_state expected_state,

@@ -1,7 +1,8 @@
 /* The store contract test: one suite of cmocka tests run, with the same assertions, on every back end
  * (a SQLite file opened as a server, with its camera cache, and as a tool; a PostgreSQL database).
  * This header is what the test files share: the fixture (contract_fixture.c), the helpers that make
- * records and check them (contract_records.c), and each area's table of tests. */
+ * records and check them (contract_records.c; for events, contract_event_records.c), and each area's
+ * table of tests. */
 #ifndef CAMFLEET_TESTS_STORE_CONTRACT_H
 #define CAMFLEET_TESTS_STORE_CONTRACT_H
 
@@ -11,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "store/store.h"
 
@@ -117,6 +119,65 @@ void contract_assert_ids(const struct contract_ids *ids, const char *const *expe
 /* Sorts count ids (each UUID_BUFFER_SIZE bytes) byte by byte, the order the store lists ids in. */
 void contract_sort_ids(char (*ids)[UUID_BUFFER_SIZE], size_t count);
 
+/* ---- events (contract_event_records.c) ---------------------------------------------------------- */
+
+/* Times of the suite's own event origins: milliseconds past CONTRACT_TIME with a fraction of a second,
+ * so that a back end that kept seconds only would show. */
+#define CONTRACT_EVENT_TIME_MS(offset_ms) (CONTRACT_TIME * 1000 + 1000000 + (offset_ms))
+
+/* An origin of this actor at at_ms (online window 90 s); contract_fresh_origin: a fresh actor id. */
+struct change_origin contract_make_origin(enum event_actor_kind kind, const char *actor_id, int64_t at_ms);
+struct change_origin contract_fresh_origin(enum event_actor_kind kind, int64_t at_ms);
+
+/* Camera writes made by origin (at its time), failing the test unless each answers STORE_OK:
+ * register a camera with a fresh id and serial "SN-<id>" (*out its row); claim a registered camera
+ * at site with this name, set its state, move it to site (each updates *camera to the row after). */
+void contract_register_camera_as(struct store *store, const struct change_origin *origin, struct camera *out);
+void contract_claim_camera_as(struct store *store, const struct site *site, const char *name,
+                              const struct change_origin *origin, struct camera *camera);
+void contract_set_state_as(struct store *store, struct camera *camera, enum camera_state new_state,
+                           const struct change_origin *origin);
+void contract_move_camera_as(struct store *store, struct camera *camera, const struct site *site,
+                             const struct change_origin *origin);
+
+/* One listed event: its record (data_json NULL: the text lives only during the listing) and its data
+ * object, parsed (owned by the listing). */
+struct contract_event {
+	struct event_record record;
+	json_t *data;
+};
+
+#define CONTRACT_EVENTS_MAX 16
+
+/* What one event_list call handed out, in its order. Start from {0}; free with contract_events_free. */
+struct contract_events {
+	size_t count;
+	bool overflow; /* more rows than CONTRACT_EVENTS_MAX */
+	bool bad_data; /* a data_json that is not a JSON object */
+	struct contract_event events[CONTRACT_EVENTS_MAX];
+};
+
+/* Lists the events filter selects into *out (freeing what it held first); fails the test unless the
+ * store answers STORE_OK with at most CONTRACT_EVENTS_MAX events, each with a JSON object as data. */
+void contract_list_events(struct store *store, const struct event_filter *filter, struct contract_events *out);
+/* Releases the data objects of a listing; it may be listed into again. */
+void contract_events_free(struct contract_events *listing);
+/* A filter that keeps only the events of one camera (no other test writes them). */
+struct event_filter contract_camera_event_filter(const char *camera_id);
+/* The id of the camera's newest event; fails the test when it has none. */
+void contract_newest_event_id(struct store *store, const char *camera_id, char out[UUID_BUFFER_SIZE]);
+
+/* Fails unless the listing holds exactly these event ids (count of them), in this order. */
+void contract_assert_event_ids(const struct contract_events *listing, const char *const *expected, size_t count,
+                               const char *file, int line);
+#define assert_events_listed(listing, ...)                                                                             \
+	do {                                                                                                           \
+		const char *const expected_events_[] = {__VA_ARGS__};                                                  \
+		contract_assert_event_ids((listing), expected_events_,                                                 \
+		                          sizeof(expected_events_) / sizeof(expected_events_[0]), __FILE__, __LINE__); \
+	} while (0)
+#define assert_no_events_listed(listing) contract_assert_event_ids((listing), NULL, 0, __FILE__, __LINE__)
+
 /* ---- the tests of each area (one file each) ------------------------------------------------------ */
 
 struct contract_tests {
@@ -125,13 +186,15 @@ struct contract_tests {
 };
 #define CONTRACT_TESTS(array) ((struct contract_tests){(array), sizeof(array) / sizeof((array)[0])})
 
-struct contract_tests contract_directory_tests(void); /* organisations and sites */
-struct contract_tests contract_people_tests(void);    /* users, granted sites, clients */
-struct contract_tests contract_token_tests(void);     /* signing keys and token revocations */
-struct contract_tests contract_hours_tests(void);     /* opening hours and exceptions */
-struct contract_tests contract_camera_tests(void);    /* register, reads, the list */
-struct contract_tests contract_lifecycle_tests(void); /* claim, state, move, patch */
-struct contract_tests contract_device_tests(void);    /* device link: credentials, heartbeats, uploads, frames */
-struct contract_tests contract_async_tests(void);     /* asynchronous requests, ping, the store's shape */
+struct contract_tests contract_directory_tests(void);  /* organisations and sites */
+struct contract_tests contract_people_tests(void);     /* users, granted sites, clients */
+struct contract_tests contract_token_tests(void);      /* signing keys and token revocations */
+struct contract_tests contract_hours_tests(void);      /* opening hours and exceptions */
+struct contract_tests contract_camera_tests(void);     /* register, reads, the list */
+struct contract_tests contract_lifecycle_tests(void);  /* claim, state, move, patch */
+struct contract_tests contract_device_tests(void);     /* device link: credentials, heartbeats, uploads, frames */
+struct contract_tests contract_async_tests(void);      /* asynchronous requests, ping, the store's shape */
+struct contract_tests contract_event_tests(void);      /* events: one per camera write, none when refused */
+struct contract_tests contract_event_list_tests(void); /* the audit log: filters, order, pages */
 
 #endif
