@@ -33,3 +33,16 @@ def test_an_open_transaction_holds_back_the_events_written_after_it(api, server,
     finally:
         held.release()
         stream.close()
+
+
+def test_a_transaction_in_another_database_holds_nothing_back(api, tenant):
+    from postgres_support import BASE_URL
+    camera = tenant.camera()
+    held = HeldTransaction(BASE_URL, ["CREATE TEMP TABLE held_elsewhere (x int)",
+                                      "INSERT INTO held_elsewhere VALUES (1)"])
+    try:
+        expect(api.put(f"/cameras/{camera['id']}/state/paused", tenant.admin_token), 201)
+        listed = expect(api.get(f"/events?cameraId={camera['id']}", tenant.admin_token), 200)
+        assert [event["type"] for event in listed] == ["camera.paused", "camera.claimed"]
+    finally:
+        held.release()

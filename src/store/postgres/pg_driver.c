@@ -68,15 +68,20 @@ void pg_connection_drop(struct pg_connection *connection)
 }
 
 /* Whether an idle connection still stands: a server that shut down or ended the session has
- * sent its last words and closed the socket, which is then readable. One poll(2), no round trip;
- * so a statement is never sent on a connection known to be dead (and never sent twice). */
+ * sent its last words (a FATAL notice) and closed the socket. An idle pool connection has nothing
+ * else to read, so whatever is readable is consumed until the socket is drained: the notice on one
+ * read and the end of file behind it on the next (one read would see only the notice and take the
+ * connection for alive). No round trip; so a statement is never sent on a connection known to be
+ * dead (and never sent twice). */
 static bool connection_alive(PGconn *conn)
 {
 	struct pollfd idle = {.fd = PQsocket(conn), .events = POLLIN};
 	if (idle.fd < 0)
 		return false;
-	if (poll(&idle, 1, 0) > 0) {
-		if (!PQconsumeInput(conn))
+	for (int reads = 0; reads < 8 && poll(&idle, 1, 0) > 0; reads++) {
+		if ((idle.revents & (POLLERR | POLLHUP | POLLNVAL)) != 0 && (idle.revents & POLLIN) == 0)
+			return false;
+		if (!PQconsumeInput(conn) || PQstatus(conn) != CONNECTION_OK)
 			return false;
 		PGnotify *notify;
 		while ((notify = PQnotifies(conn)) != NULL) /* none are expected on pool connections */

@@ -54,9 +54,15 @@ enum store_result shared_camera_event(struct sql_connection *c, enum event_type 
 	" AND occurred_at_ms >= $4 AND (CAST($5 AS text) IS NULL OR organisation_id = $5)"                             \
 	" AND (CAST($6 AS text) IS NULL OR site_id IN (SELECT site_id FROM user_sites WHERE user_id = $6))"            \
 	" AND (CAST($9 AS text) IS NULL OR id = $9)"
-/* PostgreSQL: only events whose writing transaction is older than every one still running (see
- * its migration 004: seq is not commit order there). SQLite's one writer commits in seq order. */
-#define SETTLED " AND writer_xid < pg_snapshot_xmin(pg_current_snapshot())"
+/* PostgreSQL: only events whose writing transaction is older than every one still running in this
+ * database (see its migration 004: seq is not commit order there; transactions of other databases
+ * on the cluster do not hold events back). Compared by age, which is exact for recent transaction
+ * ids; events older than 10 minutes (no camfleet transaction runs that long) count as settled, so
+ * the ages never wrap. SQLite's one writer commits in seq order. */
+#define SETTLED                                                                                                        \
+	" AND (occurred_at_ms < CAST(extract(epoch FROM clock_timestamp()) * 1000 AS bigint) - 600000"                 \
+	" OR age(CAST(writer_xid AS xid)) > COALESCE((SELECT max(age(backend_xid)) FROM pg_stat_activity"              \
+	" WHERE datname = current_database() AND backend_xid IS NOT NULL), -1))"
 #define EVENT_LIST(settled)                                                                                            \
 	EVENT_SELECT settled " AND seq < COALESCE((SELECT seq FROM events WHERE id = CAST($7 AS text)),"               \
 	                     " CASE WHEN CAST($7 AS text) IS NULL THEN 9223372036854775807 ELSE 0 END)"                \

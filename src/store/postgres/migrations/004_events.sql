@@ -2,8 +2,8 @@
 -- record (an outbox). seq orders them as written: the cursor of GET /events and Last-Event-ID.
 -- No foreign keys: an event outlives the site or organisation it names. Several nodes write at
 -- once, so seq order is not commit order: readers see only events whose writing transaction
--- (writer_xid) is older than every transaction still running, so no event can later commit
--- behind a cursor that has passed it.
+-- (writer_xid) is older than every transaction still running in this database, so no event can
+-- later commit behind a cursor that has passed it (shared/events.c).
 CREATE TABLE events (
   seq bigserial PRIMARY KEY,
   id text COLLATE "C" NOT NULL UNIQUE,
