@@ -23,6 +23,12 @@
 #define EVENT_STREAM_KEEPALIVE   15  /* seconds between comment lines at most */
 #define EVENT_STREAM_BATCH       100 /* events fetched per look */
 #define EVENT_STREAM_MAX_STREAMS 10000
+/* Bytes handed to libmicrohttpd at a time: the response keeps a buffer this big for as long as the
+ * stream is open, so it stays small (a longer event goes in several pieces). */
+#define EVENT_STREAM_BLOCK 1024
+/* The pending text's first allocation; a buffer grown past PENDING_KEEP is freed once drained. */
+#define PENDING_FIRST 512
+#define PENDING_KEEP  4096
 
 struct event_stream {
 	struct event_stream_hub *hub;
@@ -190,7 +196,7 @@ size_t event_stream_hub_count(struct event_stream_hub *hub)
 static bool pending_put(struct event_stream *stream, const char *text, size_t length)
 {
 	if (stream->pending_length + length > stream->pending_capacity) {
-		size_t capacity = stream->pending_capacity > 0 ? stream->pending_capacity : 4096;
+		size_t capacity = stream->pending_capacity > 0 ? stream->pending_capacity : PENDING_FIRST;
 		while (capacity < stream->pending_length + length)
 			capacity *= 2;
 		char *grown = realloc(stream->pending, capacity);
@@ -244,8 +250,14 @@ static ssize_t hand_over(struct event_stream *stream, char *buffer, size_t max)
 	size_t count = left < max ? left : max;
 	memcpy(buffer, stream->pending + stream->pending_sent, count);
 	stream->pending_sent += count;
-	if (stream->pending_sent == stream->pending_length)
+	if (stream->pending_sent == stream->pending_length) {
 		stream->pending_sent = stream->pending_length = 0;
+		if (stream->pending_capacity > PENDING_KEEP) { /* a burst is over: give its memory back */
+			free(stream->pending);
+			stream->pending = NULL;
+			stream->pending_capacity = 0;
+		}
+	}
 	stream->last_write_ms = time_now_millis();
 	return (ssize_t)count;
 }
@@ -359,7 +371,8 @@ static enum MHD_Result open_stream(struct http_request *request)
 		return http_reply_error(request, 503, "too many open event streams, or the server is stopping");
 	}
 	http_reply_add_header(request, "X-Accel-Buffering", "no");
-	return http_reply_stream(request, 200, "text/event-stream", stream_read, stream, stream_free);
+	return http_reply_stream(request, 200, "text/event-stream", EVENT_STREAM_BLOCK, stream_read, stream,
+	                         stream_free);
 }
 
 const struct route event_stream_routes[] = {

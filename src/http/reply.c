@@ -139,7 +139,8 @@ static void stream_free(void *cls)
 }
 
 enum MHD_Result http_reply_stream(struct http_request *request, unsigned status, const char *content_type,
-                                  http_stream_fn fn, void *context, void (*free_context)(void *context))
+                                  size_t block_size, http_stream_fn fn, void *context,
+                                  void (*free_context)(void *context))
 {
 	struct stream_adapter *adapter = malloc(sizeof(*adapter));
 	if (adapter == NULL) {
@@ -151,7 +152,7 @@ enum MHD_Result http_reply_stream(struct http_request *request, unsigned status,
 	adapter->context = context;
 	adapter->free_context = free_context;
 	struct MHD_Response *response =
-	    MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, stream_read, adapter, stream_free);
+	    MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, block_size, stream_read, adapter, stream_free);
 	if (response == NULL) {
 		stream_free(adapter);
 		return http_reply_error(request, 500, "internal error");

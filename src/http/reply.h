@@ -43,8 +43,11 @@ enum MHD_Result http_reply_shared(struct http_request *request, unsigned status,
 typedef ssize_t (*http_stream_fn)(void *context, uint64_t position, char *buffer, size_t max);
 #define HTTP_STREAM_END   ((ssize_t)MHD_CONTENT_READER_END_OF_STREAM)
 #define HTTP_STREAM_ERROR ((ssize_t)MHD_CONTENT_READER_END_WITH_ERROR)
-/* Sends a chunked body produced by fn; free_context is called on context when done. */
+/* Sends a chunked body produced by fn, asked for at most block_size bytes at a time (the response
+ * holds a buffer of that size: keep it small for long-lived streams); free_context is called on
+ * context when done. */
 enum MHD_Result http_reply_stream(struct http_request *request, unsigned status, const char *content_type,
-                                  http_stream_fn fn, void *context, void (*free_context)(void *context));
+                                  size_t block_size, http_stream_fn fn, void *context,
+                                  void (*free_context)(void *context));
 
 #endif
