@@ -50,7 +50,8 @@ bool glue_camera_list_query(struct fuzz_request *fuzz)
 	fuzz_check_uuid(filter->after_id, true);
 	fuzz_check_uuid(filter->organisation_id, true);
 	/* The next-page link repeats the query: it must stay one header line of visible ASCII. */
-	add_next_link(&fuzz->request, query.limit > 0 ? query.limit : 1, "00000000-0000-4000-8000-000000000000");
+	api_add_next_link(&fuzz->request, "/cameras", query.limit > 0 ? query.limit : 1,
+	                  "00000000-0000-4000-8000-000000000000");
 	FUZZ_CHECK(fuzz->request.extra_header_count <= 1);
 	for (size_t i = 0; i < fuzz->request.extra_header_count; i++)
 		for (const unsigned char *c = (const unsigned char *)fuzz->request.extra_headers[i].value; *c != '\0';

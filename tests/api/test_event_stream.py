@@ -2,6 +2,7 @@
 visible like GET /events, with keep-alive comments, ended cleanly by SIGTERM."""
 import json
 import queue
+import socket
 import threading
 import time
 
@@ -64,6 +65,15 @@ class Stream:
         raise AssertionError(f"unexpected message {message}")
 
     def close(self):
+        """Closes the connection at once (closing the response alone waits for the reader
+        thread's read to time out)."""
+        connection = getattr(self.response.raw, "_connection", None)
+        sock = getattr(connection, "sock", None)
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
         self.response.close()
 
 
