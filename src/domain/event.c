@@ -2,6 +2,7 @@
 #include "domain/event.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -115,25 +116,50 @@ static json_t *camera_changes(const struct camera *before, const struct camera *
 	return changes;
 }
 
+/* The keys the type adds beside "camera", as a JSON object (NULL when none or on failure: *failed). */
+static json_t *camera_extras(enum event_type type, const struct camera *before, const struct camera *after,
+                             bool *failed)
+{
+	json_t *extras = NULL;
+	if (type == EVENT_CAMERA_UPDATED && before != NULL) {
+		json_t *changes = camera_changes(before, after);
+		extras = changes != NULL ? json_pack("{s:o}", "changes", changes) : NULL;
+	} else if (type == EVENT_CAMERA_MOVED && before != NULL) {
+		extras = json_pack("{s:s,s:s,s:s}", "fromSiteId", before->site_id, "toSiteId", after->site_id,
+		                   "cameraPositionId", after->camera_position_id);
+	} else {
+		return NULL;
+	}
+	*failed = extras == NULL;
+	return extras;
+}
+
+/* Written as text around the camera's JSON (camera_json_write, the API's own shape), so the camera
+ * is never parsed back: {"camera":<camera>} plus the extras' members. */
 char *event_camera_data(enum event_type type, const struct camera *before, const struct camera *after, int64_t now,
                         unsigned online_window)
 {
 	char camera_text[CAMERA_JSON_MAX_LENGTH];
-	size_t length = camera_json_write(after, false, now, online_window, camera_text, sizeof(camera_text));
-	json_t *camera = length > 0 ? json_loadb(camera_text, length, 0, NULL) : NULL;
-	json_t *data = camera != NULL ? json_pack("{s:o}", "camera", camera) : NULL;
-	if (data == NULL)
+	size_t camera_length = camera_json_write(after, false, now, online_window, camera_text, sizeof(camera_text));
+	bool failed = camera_length == 0;
+	json_t *extras = failed ? NULL : camera_extras(type, before, after, &failed);
+	char *extras_text = extras != NULL ? json_dumps(extras, JSON_COMPACT) : NULL;
+	json_decref(extras);
+	if (failed || (extras != NULL && extras_text == NULL)) {
+		free(extras_text);
 		return NULL;
-	int failed = 0;
-	if (type == EVENT_CAMERA_UPDATED && before != NULL) {
-		json_t *changes = camera_changes(before, after);
-		failed = changes == NULL || json_object_set_new(data, "changes", changes) != 0;
-	} else if (type == EVENT_CAMERA_MOVED && before != NULL) {
-		failed = json_object_set_new(data, "fromSiteId", json_string(before->site_id)) != 0 ||
-		         json_object_set_new(data, "toSiteId", json_string(after->site_id)) != 0 ||
-		         json_object_set_new(data, "cameraPositionId", json_string(after->camera_position_id)) != 0;
 	}
-	char *text = failed ? NULL : json_dumps(data, JSON_COMPACT);
-	json_decref(data);
+	/* extras_text is "{...}": its members go after the camera, its braces are dropped */
+	size_t extras_length = extras_text != NULL ? strlen(extras_text) - 2 : 0;
+	size_t size = sizeof("{\"camera\":") - 1 + camera_length + 1 + extras_length + 2;
+	char *text = malloc(size);
+	if (text != NULL) {
+		size_t used = (size_t)snprintf(text, size, "{\"camera\":%.*s", (int)camera_length, camera_text);
+		if (extras_length > 0)
+			used +=
+			    (size_t)snprintf(text + used, size - used, ",%.*s", (int)extras_length, extras_text + 1);
+		snprintf(text + used, size - used, "}");
+	}
+	free(extras_text);
 	return text;
 }
