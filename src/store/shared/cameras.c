@@ -7,7 +7,6 @@
  * A write that changed nothing tells "not found" from "state changed" (conflict). Where the store
  * keeps camera rows in memory (a SQLite server: store/camera_cache.h), reads go there first and
  * every write drops the row after it ends. */
-#include <string.h>
 
 #include "domain/lifecycle.h"
 #include "store/camera_cache.h"

@@ -32,7 +32,7 @@ static const char SQL_EXCEPTION_LIST[] =
 static void read_text(const struct sql_row *row, void *out)
 {
 	char **text = out;
-	*text = sql_text_dup(row, 0);
+	*text = strdup(sql_text_view(row, 0)); /* the column is NOT NULL */
 }
 
 /* Runs a one-column text query with the given parameters; hands the value back in *out

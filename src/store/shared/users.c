@@ -4,10 +4,8 @@
  * user's row, so two replacements never interleave. */
 #include "store/shared/shared_ops.h"
 
-#include <stdlib.h>
 #include <string.h>
 
-#include "util/log.h"
 #include "util/utf8.h"
 
 #define USER_COLUMNS "id, organisation_id, email, role, password_hash, created_at"
@@ -76,28 +74,14 @@ enum store_result shared_user_get(struct store *store, const char *id, struct us
 	return sql_get(store, SQL_USER_GET, &params, read_user, out);
 }
 
-/* Whether text is well-formed UTF-8 (PostgreSQL refuses any other text as a parameter);
- * -1 when out of memory. */
-static int is_utf8(const char *text)
-{
-	size_t length = strlen(text);
-	char *copy = malloc(length + 1);
-	if (copy == NULL)
-		return -1;
-	int valid = utf8_sanitize(text, copy, length + 1) == length && memcmp(copy, text, length) == 0;
-	free(copy);
-	return valid;
-}
-
-/* Text that is not UTF-8 matches no stored email: STORE_NOT_FOUND, as SQLite answers. */
+/* Text that is not well-formed UTF-8 (PostgreSQL refuses it as a parameter), or longer than any
+ * stored email, matches no user: STORE_NOT_FOUND, as SQLite answers. */
 enum store_result shared_user_get_by_email(struct store *store, const char *email, struct user *out)
 {
-	int valid = is_utf8(email);
-	if (valid < 0) {
-		log_error("store: user get by email: out of memory");
-		return STORE_ERROR;
-	}
-	if (valid == 0)
+	char checked[EMAIL_MAX + 1];
+	size_t length = strnlen(email, EMAIL_MAX + 1);
+	if (length > EMAIL_MAX || utf8_sanitize(email, checked, sizeof(checked)) != length ||
+	    memcmp(checked, email, length) != 0)
 		return STORE_NOT_FOUND;
 	struct sql_params params = {0};
 	sql_param_text(&params, email);

@@ -42,14 +42,6 @@ void sql_param_int64(struct sql_params *params, int64_t value)
 	next_value(params, SQL_INT64)->as.int64 = value;
 }
 
-void sql_param_time_or_null(struct sql_params *params, int64_t epoch_seconds)
-{
-	if (epoch_seconds == 0)
-		sql_param_null(params);
-	else
-		sql_param_int64(params, epoch_seconds);
-}
-
 void sql_param_double(struct sql_params *params, double value)
 {
 	next_value(params, SQL_DOUBLE)->as.real = value;
@@ -94,12 +86,6 @@ const char *sql_text_view(const struct sql_row *row, int column)
 {
 	const char *text = row->driver->text(row, column);
 	return text != NULL ? text : "";
-}
-
-char *sql_text_dup(const struct sql_row *row, int column)
-{
-	const char *text = row->driver->text(row, column);
-	return text != NULL ? strdup(text) : NULL;
 }
 
 bool sql_is_null(const struct sql_row *row, int column)
@@ -223,7 +209,8 @@ enum store_result sql_each(struct store *store, const char *sql, const struct sq
 	return result;
 }
 
-enum store_result sql_finish(struct sql_connection *connection, enum store_result result)
+/* Ends the transaction: commits after STORE_OK (returning the commit's result), else rolls back. */
+static enum store_result sql_finish(struct sql_connection *connection, enum store_result result)
 {
 	if (result == STORE_OK)
 		return connection->driver->commit(connection);

@@ -60,7 +60,6 @@ void sql_param_null(struct sql_params *params);
 void sql_param_text(struct sql_params *params, const char *text);
 void sql_param_text_or_null(struct sql_params *params, const char *text); /* NULL or "" -> NULL */
 void sql_param_int64(struct sql_params *params, int64_t value);
-void sql_param_time_or_null(struct sql_params *params, int64_t epoch_seconds); /* 0 -> NULL */
 void sql_param_double(struct sql_params *params, double value);
 void sql_param_bool(struct sql_params *params, bool value);
 void sql_param_blob(struct sql_params *params, const void *data, size_t length);
@@ -83,12 +82,10 @@ struct sql_row {
 
 /* Column readers. sql_text copies into out (size bytes, truncating), "" for NULL, and returns
  * whether the value was non-NULL; sql_text_view is the text itself ("" for NULL), valid while the
- * row is; sql_text_dup a malloc'd copy (NULL for NULL or out of memory); numbers read NULL as 0;
- * sql_blob_copy returns a malloc'd copy the caller frees (NULL for NULL or out of memory) with
- * its length in *length. */
+ * row is; numbers read NULL as 0; sql_blob_copy returns a malloc'd copy the caller frees (NULL for
+ * NULL or out of memory) with its length in *length. */
 bool sql_text(const struct sql_row *row, int column, char *out, size_t size);
 const char *sql_text_view(const struct sql_row *row, int column);
-char *sql_text_dup(const struct sql_row *row, int column);
 bool sql_is_null(const struct sql_row *row, int column);
 int64_t sql_int64(const struct sql_row *row, int column);
 double sql_double(const struct sql_row *row, int column);
@@ -176,9 +173,5 @@ enum store_result sql_transaction(struct store *store, sql_transaction_body body
 /* Pool access for operations that hold one connection over several steps. */
 struct sql_connection *sql_acquire(struct store *store);
 void sql_release(struct store *store, struct sql_connection *connection);
-/* Ends the connection's transaction: commits when result is STORE_OK (returning the commit's
- * result), otherwise rolls back and returns result. */
-enum store_result sql_finish(struct sql_connection *connection, enum store_result result)
-    __attribute__((warn_unused_result));
 
 #endif
