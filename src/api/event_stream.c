@@ -103,7 +103,9 @@ static void *hub_main(void *argument)
 		int64_t seq = newest_seq(hub->app->store);
 		int64_t now = time_now_millis();
 		pthread_mutex_lock(&hub->lock);
-		bool keepalive_due = now - last_keepalive >= (int64_t)hub->keepalive_s * 1000;
+		/* every half period: a stream silent for half of it then writes a comment, so none is
+		 * silent for a whole period */
+		bool keepalive_due = now - last_keepalive >= (int64_t)hub->keepalive_s * 500;
 		if ((seq > hub->newest_seq) || keepalive_due) {
 			if (seq > hub->newest_seq)
 				hub->newest_seq = seq;
@@ -275,8 +277,7 @@ static ssize_t stream_read(void *context, uint64_t position, char *buffer, size_
 	if (closing || stream->failed)
 		return HTTP_STREAM_END;
 	fetch(stream);
-	if (stream->pending_length == 0 &&
-	    time_now_millis() - stream->last_write_ms >= (int64_t)hub->keepalive_s * 1000)
+	if (stream->pending_length == 0 && time_now_millis() - stream->last_write_ms >= (int64_t)hub->keepalive_s * 500)
 		pending_put(stream, ": keep-alive\n\n", 14);
 	if (stream->pending_length > 0)
 		return hand_over(stream, buffer, max);
