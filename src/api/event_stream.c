@@ -18,6 +18,7 @@
 #include "app.h"
 #include "util/log.h"
 #include "util/timeutil.h"
+#include "util/monotonic_cond.h"
 
 #define EVENT_STREAM_POLL_MS     250 /* how often the hub asks the store for the newest event */
 #define EVENT_STREAM_KEEPALIVE   15  /* seconds between comment lines at most */
@@ -90,11 +91,7 @@ static void *hub_main(void *argument)
 	int64_t last_keepalive = time_now_millis();
 	pthread_mutex_lock(&hub->lock);
 	while (!hub->stopping) {
-		struct timespec deadline;
-		clock_gettime(CLOCK_MONOTONIC, &deadline);
-		deadline.tv_nsec += EVENT_STREAM_POLL_MS * 1000000L;
-		deadline.tv_sec += deadline.tv_nsec / 1000000000L;
-		deadline.tv_nsec %= 1000000000L;
+		struct timespec deadline = monotonic_deadline_after(EVENT_STREAM_POLL_MS);
 		while (!hub->stopping && pthread_cond_timedwait(&hub->wake, &hub->lock, &deadline) != ETIMEDOUT) {
 		}
 		if (hub->stopping || hub->count == 0)
@@ -127,13 +124,7 @@ struct event_stream_hub *event_stream_hub_start(struct app *app)
 	unsigned half_timeout = app->config.connection_timeout / 2;
 	hub->keepalive_s =
 	    half_timeout >= 1 && half_timeout < EVENT_STREAM_KEEPALIVE ? half_timeout : EVENT_STREAM_KEEPALIVE;
-	pthread_condattr_t attributes;
-	bool ready = pthread_condattr_init(&attributes) == 0;
-	if (ready) {
-		ready = pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC) == 0 &&
-		        pthread_cond_init(&hub->wake, &attributes) == 0;
-		pthread_condattr_destroy(&attributes);
-	}
+	bool ready = monotonic_cond_init(&hub->wake) == 0;
 	if (ready && pthread_mutex_init(&hub->lock, NULL) != 0) {
 		pthread_cond_destroy(&hub->wake);
 		ready = false;
@@ -278,7 +269,7 @@ static ssize_t stream_read(void *context, uint64_t position, char *buffer, size_
 		return HTTP_STREAM_END;
 	fetch(stream);
 	if (stream->pending_length == 0 && time_now_millis() - stream->last_write_ms >= (int64_t)hub->keepalive_s * 500)
-		pending_put(stream, ": keep-alive\n\n", 14);
+		stream->failed = !pending_put(stream, ": keep-alive\n\n", 14); /* out of memory: end it */
 	if (stream->pending_length > 0)
 		return hand_over(stream, buffer, max);
 	pthread_mutex_lock(&hub->lock);
@@ -327,8 +318,11 @@ static bool starting_point_or_reply(struct http_request *request, struct event_s
 			api_store_failure(request, result, "event", NULL);
 			return false;
 		}
-		if (seq < 0)
-			pending_put(stream, ": Last-Event-ID is not kept any more; streaming from now\n\n", 58);
+		static const char not_kept[] = ": Last-Event-ID is not kept any more; streaming from now\n\n";
+		if (seq < 0 && !pending_put(stream, not_kept, sizeof(not_kept) - 1)) {
+			http_reply_error(request, 500, "internal error");
+			return false;
+		}
 	}
 	if (seq < 0)
 		seq = newest_seq(store);
@@ -354,7 +348,12 @@ static enum MHD_Result open_stream(struct http_request *request)
 		free(stream);
 		return http_replied(request);
 	}
-	pending_put(stream, ": camfleet events\n\n", 19); /* headers go out at once */
+	static const char opening[] = ": camfleet events\n\n"; /* so the headers go out at once */
+	if (!pending_put(stream, opening, sizeof(opening) - 1)) {
+		free(stream->pending);
+		free(stream);
+		return http_reply_error(request, 500, "internal error");
+	}
 	pthread_mutex_lock(&hub->lock);
 	bool refused = hub->closing || hub->count >= EVENT_STREAM_MAX_STREAMS;
 	if (!refused) {

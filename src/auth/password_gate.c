@@ -1,5 +1,6 @@
 /* A counting gate (mutex + condition variable on the monotonic clock). */
 #include "auth/password_gate.h"
+#include "util/monotonic_cond.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -13,13 +14,7 @@ static unsigned gate_taken;
 
 int password_gate_configure(unsigned capacity, unsigned wait_ms)
 {
-	pthread_condattr_t attributes;
-	if (pthread_condattr_init(&attributes) != 0)
-		return -1;
-	int failed = pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC) != 0 ||
-	             pthread_cond_init(&gate_freed, &attributes) != 0;
-	pthread_condattr_destroy(&attributes);
-	if (failed)
+	if (monotonic_cond_init(&gate_freed) != 0)
 		return -1;
 	gate_capacity = capacity;
 	gate_wait_ms = wait_ms;

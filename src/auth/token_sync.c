@@ -19,6 +19,7 @@
 #include "util/log.h"
 #include "util/timeutil.h"
 #include "util/uuid.h"
+#include "util/monotonic_cond.h"
 
 struct token_sync {
 	struct store *store;
@@ -144,15 +145,11 @@ struct token_sync *token_sync_start(struct store *store, struct store_bus *bus, 
 	sync->table = table;
 	sync->keys = keys;
 	sync->retention_ms = retention_ms;
-	pthread_condattr_t attributes;
-	if (pthread_mutex_init(&sync->lock, NULL) != 0 || pthread_condattr_init(&attributes) != 0) {
+	if (pthread_mutex_init(&sync->lock, NULL) != 0) {
 		free(sync);
 		return NULL;
 	}
-	pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC);
-	int rc = pthread_cond_init(&sync->wake, &attributes);
-	pthread_condattr_destroy(&attributes);
-	if (rc != 0) {
+	if (monotonic_cond_init(&sync->wake) != 0) {
 		pthread_mutex_destroy(&sync->lock);
 		free(sync);
 		return NULL;

@@ -11,6 +11,7 @@
 
 #include "util/log.h"
 #include "util/timeutil.h"
+#include "util/monotonic_cond.h"
 
 #define CACHE_TTL_NS (2ull * 1000 * 1000 * 1000) /* the credential check is cached this long */
 
@@ -80,14 +81,7 @@ static void *timer_main(void *argument)
 
 static int init_sync(struct device_hub *hub)
 {
-	pthread_condattr_t attributes;
-	if (pthread_condattr_init(&attributes) != 0)
-		return -1;
-	int rc = pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC);
-	if (rc == 0)
-		rc = pthread_cond_init(&hub->timer_wake, &attributes);
-	pthread_condattr_destroy(&attributes);
-	if (rc != 0)
+	if (monotonic_cond_init(&hub->timer_wake) != 0)
 		return -1;
 	if (pthread_mutex_init(&hub->lock, NULL) != 0) {
 		pthread_cond_destroy(&hub->timer_wake);

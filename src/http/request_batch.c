@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "util/log.h"
+#include "util/monotonic_cond.h"
 
 #define QUEUE_FIRST_CAPACITY 256
 
@@ -122,19 +123,6 @@ static void *batch_main(void *argument)
 	return NULL;
 }
 
-/* The work condition, timed on the monotonic clock (gather's deadline ignores clock changes). */
-static int init_work_condition(pthread_cond_t *work)
-{
-	pthread_condattr_t attributes;
-	if (pthread_condattr_init(&attributes) != 0)
-		return -1;
-	int rc = pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC);
-	if (rc == 0)
-		rc = pthread_cond_init(work, &attributes);
-	pthread_condattr_destroy(&attributes);
-	return rc == 0 ? 0 : -1;
-}
-
 struct request_batch *request_batch_start(const char *name, size_t item_size, const struct request_batch_policy *policy,
                                           request_batch_fn process, void *context)
 {
@@ -149,7 +137,7 @@ struct request_batch *request_batch_start(const char *name, size_t item_size, co
 	batch->context = context;
 	if (pthread_mutex_init(&batch->lock, NULL) != 0)
 		goto no_lock;
-	if (init_work_condition(&batch->work) != 0)
+	if (monotonic_cond_init(&batch->work) != 0)
 		goto no_work;
 	if (pthread_cond_init(&batch->answered, NULL) != 0)
 		goto no_answered;

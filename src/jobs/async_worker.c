@@ -17,6 +17,7 @@
 #include "store/store.h"
 #include "util/log.h"
 #include "util/timeutil.h"
+#include "util/monotonic_cond.h"
 
 #define IDLE_WAIT_MILLIS     1000 /* look for work at least this often */
 #define STALE_SECONDS        5    /* a processing request untouched this long was abandoned */
@@ -279,14 +280,7 @@ static void worker_free(struct async_worker *worker)
 
 static int worker_init_sync(struct async_worker *worker)
 {
-	pthread_condattr_t attributes;
-	if (pthread_condattr_init(&attributes) != 0)
-		return -1;
-	int rc = pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC);
-	if (rc == 0)
-		rc = pthread_cond_init(&worker->wake, &attributes);
-	pthread_condattr_destroy(&attributes);
-	if (rc != 0)
+	if (monotonic_cond_init(&worker->wake) != 0)
 		return -1;
 	if (pthread_mutex_init(&worker->lock, NULL) != 0) {
 		pthread_cond_destroy(&worker->wake);

@@ -12,6 +12,7 @@
 #include "store/store.h"
 #include "util/log.h"
 #include "util/timeutil.h"
+#include "util/monotonic_cond.h"
 
 #define HOUSEKEEPING_PERIOD_S 600   /* between rounds */
 #define EVENT_PRUNE_BATCH     10000 /* events deleted per statement */
@@ -56,9 +57,7 @@ static void prune_events(struct housekeeping *housekeeping)
 /* Waits a period or until stop; true while the thread should go on. */
 static bool wait_period(struct housekeeping *housekeeping)
 {
-	struct timespec deadline;
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += HOUSEKEEPING_PERIOD_S;
+	struct timespec deadline = monotonic_deadline_after(HOUSEKEEPING_PERIOD_S * 1000L);
 	pthread_mutex_lock(&housekeeping->lock);
 	while (!housekeeping->stopping &&
 	       pthread_cond_timedwait(&housekeeping->wake, &housekeeping->lock, &deadline) != ETIMEDOUT) {
@@ -79,14 +78,7 @@ static void *housekeeping_main(void *argument)
 
 static int init_sync(struct housekeeping *housekeeping)
 {
-	pthread_condattr_t attributes;
-	if (pthread_condattr_init(&attributes) != 0)
-		return -1;
-	int rc = pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC);
-	if (rc == 0)
-		rc = pthread_cond_init(&housekeeping->wake, &attributes);
-	pthread_condattr_destroy(&attributes);
-	if (rc != 0)
+	if (monotonic_cond_init(&housekeeping->wake) != 0)
 		return -1;
 	if (pthread_mutex_init(&housekeeping->lock, NULL) != 0) {
 		pthread_cond_destroy(&housekeeping->wake);

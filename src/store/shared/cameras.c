@@ -52,6 +52,15 @@ static void camera_changed(struct store *store, const char *id)
 		camera_cache_forget(store->camera_cache, id);
 }
 
+/* body in a write transaction; after it, committed or not, the camera's row in memory goes. */
+static enum store_result camera_transaction(struct store *store, const char *id, sql_transaction_body body,
+                                            const void *context)
+{
+	enum store_result result = sql_transaction(store, body, context);
+	camera_changed(store, id);
+	return result;
+}
+
 /* Runs a conditional UPDATE ... RETURNING STORE_CAMERA_COLUMNS: STORE_OK with the changed camera in
  * out; when it changed nothing, STORE_CONFLICT if the row keyed by key exists (looked up with
  * exists_sql: its state was not the expected one), else STORE_NOT_FOUND. */
@@ -322,9 +331,7 @@ enum store_result shared_camera_set_state(struct store *store, const char *id, e
                                           struct camera *out)
 {
 	struct state_change change = {id, expected_state, new_state, at, origin, out};
-	enum store_result result = sql_transaction(store, set_state, &change);
-	camera_changed(store, id);
-	return result;
+	return camera_transaction(store, id, set_state, &change);
 }
 
 static const char SQL_CAMERA_MOVE[] = "UPDATE cameras SET organisation_id = $2, site_id = $3, camera_position_id = $4"
@@ -373,9 +380,7 @@ enum store_result shared_camera_move(struct store *store, const char *id, enum c
                                      struct camera *out)
 {
 	struct move move = {id, expected_state, placement, origin, out};
-	enum store_result result = sql_transaction(store, move_in_transaction, &move);
-	camera_changed(store, id);
-	return result;
+	return camera_transaction(store, id, move_in_transaction, &move);
 }
 
 static const char SQL_CAMERA_PATCH[] =
@@ -429,9 +434,7 @@ enum store_result shared_camera_patch(struct store *store, const char *id, enum 
                                       struct camera *out)
 {
 	struct patch change = {id, expected_state, patch, origin, out};
-	enum store_result result = sql_transaction(store, patch_in_transaction, &change);
-	camera_changed(store, id);
-	return result;
+	return camera_transaction(store, id, patch_in_transaction, &change);
 }
 
 /* --- device-fed reads ----------------------------------------------------------------------- */
