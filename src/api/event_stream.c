@@ -208,7 +208,7 @@ static int put_event(void *context, const struct event_record *event)
 {
 	struct event_stream *stream = context;
 	stream->filter.after_seq = event->seq;
-	json_t *json = api_event_json(event);
+	json_t *json = event_json(event);
 	char *data = json != NULL ? json_dumps(json, JSON_COMPACT) : NULL;
 	json_decref(json);
 	char head[160];

@@ -81,25 +81,6 @@ bool api_event_filter_or_reply(struct http_request *request, struct event_filter
 	return true;
 }
 
-static json_t *optional_id(const char *id)
-{
-	return id[0] != '\0' ? json_string(id) : json_null();
-}
-
-json_t *api_event_json(const struct event_record *event)
-{
-	char occurred[RFC3339_BUFFER_SIZE];
-	time_format_rfc3339_millis(event->occurred_at_ms, occurred);
-	json_t *data = json_loads(event->data_json, 0, NULL);
-	if (data == NULL)
-		return NULL;
-	return json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:{s:s,s:o},s:o}", "id", event->id, "type",
-	                 event_type_name(event->type), "occurredAt", occurred, "organisationId",
-	                 optional_id(event->organisation_id), "siteId", optional_id(event->site_id), "cameraId",
-	                 optional_id(event->camera_id), "actor", "kind", event_actor_kind_name(event->actor.kind), "id",
-	                 optional_id(event->actor.id), "data", data);
-}
-
 struct event_page {
 	json_t *list;
 	unsigned wanted; /* the page's size; one more row tells whether another page follows */
@@ -113,7 +94,7 @@ static int add_event(void *context, const struct event_record *event)
 	struct event_page *page = context;
 	if (++page->rows > page->wanted)
 		return 1;
-	json_t *item = api_event_json(event);
+	json_t *item = event_json(event);
 	if (item == NULL || json_array_append_new(page->list, item) != 0) {
 		log_error("events: cannot show event %s", event->id);
 		page->failed = true;

@@ -12,7 +12,4 @@
  * users the sites granted to them. */
 bool api_event_filter_or_reply(struct http_request *request, struct event_filter *filter);
 
-/* The event as the API shows it; NULL when out of memory or its stored data is not JSON. */
-json_t *api_event_json(const struct event_record *event);
-
 #endif

@@ -4,9 +4,22 @@
 #include <stdlib.h>
 
 static const struct route *const route_tables[] = {
-    meta_routes,         oauth_routes,         organisation_routes,      site_routes,          user_routes,
-    client_routes,       camera_routes,        camera_action_routes,     async_request_routes, event_routes,
-    event_stream_routes, opening_hours_routes, device_credential_routes, device_routes,
+    meta_routes,
+    oauth_routes,
+    organisation_routes,
+    site_routes,
+    user_routes,
+    client_routes,
+    camera_routes,
+    camera_action_routes,
+    async_request_routes,
+    event_routes,
+    event_stream_routes,
+    opening_hours_routes,
+    device_credential_routes,
+    device_routes,
+    webhook_routes,
+    webhook_delivery_routes,
 };
 
 struct route *api_routes_build(size_t *count_out)

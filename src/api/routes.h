@@ -11,6 +11,8 @@ extern const struct route meta_routes[];              /* api/meta.c: health, met
 extern const struct route oauth_routes[];             /* api/oauth.c: token endpoint, JWKS, metadata */
 extern const struct route event_routes[];             /* api/events.c: the audit log */
 extern const struct route event_stream_routes[];      /* api/event_stream.c: the live events */
+extern const struct route webhook_routes[];           /* api/webhooks.c */
+extern const struct route webhook_delivery_routes[];  /* api/webhook_deliveries.c: deliveries, test */
 extern const struct route organisation_routes[];      /* api/organisations.c */
 extern const struct route site_routes[];              /* api/sites.c */
 extern const struct route user_routes[];              /* api/users.c */

@@ -1,5 +1,6 @@
 /* `camfleet serve`: start-up of the store, token service, worker, device hub and HTTP server
  * with the configuration cli/serve_options.c reads, and an orderly shutdown on SIGTERM or SIGINT. */
+#include <curl/curl.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
@@ -26,6 +27,7 @@
 #include "api/event_stream.h"
 #include "jobs/async_worker.h"
 #include "jobs/housekeeping.h"
+#include "webhooks/sender.h"
 #include "store/store.h"
 #include "store/store_bus.h"
 #include "util/log.h"
@@ -71,6 +73,7 @@ int cli_serve(int argc, char **argv)
 	struct route *routes = NULL;
 	struct http_server *server = NULL;
 	struct metrics_listener *metrics_listener = NULL;
+	bool curl_ready = false;
 	app.store = store_open(app.config.database_url, app.config.threads + 4,
 	                       STORE_USER_SERVER); /* + worker, flusher, reader, spare */
 	if (app.store == NULL)
@@ -101,6 +104,22 @@ int cli_serve(int argc, char **argv)
 		goto done;
 	app.housekeeping = housekeeping_start(&app);
 	if (app.housekeeping == NULL)
+		goto done;
+	struct webhook_sender_settings webhook_settings = {
+	    .schedule = app.config.webhook_retry_schedule,
+	    .disable_after_ms = (int64_t)app.config.webhook_disable_after * 1000,
+	    .concurrency = app.config.webhook_concurrency,
+	    .per_webhook = app.config.webhook_concurrency_per_webhook,
+	    .allow_private = app.config.allow_private_webhooks,
+	    .timeout_ms = 10000,
+	};
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		log_error("cannot initialise libcurl");
+		goto done;
+	}
+	curl_ready = true;
+	app.webhooks = webhook_sender_start(app.store, &webhook_settings);
+	if (app.webhooks == NULL)
 		goto done;
 	app.event_streams = event_stream_hub_start(&app);
 	if (app.event_streams == NULL)
@@ -143,6 +162,9 @@ done:
 	device_hub_free(app.hub);
 	event_stream_hub_free(app.event_streams);
 	housekeeping_stop(app.housekeeping);
+	webhook_sender_stop(app.webhooks);
+	if (curl_ready)
+		curl_global_cleanup();
 	async_worker_stop(app.worker);
 	http_metrics_free(app.metrics);
 	free(routes);

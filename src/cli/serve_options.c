@@ -20,6 +20,8 @@ enum option_kind {
 	OPTION_METRICS_LISTEN, /* HOST:PORT into metrics_listen_host and _port; turns that listener on */
 	OPTION_PUBLIC_URL,     /* checked and normalised into public_url (http/public_url.h) */
 	OPTION_LOG_LEVEL,      /* debug, info, warn or error; set at once (util/log.h) */
+	OPTION_FLAG,           /* a bool of config: true when given (no argument); "true"/"false" from the env */
+	OPTION_RETRY_SCHEDULE, /* "5,300,..." into webhook_retry_schedule (domain/webhook.h) */
 };
 
 struct serve_option {
@@ -45,6 +47,8 @@ struct serve_option {
 	.kind = _Generic(CONFIG_FIELD(field), unsigned: OPTION_UNSIGNED, size_t: OPTION_SIZE),                          \
 	.offset = offsetof(struct app_config, field), .min = (low), .max = (high)
 // clang-format on
+#define FLAG_FIELD(field)                                                                                              \
+	.kind = _Generic(CONFIG_FIELD(field), bool : OPTION_FLAG), .offset = offsetof(struct app_config, field)
 
 static const struct serve_option serve_options[] = {
     {.name = "listen",
@@ -178,6 +182,34 @@ static const struct serve_option serve_options[] = {
      NUMBER_FIELD(password_wait_ms, 0, 60000),
      .default_value = "2000",
      .help = "wait for an argon2 turn before 503"},
+    {.name = "webhook-retry-schedule",
+     .argument = "S,S,...",
+     .kind = OPTION_RETRY_SCHEDULE,
+     .env = "CAMFLEET_WEBHOOK_RETRY_SCHEDULE",
+     .default_value = "5,300,1800,7200,18000,36000,36000",
+     .help = "seconds to wait after each failed delivery attempt (each +-10%); a delivery that fails once more "
+             "has failed",
+     .heading = "webhooks (README \"Webhooks\"):"},
+    {.name = "webhook-disable-after",
+     .argument = "S",
+     NUMBER_FIELD(webhook_disable_after, 1, 365 * 86400),
+     .default_value = "432000",
+     .help = "a webhook whose deliveries have all failed for this long is disabled (5 days)"},
+    {.name = "webhook-concurrency",
+     .argument = "N",
+     NUMBER_FIELD(webhook_concurrency, 1, 1024),
+     .default_value = "64",
+     .help = "deliveries in flight at once from this node"},
+    {.name = "webhook-concurrency-per-webhook",
+     .argument = "N",
+     NUMBER_FIELD(webhook_concurrency_per_webhook, 1, 1024),
+     .default_value = "8",
+     .help = "deliveries in flight at once to one webhook (all nodes together)"},
+    {.name = "allow-private-webhooks",
+     .argument = NULL,
+     FLAG_FIELD(allow_private_webhooks),
+     .env = "CAMFLEET_ALLOW_PRIVATE_WEBHOOKS",
+     .help = "let webhooks reach loopback, private, link-local and metadata addresses (refused by default)"},
 };
 
 #define SERVE_OPTION_COUNT (sizeof(serve_options) / sizeof(serve_options[0]))
@@ -297,6 +329,23 @@ static int apply(const struct serve_option *option, const char *text, struct app
 		return 0;
 	case OPTION_PUBLIC_URL: return parse_public_url(text, config);
 	case OPTION_LOG_LEVEL: return set_log_level(text);
+	case OPTION_FLAG:
+		if (text == NULL || strcmp(text, "true") == 0 || strcmp(text, "1") == 0)
+			*(bool *)field = true;
+		else if (strcmp(text, "false") == 0 || strcmp(text, "0") == 0)
+			*(bool *)field = false;
+		else
+			return fprintf(stderr, "camfleet serve: %s must be true or false, got '%s'\n", flag, text), -1;
+		return 0;
+	case OPTION_RETRY_SCHEDULE:
+		if (!retry_schedule_parse(text, &config->webhook_retry_schedule)) {
+			fprintf(
+			    stderr,
+			    "camfleet serve: %s must be 1 to %d comma-separated whole seconds from 1 to %d, got '%s'\n",
+			    flag, RETRY_SCHEDULE_MAX_STEPS, RETRY_STEP_MAX_SECONDS, text);
+			return -1;
+		}
+		return 0;
 	}
 	return -1;
 }
@@ -332,8 +381,9 @@ static int apply_arguments(int argc, char **argv, struct app_config *config)
 {
 	struct option long_options[SERVE_OPTION_COUNT + 2];
 	for (size_t i = 0; i < SERVE_OPTION_COUNT; i++)
-		long_options[i] =
-		    (struct option){serve_options[i].name, required_argument, NULL, OPTION_CODE_BASE + (int)i};
+		long_options[i] = (struct option){
+		    serve_options[i].name, serve_options[i].kind == OPTION_FLAG ? no_argument : required_argument, NULL,
+		    OPTION_CODE_BASE + (int)i};
 	long_options[SERVE_OPTION_COUNT] = (struct option){"help", no_argument, NULL, 'h'};
 	long_options[SERVE_OPTION_COUNT + 1] = (struct option){NULL, 0, NULL, 0};
 	optind = 1;
@@ -399,7 +449,8 @@ static void print_option(FILE *out, const struct serve_option *option)
 {
 	if (option->heading != NULL)
 		fprintf(out, "%s\n", option->heading);
-	int shown = fprintf(out, "  --%s %s", option->name, option->argument);
+	int shown = fprintf(out, "  --%s%s%s", option->name, option->argument != NULL ? " " : "",
+	                    option->argument != NULL ? option->argument : "");
 	if (shown < 0)
 		return;
 	size_t column = (size_t)shown;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "domain/camera_json.h"
+#include "util/timeutil.h"
 
 static const char *const type_names[EVENT_TYPE_COUNT] = {
     [EVENT_CAMERA_REGISTERED] = "camera.registered",
@@ -21,6 +22,7 @@ static const char *const type_names[EVENT_TYPE_COUNT] = {
     [EVENT_SITE_OFFLINE] = "site.offline",
     [EVENT_SITE_ONLINE] = "site.online",
     [EVENT_WEBHOOK_TEST] = "webhook.test",
+    [EVENT_WEBHOOK_DISABLED] = "webhook.disabled",
 };
 
 const char *event_type_name(enum event_type type)
@@ -162,4 +164,23 @@ char *event_camera_data(enum event_type type, const struct camera *before, const
 	}
 	free(extras_text);
 	return text;
+}
+
+static json_t *optional_id(const char *id)
+{
+	return id[0] != '\0' ? json_string(id) : json_null();
+}
+
+json_t *event_json(const struct event_record *event)
+{
+	char occurred[RFC3339_BUFFER_SIZE];
+	time_format_rfc3339_millis(event->occurred_at_ms, occurred);
+	json_t *data = json_loads(event->data_json, 0, NULL);
+	if (data == NULL)
+		return NULL;
+	return json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:{s:s,s:o},s:o}", "id", event->id, "type",
+	                 event_type_name(event->type), "occurredAt", occurred, "organisationId",
+	                 optional_id(event->organisation_id), "siteId", optional_id(event->site_id), "cameraId",
+	                 optional_id(event->camera_id), "actor", "kind", event_actor_kind_name(event->actor.kind), "id",
+	                 optional_id(event->actor.id), "data", data);
 }

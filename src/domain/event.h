@@ -3,6 +3,7 @@
 #ifndef CAMFLEET_DOMAIN_EVENT_H
 #define CAMFLEET_DOMAIN_EVENT_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -22,6 +23,7 @@ enum event_type {
 	EVENT_SITE_OFFLINE,
 	EVENT_SITE_ONLINE,
 	EVENT_WEBHOOK_TEST,
+	EVENT_WEBHOOK_DISABLED,
 	EVENT_TYPE_COUNT
 };
 #define EVENT_TYPE_BIT(type) (1u << (unsigned)(type))
@@ -41,6 +43,25 @@ struct event_actor {
 	enum event_actor_kind kind;
 	char id[UUID_BUFFER_SIZE];
 };
+
+/* One stored event; data_json (the event's "data" object as JSON text) is borrowed: it lives only
+ * as long as whatever handed the record over says. */
+struct event_record {
+	int64_t seq; /* the order of writing (the stream's cursor; not shown by the API) */
+	char id[UUID_BUFFER_SIZE];
+	enum event_type type;
+	int64_t occurred_at_ms;
+	char organisation_id[UUID_BUFFER_SIZE]; /* "" for none */
+	char site_id[UUID_BUFFER_SIZE];
+	char camera_id[UUID_BUFFER_SIZE];
+	struct event_actor actor;
+	const char *data_json;
+};
+
+/* The event as the API, the live stream and webhooks show it: {"id", "type", "occurredAt",
+ * "organisationId", "siteId", "cameraId", "actor": {"kind", "id"}, "data"}. NULL when out of memory
+ * or its stored data is not JSON. */
+json_t *event_json(const struct event_record *event);
 
 /* What a change records about itself in its event: who, when, and how a camera's isOnline is
  * judged at that moment. */

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "domain/event.h"
+#include "domain/webhook.h"
 #include "domain/role.h"
 #include "util/uuid.h"
 
@@ -67,18 +68,62 @@ struct async_request {
 	int64_t updated_at;
 };
 
-/* One stored event; data_json (the event's "data" object as JSON text) lives only during the
- * listing callback that receives it. */
-struct event_record {
-	int64_t seq; /* the order of writing (the stream's cursor; not shown by the API) */
+/* A webhook: where events are delivered, and with which secret they are signed. */
+struct webhook {
 	char id[UUID_BUFFER_SIZE];
-	enum event_type type;
-	int64_t occurred_at_ms;
-	char organisation_id[UUID_BUFFER_SIZE]; /* "" for none */
-	char site_id[UUID_BUFFER_SIZE];
-	char camera_id[UUID_BUFFER_SIZE];
-	struct event_actor actor;
-	const char *data_json;
+	char organisation_id[UUID_BUFFER_SIZE]; /* "": the whole fleet (operators only) */
+	char url[WEBHOOK_URL_MAX + 1];
+	unsigned event_mask; /* EVENT_TYPE_BIT()s, or WEBHOOK_ALL_EVENTS */
+	char description[WEBHOOK_DESCRIPTION_MAX + 1];
+	bool enabled;
+	int64_t created_at_ms;
+	char secret[WEBHOOK_SECRET_SIZE];
+	char previous_secret[WEBHOOK_SECRET_SIZE]; /* "" when none; it signs too until the instant below */
+	int64_t previous_secret_until_ms;
+	int64_t failing_since_ms; /* the first failed attempt since the last success; 0 when none */
+};
+
+#define DELIVERY_ERROR_MAX 200 /* bytes of a delivery's error text */
+
+/* One event's delivery to one webhook, as GET /webhooks/{id}/deliveries shows it. */
+struct webhook_delivery {
+	char id[UUID_BUFFER_SIZE];
+	char webhook_id[UUID_BUFFER_SIZE];
+	char event_id[UUID_BUFFER_SIZE];
+	enum event_type event_type;
+	enum delivery_status status;
+	unsigned attempts;
+	int64_t created_at_ms;
+	int64_t last_attempt_at_ms; /* 0: never tried */
+	int64_t next_attempt_at_ms; /* 0: none (finished) */
+	int response_status;        /* of the last attempt; 0: no HTTP answer */
+	char error[DELIVERY_ERROR_MAX + 1];
+};
+
+/* A delivery a sender claimed, with everything it needs to send it. */
+struct delivery_job {
+	char delivery_id[UUID_BUFFER_SIZE];
+	char lease_token[UUID_BUFFER_SIZE]; /* proves the claim when the outcome is written */
+	char webhook_id[UUID_BUFFER_SIZE];
+	unsigned attempts_before;   /* attempts made before this one */
+	unsigned schedule_attempts; /* failed attempts since the back-off last started (over) */
+	char url[WEBHOOK_URL_MAX + 1];
+	char secret[WEBHOOK_SECRET_SIZE];
+	char previous_secret[WEBHOOK_SECRET_SIZE]; /* "" when none still signs */
+	bool event_kept;                           /* false: the event was pruned; the delivery can only fail */
+	struct event_record event;                 /* data_json lives only during the callback */
+};
+
+/* What one attempt came to. */
+struct delivery_outcome {
+	char delivery_id[UUID_BUFFER_SIZE];
+	char lease_token[UUID_BUFFER_SIZE];
+	char webhook_id[UUID_BUFFER_SIZE];
+	bool succeeded;
+	int response_status; /* 0: no HTTP answer */
+	char error[DELIVERY_ERROR_MAX + 1];
+	int64_t attempted_at_ms;
+	int64_t next_attempt_at_ms; /* after a failure: when to try again; -1: failed for good */
 };
 
 /* Totals of video uploads in a time window. */

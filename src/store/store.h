@@ -107,6 +107,15 @@ struct event_filter {
 	int64_t after_seq;
 };
 typedef int (*event_row_fn)(void *context, const struct event_record *event);
+typedef int (*webhook_row_fn)(void *context, const struct webhook *webhook);
+typedef int (*delivery_row_fn)(void *context, const struct webhook_delivery *delivery);
+typedef int (*delivery_job_fn)(void *context, const struct delivery_job *job);
+
+/* A page of webhooks or deliveries: keyset cursor and size. */
+struct page_cursor {
+	char after_id[UUID_BUFFER_SIZE]; /* "": from the start */
+	unsigned limit;
+};
 
 /* What a claim or move writes, beyond the camera's identity. */
 struct camera_placement {
@@ -252,8 +261,51 @@ struct store_ops {
 	/* Events (the audit log): calls row for each event matching filter, newest first. */
 	enum store_result (*event_list)(struct store *, const struct event_filter *, event_row_fn row, void *context);
 	/* Deletes up to max_rows of the oldest events that occurred before before_ms (a batch, so that
-	 * a large backlog never holds the database for long); the number deleted goes to *deleted. */
+	 * a large backlog never holds the database for long), and as many finished webhook deliveries
+	 * made before it; the number of events deleted goes to *deleted. */
 	enum store_result (*event_prune)(struct store *, int64_t before_ms, unsigned max_rows, long *deleted);
+
+	/* Webhooks. Every event write (shared_event_write) also writes, in its transaction, a pending
+	 * delivery for each enabled webhook that subscribes to its type and may see it (its
+	 * organisation's events; a fleet webhook every event); webhook.test goes only where
+	 * webhook_test sends it. STORE_LIMIT: the organisation (or the fleet) has max webhooks. */
+	enum store_result (*webhook_insert)(struct store *, const struct webhook *, unsigned max);
+	enum store_result (*webhook_get)(struct store *, const char *id, struct webhook *out);
+	/* Webhooks of organisation_id ("" every one), in id order from page. */
+	enum store_result (*webhook_list)(struct store *, const char *organisation_id, const struct page_cursor *page,
+	                                  webhook_row_fn row, void *context);
+	/* Writes url, event_mask, description, enabled and failing_since_ms. */
+	enum store_result (*webhook_update)(struct store *, const struct webhook *);
+	/* The current secret becomes the previous one (signing until previous_until_ms) and secret the
+	 * current one. */
+	enum store_result (*webhook_rotate_secret)(struct store *, const char *id, const char *secret,
+	                                           int64_t previous_until_ms);
+	/* Deletes the webhook with its deliveries. */
+	enum store_result (*webhook_delete)(struct store *, const char *id);
+	/* Records a webhook.test event (data_json its data, of the webhook's organisation) and its one
+	 * delivery, to this webhook only, due at once. */
+	enum store_result (*webhook_test)(struct store *, const struct webhook *, const struct change_origin *origin,
+	                                  const char *data_json, struct webhook_delivery *out);
+	/* Deliveries of a webhook, newest first, from page; status_mask: 1 << enum delivery_status, 0 = any. */
+	enum store_result (*delivery_list)(struct store *, const char *webhook_id, unsigned status_mask,
+	                                   const struct page_cursor *page, delivery_row_fn row, void *context);
+	enum store_result (*delivery_get)(struct store *, const char *webhook_id, const char *id,
+	                                  struct webhook_delivery *out);
+	/* Makes the delivery pending and due at now_ms, its back-off starting over. */
+	enum store_result (*delivery_retry)(struct store *, const char *webhook_id, const char *id, int64_t now_ms,
+	                                    struct webhook_delivery *out);
+	/* Claims up to max due deliveries of enabled webhooks, the earliest due first, no more than
+	 * per_webhook of one webhook in flight (also counting those other senders hold), leasing each
+	 * until now_ms + lease_ms (so no other sender takes it meanwhile; once the lease ends, one may),
+	 * and calls job for each. */
+	enum store_result (*delivery_claim)(struct store *, int64_t now_ms, int64_t lease_ms, unsigned per_webhook,
+	                                    unsigned max, delivery_job_fn job, void *context);
+	/* Writes count outcomes in one transaction (one whose lease another sender took over since is
+	 * skipped). A failure starts (or keeps) its webhook's failing_since_ms; a success clears it; a
+	 * failure of a webhook failing since before disable_before_ms disables it, with a
+	 * webhook.disabled event. */
+	enum store_result (*delivery_finish)(struct store *, const struct delivery_outcome *outcomes, size_t count,
+	                                     int64_t disable_before_ms);
 
 	/* Device-fed data (the device link fills these; until then they are empty). */
 	enum store_result (*upload_totals)(struct store *, const char *camera_id, int64_t from, int64_t to,

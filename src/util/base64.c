@@ -2,6 +2,8 @@
  * and padding of RFC 7515 onto it. */
 #include "util/base64.h"
 
+#include <ctype.h>
+#include <limits.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,4 +62,22 @@ long base64url_decode(const char *text, size_t text_length, unsigned char *out)
 	/* EVP_DecodeBlock counts padding bytes as zero output; remove them. */
 	n -= (int)(padded_length - text_length);
 	return n;
+}
+
+long base64_decode(const char *text, size_t text_length, unsigned char *out)
+{
+	if (text_length % 4 != 0 || text_length > INT_MAX)
+		return -1;
+	size_t padding = 0;
+	for (size_t i = 0; i < text_length; i++) {
+		if (text[i] == '=') {
+			padding++;
+		} else if (padding > 0 || !(isalnum((unsigned char)text[i]) || text[i] == '+' || text[i] == '/')) {
+			return -1; /* data after padding, or outside the alphabet (EVP_DecodeBlock skips blanks) */
+		}
+	}
+	if (padding > 2)
+		return -1;
+	int n = EVP_DecodeBlock(out, (const unsigned char *)text, (int)text_length);
+	return n < 0 ? -1 : n - (long)padding;
 }

@@ -13,5 +13,8 @@ size_t base64url_encode(const unsigned char *data, size_t length, char *out);
 /* Decodes URL-safe unpadded base64 of text_length chars into out (at least text_length bytes);
  * returns the decoded length, or -1 when the text is not valid base64url. */
 long base64url_decode(const char *text, size_t text_length, unsigned char *out);
+/* Decodes standard padded base64 (length a multiple of 4) into out (at least 3 * text_length / 4
+ * bytes); returns the decoded length, or -1 when the text is not valid padded base64. */
+long base64_decode(const char *text, size_t text_length, unsigned char *out);
 
 #endif

@@ -9,11 +9,22 @@ static const char SQL_EVENT_INSERT[] =
     "INSERT INTO events(id, type, type_bit, occurred_at_ms, organisation_id, site_id, camera_id, actor_kind,"
     " actor_id, data_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 
-enum store_result shared_event_write(struct sql_connection *c, enum event_type type, const char *organisation_id,
-                                     const char *site_id, const char *camera_id, const struct change_origin *origin,
-                                     const char *data_json)
+/* A pending delivery of event $1 (type $2 of mask bit $4, at $3, of organisation $5) to every enabled
+ * webhook that subscribes to it and may see it: its organisation's, and the fleet's. */
+#define DELIVERY_FAN_OUT(new_id)                                                                                       \
+	"INSERT INTO webhook_deliveries(id, webhook_id, event_seq, event_id, event_type, status, created_at_ms,"       \
+	" next_attempt_at_ms) SELECT " new_id                                                                          \
+	", id, (SELECT seq FROM events WHERE id = $1), $1, $2, 'pending', $3, $3"                                      \
+	" FROM webhooks WHERE enabled AND (event_mask & $4) <> 0 AND (organisation_id = $5 OR organisation_id IS "     \
+	"NULL)"
+static const char *const SQL_DELIVERY_FAN_OUT[] =
+    SQL_EACH_DIALECT(DELIVERY_FAN_OUT(SHARED_SQLITE_NEW_UUID), DELIVERY_FAN_OUT("CAST(gen_random_uuid() AS text)"));
+
+enum store_result shared_event_write_with_id(struct sql_connection *c, enum event_type type,
+                                             const char *organisation_id, const char *site_id, const char *camera_id,
+                                             const struct change_origin *origin, const char *data_json,
+                                             char id[UUID_BUFFER_SIZE])
 {
-	char id[UUID_BUFFER_SIZE];
 	if (uuid_generate_text(id) != 0)
 		return STORE_ERROR;
 	struct sql_params params = {0};
@@ -27,7 +38,24 @@ enum store_result shared_event_write(struct sql_connection *c, enum event_type t
 	sql_param_text(&params, event_actor_kind_name(origin->actor.kind));
 	sql_param_text_or_null(&params, origin->actor.id);
 	sql_param_text(&params, data_json);
-	return sql_change(c, SQL_EVENT_INSERT, &params, false);
+	enum store_result result = sql_change(c, SQL_EVENT_INSERT, &params, false);
+	if (result != STORE_OK || type == EVENT_WEBHOOK_TEST)
+		return result;
+	struct sql_params fan_out = {0};
+	sql_param_text(&fan_out, id);
+	sql_param_text(&fan_out, event_type_name(type));
+	sql_param_int64(&fan_out, origin->at_ms);
+	sql_param_int64(&fan_out, EVENT_TYPE_BIT(type));
+	sql_param_text_or_null(&fan_out, organisation_id);
+	return sql_change(c, sql_for(c, SQL_DELIVERY_FAN_OUT), &fan_out, false);
+}
+
+enum store_result shared_event_write(struct sql_connection *c, enum event_type type, const char *organisation_id,
+                                     const char *site_id, const char *camera_id, const struct change_origin *origin,
+                                     const char *data_json)
+{
+	char id[UUID_BUFFER_SIZE];
+	return shared_event_write_with_id(c, type, organisation_id, site_id, camera_id, origin, data_json, id);
 }
 
 enum store_result shared_camera_event(struct sql_connection *c, enum event_type type, const struct camera *before,
@@ -119,6 +147,10 @@ enum store_result shared_event_list(struct store *store, const struct event_filt
 static const char SQL_EVENT_PRUNE[] = "DELETE FROM events WHERE seq IN (SELECT seq FROM events"
                                       " WHERE occurred_at_ms < $1 ORDER BY seq LIMIT $2)";
 
+static const char SQL_DELIVERY_PRUNE[] =
+    "DELETE FROM webhook_deliveries WHERE seq IN (SELECT seq FROM webhook_deliveries"
+    " WHERE created_at_ms < $1 AND status <> 'pending' ORDER BY seq LIMIT $2)";
+
 enum store_result shared_event_prune(struct store *store, int64_t before_ms, unsigned max_rows, long *deleted)
 {
 	struct sql_connection *c = sql_acquire(store);
@@ -128,6 +160,8 @@ enum store_result shared_event_prune(struct store *store, int64_t before_ms, uns
 	sql_param_int64(&params, before_ms);
 	sql_param_int64(&params, max_rows);
 	enum store_result result = sql_change_counted(c, SQL_EVENT_PRUNE, &params, deleted);
+	if (result == STORE_OK)
+		result = sql_change(c, SQL_DELIVERY_PRUNE, &params, false);
 	sql_release(store, c);
 	return result;
 }

@@ -27,6 +27,8 @@
 	X(device_camera_get) X(device_credentials_put) X(device_credentials_delete) X(video_upload_insert) \
 	X(frame_put) \
 	X(event_list) X(event_prune) \
+	X(webhook_insert) X(webhook_get) X(webhook_list) X(webhook_update) X(webhook_rotate_secret) X(webhook_delete) \
+	X(webhook_test) X(delivery_list) X(delivery_get) X(delivery_retry) X(delivery_claim) X(delivery_finish) \
 	X(async_insert) X(async_get) X(async_claim_next) X(async_finish) X(async_pending_count)
 // clang-format on
 
@@ -68,6 +70,22 @@ enum store_result shared_event_write(struct sql_connection *connection, enum eve
                                      const char *organisation_id, const char *site_id, const char *camera_id,
                                      const struct change_origin *origin, const char *data_json)
     __attribute__((warn_unused_result));
+/* shared_event_write that hands back the new event's id. */
+enum store_result shared_event_write_with_id(struct sql_connection *connection, enum event_type type,
+                                             const char *organisation_id, const char *site_id, const char *camera_id,
+                                             const struct change_origin *origin, const char *data_json,
+                                             char id[UUID_BUFFER_SIZE]) __attribute__((warn_unused_result));
+/* Inside a transaction: a pending delivery of event event_id (of type) to webhook_id, due at
+ * at_ms, read back into out (may be NULL). */
+enum store_result shared_delivery_insert(struct sql_connection *connection, const char *webhook_id,
+                                         const char *event_id, enum event_type type, int64_t at_ms,
+                                         struct webhook_delivery *out) __attribute__((warn_unused_result));
+/* A new random (version 4) UUID as text, computed by SQLite, which has no function for it. */
+#define SHARED_SQLITE_NEW_UUID                                                                                         \
+	"lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-'"        \
+	" || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || "                   \
+	"hex(randomblob(6)))"
+
 /* The same for a camera event: its data (event_camera_data) and ids from the camera after it. */
 enum store_result shared_camera_event(struct sql_connection *connection, enum event_type type,
                                       const struct camera *before, const struct camera *after,
