@@ -14,8 +14,8 @@
 #include "webhooks/sender.h"
 #include "webhooks/target.h"
 
-#define WEBHOOKS_PER_ORGANISATION 100     /* and as many for the whole fleet */
-#define PREVIOUS_SECRET_MS (24 * 3600000) /* how long a rotated-out secret still signs */
+#define WEBHOOKS_PER_ORGANISATION 100            /* and as many for the whole fleet */
+#define PREVIOUS_SECRET_MS        (24 * 3600000) /* how long a rotated-out secret still signs */
 
 static const char *const webhook_create_fields[] = {"url", "events", "description", "organisationId", NULL};
 static const char *const webhook_patch_fields[] = {"url", "events", "description", "enabled", NULL};
@@ -74,20 +74,37 @@ static bool events_field_or_reply(struct http_request *request, json_t *body, bo
 	return false;
 }
 
-/* Field "url" of body into webhook->url (required or not), checked as a delivery target (422). */
+/* Field "url" of body, when present (it must be when required), into webhook->url, checked as a
+ * delivery target (422). */
 static bool url_field_or_reply(struct http_request *request, json_t *body, bool required, struct webhook *webhook)
 {
 	bool present = false;
+	char url[WEBHOOK_URL_MAX + 1];
 	if (!api_string_field_or_reply(request, body, "url", required ? FIELD_REQUIRED : FIELD_OPTIONAL, 1,
-	                               WEBHOOK_URL_MAX, webhook->url, sizeof(webhook->url), &present, NULL))
+	                               WEBHOOK_URL_MAX, url, sizeof(url), &present, NULL))
 		return false;
 	if (!present)
 		return true;
-	const char *problem = webhook_target_problem(webhook->url, request->app->config.allow_private_webhooks);
-	if (problem == NULL)
-		return true;
-	http_reply_error(request, 422, "%s", problem);
-	return false;
+	const char *problem = webhook_target_problem(url, request->app->config.allow_private_webhooks);
+	if (problem != NULL) {
+		http_reply_error(request, 422, "%s", problem);
+		return false;
+	}
+	memcpy(webhook->url, url, sizeof(webhook->url));
+	return true;
+}
+
+/* Field "description", when present, into webhook->description. */
+static bool description_field_or_reply(struct http_request *request, json_t *body, struct webhook *webhook)
+{
+	bool present = false;
+	char description[WEBHOOK_DESCRIPTION_MAX + 1];
+	if (!api_string_field_or_reply(request, body, "description", FIELD_OPTIONAL, 0, WEBHOOK_DESCRIPTION_MAX,
+	                               description, sizeof(description), &present, NULL))
+		return false;
+	if (present)
+		memcpy(webhook->description, description, sizeof(webhook->description));
+	return true;
 }
 
 /* The organisation of a new webhook: operators name one or none (the whole fleet), admins get
@@ -112,8 +129,7 @@ static enum MHD_Result post_webhook(struct http_request *request)
 	if (!api_parse_body_or_reply(request, webhook_create_fields, &body))
 		return http_replied(request);
 	bool valid = events_field_or_reply(request, body, true, &webhook.event_mask) &&
-	             api_string_field_or_reply(request, body, "description", FIELD_OPTIONAL, 0, WEBHOOK_DESCRIPTION_MAX,
-	                                       webhook.description, sizeof(webhook.description), NULL, NULL) &&
+	             description_field_or_reply(request, body, &webhook) &&
 	             organisation_or_reply(request, body, webhook.organisation_id) &&
 	             url_field_or_reply(request, body, true, &webhook);
 	json_decref(body);
@@ -126,9 +142,10 @@ static enum MHD_Result post_webhook(struct http_request *request)
 	enum store_result result = store->ops->webhook_insert(store, &webhook, WEBHOOKS_PER_ORGANISATION);
 	if (result != STORE_OK)
 		return api_store_failure(request, result, "organisation",
-		                         result == STORE_LIMIT ? "at most 100 webhooks per organisation (and as many for "
-		                                                 "the whole fleet); delete one first"
-		                                               : "the organisation was deleted");
+		                         result == STORE_LIMIT
+		                             ? "at most 100 webhooks per organisation (and as many for "
+		                               "the whole fleet); delete one first"
+		                             : "the organisation was deleted");
 	log_info("webhooks: %s created webhook %s for %s", request->principal.subject, webhook.id,
 	         webhook.organisation_id[0] != '\0' ? webhook.organisation_id : "the whole fleet");
 	enum MHD_Result answer = reply_with_secret(request, 201, &webhook);
@@ -218,8 +235,7 @@ static enum MHD_Result patch_webhook(struct http_request *request)
 	bool was_enabled = webhook.enabled;
 	json_t *enabled = json_object_get(body, "enabled");
 	bool valid = events_field_or_reply(request, body, false, &webhook.event_mask) &&
-	             api_string_field_or_reply(request, body, "description", FIELD_OPTIONAL, 0, WEBHOOK_DESCRIPTION_MAX,
-	                                       webhook.description, sizeof(webhook.description), NULL, NULL);
+	             description_field_or_reply(request, body, &webhook);
 	if (valid && enabled != NULL && !json_is_boolean(enabled)) {
 		http_reply_error(request, 400, "field 'enabled' must be true or false");
 		valid = false;

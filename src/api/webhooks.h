@@ -6,7 +6,7 @@
 #include "api/common.h"
 
 #define WEBHOOK_LIST_LIMIT_DEFAULT 100
-#define WEBHOOK_LIST_LIMIT_MAX 1000
+#define WEBHOOK_LIST_LIMIT_MAX     1000
 
 /* Reads path parameter 0 as a webhook id and the webhook into out if the caller may manage it
  * (operators every webhook, admins their organisation's); 404 otherwise. */

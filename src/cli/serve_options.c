@@ -203,7 +203,7 @@ static const struct serve_option serve_options[] = {
     {.name = "webhook-concurrency-per-webhook",
      .argument = "N",
      NUMBER_FIELD(webhook_concurrency_per_webhook, 1, 1024),
-     .default_value = "8",
+     .default_value = "16",
      .help = "deliveries in flight at once to one webhook (all nodes together)"},
     {.name = "allow-private-webhooks",
      .argument = NULL,

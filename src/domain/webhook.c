@@ -104,7 +104,8 @@ char *webhook_disabled_data(const char *webhook_id, const char *url, int64_t fai
 
 void webhook_secret_format(const unsigned char random[WEBHOOK_SECRET_BYTES], char out[WEBHOOK_SECRET_SIZE])
 {
-	_Static_assert(sizeof(WEBHOOK_SECRET_PREFIX) - 1 + 4 * ((WEBHOOK_SECRET_BYTES + 2) / 3) + 1 <= WEBHOOK_SECRET_SIZE,
+	_Static_assert(sizeof(WEBHOOK_SECRET_PREFIX) - 1 + 4 * ((WEBHOOK_SECRET_BYTES + 2) / 3) + 1 <=
+	                   WEBHOOK_SECRET_SIZE,
 	               "WEBHOOK_SECRET_SIZE holds the secret");
 	memcpy(out, WEBHOOK_SECRET_PREFIX, sizeof(WEBHOOK_SECRET_PREFIX) - 1);
 	base64_encode(random, WEBHOOK_SECRET_BYTES, out + sizeof(WEBHOOK_SECRET_PREFIX) - 1);

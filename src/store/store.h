@@ -110,6 +110,13 @@ typedef int (*event_row_fn)(void *context, const struct event_record *event);
 typedef int (*webhook_row_fn)(void *context, const struct webhook *webhook);
 typedef int (*delivery_row_fn)(void *context, const struct webhook_delivery *delivery);
 typedef int (*delivery_job_fn)(void *context, const struct delivery_job *job);
+/* What a sender's round claims (store_ops.delivery_round). */
+struct delivery_claim {
+	int64_t now_ms, lease_ms;
+	unsigned per_webhook;
+	unsigned max; /* 0: claims nothing */
+	int64_t disable_before_ms;
+};
 
 /* A page of webhooks or deliveries: keyset cursor and size. */
 struct page_cursor {
@@ -294,18 +301,16 @@ struct store_ops {
 	/* Makes the delivery pending and due at now_ms, its back-off starting over. */
 	enum store_result (*delivery_retry)(struct store *, const char *webhook_id, const char *id, int64_t now_ms,
 	                                    struct webhook_delivery *out);
-	/* Claims up to max due deliveries of enabled webhooks, the earliest due first, no more than
-	 * per_webhook of one webhook in flight (also counting those other senders hold), leasing each
-	 * until now_ms + lease_ms (so no other sender takes it meanwhile; once the lease ends, one may),
-	 * and calls job for each. */
-	enum store_result (*delivery_claim)(struct store *, int64_t now_ms, int64_t lease_ms, unsigned per_webhook,
-	                                    unsigned max, delivery_job_fn job, void *context);
-	/* Writes count outcomes in one transaction (one whose lease another sender took over since is
-	 * skipped). A failure starts (or keeps) its webhook's failing_since_ms; a success clears it; a
-	 * failure of a webhook failing since before disable_before_ms disables it, with a
-	 * webhook.disabled event. */
-	enum store_result (*delivery_finish)(struct store *, const struct delivery_outcome *outcomes, size_t count,
-	                                     int64_t disable_before_ms);
+	/* A sender's round, in one transaction: first writes count outcomes of its attempts (one whose
+	 * lease another sender took over since is skipped; a failure starts or keeps its webhook's
+	 * failing_since_ms, a success clears it, and a failure of a webhook failing since before
+	 * claim->disable_before_ms disables it with a webhook.disabled event); then claims up to
+	 * claim->max due deliveries of enabled webhooks, the earliest due first, no more than
+	 * claim->per_webhook of one webhook in flight (counting those other senders hold), leasing each
+	 * until claim->now_ms + claim->lease_ms (no other sender takes it meanwhile; once the lease ends,
+	 * one may), and calls job for each. */
+	enum store_result (*delivery_round)(struct store *, const struct delivery_outcome *outcomes, size_t count,
+	                                    const struct delivery_claim *claim, delivery_job_fn job, void *context);
 
 	/* Device-fed data (the device link fills these; until then they are empty). */
 	enum store_result (*upload_totals)(struct store *, const char *camera_id, int64_t from, int64_t to,

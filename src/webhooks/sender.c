@@ -12,11 +12,12 @@
 #include "util/log.h"
 #include "util/timeutil.h"
 
-#define POLL_MS 250                /* how often an idle sender looks for due deliveries */
-#define LEASE_MARGIN_MS 20000      /* a claim's lease: the attempt's time plus this */
-#define ANSWER_BODY_MAX 65536      /* bytes of an answer read before the transfer is cut */
-#define CLAIM_BATCH_MAX 256        /* deliveries claimed in one transaction */
-#define USER_AGENT "camfleet-webhooks/1"
+#define POLL_MS         250   /* how often an idle sender looks for due deliveries */
+#define LEASE_MARGIN_MS 20000 /* a claim's lease: the attempt's time plus this */
+#define ANSWER_BODY_MAX 65536 /* bytes of an answer read before the transfer is cut */
+#define CLAIM_BATCH_MAX 256   /* deliveries claimed in one transaction */
+#define ROUND_GAP_MS    3     /* the longest a finished attempt waits for others to share its commit */
+#define USER_AGENT      "camfleet-webhooks/1"
 
 /* One attempt in flight. */
 struct transfer {
@@ -42,6 +43,7 @@ struct webhook_sender {
 	unsigned in_flight;
 	struct transfer *transfers; /* those in flight */
 	int64_t next_claim_ms;
+	int64_t last_round_ms;
 	struct delivery_outcome *finished; /* outcomes to write, up to settings.concurrency + CLAIM_BATCH_MAX */
 	size_t finished_count;
 	uint64_t random_state;
@@ -119,8 +121,9 @@ static bool prepare_message(struct transfer *transfer, const struct delivery_job
 	int64_t timestamp = time_now_seconds();
 	char timestamp_text[24];
 	snprintf(timestamp_text, sizeof(timestamp_text), "%lld", (long long)timestamp);
-	char *signature = webhook_signature_header(job->secret, job->previous_secret[0] != '\0' ? job->previous_secret : NULL,
-	                                           job->event.id, timestamp, transfer->body, strlen(transfer->body));
+	char *signature =
+	    webhook_signature_header(job->secret, job->previous_secret[0] != '\0' ? job->previous_secret : NULL,
+	                             job->event.id, timestamp, transfer->body, strlen(transfer->body));
 	bool ok = signature != NULL && add_header(transfer, "Content-Type", "application/json") &&
 	          add_header(transfer, "webhook-id", job->event.id) &&
 	          add_header(transfer, "webhook-timestamp", timestamp_text) &&
@@ -182,9 +185,9 @@ static int start_job(void *context, const struct delivery_job *job)
 		return 0;
 	}
 	struct transfer *transfer = calloc(1, sizeof(*transfer));
-	if (transfer == NULL || (transfer->sender = sender, transfer->outcome = outcome,
-	                         transfer->schedule_attempts = job->schedule_attempts,
-	                         (transfer->easy = curl_easy_init()) == NULL) ||
+	if (transfer == NULL ||
+	    (transfer->sender = sender, transfer->outcome = outcome,
+	     transfer->schedule_attempts = job->schedule_attempts, (transfer->easy = curl_easy_init()) == NULL) ||
 	    !prepare_message(transfer, job) || !configure(transfer, job) ||
 	    curl_multi_add_handle(sender->multi, transfer->easy) != CURLM_OK) {
 		log_error("webhooks: cannot start delivery %s", job->delivery_id);
@@ -231,8 +234,9 @@ static void judge(struct transfer *transfer, CURLcode code)
 	if (answered)
 		snprintf(error, sizeof(error), "the receiver answered HTTP %ld", status);
 	else if (transfer->address_refused)
-		snprintf(error, sizeof(error), "refused: the host's address is loopback, private, link-local or reserved "
-		                               "(see --allow-private-webhooks)");
+		snprintf(error, sizeof(error),
+		         "refused: the host's address is loopback, private, link-local or reserved "
+		         "(see --allow-private-webhooks)");
 	else if (code == CURLE_OPERATION_TIMEDOUT)
 		snprintf(error, sizeof(error), "no answer within %u ms", transfer->sender->settings.timeout_ms);
 	else
@@ -241,10 +245,12 @@ static void judge(struct transfer *transfer, CURLcode code)
 	fail(transfer->sender, outcome, transfer->schedule_attempts, error);
 }
 
-static void collect_finished(struct webhook_sender *sender)
+/* Judges and ends every finished transfer; returns how many. */
+static unsigned collect_finished(struct webhook_sender *sender)
 {
 	CURLMsg *message;
 	int left = 0;
+	unsigned finished = 0;
 	while ((message = curl_multi_info_read(sender->multi, &left)) != NULL) {
 		if (message->msg != CURLMSG_DONE)
 			continue;
@@ -253,57 +259,73 @@ static void collect_finished(struct webhook_sender *sender)
 		judge(transfer, message->data.result);
 		record(sender, &transfer->outcome);
 		transfer_end(sender, transfer);
+		finished++;
 	}
+	return finished;
 }
 
-/* Writes the outcomes gathered; when that fails their leases run out and they are tried again. */
-static void write_outcomes(struct webhook_sender *sender)
-{
-	if (sender->finished_count == 0)
-		return;
-	int64_t disable_before = time_now_millis() - sender->settings.disable_after_ms;
-	enum store_result result =
-	    sender->store->ops->delivery_finish(sender->store, sender->finished, sender->finished_count, disable_before);
-	if (result != STORE_OK)
-		log_error("webhooks: cannot record %zu delivery attempts (store result %d); they will be tried again",
-		          sender->finished_count, (int)result);
-	sender->finished_count = 0;
-}
-
-/* Claims what fits: room is there, and either it has been POLL_MS, a wake came, or half the slots
- * are free (under a backlog, claims come in batches rather than one per finished transfer). */
-static void claim(struct webhook_sender *sender, int64_t now)
+/* Whether to claim now: there is room, and it has been POLL_MS, a wake came, a transfer finished
+ * (slots of a webhook at its bound may have freed) or half the slots are free. */
+static unsigned claim_wanted(struct webhook_sender *sender, int64_t now)
 {
 	unsigned room = sender->settings.concurrency - sender->in_flight;
 	bool woken = atomic_exchange(&sender->woken, false);
 	if (room == 0 || (now < sender->next_claim_ms && !woken && room < sender->settings.concurrency / 2))
+		return 0;
+	return room < CLAIM_BATCH_MAX ? room : CLAIM_BATCH_MAX;
+}
+
+/* One round with the store: writes the outcomes gathered and claims what is wanted, in one
+ * transaction (one commit per round, however many deliveries it carries). When it fails, the
+ * outcomes are lost and their leases run out: those deliveries are tried again. */
+static void round_trip(struct webhook_sender *sender, int64_t now, unsigned want)
+{
+	if (sender->finished_count == 0 && want == 0)
 		return;
-	unsigned want = room < CLAIM_BATCH_MAX ? room : CLAIM_BATCH_MAX;
+	struct delivery_claim claim = {
+	    .now_ms = now,
+	    .lease_ms = (int64_t)sender->settings.timeout_ms + LEASE_MARGIN_MS,
+	    .per_webhook = sender->settings.per_webhook,
+	    .max = want,
+	    .disable_before_ms = now - sender->settings.disable_after_ms,
+	};
+	size_t written = sender->finished_count;
 	unsigned before = sender->in_flight;
-	size_t finished_before = sender->finished_count;
-	int64_t lease = (int64_t)sender->settings.timeout_ms + LEASE_MARGIN_MS;
-	enum store_result result = sender->store->ops->delivery_claim(sender->store, now, lease,
-	                                                              sender->settings.per_webhook, want, start_job, sender);
+	enum store_result result =
+	    sender->store->ops->delivery_round(sender->store, sender->finished, written, &claim, start_job, sender);
 	if (result != STORE_OK && result != STORE_NOT_FOUND)
-		log_error("webhooks: cannot claim deliveries (store result %d)", (int)result);
-	unsigned claimed = sender->in_flight - before + (unsigned)(sender->finished_count - finished_before);
-	sender->next_claim_ms = claimed == want ? now : now + POLL_MS;
+		log_error("webhooks: a round with the store failed (result %d): %zu attempts will be tried again",
+		          (int)result, written);
+	/* outcomes recorded during the claim (jobs that could not start) wait for the next round */
+	size_t recorded_since = sender->finished_count - written;
+	memmove(sender->finished, sender->finished + written, recorded_since * sizeof(*sender->finished));
+	sender->finished_count = recorded_since;
+	unsigned claimed = sender->in_flight - before + (unsigned)recorded_since;
+	if (want > 0)
+		sender->next_claim_ms = claimed == want ? now : now + POLL_MS;
 }
 
 static void *run(void *argument)
 {
 	struct webhook_sender *sender = argument;
 	while (!atomic_load(&sender->stopping)) {
-		int64_t now = time_now_millis();
-		claim(sender, now);
 		int running = 0;
 		if (curl_multi_perform(sender->multi, &running) != CURLM_OK)
 			log_error("webhooks: the transfer loop failed");
-		collect_finished(sender);
-		write_outcomes(sender);
+		int64_t now = time_now_millis();
+		if (collect_finished(sender) > 0)
+			sender->next_claim_ms = now;
+		/* rounds gather what finishes within ROUND_GAP_MS: one commit carries many outcomes */
+		if (sender->in_flight == 0 || sender->finished_count >= sender->settings.per_webhook ||
+		    now - sender->last_round_ms >= ROUND_GAP_MS) {
+			round_trip(sender, now, claim_wanted(sender, now));
+			sender->last_round_ms = now;
+		}
 		int64_t wait = sender->next_claim_ms - time_now_millis();
 		if (sender->in_flight == sender->settings.concurrency || wait > POLL_MS)
 			wait = POLL_MS;
+		if (sender->finished_count > 0 && wait > ROUND_GAP_MS)
+			wait = ROUND_GAP_MS;
 		if (wait > 0)
 			curl_multi_poll(sender->multi, NULL, 0, (int)wait, NULL);
 	}
@@ -350,7 +372,7 @@ void webhook_sender_stop(struct webhook_sender *sender)
 	atomic_store(&sender->stopping, true);
 	curl_multi_wakeup(sender->multi);
 	pthread_join(sender->thread, NULL);
-	write_outcomes(sender); /* those finished before the stop */
+	round_trip(sender, time_now_millis(), 0); /* those finished before the stop */
 	while (sender->transfers != NULL)
 		transfer_end(sender, sender->transfers);
 	curl_multi_cleanup(sender->multi);

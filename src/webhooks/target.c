@@ -32,7 +32,7 @@ static bool host_is_public(const char *host, bool *resolved)
 		return false;
 	bool public = true;
 	for (const struct addrinfo *address = addresses; address != NULL && public; address = address->ai_next)
-		public = !webhook_address_is_private(address->ai_addr);
+	public = !webhook_address_is_private(address->ai_addr);
 	freeaddrinfo(addresses);
 	return public;
 }
@@ -57,9 +57,10 @@ const char *webhook_target_problem(const char *url, bool allow_private)
 	} else if (!allow_private) {
 		bool resolved = false;
 		if (!host_is_public(host, &resolved))
-			problem = resolved ? "url's host has a loopback, private, link-local or reserved address; the server "
-			                     "refuses those unless it runs with --allow-private-webhooks"
-			                   : "url's host does not resolve";
+			problem =
+			    resolved ? "url's host has a loopback, private, link-local or reserved address; the server "
+			               "refuses those unless it runs with --allow-private-webhooks"
+			             : "url's host does not resolve";
 	}
 	curl_free(user);
 	curl_free(host);

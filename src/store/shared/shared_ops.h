@@ -28,7 +28,7 @@
 	X(frame_put) \
 	X(event_list) X(event_prune) \
 	X(webhook_insert) X(webhook_get) X(webhook_list) X(webhook_update) X(webhook_rotate_secret) X(webhook_delete) \
-	X(webhook_test) X(delivery_list) X(delivery_get) X(delivery_retry) X(delivery_claim) X(delivery_finish) \
+	X(webhook_test) X(delivery_list) X(delivery_get) X(delivery_retry) X(delivery_round) \
 	X(async_insert) X(async_get) X(async_claim_next) X(async_finish) X(async_pending_count)
 // clang-format on
 

@@ -38,8 +38,8 @@ static const char SQL_DELIVERY_INSERT[] =
 enum store_result shared_delivery_insert(struct sql_connection *c, const char *webhook_id, const char *event_id,
                                          enum event_type type, int64_t at_ms, struct webhook_delivery *out)
 {
-	struct webhook_delivery delivery = {.event_type = type, .status = DELIVERY_PENDING, .created_at_ms = at_ms,
-	                                    .next_attempt_at_ms = at_ms};
+	struct webhook_delivery delivery = {
+	    .event_type = type, .status = DELIVERY_PENDING, .created_at_ms = at_ms, .next_attempt_at_ms = at_ms};
 	if (uuid_generate_text(delivery.id) != 0)
 		return STORE_ERROR;
 	snprintf(delivery.webhook_id, sizeof(delivery.webhook_id), "%s", webhook_id);
@@ -128,26 +128,24 @@ enum store_result shared_delivery_retry(struct store *store, const char *webhook
 	return sql_transaction(store, retry_delivery, &retry);
 }
 
-/* --- the senders' claim --------------------------------------------------------------------- */
+/* --- the senders' rounds: outcomes written, deliveries claimed --------------------------------- */
 
-/* The due deliveries of enabled webhooks to claim: $1 now, $3 per webhook in flight, $4 how many.
- * Each webhook's due rows are ranked; a row is taken when its rank plus the webhook's deliveries
- * already leased stays within $3. */
-#define DUE_DELIVERIES                                                                                                 \
-	"SELECT id FROM (SELECT d.id, d.webhook_id, d.next_attempt_at_ms, row_number() OVER"                           \
-	" (PARTITION BY d.webhook_id ORDER BY d.next_attempt_at_ms, d.seq) AS place FROM (SELECT id, webhook_id,"      \
-	" next_attempt_at_ms, seq FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at_ms <= $1"       \
-	" AND lease_until_ms <= $1 AND webhook_id IN (SELECT id FROM webhooks WHERE enabled)"                          \
-	" ORDER BY next_attempt_at_ms LIMIT 2000) d) ranked WHERE place + (SELECT count(*) FROM webhook_deliveries f"  \
-	" WHERE f.webhook_id = ranked.webhook_id AND f.status = 'pending' AND f.lease_until_ms > $1)"                  \
-	" <= CAST($3 AS bigint) ORDER BY next_attempt_at_ms LIMIT CAST($4 AS bigint)"
-#define CLAIM(due)                                                                                                     \
-	"UPDATE webhook_deliveries SET lease_until_ms = $2, lease_token = $5 WHERE id IN (" due ")"                     \
+/* The enabled webhooks with due deliveries and how many of theirs are in flight (leased, by any
+ * sender), in random order (so that when room is short, no webhook always comes last): $1 now. */
+static const char SQL_WEBHOOKS_DUE[] =
+    "SELECT id, (SELECT count(*) FROM webhook_deliveries f WHERE f.webhook_id = w.id AND f.status = 'pending'"
+    " AND f.lease_until_ms > $1) FROM webhooks w WHERE enabled AND EXISTS (SELECT 1 FROM webhook_deliveries d"
+    " WHERE d.webhook_id = w.id AND d.status = 'pending' AND d.next_attempt_at_ms <= $1 AND d.lease_until_ms <= $1)"
+    " ORDER BY random()";
+/* Leases the earliest due deliveries of one webhook: $1 now, $2 lease end, $3 webhook, $4 how many,
+ * $5 the round's token. */
+#define CLAIM(lock)                                                                                                    \
+	"UPDATE webhook_deliveries SET lease_until_ms = $2, lease_token = $5 WHERE id IN (SELECT id"                   \
+	" FROM webhook_deliveries WHERE webhook_id = $3 AND status = 'pending' AND next_attempt_at_ms <= $1"           \
+	" AND lease_until_ms <= $1 ORDER BY next_attempt_at_ms LIMIT CAST($4 AS bigint)" lock ")"                      \
 	" AND status = 'pending' AND next_attempt_at_ms <= $1 AND lease_until_ms <= $1"
 /* PostgreSQL: other nodes claim at the same time; rows one of them locked are left to it. */
-static const char *const SQL_DELIVERY_CLAIM[] = SQL_EACH_DIALECT(
-    CLAIM(DUE_DELIVERIES),
-    CLAIM("SELECT id FROM webhook_deliveries WHERE id IN (" DUE_DELIVERIES ") FOR UPDATE SKIP LOCKED"));
+static const char *const SQL_DELIVERY_CLAIM[] = SQL_EACH_DIALECT(CLAIM(""), CLAIM(" FOR UPDATE SKIP LOCKED"));
 static const char SQL_CLAIMED[] =
     "SELECT d.id, d.webhook_id, d.attempts, d.attempts - d.schedule_start, w.url, w.secret,"
     " CASE WHEN w.previous_secret_until_ms > $2 THEN w.previous_secret ELSE NULL END, e.seq, e.id, e.type,"
@@ -155,9 +153,11 @@ static const char SQL_CLAIMED[] =
     " FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id LEFT JOIN events e ON e.seq = d.event_seq"
     " WHERE d.lease_token = $1 ORDER BY d.next_attempt_at_ms";
 
-struct claim {
-	int64_t now_ms, lease_ms;
-	unsigned per_webhook, max;
+/* One sender's round: its outcomes to write, then its claim. */
+struct round {
+	const struct delivery_outcome *outcomes;
+	size_t count;
+	const struct delivery_claim *claim;
 	char token[UUID_BUFFER_SIZE];
 	delivery_job_fn job;
 	void *context;
@@ -165,10 +165,10 @@ struct claim {
 
 static int visit_claimed(void *context, const struct sql_row *row)
 {
-	const struct claim *claim = context;
+	const struct round *round = context;
 	struct delivery_job job;
 	sql_text(row, 0, job.delivery_id, sizeof(job.delivery_id));
-	memcpy(job.lease_token, claim->token, sizeof(job.lease_token));
+	memcpy(job.lease_token, round->token, sizeof(job.lease_token));
 	sql_text(row, 1, job.webhook_id, sizeof(job.webhook_id));
 	job.attempts_before = (unsigned)sql_int64(row, 2);
 	job.schedule_attempts = (unsigned)sql_int64(row, 3);
@@ -188,35 +188,66 @@ static int visit_claimed(void *context, const struct sql_row *row)
 	event->actor.kind = event_actor_kind_from_name(sql_text_view(row, 14));
 	sql_text(row, 15, event->actor.id, sizeof(event->actor.id));
 	event->data_json = sql_text_view(row, 16);
-	return claim->job(claim->context, &job);
+	return round->job(round->context, &job);
 }
 
-static enum store_result claim_due(struct sql_connection *c, const void *context)
+/* A webhook with due deliveries, and its deliveries in flight. */
+struct due_webhook {
+	char id[UUID_BUFFER_SIZE];
+	unsigned busy;
+};
+
+struct due_webhooks {
+	struct due_webhook *list;
+	size_t count, capacity;
+};
+
+static int add_due_webhook(void *context, const struct sql_row *row)
 {
-	const struct claim *claim = context;
-	struct sql_params params = {0};
-	sql_param_int64(&params, claim->now_ms);
-	sql_param_int64(&params, claim->now_ms + claim->lease_ms);
-	sql_param_int64(&params, claim->per_webhook);
-	sql_param_int64(&params, claim->max);
-	sql_param_text(&params, claim->token);
+	struct due_webhooks *due = context;
+	if (due->count == due->capacity)
+		return 1; /* enough to fill the round; the rest wait for the next */
+	struct due_webhook *webhook = &due->list[due->count++];
+	sql_text(row, 0, webhook->id, sizeof(webhook->id));
+	webhook->busy = (unsigned)sql_int64(row, 1);
+	return 0;
+}
+
+/* Leases up to claim->max due deliveries, each webhook's earliest first and at most per_webhook of
+ * one in flight, then hands them to the round's job. */
+static enum store_result claim_due(struct sql_connection *c, const struct round *round)
+{
+	const struct delivery_claim *claim = round->claim;
+	struct due_webhooks due = {.list = calloc(claim->max, sizeof(*due.list)), .capacity = claim->max};
+	if (due.list == NULL)
+		return STORE_ERROR;
+	struct sql_params now = {0};
+	sql_param_int64(&now, claim->now_ms);
+	enum store_result result = sql_fetch_each(c, SQL_WEBHOOKS_DUE, &now, add_due_webhook, &due);
+	unsigned left = claim->max;
 	long claimed = 0;
-	enum store_result result = sql_change_counted(c, sql_for(c, SQL_DELIVERY_CLAIM), &params, &claimed);
+	for (size_t i = 0; i < due.count && left > 0 && result == STORE_OK; i++) {
+		if (due.list[i].busy >= claim->per_webhook)
+			continue;
+		unsigned room = claim->per_webhook - due.list[i].busy;
+		long leased = 0;
+		struct sql_params params = {0};
+		sql_param_int64(&params, claim->now_ms);
+		sql_param_int64(&params, claim->now_ms + claim->lease_ms);
+		sql_param_text(&params, due.list[i].id);
+		sql_param_int64(&params, room < left ? room : left);
+		sql_param_text(&params, round->token);
+		result = sql_change_counted(c, sql_for(c, SQL_DELIVERY_CLAIM), &params, &leased);
+		left -= (unsigned)leased;
+		claimed += leased;
+	}
+	free(due.list);
 	if (result != STORE_OK || claimed == 0)
 		return result;
 	struct sql_params token = {0};
-	sql_param_text(&token, claim->token);
+	sql_param_text(&token, round->token);
 	sql_param_int64(&token, claim->now_ms);
-	return sql_fetch_each(c, SQL_CLAIMED, &token, visit_claimed, (void *)claim);
-}
-
-enum store_result shared_delivery_claim(struct store *store, int64_t now_ms, int64_t lease_ms, unsigned per_webhook,
-                                        unsigned max, delivery_job_fn job, void *context)
-{
-	struct claim claim = {now_ms, lease_ms, per_webhook, max, "", job, context};
-	if (uuid_generate_text(claim.token) != 0)
-		return STORE_ERROR;
-	return sql_transaction(store, claim_due, &claim);
+	return sql_fetch_each(c, SQL_CLAIMED, &token, visit_claimed, (void *)round);
 }
 
 /* --- outcomes ----------------------------------------------------------------------------- */
@@ -236,12 +267,6 @@ static const char SQL_WEBHOOK_FAILED[] =
 static const char SQL_WEBHOOK_DISABLE[] =
     "UPDATE webhooks SET enabled = false WHERE id = $1 AND enabled AND failing_since_ms < $2"
     " RETURNING organisation_id, url, failing_since_ms";
-
-struct finish {
-	const struct delivery_outcome *outcomes;
-	size_t count;
-	int64_t disable_before_ms;
-};
 
 struct disabled_webhook {
 	char organisation_id[UUID_BUFFER_SIZE];
@@ -309,18 +334,22 @@ static enum store_result write_outcome(struct sql_connection *c, const struct de
 	return result == STORE_OK ? disable_if_failing(c, outcome, disable_before_ms) : result;
 }
 
-static enum store_result finish_all(struct sql_connection *c, const void *context)
+static enum store_result run_round(struct sql_connection *c, const void *context)
 {
-	const struct finish *finish = context;
+	const struct round *round = context;
 	enum store_result result = STORE_OK;
-	for (size_t i = 0; i < finish->count && result == STORE_OK; i++)
-		result = write_outcome(c, &finish->outcomes[i], finish->disable_before_ms);
+	for (size_t i = 0; i < round->count && result == STORE_OK; i++)
+		result = write_outcome(c, &round->outcomes[i], round->claim->disable_before_ms);
+	if (result == STORE_OK && round->claim->max > 0)
+		result = claim_due(c, round);
 	return result;
 }
 
-enum store_result shared_delivery_finish(struct store *store, const struct delivery_outcome *outcomes, size_t count,
-                                         int64_t disable_before_ms)
+enum store_result shared_delivery_round(struct store *store, const struct delivery_outcome *outcomes, size_t count,
+                                        const struct delivery_claim *claim, delivery_job_fn job, void *context)
 {
-	struct finish finish = {outcomes, count, disable_before_ms};
-	return sql_transaction(store, finish_all, &finish);
+	struct round round = {outcomes, count, claim, "", job, context};
+	if (uuid_generate_text(round.token) != 0)
+		return STORE_ERROR;
+	return sql_transaction(store, run_round, &round);
 }

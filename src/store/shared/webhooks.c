@@ -85,8 +85,8 @@ static int visit_webhook(void *context, const struct sql_row *row)
 	return visit->row(visit->context, &webhook);
 }
 
-enum store_result shared_webhook_list(struct store *store, const char *organisation_id,
-                                      const struct page_cursor *page, webhook_row_fn row, void *context)
+enum store_result shared_webhook_list(struct store *store, const char *organisation_id, const struct page_cursor *page,
+                                      webhook_row_fn row, void *context)
 {
 	struct webhook_visit visit = {row, context};
 	struct sql_params params = {0};
@@ -142,7 +142,8 @@ static enum store_result record_test(struct sql_connection *c, const void *conte
 	                                                      "", test->origin, test->data_json, event_id);
 	if (result != STORE_OK)
 		return result;
-	return shared_delivery_insert(c, test->webhook->id, event_id, EVENT_WEBHOOK_TEST, test->origin->at_ms, test->out);
+	return shared_delivery_insert(c, test->webhook->id, event_id, EVENT_WEBHOOK_TEST, test->origin->at_ms,
+	                              test->out);
 }
 
 enum store_result shared_webhook_test(struct store *store, const struct webhook *webhook,

@@ -37,7 +37,7 @@ CREATE TABLE webhook_deliveries (
   lease_token text COLLATE "C"
 );
 CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries (webhook_id, seq);
-CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at_ms) WHERE status = 'pending';
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (webhook_id, next_attempt_at_ms) WHERE status = 'pending';
 CREATE INDEX webhook_deliveries_leased ON webhook_deliveries (webhook_id, lease_until_ms) WHERE status = 'pending';
 CREATE INDEX webhook_deliveries_by_lease ON webhook_deliveries (lease_token) WHERE lease_token IS NOT NULL;
 CREATE INDEX webhook_deliveries_by_time ON webhook_deliveries (created_at_ms);
