@@ -48,7 +48,7 @@ struct app_config {
 	unsigned login_failures_per_address; /* free failed logins per source address per window */
 	unsigned password_concurrency;       /* argon2 computations at once */
 	unsigned password_wait_ms;           /* how long one waits for a turn before 503 */
-	/* Webhook deliveries (jobs/webhook_sender.c, README "Webhooks"). */
+	/* Webhook deliveries (webhooks/sender.c, README "Webhooks"). */
 	struct retry_schedule webhook_retry_schedule;
 	unsigned webhook_disable_after;           /* seconds of failing deliveries before a webhook is disabled */
 	unsigned webhook_concurrency;             /* deliveries in flight from this node */
@@ -69,7 +69,7 @@ struct app {
 	struct async_worker *worker;
 	struct housekeeping *housekeeping;       /* jobs/housekeeping.c */
 	struct event_stream_hub *event_streams;  /* api/event_stream.c: GET /events/stream */
-	struct webhook_sender *webhooks;         /* jobs/webhook_sender.c: delivers webhooks */
+	struct webhook_sender *webhooks;         /* webhooks/sender.c: delivers webhooks */
 	struct device_hub *hub;                  /* the device link's waits and caches (src/device/) */
 	struct camera_read_batch *camera_reads;  /* batched GET /cameras/{id} reads; NULL: read directly */
 	struct rate_limits *limits;              /* this node's rate limits (http/rate_limit.h) */
