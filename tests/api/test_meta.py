@@ -157,6 +157,13 @@ DOCUMENTED_OPERATIONS = {
     "/put-camera-state-requests/{}": {"get"},
     "/events": {"get"},
     "/events/stream": {"get"},
+    "/webhooks": {"get", "post"},
+    "/webhooks/{}": {"get", "patch", "delete"},
+    "/webhooks/{}/rotate-secret": {"post"},
+    "/webhooks/{}/test": {"post"},
+    "/webhooks/{}/deliveries": {"get"},
+    "/webhooks/{}/deliveries/{}": {"get"},
+    "/webhooks/{}/deliveries/{}/retry": {"post"},
 }
 
 
