@@ -86,9 +86,10 @@ class Received:
 class Receiver:
     """An HTTP server on 127.0.0.1 in a thread. Each path answers by its script: a list of
     answers used in turn (the last one repeats), each an int status or a callable
-    (handler) -> None that answers itself; unscripted paths answer 200."""
+    (handler) -> None that answers itself; unscripted paths answer 200. port: 0 for any free one,
+    or the port of a receiver closed before (to bring a "down" receiver back)."""
 
-    def __init__(self):
+    def __init__(self, port=0):
         self.lock = threading.Lock()
         self.requests = []
         self.scripts = {}
@@ -123,15 +124,15 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
-    def url(self, script=None):
-        """A new path on this receiver (answering by script), as a full URL."""
-        path = f"/hook/{uuid.uuid4().hex[:12]}"
+    def url(self, script=None, path=None):
+        """A new path (or the given one) on this receiver, answering by script, as a full URL."""
+        path = path or f"/hook/{uuid.uuid4().hex[:12]}"
         if script is not None:
             self.script(path, script)
         return f"http://127.0.0.1:{self.port}{path}"
