@@ -340,7 +340,7 @@ def test_events_fan_out_to_the_enabled_webhooks_that_may_see_them(hooks):
             assert sorted(json.loads(item.body)["type"] for item in got) == types, name
             for item in got:
                 event = json.loads(item.body)
-                assert event == events[event["type"]], "the body is the event as GET /events shows it"
+                assert event == events[event["type"]], "the body is the event as GET /events has it"
                 assert item.msg_id == event["id"]
                 assert verify_signature(hooks_made[name]["secret"], item.headers, item.body)
                 assert item.headers.get("Content-Type") == "application/json"
