@@ -74,20 +74,38 @@ static bool events_field_or_reply(struct http_request *request, json_t *body, bo
 	return false;
 }
 
-/* Field "url" of body into webhook->url (required or not), checked as a delivery target (422). */
+/* Field "url" of body into webhook->url (required or not), checked as a delivery target (422).
+ * When the field is absent (a PATCH that leaves it), webhook->url stays as it was. */
 static bool url_field_or_reply(struct http_request *request, json_t *body, bool required, struct webhook *webhook)
 {
 	bool present = false;
+	char url[sizeof(webhook->url)];
 	if (!api_string_field_or_reply(request, body, "url", required ? FIELD_REQUIRED : FIELD_OPTIONAL, 1,
-	                               WEBHOOK_URL_MAX, webhook->url, sizeof(webhook->url), &present, NULL))
+	                               WEBHOOK_URL_MAX, url, sizeof(url), &present, NULL))
 		return false;
 	if (!present)
 		return true;
-	const char *problem = webhook_target_problem(webhook->url, request->app->config.allow_private_webhooks);
-	if (problem == NULL)
-		return true;
-	http_reply_error(request, 422, "%s", problem);
-	return false;
+	const char *problem = webhook_target_problem(url, request->app->config.allow_private_webhooks);
+	if (problem != NULL) {
+		http_reply_error(request, 422, "%s", problem);
+		return false;
+	}
+	memcpy(webhook->url, url, sizeof(url));
+	return true;
+}
+
+/* Field "description" of body, when present, into webhook->description; absent, it stays as it was
+ * (the parser empties its output for an absent field, which would blank it on every PATCH). */
+static bool description_field_or_reply(struct http_request *request, json_t *body, struct webhook *webhook)
+{
+	bool present = false;
+	char description[sizeof(webhook->description)];
+	if (!api_string_field_or_reply(request, body, "description", FIELD_OPTIONAL, 0, WEBHOOK_DESCRIPTION_MAX,
+	                               description, sizeof(description), &present, NULL))
+		return false;
+	if (present)
+		memcpy(webhook->description, description, sizeof(description));
+	return true;
 }
 
 /* The organisation of a new webhook: operators name one or none (the whole fleet), admins get
@@ -112,8 +130,7 @@ static enum MHD_Result post_webhook(struct http_request *request)
 	if (!api_parse_body_or_reply(request, webhook_create_fields, &body))
 		return http_replied(request);
 	bool valid = events_field_or_reply(request, body, true, &webhook.event_mask) &&
-	             api_string_field_or_reply(request, body, "description", FIELD_OPTIONAL, 0, WEBHOOK_DESCRIPTION_MAX,
-	                                       webhook.description, sizeof(webhook.description), NULL, NULL) &&
+	             description_field_or_reply(request, body, &webhook) &&
 	             organisation_or_reply(request, body, webhook.organisation_id) &&
 	             url_field_or_reply(request, body, true, &webhook);
 	json_decref(body);
@@ -207,7 +224,8 @@ static enum MHD_Result get_webhook(struct http_request *request)
 	return http_reply_json(request, 200, webhook_json(&webhook));
 }
 
-/* PATCH: url, events, description, enabled. Enabling a disabled webhook forgets its failures. */
+/* PATCH: url, events, description, enabled; a field left out keeps its value. Enabling a disabled
+ * webhook forgets its failures. */
 static enum MHD_Result patch_webhook(struct http_request *request)
 {
 	struct webhook webhook;
@@ -218,8 +236,7 @@ static enum MHD_Result patch_webhook(struct http_request *request)
 	bool was_enabled = webhook.enabled;
 	json_t *enabled = json_object_get(body, "enabled");
 	bool valid = events_field_or_reply(request, body, false, &webhook.event_mask) &&
-	             api_string_field_or_reply(request, body, "description", FIELD_OPTIONAL, 0, WEBHOOK_DESCRIPTION_MAX,
-	                                       webhook.description, sizeof(webhook.description), NULL, NULL);
+	             description_field_or_reply(request, body, &webhook);
 	if (valid && enabled != NULL && !json_is_boolean(enabled)) {
 		http_reply_error(request, 400, "field 'enabled' must be true or false");
 		valid = false;

@@ -14,8 +14,7 @@ import time
 
 import pytest
 
-from conftest import (Tenant, assert_error, assert_uuid, describe, expect, make_user, unique,
-                      user_token)
+from conftest import Tenant, assert_error, assert_uuid, describe, expect, run_sql
 from webhook_support import (DELIVERY_KEYS, WEBHOOK_KEYS, Receiver, SignatureError, deliveries,
                              make_webhook, signatures_of, start_hook_server, verify_signature,
                              wait_delivery)
@@ -131,7 +130,9 @@ def test_missing_or_unknown_fields_are_400(api, tenant):
     "http://127.0.0.1/", "http://127.1.2.3:8080/hook", "http://10.0.0.1/", "http://172.16.5.4/",
     "http://192.168.1.10/", "http://100.64.0.1/", "http://169.254.169.254/latest/meta-data/",
     "http://0.0.0.0/", "http://[::1]/", "http://[::ffff:127.0.0.1]/", "http://[::ffff:a9fe:a9fe]/",
-    "http://[fd00::1]/", "http://[fe80::1]/", "http://localhost/", "https://224.0.0.1/"])
+    "http://[fd00::1]/", "http://[fe80::1]/", "http://localhost/", "https://224.0.0.1/",
+    "http://127.1/", "http://2130706433/", "http://0x7f000001/", "http://[::]/",
+    "http://[64:ff9b::a9fe:a9fe]/"])
 def test_private_hosts_are_422_without_the_flag(api, tenant, url):
     resp = api.post("/webhooks", tenant.admin_token, json={"url": url, "events": ["*"]})
     assert_error(resp, 422, "--allow-private-webhooks")
@@ -500,3 +501,71 @@ def test_delivery_log_filters_by_status_and_pages_newest_first(hooks):
         resp = hooks.get(path, token, params=bad)
         assert resp.status_code in (400, 422), describe(resp)
     assert_error(hooks.get(path, tenant.viewer_token), 403)
+
+
+def test_the_previous_secret_stops_signing_when_its_day_is_over(hooks):
+    tenant = Tenant(hooks)
+    receiver, token = hooks.receiver, tenant.admin_token
+    url = receiver.url()
+    webhook = make_webhook(hooks, token, url)
+    rotated = expect(hooks.post(f"/webhooks/{webhook['id']}/rotate-secret", token), 200)
+    # 24 h later (planted: the previous secret's end moved to the past)
+    run_sql(hooks.server.database, "UPDATE webhooks SET previous_secret_until_ms = "
+            f"{int(time.time() * 1000) - 1} WHERE id = '{webhook['id']}'")
+    expect(hooks.post(f"/webhooks/{webhook['id']}/test", token), 202)
+    got = receiver.wait_for(url, lambda g: len(g) >= 1)[0]
+    assert len(signatures_of(got.headers)) == 1, got.headers.get("webhook-signature")
+    assert verify_signature(rotated["secret"], got.headers, got.body)
+    with pytest.raises(SignatureError):
+        verify_signature(webhook["secret"], got.headers, got.body)
+
+
+def test_patch_of_one_field_leaves_the_others_as_they_were(hooks):
+    tenant = Tenant(hooks)
+    token = tenant.admin_token
+    url = receiver_url(hooks)
+    webhook = make_webhook(hooks, token, url, ["camera.paused"], description="keep me")
+    shown = {k: v for k, v in webhook.items() if k != "secret"}
+    path = f"/webhooks/{webhook['id']}"
+    new_url = receiver_url(hooks)
+    for change in ({"enabled": False}, {"enabled": True}, {"events": ["camera.moved"]},
+                   {"description": "changed"}, {"url": new_url}, {}):
+        shown.update(change)
+        assert expect(hooks.patch(path, token, json=change), 200) == shown, change
+        assert expect(hooks.get(path, token), 200) == shown, change
+
+
+def test_pending_deliveries_wait_while_disabled_and_go_when_enabled_again(hooks):
+    tenant = Tenant(hooks)
+    receiver, token = hooks.receiver, tenant.admin_token
+    url = receiver.url([500, 200])
+    webhook = make_webhook(hooks, token, url)
+    accepted = expect(hooks.post(f"/webhooks/{webhook['id']}/test", token), 202)
+    receiver.wait_for(url, lambda g: len(g) >= 1)
+    expect(hooks.patch(f"/webhooks/{webhook['id']}", token, json={"enabled": False}), 200)
+    failed_once = wait_delivery(hooks, token, webhook["id"], accepted["id"],
+                                lambda d: d["attempts"] == 1)
+    assert failed_once["status"] == "pending", failed_once
+    time.sleep(1.5)  # past the 1 s step: a disabled webhook is not sent to
+    assert len(receiver.received(url)) == 1
+    assert wait_delivery(hooks, token, webhook["id"], accepted["id"],
+                         lambda d: True)["attempts"] == 1
+    expect(hooks.patch(f"/webhooks/{webhook['id']}", token, json={"enabled": True}), 200)
+    done = wait_delivery(hooks, token, webhook["id"], accepted["id"],
+                         lambda d: d["status"] == "succeeded")
+    assert done["attempts"] == 2, done
+    got = receiver.received(url)
+    assert len(got) == 2 and got[0].msg_id == got[1].msg_id == accepted["eventId"]
+
+
+def test_deleting_a_webhook_deletes_its_deliveries(hooks):
+    tenant = Tenant(hooks)
+    token = tenant.admin_token
+    webhook = make_webhook(hooks, token, hooks.receiver.url())
+    accepted = expect(hooks.post(f"/webhooks/{webhook['id']}/test", token), 202)
+    expect(hooks.delete(f"/webhooks/{webhook['id']}", token), 204)
+    assert_error(hooks.get(f"/webhooks/{webhook['id']}/deliveries", token), 404)
+    assert_error(hooks.get(f"/webhooks/{webhook['id']}/deliveries/{accepted['id']}", token), 404)
+    # the webhook.test event stays in the audit log
+    logged = expect(hooks.get("/events", token, params={"type": "webhook.test"}), 200)
+    assert [event["id"] for event in logged] == [accepted["eventId"]]
