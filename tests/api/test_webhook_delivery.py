@@ -242,6 +242,36 @@ def test_deliveries_survive_kill_9_and_are_all_delivered_after_restart(start_ser
         back.close()
 
 
+def test_deliveries_in_flight_at_kill_9_are_sent_again_after_restart(start_server, receiver):
+    """The receiver is slow: deliveries are on the wire when the node dies. Their leases (the
+    sender's 10 s plus 20 s) must run out before a node takes them again, so this test waits."""
+    server = start_server(["--allow-private-webhooks", "--webhook-retry-schedule", "1,1,1,1,1"])
+    api = Api(server, server.operator_client)
+    tenant = Tenant(api)
+    token = tenant.admin_token
+    url = receiver.url([slow_answer(5)] * 8 + [200])  # the first 8 (the per-webhook bound) hang
+    webhook = make_webhook(api, token, url)
+    camera = tenant.camera()
+    rename_camera(api, token, camera["id"], 9)
+    wanted = organisation_event_ids(api, token)
+    assert len(wanted) == 10
+    receiver.wait_for(url, lambda g: len(g) >= 8)  # 8 on the wire, 2 waiting for a slot
+    server.process.send_signal(signal.SIGKILL)
+    server.process.wait(timeout=10)
+    killed_at = time.monotonic()
+    server.start()
+    api = Api(server, server.operator_client)
+    token = api.token_for_user(tenant.admin["email"], tenant.admin["password"])
+    log = wait_deliveries(api, token, webhook["id"],
+                          lambda d: len(d) == 10 and all(x["status"] == "succeeded" for x in d),
+                          timeout=45.0)
+    assert {d["eventId"] for d in log} == wanted
+    answered = [item for item in receiver.received(url)[8:]]
+    assert {item.msg_id for item in answered} == wanted, "each is sent again and answered"
+    assert_signed(webhook, answered)
+    assert time.monotonic() - killed_at < 40
+
+
 def test_a_webhook_failing_for_disable_after_is_disabled_with_an_event(start_server, receiver):
     server = start_server(["--allow-private-webhooks", "--webhook-retry-schedule", "1,1,1,1,1",
                            "--webhook-disable-after", "2"])
