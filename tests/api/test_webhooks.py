@@ -569,3 +569,18 @@ def test_deleting_a_webhook_deletes_its_deliveries(hooks):
     # the webhook.test event stays in the audit log
     logged = expect(hooks.get("/events", token, params={"type": "webhook.test"}), 200)
     assert [event["id"] for event in logged] == [accepted["eventId"]]
+
+
+def test_an_organisations_webhooks_go_with_it(hooks):
+    operator = hooks.operator_token
+    org = expect(hooks.post("/organisations", operator, json={"name": f"gone-{time.time_ns()}"}),
+                 201)
+    webhook = make_webhook(hooks, operator, receiver_url(hooks), organisation_id=org["id"])
+    expect(hooks.post(f"/webhooks/{webhook['id']}/test", operator), 202)
+    expect(hooks.delete(f"/organisations/{org['id']}", operator), 204)
+    assert_error(hooks.get(f"/webhooks/{webhook['id']}", operator), 404)
+    assert expect(hooks.get("/webhooks", operator, params={"organisationId": org["id"]}), 200) == []
+    # and none can be made for it any more
+    resp = hooks.post("/webhooks", operator, json={"url": receiver_url(hooks), "events": ["*"],
+                                                   "organisationId": org["id"]})
+    assert_error(resp, 404)
