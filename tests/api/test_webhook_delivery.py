@@ -325,28 +325,31 @@ def test_two_postgres_nodes_deliver_each_event_once(tmp_path, receiver):
         apis = [Api(node, operator) for node in nodes]
         tenant = Tenant(apis[0])
         token = tenant.admin_token
-        hook_url = receiver.url()
-        webhook = make_webhook(apis[1], token, hook_url)
-        cameras = [tenant.camera() for _ in range(4)]
-        for round_number in range(5):
+        hook_urls = [receiver.url(), receiver.url()]
+        webhooks = [make_webhook(apis[i], token, hook_url) for i, hook_url in enumerate(hook_urls)]
+        cameras = [tenant.camera() for _ in range(5)]
+        for round_number in range(10):  # the changes come to both nodes, which both send
             for index, camera in enumerate(cameras):
                 api = apis[(round_number + index) % 2]
                 expect(api.patch(f"/cameras/{camera['id']}", token,
                                  json={"name": f"r{round_number}-{index}"}), 200)
         wanted = organisation_event_ids(apis[0], token)
-        assert len(wanted) == 24, len(wanted)  # 4 claimed, 20 updated
-        receiver.wait_for(hook_url, lambda g: {item.msg_id for item in g} >= wanted, timeout=20)
+        assert len(wanted) == 55, len(wanted)  # 5 claimed, 50 updated
+        for hook_url in hook_urls:
+            receiver.wait_for(hook_url, lambda g: {item.msg_id for item in g} >= wanted,
+                              timeout=20)
         time.sleep(1.5)  # time for a second sending, if any node were to make one
-        got = receiver.received(hook_url)
-        counts = {}
-        for item in got:
-            counts[item.msg_id] = counts.get(item.msg_id, 0) + 1
-        assert {msg_id: n for msg_id, n in counts.items() if n != 1} == {}
-        assert set(counts) == wanted
-        assert_signed(webhook, got)
-        log = deliveries(apis[0], token, webhook["id"], params={"limit": 1000})
-        assert len(log) == 24 and all(d["status"] == "succeeded" and d["attempts"] == 1
-                                      for d in log), log
+        for webhook, hook_url in zip(webhooks, hook_urls):
+            got = receiver.received(hook_url)
+            counts = {}
+            for item in got:
+                counts[item.msg_id] = counts.get(item.msg_id, 0) + 1
+            assert {msg_id: n for msg_id, n in counts.items() if n != 1} == {}
+            assert set(counts) == wanted
+            assert_signed(webhook, got)
+            log = deliveries(apis[1], token, webhook["id"], params={"limit": 1000})
+            assert len(log) == 55 and all(d["status"] == "succeeded" and d["attempts"] == 1
+                                          for d in log), log
         codes = [node.stop(signal.SIGTERM) for node in nodes]
         assert codes == [0, 0], "\n".join(node.log_tail() for node in nodes)
     finally:
