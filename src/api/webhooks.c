@@ -100,7 +100,7 @@ static bool description_field_or_reply(struct http_request *request, json_t *bod
 {
 	bool present = false;
 	char description[sizeof(webhook->description)];
-	if (!api_string_field_or_reply(request, body, "description", FIELD_OPTIONAL, 0, WEBHOOK_DESCRIPTION_MAX,
+	if (!api_string_field_or_reply(request, body, "description", FIELD_OPTIONAL, 0, WEBHOOK_DESCRIPTION_CHARS,
 	                               description, sizeof(description), &present, NULL))
 		return false;
 	if (present)

@@ -584,3 +584,17 @@ def test_an_organisations_webhooks_go_with_it(hooks):
     resp = hooks.post("/webhooks", operator, json={"url": receiver_url(hooks), "events": ["*"],
                                                    "organisationId": org["id"]})
     assert_error(resp, 404)
+
+
+def test_a_description_holds_500_characters_of_any_script(hooks):
+    tenant = Tenant(hooks)
+    token = tenant.admin_token
+    for text in ("d" * 500, "é" * 500, "気" * 500, "🎥" * 500):
+        webhook = make_webhook(hooks, token, receiver_url(hooks), description=text)
+        assert webhook["description"] == text
+        changed = expect(hooks.patch(f"/webhooks/{webhook['id']}", token,
+                                     json={"description": text[:250]}), 200)
+        assert changed["description"] == text[:250]
+        resp = hooks.post("/webhooks", token, json={"url": receiver_url(hooks), "events": ["*"],
+                                                    "description": text + text[0]})
+        assert_error(resp, 400, "500 characters")
