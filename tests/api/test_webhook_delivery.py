@@ -178,6 +178,12 @@ def test_a_slow_receiver_does_not_delay_another_webhooks_deliveries(start_server
         assert last - done_at < 3.0, f"the fast webhook waited {last - done_at:.1f} s"
         assert_signed(fast, got)
         assert 1 <= len(receiver.received(slow_url)) <= 2, "at most 2 in flight to one webhook"
+        # the slow one's first attempt ends after 10 s, unanswered: a failure to retry
+        timed_out = wait_deliveries(api, token, slow["id"],
+                                    lambda log: any(d["attempts"] > 0 for d in log))
+        tried = [d for d in timed_out if d["attempts"] > 0][0]
+        assert tried["status"] == "pending" and tried["responseStatus"] is None, tried
+        assert "10000 ms" in tried["error"], tried
     finally:
         expect(api.delete(f"/webhooks/{slow['id']}", token), 204)
     time.sleep(0.5)

@@ -388,6 +388,7 @@ def test_test_sends_a_webhook_test_event_to_that_webhook_only(hooks):
     url, other_url = receiver.url(), receiver.url()
     webhook = make_webhook(hooks, token, url)
     other = make_webhook(hooks, token, other_url)
+    fleet = make_webhook(hooks, hooks.operator_token, receiver.url())
     accepted = expect(hooks.post(f"/webhooks/{webhook['id']}/test", token), 202)
     assert set(accepted) == DELIVERY_KEYS, accepted
     assert accepted["status"] == "pending" and accepted["eventType"] == "webhook.test", accepted
@@ -407,6 +408,9 @@ def test_test_sends_a_webhook_test_event_to_that_webhook_only(hooks):
     assert logged == [event]
     assert deliveries(hooks, token, other["id"]) == []
     assert receiver.received(other_url) == []
+    fleet_log = deliveries(hooks, hooks.operator_token, fleet["id"])
+    expect(hooks.delete(f"/webhooks/{fleet['id']}", hooks.operator_token), 204)
+    assert accepted["eventId"] not in {d["eventId"] for d in fleet_log}, "not even to the fleet's"
 
 
 def test_a_rotated_secret_signs_beside_the_previous_one(hooks):
