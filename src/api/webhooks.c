@@ -14,8 +14,8 @@
 #include "webhooks/sender.h"
 #include "webhooks/target.h"
 
-#define WEBHOOKS_PER_ORGANISATION 100     /* and as many for the whole fleet */
-#define PREVIOUS_SECRET_MS (24 * 3600000) /* how long a rotated-out secret still signs */
+#define WEBHOOKS_PER_ORGANISATION 100            /* and as many for the whole fleet */
+#define PREVIOUS_SECRET_MS        (24 * 3600000) /* how long a rotated-out secret still signs */
 
 static const char *const webhook_create_fields[] = {"url", "events", "description", "organisationId", NULL};
 static const char *const webhook_patch_fields[] = {"url", "events", "description", "enabled", NULL};
@@ -143,9 +143,10 @@ static enum MHD_Result post_webhook(struct http_request *request)
 	enum store_result result = store->ops->webhook_insert(store, &webhook, WEBHOOKS_PER_ORGANISATION);
 	if (result != STORE_OK)
 		return api_store_failure(request, result, "organisation",
-		                         result == STORE_LIMIT ? "at most 100 webhooks per organisation (and as many for "
-		                                                 "the whole fleet); delete one first"
-		                                               : "the organisation was deleted");
+		                         result == STORE_LIMIT
+		                             ? "at most 100 webhooks per organisation (and as many for "
+		                               "the whole fleet); delete one first"
+		                             : "the organisation was deleted");
 	log_info("webhooks: %s created webhook %s for %s", request->principal.subject, webhook.id,
 	         webhook.organisation_id[0] != '\0' ? webhook.organisation_id : "the whole fleet");
 	enum MHD_Result answer = reply_with_secret(request, 201, &webhook);

@@ -19,9 +19,9 @@ struct sockaddr;
 #define WEBHOOK_ALL_EVENTS        0x7fffffff /* the mask of "events": ["*"]: every type, also future ones */
 
 /* "whsec_" + standard base64 of WEBHOOK_SECRET_BYTES random bytes, with its NUL. */
-#define WEBHOOK_SECRET_BYTES 32
+#define WEBHOOK_SECRET_BYTES  32
 #define WEBHOOK_SECRET_PREFIX "whsec_"
-#define WEBHOOK_SECRET_SIZE 64
+#define WEBHOOK_SECRET_SIZE   64
 
 /* A delivery's status. */
 enum delivery_status { DELIVERY_PENDING, DELIVERY_SUCCEEDED, DELIVERY_FAILED };
@@ -53,7 +53,7 @@ char *webhook_signature_header(const char *secret, const char *previous, const c
 /* The waits after failed attempts, in seconds: the n-th failed attempt (n from 1) waits steps[n-1],
  * and an attempt that fails after the last step is final. */
 #define RETRY_SCHEDULE_MAX_STEPS 20
-#define RETRY_STEP_MAX_SECONDS (7 * 86400)
+#define RETRY_STEP_MAX_SECONDS   (7 * 86400)
 struct retry_schedule {
 	unsigned steps[RETRY_SCHEDULE_MAX_STEPS];
 	size_t count;
