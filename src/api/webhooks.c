@@ -74,12 +74,12 @@ static bool events_field_or_reply(struct http_request *request, json_t *body, bo
 	return false;
 }
 
-/* Field "url" of body, when present (it must be when required), into webhook->url, checked as a
- * delivery target (422). */
+/* Field "url" of body into webhook->url (required or not), checked as a delivery target (422).
+ * When the field is absent (a PATCH that leaves it), webhook->url stays as it was. */
 static bool url_field_or_reply(struct http_request *request, json_t *body, bool required, struct webhook *webhook)
 {
 	bool present = false;
-	char url[WEBHOOK_URL_MAX + 1];
+	char url[sizeof(webhook->url)];
 	if (!api_string_field_or_reply(request, body, "url", required ? FIELD_REQUIRED : FIELD_OPTIONAL, 1,
 	                               WEBHOOK_URL_MAX, url, sizeof(url), &present, NULL))
 		return false;
@@ -90,20 +90,21 @@ static bool url_field_or_reply(struct http_request *request, json_t *body, bool 
 		http_reply_error(request, 422, "%s", problem);
 		return false;
 	}
-	memcpy(webhook->url, url, sizeof(webhook->url));
+	memcpy(webhook->url, url, sizeof(url));
 	return true;
 }
 
-/* Field "description", when present, into webhook->description. */
+/* Field "description" of body, when present, into webhook->description; absent, it stays as it was
+ * (the parser empties its output for an absent field, which would blank it on every PATCH). */
 static bool description_field_or_reply(struct http_request *request, json_t *body, struct webhook *webhook)
 {
 	bool present = false;
-	char description[WEBHOOK_DESCRIPTION_MAX + 1];
-	if (!api_string_field_or_reply(request, body, "description", FIELD_OPTIONAL, 0, WEBHOOK_DESCRIPTION_MAX,
+	char description[sizeof(webhook->description)];
+	if (!api_string_field_or_reply(request, body, "description", FIELD_OPTIONAL, 0, WEBHOOK_DESCRIPTION_CHARS,
 	                               description, sizeof(description), &present, NULL))
 		return false;
 	if (present)
-		memcpy(webhook->description, description, sizeof(webhook->description));
+		memcpy(webhook->description, description, sizeof(description));
 	return true;
 }
 
@@ -224,7 +225,8 @@ static enum MHD_Result get_webhook(struct http_request *request)
 	return http_reply_json(request, 200, webhook_json(&webhook));
 }
 
-/* PATCH: url, events, description, enabled. Enabling a disabled webhook forgets its failures. */
+/* PATCH: url, events, description, enabled; a field left out keeps its value. Enabling a disabled
+ * webhook forgets its failures. */
 static enum MHD_Result patch_webhook(struct http_request *request)
 {
 	struct webhook webhook;

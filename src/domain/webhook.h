@@ -13,9 +13,10 @@
 
 struct sockaddr;
 
-#define WEBHOOK_URL_MAX         2048       /* bytes of a webhook's URL */
-#define WEBHOOK_DESCRIPTION_MAX 500        /* bytes of its description */
-#define WEBHOOK_ALL_EVENTS      0x7fffffff /* the mask of "events": ["*"]: every type, also future ones */
+#define WEBHOOK_URL_MAX           2048                            /* bytes of a webhook's URL */
+#define WEBHOOK_DESCRIPTION_CHARS 500                             /* characters of its description */
+#define WEBHOOK_DESCRIPTION_MAX   (4 * WEBHOOK_DESCRIPTION_CHARS) /* their bytes in UTF-8, without NUL */
+#define WEBHOOK_ALL_EVENTS        0x7fffffff /* the mask of "events": ["*"]: every type, also future ones */
 
 /* "whsec_" + standard base64 of WEBHOOK_SECRET_BYTES random bytes, with its NUL. */
 #define WEBHOOK_SECRET_BYTES  32

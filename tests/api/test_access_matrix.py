@@ -7,8 +7,8 @@ admin and viewer API clients; a device (the token of a camera of A, got with the
 `POST /cameras/{id}/device-credentials`); no token; an expired token (an operator's, issued by
 this test's own server while it ran with `--token-ttl 1`).
 Scopes: A's object (at site A1), organisation B's object, and the object at A's other site A2
-(not granted to the viewer); organisation-level objects (users, clients, organisations) have
-only A and B; routes that name no object have the one scope "-".
+(not granted to the viewer); organisation-level objects (users, clients, organisations,
+webhooks) have only A and B; routes that name no object have the one scope "-".
 
 Expected, in this order: 401 without a valid token; 403 when the caller's role lacks the
 permission (the role is checked before the object is looked up, so a foreign object gets 403
@@ -32,9 +32,10 @@ import pytest
 import requests
 
 from conftest import (BINARY, REQUEST_TIMEOUT, Api, Server, assert_error, assert_unauthorized,
-                      claim_camera, client_token, describe, expect, grant_sites, jwt_parts,
-                      make_client, make_org, make_site, make_user, new_id, register_cameras,
-                      unique, unique_email, unique_serial, user_token, wait_request)
+                      claim_camera, client_token, describe, expect, free_port, grant_sites,
+                      jwt_parts, make_client, make_org, make_site, make_user, new_id,
+                      register_cameras, unique, unique_email, unique_serial, user_token,
+                      wait_request)
 
 JPEG = (Path(__file__).parent / "data" / "frame.jpg").read_bytes()
 HEARTBEAT = {"encodedFramesProportion": 0.5, "networkTransmitRate": 1000.0, "videoBacklog": 0,
@@ -280,6 +281,32 @@ EXPECTATIONS = {
         "/device/commands", params={"wait": "0"}), 200),
     ("POST", "/device/frames"): Expect(DEVICE, NO_SCOPE, lambda w, s: Call(
         "/device/frames", data=JPEG, headers={"Content-Type": "image/jpeg"}), 201),
+
+    # webhooks (issue 12): organisation-level objects; each scope's webhook has one delivery (of
+    # a webhook.test event). They point at a closed port of 127.0.0.1 (the server runs with
+    # --allow-private-webhooks), so nothing leaves the machine and every attempt fails fast.
+    ("POST", "/webhooks"): Expect(WRITERS, ORG_SCOPES, lambda w, s: Call("/webhooks", json={
+        "url": w.webhook_url, "events": ["camera.paused"], "organisationId": w.org[s]}), 201),
+    ("GET", "/webhooks"): Expect(WRITERS, ORG_SCOPES, lambda w, s: Call(
+        "/webhooks", params={"organisationId": w.org[s]}, must_hold=[w.webhook[s]]), 200,
+        filtered=True),
+    ("GET", "/webhooks/{webhookId}"): Expect(WRITERS, ORG_SCOPES, lambda w, s: Call(
+        f"/webhooks/{w.webhook[s]}"), 200),
+    ("PATCH", "/webhooks/{webhookId}"): Expect(WRITERS, ORG_SCOPES, lambda w, s: Call(
+        f"/webhooks/{w.webhook[s]}", json={"description": unique("hook")}), 200),
+    ("DELETE", "/webhooks/{webhookId}"): Expect(WRITERS, ORG_SCOPES, lambda w, s: Call(
+        f"/webhooks/{w.fresh_webhook(s)}"), 204),
+    ("POST", "/webhooks/{webhookId}/rotate-secret"): Expect(WRITERS, ORG_SCOPES, lambda w, s: Call(
+        f"/webhooks/{w.fresh_webhook(s)}/rotate-secret"), 200),
+    ("POST", "/webhooks/{webhookId}/test"): Expect(WRITERS, ORG_SCOPES, lambda w, s: Call(
+        f"/webhooks/{w.webhook[s]}/test"), 202),
+    ("GET", "/webhooks/{webhookId}/deliveries"): Expect(WRITERS, ORG_SCOPES, lambda w, s: Call(
+        f"/webhooks/{w.webhook[s]}/deliveries", must_hold=[w.delivery[s]]), 200),
+    ("GET", "/webhooks/{webhookId}/deliveries/{deliveryId}"): Expect(WRITERS, ORG_SCOPES,
+        lambda w, s: Call(f"/webhooks/{w.webhook[s]}/deliveries/{w.delivery[s]}"), 200),
+    ("POST", "/webhooks/{webhookId}/deliveries/{deliveryId}/retry"): Expect(WRITERS, ORG_SCOPES,
+        lambda w, s: Call(f"/webhooks/{w.webhook[s]}/deliveries/{w.delivery[s]}/retry",
+                          must_hold=[w.delivery[s]]), 202),
 }
 
 
@@ -370,6 +397,11 @@ class World:
             self.state_request[scope] = accepted["id"]
             self.put_exception(scope, EXCEPTION_DATE)
 
+        self.webhook_url = f"http://127.0.0.1:{free_port()}/hook"  # nothing listens there
+        self.webhook = {s: self.fresh_webhook(s) for s in ORG_SCOPES}
+        self.delivery = {s: expect(api.post(f"/webhooks/{self.webhook[s]}/test",
+                                            api.operator_token), 202)["id"] for s in ORG_SCOPES}
+
         self.tokens = {
             "operator": api.operator_token,
             "admin": user_token(api, admin),
@@ -381,7 +413,8 @@ class World:
         }
         # Ids a 2xx answer must never hold, per caller: B's objects, and for the viewer A2's.
         foreign = {self.org["b"], self.site["b"], self.user["b"], self.client["b"],
-                   self.camera["b"], self.state_request["b"]}
+                   self.camera["b"], self.state_request["b"], self.webhook["b"],
+                   self.delivery["b"]}
         beyond_grant = {self.site["a2"], self.camera["a2"], self.state_request["a2"]}
         self.hidden = {"operator": set(), "admin": foreign, "admin_client": foreign,
                        "viewer_client": foreign, "viewer": foreign | beyond_grant,
@@ -418,6 +451,13 @@ class World:
             self.issue_credentials(camera_id)
         return camera_id
 
+    def fresh_webhook(self, scope):
+        """A webhook of the scope's organisation (a secret of its own; rotate and delete use one
+        made for the case)."""
+        body = {"url": self.webhook_url, "events": ["camera.paused"],
+                "organisationId": self.org[scope]}
+        return expect(self.api.post("/webhooks", self.api.operator_token, json=body), 201)["id"]
+
     def fresh_user(self, scope):
         return make_user(self.api, self.org[scope], "viewer")["id"]
 
@@ -453,7 +493,7 @@ def world(tmp_path_factory):
     assert claims["exp"] - claims["iat"] == 1, claims
     short_lived.session.close()
     assert server.stop() == 0, server.log_tail()
-    server.extra_args = []
+    server.extra_args = ["--allow-private-webhooks"]  # webhooks point at 127.0.0.1 (World)
     server.start()
     api = Api(server, server.operator_client)
     built = World(api, server.operator_client)
