@@ -234,29 +234,27 @@ static enum MHD_Result patch_webhook(struct http_request *request)
 	if (!api_webhook_load_or_reply(request, &webhook) ||
 	    !api_parse_body_or_reply(request, webhook_patch_fields, &body))
 		return http_replied(request);
-	bool was_enabled = webhook.enabled;
-	json_t *enabled = json_object_get(body, "enabled");
+	json_t *enabled_field = json_object_get(body, "enabled");
 	bool valid = events_field_or_reply(request, body, false, &webhook.event_mask) &&
 	             description_field_or_reply(request, body, &webhook);
-	if (valid && enabled != NULL && !json_is_boolean(enabled)) {
+	if (valid && enabled_field != NULL && !json_is_boolean(enabled_field)) {
 		http_reply_error(request, 400, "field 'enabled' must be true or false");
 		valid = false;
 	}
 	valid = valid && url_field_or_reply(request, body, false, &webhook);
-	if (enabled != NULL)
-		webhook.enabled = json_is_true(enabled);
+	bool enabled = json_is_true(enabled_field);
 	json_decref(body);
 	if (!valid)
 		return http_replied(request);
-	if (webhook.enabled && !was_enabled)
-		webhook.failing_since_ms = 0;
+	struct webhook updated;
 	struct store *store = request->app->store;
-	enum store_result result = store->ops->webhook_update(store, &webhook);
+	enum store_result result =
+	    store->ops->webhook_update(store, &webhook, enabled_field != NULL ? &enabled : NULL, &updated);
 	if (result != STORE_OK)
 		return api_store_failure(request, result, "webhook", NULL);
-	if (webhook.enabled && !was_enabled)
+	if (updated.enabled && !webhook.enabled)
 		webhook_sender_wake(request->app->webhooks); /* its pending deliveries may go now */
-	return http_reply_json(request, 200, webhook_json(&webhook));
+	return http_reply_json(request, 200, webhook_json(&updated));
 }
 
 static enum MHD_Result delete_webhook(struct http_request *request)

@@ -114,12 +114,20 @@ struct delivery_job {
 	struct event_record event;                 /* data_json lives only during the callback */
 };
 
-/* What one attempt came to. */
+/* What became of a claimed delivery. */
+enum delivery_outcome_kind {
+	OUTCOME_SUCCEEDED, /* the receiver answered 2xx */
+	OUTCOME_FAILED,    /* the attempt failed: retried at next_attempt_at_ms, or failed for good */
+	OUTCOME_DROPPED,   /* failed for good, not through the receiver's fault (its event is no longer kept) */
+	OUTCOME_RELEASED,  /* not attempted (the sender stopped): the lease ends now, no attempt counted */
+};
+
+/* What one claimed delivery came to. */
 struct delivery_outcome {
 	char delivery_id[UUID_BUFFER_SIZE];
 	char lease_token[UUID_BUFFER_SIZE];
 	char webhook_id[UUID_BUFFER_SIZE];
-	bool succeeded;
+	enum delivery_outcome_kind kind;
 	int response_status; /* 0: no HTTP answer */
 	char error[DELIVERY_ERROR_MAX + 1];
 	int64_t attempted_at_ms;

@@ -281,8 +281,11 @@ struct store_ops {
 	/* Webhooks of organisation_id ("" every one), in id order from page. */
 	enum store_result (*webhook_list)(struct store *, const char *organisation_id, const struct page_cursor *page,
 	                                  webhook_row_fn row, void *context);
-	/* Writes url, event_mask, description, enabled and failing_since_ms. */
-	enum store_result (*webhook_update)(struct store *, const struct webhook *);
+	/* Writes url, event_mask and description of changes; and enabled unless it is NULL: turning a
+	 * disabled webhook on forgets its failures (failing_since_ms). The webhook as written goes to
+	 * out. (enabled as it is in the row, so that a patch racing the sender's disabling keeps it.) */
+	enum store_result (*webhook_update)(struct store *, const struct webhook *changes, const bool *enabled,
+	                                    struct webhook *out);
 	/* The current secret becomes the previous one (signing until previous_until_ms) and secret the
 	 * current one. */
 	enum store_result (*webhook_rotate_secret)(struct store *, const char *id, const char *secret,

@@ -164,7 +164,7 @@ static void record(struct webhook_sender *sender, const struct delivery_outcome 
 static void fail(struct webhook_sender *sender, struct delivery_outcome *outcome, unsigned schedule_attempts,
                  const char *error)
 {
-	outcome->succeeded = false;
+	outcome->kind = OUTCOME_FAILED;
 	snprintf(outcome->error, sizeof(outcome->error), "%s", error);
 	outcome->next_attempt_at_ms = retry_schedule_next_ms(&sender->settings.schedule, schedule_attempts + 1,
 	                                                     outcome->attempted_at_ms, next_random(sender));
@@ -180,7 +180,7 @@ static int start_job(void *context, const struct delivery_job *job)
 	memcpy(outcome.webhook_id, job->webhook_id, sizeof(outcome.webhook_id));
 	if (!job->event_kept) {
 		snprintf(outcome.error, sizeof(outcome.error), "the event is no longer kept");
-		outcome.next_attempt_at_ms = -1;
+		outcome.kind = OUTCOME_DROPPED;
 		record(sender, &outcome);
 		return 0;
 	}
@@ -227,7 +227,7 @@ static void judge(struct transfer *transfer, CURLcode code)
 	outcome->response_status = (int)status;
 	bool answered = code == CURLE_OK || (code == CURLE_WRITE_ERROR && transfer->received > ANSWER_BODY_MAX);
 	if (answered && status >= 200 && status < 300) {
-		outcome->succeeded = true;
+		outcome->kind = OUTCOME_SUCCEEDED;
 		return;
 	}
 	char error[DELIVERY_ERROR_MAX + 1];
@@ -372,9 +372,17 @@ void webhook_sender_stop(struct webhook_sender *sender)
 	atomic_store(&sender->stopping, true);
 	curl_multi_wakeup(sender->multi);
 	pthread_join(sender->thread, NULL);
-	round_trip(sender, time_now_millis(), 0); /* those finished before the stop */
-	while (sender->transfers != NULL)
-		transfer_end(sender, sender->transfers);
+	/* attempts still in flight are abandoned and their leases handed back with what finished, so
+	 * that they go out again at once after a restart or from another node */
+	while (sender->transfers != NULL) {
+		struct transfer *transfer = sender->transfers;
+		if (sender->finished_count < sender->settings.concurrency + CLAIM_BATCH_MAX) {
+			transfer->outcome.kind = OUTCOME_RELEASED;
+			record(sender, &transfer->outcome);
+		}
+		transfer_end(sender, transfer);
+	}
+	round_trip(sender, time_now_millis(), 0);
 	curl_multi_cleanup(sender->multi);
 	free(sender->finished);
 	free(sender);

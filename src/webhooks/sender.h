@@ -28,8 +28,8 @@ struct webhook_sender;
 struct webhook_sender *webhook_sender_start(struct store *store, const struct webhook_sender_settings *settings);
 /* Makes the sender look for due deliveries now instead of at its next poll (250 ms). Any thread. */
 void webhook_sender_wake(struct webhook_sender *sender);
-/* Stops the thread: attempts still in flight are abandoned (their leases run out and they are tried
- * again). NULL is ignored. */
+/* Stops the thread: attempts still in flight are abandoned and their leases handed back, so they
+ * are tried again at once (by another node, or after a restart). NULL is ignored. */
 void webhook_sender_stop(struct webhook_sender *sender);
 
 #endif

@@ -304,10 +304,18 @@ static enum store_result disable_if_failing(struct sql_connection *c, const stru
 	return result;
 }
 
+static const char SQL_DELIVERY_RELEASE[] =
+    "UPDATE webhook_deliveries SET lease_until_ms = 0, lease_token = NULL WHERE id = $1 AND lease_token = $2";
+
 static enum store_result write_outcome(struct sql_connection *c, const struct delivery_outcome *outcome,
                                        int64_t disable_before_ms)
 {
 	struct sql_params params = {0};
+	if (outcome->kind == OUTCOME_RELEASED) {
+		sql_param_text(&params, outcome->delivery_id);
+		sql_param_text(&params, outcome->lease_token);
+		return sql_change(c, SQL_DELIVERY_RELEASE, &params, false);
+	}
 	sql_param_text(&params, outcome->delivery_id);
 	sql_param_text(&params, outcome->lease_token);
 	sql_param_int64(&params, outcome->attempted_at_ms);
@@ -316,18 +324,18 @@ static enum store_result write_outcome(struct sql_connection *c, const struct de
 	else
 		sql_param_null(&params);
 	sql_param_text_or_null(&params, outcome->error);
-	if (outcome->succeeded)
+	if (outcome->kind == OUTCOME_SUCCEEDED)
 		sql_param_null(&params);
 	else
-		sql_param_int64(&params, outcome->next_attempt_at_ms);
+		sql_param_int64(&params, outcome->kind == OUTCOME_DROPPED ? -1 : outcome->next_attempt_at_ms);
 	enum store_result result = sql_change(c, SQL_DELIVERY_OUTCOME, &params, true);
 	if (result == STORE_NOT_FOUND)
 		return STORE_OK; /* the lease ran out and another sender took it over */
-	if (result != STORE_OK)
+	if (result != STORE_OK || outcome->kind == OUTCOME_DROPPED)
 		return result;
 	struct sql_params webhook = {0};
 	sql_param_text(&webhook, outcome->webhook_id);
-	if (outcome->succeeded)
+	if (outcome->kind == OUTCOME_SUCCEEDED)
 		return sql_change(c, SQL_WEBHOOK_SUCCEEDED, &webhook, false);
 	sql_param_int64(&webhook, outcome->attempted_at_ms);
 	result = sql_change(c, SQL_WEBHOOK_FAILED, &webhook, false);

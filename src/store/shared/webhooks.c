@@ -16,8 +16,11 @@ static const char SQL_WEBHOOK_GET[] = "SELECT " WEBHOOK_COLUMNS " FROM webhooks 
 static const char SQL_WEBHOOK_LIST[] = "SELECT " WEBHOOK_COLUMNS " FROM webhooks"
                                        " WHERE (CAST($1 AS text) IS NULL OR organisation_id = $1) AND id > $2"
                                        " ORDER BY id LIMIT CAST($3 AS bigint)";
-static const char SQL_WEBHOOK_UPDATE[] = "UPDATE webhooks SET url = $2, event_mask = $3, description = $4,"
-                                         " enabled = $5, failing_since_ms = $6 WHERE id = $1";
+/* $5 enabled (NULL: as it is). */
+static const char SQL_WEBHOOK_UPDATE[] =
+    "UPDATE webhooks SET url = $2, event_mask = $3, description = $4, enabled = COALESCE(CAST($5 AS boolean), enabled),"
+    " failing_since_ms = CASE WHEN CAST($5 AS boolean) AND NOT enabled THEN NULL ELSE failing_since_ms END"
+    " WHERE id = $1 RETURNING " WEBHOOK_COLUMNS;
 static const char SQL_WEBHOOK_ROTATE[] = "UPDATE webhooks SET previous_secret = secret,"
                                          " previous_secret_until_ms = $3, secret = $2 WHERE id = $1";
 static const char SQL_WEBHOOK_DELETE[] = "DELETE FROM webhooks WHERE id = $1";
@@ -96,16 +99,32 @@ enum store_result shared_webhook_list(struct store *store, const char *organisat
 	return sql_each(store, SQL_WEBHOOK_LIST, &params, visit_webhook, &visit);
 }
 
-enum store_result shared_webhook_update(struct store *store, const struct webhook *webhook)
+struct webhook_update {
+	const struct webhook *changes;
+	const bool *enabled;
+	struct webhook *out;
+};
+
+static enum store_result update_webhook(struct sql_connection *c, const void *context)
 {
+	const struct webhook_update *update = context;
 	struct sql_params params = {0};
-	sql_param_text(&params, webhook->id);
-	sql_param_text(&params, webhook->url);
-	sql_param_int64(&params, webhook->event_mask);
-	sql_param_text(&params, webhook->description);
-	sql_param_bool(&params, webhook->enabled);
-	param_time_or_null(&params, webhook->failing_since_ms);
-	return sql_write(store, SQL_WEBHOOK_UPDATE, &params, true);
+	sql_param_text(&params, update->changes->id);
+	sql_param_text(&params, update->changes->url);
+	sql_param_int64(&params, update->changes->event_mask);
+	sql_param_text(&params, update->changes->description);
+	if (update->enabled != NULL)
+		sql_param_bool(&params, *update->enabled);
+	else
+		sql_param_null(&params);
+	return sql_fetch_one(c, SQL_WEBHOOK_UPDATE, &params, read_webhook, update->out);
+}
+
+enum store_result shared_webhook_update(struct store *store, const struct webhook *changes, const bool *enabled,
+                                        struct webhook *out)
+{
+	struct webhook_update update = {changes, enabled, out};
+	return sql_transaction(store, update_webhook, &update);
 }
 
 enum store_result shared_webhook_rotate_secret(struct store *store, const char *id, const char *secret,
