@@ -138,12 +138,14 @@ static const char SQL_WEBHOOKS_DUE[] =
     " WHERE d.webhook_id = w.id AND d.status = 'pending' AND d.next_attempt_at_ms <= $1 AND d.lease_until_ms <= $1)"
     " ORDER BY random()";
 /* Leases the earliest due deliveries of one webhook: $1 now, $2 lease end, $3 webhook, $4 how many,
- * $5 the round's token. */
+ * $5 the round's token. They are picked in a WITH (which PostgreSQL runs once: a LIMIT under
+ * FOR UPDATE SKIP LOCKED inside IN may be run again per row, and lease more than asked). */
 #define CLAIM(lock)                                                                                                    \
-	"UPDATE webhook_deliveries SET lease_until_ms = $2, lease_token = $5 WHERE id IN (SELECT id"                   \
-	" FROM webhook_deliveries WHERE webhook_id = $3 AND status = 'pending' AND next_attempt_at_ms <= $1"           \
-	" AND lease_until_ms <= $1 ORDER BY next_attempt_at_ms LIMIT CAST($4 AS bigint)" lock ")"                      \
-	" AND status = 'pending' AND next_attempt_at_ms <= $1 AND lease_until_ms <= $1"
+	"WITH picked AS (SELECT id FROM webhook_deliveries WHERE webhook_id = $3 AND status = 'pending'"               \
+	" AND next_attempt_at_ms <= $1 AND lease_until_ms <= $1 ORDER BY next_attempt_at_ms"                           \
+	" LIMIT CAST($4 AS bigint)" lock ") UPDATE webhook_deliveries SET lease_until_ms = $2, lease_token = $5"       \
+	" WHERE id IN (SELECT id FROM picked) AND status = 'pending' AND next_attempt_at_ms <= $1"                     \
+	" AND lease_until_ms <= $1"
 /* PostgreSQL: other nodes claim at the same time; rows one of them locked are left to it. */
 static const char *const SQL_DELIVERY_CLAIM[] = SQL_EACH_DIALECT(CLAIM(""), CLAIM(" FOR UPDATE SKIP LOCKED"));
 static const char SQL_CLAIMED[] =
