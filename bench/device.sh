@@ -54,7 +54,6 @@ TMP=$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/camfleet-device-bench.XXXXXX")
 SERVER_PID=""
 RESPONDER_PID=""
 CHILD_PID=""
-WRK_PIDS=()
 
 cleanup() {
   local status=$? pid
@@ -175,30 +174,6 @@ status=$(curl -sS -o "$TMP/check.out" -w '%{http_code}' -H "Authorization: Beare
 [[ $status == 200 ]] || die "GET /cameras/$CAMERA_ID: HTTP $status $(cat "$TMP/check.out")"
 
 # --- wrk runs ------------------------------------------------------------------------------------
-LAST_WRK_PID=""
-start_wrk() {  # start_wrk OUTFILE SCRIPT CONNECTIONS SECONDS [PACE]: wrk in the background
-  local out=$1 script=$2 connections=$3 seconds=$4 pace=${5:-0}
-  # In the background (and waited for), so that Ctrl-C reaches the INT trap at once: wrk itself
-  # handles SIGINT by printing its results and exiting 0.
-  BENCH_HEARTBEAT_PACE=$pace wrk --latency -t "$THREADS" -c "$connections" -d "${seconds}s" \
-    --timeout 5s -s "$BENCH_DIR/lua/$script" "$BASE" >"$out" 2>&1 &
-  LAST_WRK_PID=$!
-  WRK_PIDS+=("$LAST_WRK_PID")
-}
-
-WRK_RESULT=""
-finish_wrk() {  # finish_wrk PID OUTFILE NAME: waits for wrk; its parsed figures into WRK_RESULT
-  local pid=$1 out=$2 name=$3
-  wait "$pid" || { cat "$out" >&2; die "wrk failed: $name"; }
-  local remaining=() p
-  for p in "${WRK_PIDS[@]}"; do
-    [[ $p == "$pid" ]] || remaining+=("$p")
-  done
-  WRK_PIDS=("${remaining[@]}")
-  server_alive
-  WRK_RESULT=$(parse_wrk "$out") || { cat "$out" >&2; die "cannot parse wrk output: $name"; }
-}
-
 cpu_ticks WRK_TICKS_BEFORE
 WRK_START=$(now)
 log "wrk: POST /device/heartbeat from $DEVICES cameras (${DURATION} s, $HB_CONNECTIONS connections)"
@@ -217,7 +192,8 @@ for (( round = 1; round <= ROUNDS; round++ )); do
   GET_IDLE+=("$WRK_RESULT")
   # Both at once: the heartbeats start a second before the GETs and end a second after them.
   log "round $round/$ROUNDS: wrk heartbeats (${DURATION} s + 2, $HB_PACE_TEXT) with GET /cameras/{id}"
-  start_wrk "$TMP/wrk-heartbeat-both-$round.txt" heartbeat.lua "$HB_CONNECTIONS" $(( DURATION + 2 )) "$HB_RATE"
+  BENCH_HEARTBEAT_PACE=$HB_RATE start_wrk "$TMP/wrk-heartbeat-both-$round.txt" heartbeat.lua \
+    "$HB_CONNECTIONS" $(( DURATION + 2 ))
   HB_BOTH_PID=$LAST_WRK_PID
   sleep 1
   start_wrk "$TMP/wrk-get-both-$round.txt" get_camera.lua "$GET_CONNECTIONS" "$DURATION"
