@@ -135,14 +135,15 @@ log "cloned in $CLONE_SECONDS s"
 
 # --- scenarios -----------------------------------------------------------------------------------
 # measure NAME: starts the server, lets it settle SETTLE s, measures its CPU over IDLE s, stops it;
-# adds a row "NAME|cpu_percent cpu_seconds rss_kib camera_offline site_offline" (the events that
-# occurred during the measurement).
+# adds a row "NAME|cpu_percent cpu_seconds rss_kib camera_offline site_offline other_percent" (the
+# events that occurred during the measurement; the CPU of other processes meanwhile, % of all cores).
 ROWS=()
 measure() {
-  local name=$1 ticks0 ticks1 t0 t1 rss events
+  local name=$1 ticks0 ticks1 t0 t1 rss events machine0 machine1 other
   start_server
   sleep "$SETTLE"
   server_alive
+  cpu_ticks machine0
   ticks0=$(server_cpu_ticks)
   t0=$(now)
   log "$name: measuring camfleet's CPU for $IDLE s"
@@ -150,6 +151,8 @@ measure() {
   server_alive
   ticks1=$(server_cpu_ticks)
   t1=$(now)
+  cpu_ticks machine1
+  other=$(other_cpu_percent "$machine0" "$machine1" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')")
   rss=$(process_rss_kib "$SERVER_PID")
   stop_server
   events=$("$PYTHON" - "$DB_FILE" "$t0" "$t1" <<'PY'
@@ -162,7 +165,7 @@ print(count("camera.offline"), count("site.offline"))
 PY
 ) || die "cannot count the events in $DB_FILE"
   ROWS+=("$name|$(awk -v a="$ticks0" -v b="$ticks1" -v t0="$t0" -v t1="$t1" -v hz="$(getconf CLK_TCK)" \
-    'BEGIN { printf "%.2f %.2f", 100 * (b - a) / hz / (t1 - t0), (b - a) / hz }') $rss $events")
+    'BEGIN { printf "%.2f %.2f", 100 * (b - a) / hz / (t1 - t0), (b - a) / hz }') $rss $events $other")
 }
 
 log "scenario 1: every camera seen in the last $SPREAD s (nothing due)"
@@ -195,13 +198,13 @@ mkdir -p "$RESULTS_DIR"
       -v without="$WITHOUT_EVALUATOR" '
     function verdict(ok) { return ok ? "PASS" : "FAIL" }
     BEGIN {
-      printf "%-36s %14s %8s %10s %15s %13s\n", "scenario", "CPU % of core", "CPU s", "RSS", "camera.offline",
-        "site.offline"
+      printf "%-36s %14s %8s %10s %15s %13s %8s\n", "scenario", "CPU % of core", "CPU s", "RSS", "camera.offline",
+        "site.offline", "others"
     }
     {
       split($2, f, " ")
       n++; name[n] = $1; cpu[n] = f[1]; alerts[n] = f[4]; sites[n] = f[5]
-      printf "%-36s %13.2f%% %8.2f %6.1f MiB %15d %13d\n", $1, f[1], f[2], f[3] / 1024, f[4], f[5]
+      printf "%-36s %13.2f%% %8.2f %6.1f MiB %15d %13d %7d%%\n", $1, f[1], f[2], f[3] / 1024, f[4], f[5], f[6]
     }
     END {
       print ""

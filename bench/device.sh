@@ -89,31 +89,6 @@ since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 server_alive() { kill -0 "$SERVER_PID" 2>/dev/null || die "camfleet ($SERVER_PID) is no longer running"; }
 rss_kib() { server_alive; process_rss_kib "$SERVER_PID"; }
 
-# CPU used by processes other than camfleet and this script's children (wrk): a busy machine
-# makes every figure worse. cpu_ticks VAR sets VAR to "all camfleet children": busy ticks of the
-# whole machine (/proc/stat: user, nice, system and steal, the time a hypervisor gave other
-# machines), of camfleet (/proc/PID/stat) and of this shell's waited-for children
-# (`times`, run in this shell and not in a subshell, which would count none).
-cpu_ticks() {
-  local all server children
-  all=$(awk '$1 == "cpu" { print $2 + $3 + $4 + $9 }' /proc/stat)  # user nice system steal
-  server=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$SERVER_PID/stat")
-  times >"$TMP/times.txt"
-  children=$(awk -v hz="$(getconf CLK_TCK)" '
-    NR == 2 {
-      for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); total += (t[1] * 60 + t[2]) * hz }
-      printf "%d\n", total
-    }' "$TMP/times.txt")
-  printf -v "$1" '%s %s %s' "$all" "$server" "$children"
-}
-other_cpu_percent() {  # other_cpu_percent "TICKS_BEFORE" "TICKS_AFTER" SECONDS: % of all cores
-  awk -v a="$1" -v b="$2" -v s="$3" -v hz="$(getconf CLK_TCK)" -v n="$(nproc)" 'BEGIN {
-    split(a, x, " "); split(b, y, " ")
-    other = (y[1] - x[1]) - (y[2] - x[2]) - (y[3] - x[3])
-    printf "%.0f", (other > 0 ? 100 * other / (hz * s * n) : 0)
-  }'
-}
-
 # --- build ---------------------------------------------------------------------------------------
 build_camfleet
 

@@ -195,6 +195,32 @@ parse_wrk() {
     }' "$1"
 }
 
+# --- how busy the machine was -------------------------------------------------------------------
+# CPU used by processes other than camfleet (SERVER_PID) and the sourcing script's children (wrk):
+# a busy machine makes every figure worse. cpu_ticks VAR sets VAR to "all camfleet children": busy
+# ticks of the whole machine (/proc/stat: user, nice, system and steal, the time a hypervisor gave
+# other machines), of camfleet (/proc/PID/stat) and of this shell's waited-for children (`times`,
+# run in this shell and not in a subshell, which would count none).
+cpu_ticks() {
+  local all server children
+  all=$(awk '$1 == "cpu" { print $2 + $3 + $4 + $9 }' /proc/stat)  # user nice system steal
+  server=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$SERVER_PID/stat")
+  times >"$TMP/times.txt"
+  children=$(awk -v hz="$(getconf CLK_TCK)" '
+    NR == 2 {
+      for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); total += (t[1] * 60 + t[2]) * hz }
+      printf "%d\n", total
+    }' "$TMP/times.txt")
+  printf -v "$1" '%s %s %s' "$all" "$server" "$children"
+}
+other_cpu_percent() {  # other_cpu_percent "TICKS_BEFORE" "TICKS_AFTER" SECONDS: % of all cores
+  awk -v a="$1" -v b="$2" -v s="$3" -v hz="$(getconf CLK_TCK)" -v n="$(nproc)" 'BEGIN {
+    split(a, x, " "); split(b, y, " ")
+    other = (y[1] - x[1]) - (y[2] - x[2]) - (y[3] - x[3])
+    printf "%.0f", (other > 0 ? 100 * other / (hz * s * n) : 0)
+  }'
+}
+
 # --- wrk in the background -----------------------------------------------------------------------
 # wrk runs in the background and is waited for, so that Ctrl-C reaches the INT trap at once (wrk
 # itself handles SIGINT by printing its results and exiting 0); WRK_PIDS lists the runs in flight

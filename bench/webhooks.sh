@@ -220,6 +220,8 @@ wait_for_deliveries() {
   done
 }
 
+cpu_ticks RUNS_TICKS_BEFORE
+RUNS_START=$(now)
 log "wrk: GET /cameras/{id} alone (${DURATION} s, $GET_CONNECTIONS connections)"
 start_wrk "$TMP/wrk-get-alone.txt" get_camera.lua "$GET_CONNECTIONS" "$DURATION"
 finish_wrk "$LAST_WRK_PID" "$TMP/wrk-get-alone.txt" "GET /cameras/{id} alone"
@@ -248,6 +250,9 @@ for (( round = 1; round <= ROUNDS; round++ )); do
   api DELETE "/webhooks/$HOOK_ID" >/dev/null
 done
 RSS_AFTER=$(process_rss_kib "$SERVER_PID")
+cpu_ticks RUNS_TICKS_AFTER
+OTHER_CPU=$(other_cpu_percent "$RUNS_TICKS_BEFORE" "$RUNS_TICKS_AFTER" \
+  "$(awk -v a="$RUNS_START" -v b="$(now)" 'BEGIN { print b - a }')")
 
 # --- report ----------------------------------------------------------------------------------------
 COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo 'no commit')
@@ -260,6 +265,8 @@ mkdir -p "$RESULTS_DIR"
   printf 'GET /cameras/{id}: %s connections for %s s, from %s s into the events; %s threads per wrk; %s cores\n' \
     "$GET_CONNECTIONS" "$DURATION" "$WARMUP" "$THREADS" "$(nproc)"
   printf 'receiver: nginx on 127.0.0.1 answering 204; camfleet RSS after the runs %s\n' "$(format_mib "$RSS_AFTER")"
+  printf 'other processes used %s%% of the CPU during the runs%s\n' "$OTHER_CPU" \
+    "$( (( OTHER_CPU > 5 )) && echo ': a busy machine, the figures are pessimistic')"
   (( BASELINE_ONLY == 1 )) && printf 'BASELINE ONLY (BENCH_WEBHOOKS_BASELINE_ONLY=1): no webhook runs, no delivery figures\n'
   echo
   read -r rps p50 p99 _ <<<"$GET_ALONE"
