@@ -366,19 +366,23 @@ static void begin_silence(struct sim_camera *camera, int64_t now)
 	camera_cancel_calls(camera);
 	camera->captures_wanted = 0;
 	camera->silent = true;
-	log_info("sim: camera %u (%.8s) goes silent for %.1f s (--outage)", camera->index + 1, camera->record->id,
-	         (double)(camera->outage_ends - now) / 1000.0);
+	camera->silent_since = now;
+	log_info("sim: camera %u (%.8s) goes silent (--outage)", camera->index + 1, camera->record->id);
 }
 
-/* Back on the network: a heartbeat and a command poll at once, the rest when due. */
+/* The outage is over: back on the network unless an overlapping outage goes on (then it stays
+ * silent until that one ends); back, it heartbeats and polls for commands at once. */
 static void end_silence(struct sim_camera *camera, int64_t now)
 {
+	plan_next_outage(camera, now);
+	if (camera->outage_begins <= now)
+		return;
 	camera->silent = false;
 	camera->heartbeat_due = now;
 	camera->commands_due = now;
 	camera->commands_backoff = 0;
-	log_info("sim: camera %u (%.8s) heartbeats again after its outage", camera->index + 1, camera->record->id);
-	plan_next_outage(camera, now);
+	log_info("sim: camera %u (%.8s) heartbeats again after %.1f s of silence", camera->index + 1,
+	         camera->record->id, (double)(now - camera->silent_since) / 1000.0);
 }
 
 /* Follows the camera's outages; true when it may send now. */

@@ -75,6 +75,7 @@ struct sim_camera {
 
 	/* --outage: the current or next outage (monotonic milliseconds; SIM_NEVER when none) */
 	bool silent; /* in an outage now: it sends nothing */
+	int64_t silent_since;
 	int64_t outage_begins, outage_ends;
 
 	/* the schedule (see schedule.h) */
