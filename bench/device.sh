@@ -54,7 +54,6 @@ TMP=$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/camfleet-device-bench.XXXXXX")
 SERVER_PID=""
 RESPONDER_PID=""
 CHILD_PID=""
-WRK_PIDS=()
 
 cleanup() {
   local status=$? pid
@@ -89,31 +88,6 @@ since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 server_alive() { kill -0 "$SERVER_PID" 2>/dev/null || die "camfleet ($SERVER_PID) is no longer running"; }
 rss_kib() { server_alive; process_rss_kib "$SERVER_PID"; }
-
-# CPU used by processes other than camfleet and this script's children (wrk): a busy machine
-# makes every figure worse. cpu_ticks VAR sets VAR to "all camfleet children": busy ticks of the
-# whole machine (/proc/stat: user, nice, system and steal, the time a hypervisor gave other
-# machines), of camfleet (/proc/PID/stat) and of this shell's waited-for children
-# (`times`, run in this shell and not in a subshell, which would count none).
-cpu_ticks() {
-  local all server children
-  all=$(awk '$1 == "cpu" { print $2 + $3 + $4 + $9 }' /proc/stat)  # user nice system steal
-  server=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$SERVER_PID/stat")
-  times >"$TMP/times.txt"
-  children=$(awk -v hz="$(getconf CLK_TCK)" '
-    NR == 2 {
-      for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); total += (t[1] * 60 + t[2]) * hz }
-      printf "%d\n", total
-    }' "$TMP/times.txt")
-  printf -v "$1" '%s %s %s' "$all" "$server" "$children"
-}
-other_cpu_percent() {  # other_cpu_percent "TICKS_BEFORE" "TICKS_AFTER" SECONDS: % of all cores
-  awk -v a="$1" -v b="$2" -v s="$3" -v hz="$(getconf CLK_TCK)" -v n="$(nproc)" 'BEGIN {
-    split(a, x, " "); split(b, y, " ")
-    other = (y[1] - x[1]) - (y[2] - x[2]) - (y[3] - x[3])
-    printf "%.0f", (other > 0 ? 100 * other / (hz * s * n) : 0)
-  }'
-}
 
 # --- build ---------------------------------------------------------------------------------------
 build_camfleet
@@ -175,30 +149,6 @@ status=$(curl -sS -o "$TMP/check.out" -w '%{http_code}' -H "Authorization: Beare
 [[ $status == 200 ]] || die "GET /cameras/$CAMERA_ID: HTTP $status $(cat "$TMP/check.out")"
 
 # --- wrk runs ------------------------------------------------------------------------------------
-LAST_WRK_PID=""
-start_wrk() {  # start_wrk OUTFILE SCRIPT CONNECTIONS SECONDS [PACE]: wrk in the background
-  local out=$1 script=$2 connections=$3 seconds=$4 pace=${5:-0}
-  # In the background (and waited for), so that Ctrl-C reaches the INT trap at once: wrk itself
-  # handles SIGINT by printing its results and exiting 0.
-  BENCH_HEARTBEAT_PACE=$pace wrk --latency -t "$THREADS" -c "$connections" -d "${seconds}s" \
-    --timeout 5s -s "$BENCH_DIR/lua/$script" "$BASE" >"$out" 2>&1 &
-  LAST_WRK_PID=$!
-  WRK_PIDS+=("$LAST_WRK_PID")
-}
-
-WRK_RESULT=""
-finish_wrk() {  # finish_wrk PID OUTFILE NAME: waits for wrk; its parsed figures into WRK_RESULT
-  local pid=$1 out=$2 name=$3
-  wait "$pid" || { cat "$out" >&2; die "wrk failed: $name"; }
-  local remaining=() p
-  for p in "${WRK_PIDS[@]}"; do
-    [[ $p == "$pid" ]] || remaining+=("$p")
-  done
-  WRK_PIDS=("${remaining[@]}")
-  server_alive
-  WRK_RESULT=$(parse_wrk "$out") || { cat "$out" >&2; die "cannot parse wrk output: $name"; }
-}
-
 cpu_ticks WRK_TICKS_BEFORE
 WRK_START=$(now)
 log "wrk: POST /device/heartbeat from $DEVICES cameras (${DURATION} s, $HB_CONNECTIONS connections)"
@@ -217,7 +167,8 @@ for (( round = 1; round <= ROUNDS; round++ )); do
   GET_IDLE+=("$WRK_RESULT")
   # Both at once: the heartbeats start a second before the GETs and end a second after them.
   log "round $round/$ROUNDS: wrk heartbeats (${DURATION} s + 2, $HB_PACE_TEXT) with GET /cameras/{id}"
-  start_wrk "$TMP/wrk-heartbeat-both-$round.txt" heartbeat.lua "$HB_CONNECTIONS" $(( DURATION + 2 )) "$HB_RATE"
+  BENCH_HEARTBEAT_PACE=$HB_RATE start_wrk "$TMP/wrk-heartbeat-both-$round.txt" heartbeat.lua \
+    "$HB_CONNECTIONS" $(( DURATION + 2 ))
   HB_BOTH_PID=$LAST_WRK_PID
   sleep 1
   start_wrk "$TMP/wrk-get-both-$round.txt" get_camera.lua "$GET_CONNECTIONS" "$DURATION"

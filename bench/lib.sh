@@ -1,7 +1,7 @@
 # shellcheck shell=bash
-# Shared by bench/run.sh and bench/device.sh (sourced, not run): logging, installing the tools a
+# Shared by the bench/*.sh scripts (sourced, not run): logging, installing the tools a
 # benchmark lacks, stopping processes, ports, building camfleet, a throw-away PostgreSQL, the
-# operator set-up through the API, and reading wrk's output. See bench/README.md.
+# operator set-up through the API, and running and reading wrk. See bench/README.md.
 #
 # The sourcing script sets BENCH_DIR, ROOT and PYTHON first, and TMP (its temp dir) before calling
 # anything that writes there (build_camfleet, api, setup_operator, start_postgres).
@@ -193,4 +193,61 @@ parse_wrk() {
       if (rps == "") exit 1
       printf "%s %.3f %.3f %d %d\n", rps, p50, p99, non2xx, errors
     }' "$1"
+}
+
+# --- how busy the machine was -------------------------------------------------------------------
+# CPU used by processes other than camfleet (SERVER_PID) and the sourcing script's children (wrk):
+# a busy machine makes every figure worse. cpu_ticks VAR sets VAR to "all camfleet children": busy
+# ticks of the whole machine (/proc/stat: user, nice, system and steal, the time a hypervisor gave
+# other machines), of camfleet (/proc/PID/stat) and of this shell's waited-for children (`times`,
+# run in this shell and not in a subshell, which would count none).
+cpu_ticks() {
+  local all server children
+  all=$(awk '$1 == "cpu" { print $2 + $3 + $4 + $9 }' /proc/stat)  # user nice system steal
+  server=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$SERVER_PID/stat")
+  times >"$TMP/times.txt"
+  children=$(awk -v hz="$(getconf CLK_TCK)" '
+    NR == 2 {
+      for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); total += (t[1] * 60 + t[2]) * hz }
+      printf "%d\n", total
+    }' "$TMP/times.txt")
+  printf -v "$1" '%s %s %s' "$all" "$server" "$children"
+}
+other_cpu_percent() {  # other_cpu_percent "TICKS_BEFORE" "TICKS_AFTER" SECONDS: % of all cores
+  awk -v a="$1" -v b="$2" -v s="$3" -v hz="$(getconf CLK_TCK)" -v n="$(nproc)" 'BEGIN {
+    split(a, x, " "); split(b, y, " ")
+    other = (y[1] - x[1]) - (y[2] - x[2]) - (y[3] - x[3])
+    printf "%.0f", (other > 0 ? 100 * other / (hz * s * n) : 0)
+  }'
+}
+
+# --- wrk in the background -----------------------------------------------------------------------
+# wrk runs in the background and is waited for, so that Ctrl-C reaches the INT trap at once (wrk
+# itself handles SIGINT by printing its results and exiting 0); WRK_PIDS lists the runs in flight
+# for the cleanup to stop. The caller sets BASE and THREADS and defines server_alive.
+WRK_PIDS=()
+LAST_WRK_PID=""
+# start_wrk OUTFILE SCRIPT CONNECTIONS SECONDS: wrk with bench/lua/SCRIPT against BASE; the
+# variables the script reads are passed in the environment (VAR=value start_wrk ...).
+start_wrk() {
+  local out=$1 script=$2 connections=$3 seconds=$4
+  wrk --latency -t "$THREADS" -c "$connections" -d "${seconds}s" --timeout 5s \
+    -s "$BENCH_DIR/lua/$script" "$BASE" >"$out" 2>&1 &
+  LAST_WRK_PID=$!
+  WRK_PIDS+=("$LAST_WRK_PID")
+}
+WRK_RESULT=""
+# shellcheck disable=SC2034  # WRK_RESULT is for the caller
+finish_wrk() {  # finish_wrk PID OUTFILE NAME: waits for wrk; its parse_wrk figures into WRK_RESULT
+  local pid=$1 out=$2 name=$3 remaining=() p
+  wait "$pid" || { cat "$out" >&2; die "wrk failed: $name"; }
+  for p in "${WRK_PIDS[@]}"; do
+    [[ $p == "$pid" ]] || remaining+=("$p")
+  done
+  WRK_PIDS=("${remaining[@]}")
+  server_alive
+  WRK_RESULT=$(parse_wrk "$out") || { cat "$out" >&2; die "cannot parse wrk output: $name"; }
+}
+wrk_completed() {  # wrk_completed FILE: the requests wrk completed ("N requests in ...")
+  awk '$2 == "requests" && $3 == "in" { print $1; found = 1 } END { exit !found }' "$1"
 }

@@ -40,31 +40,4 @@ function request()
   return requests[position]
 end
 
-local pace = tonumber(os.getenv("BENCH_HEARTBEAT_PACE") or "") or 0
-if pace > 0 then
-  local ffi = require("ffi")
-  ffi.cdef [[
-    typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
-    int clock_gettime(int clock, bench_timespec *out);
-  ]]
-  local CLOCK_MONOTONIC = 1
-  local now = ffi.new("bench_timespec")
-  local function now_ms()
-    ffi.C.clock_gettime(CLOCK_MONOTONIC, now)
-    return tonumber(now.tv_sec) * 1000 + tonumber(now.tv_nsec) / 1e6
-  end
-  local interval = 1000 * tonumber(common.env("BENCH_THREADS")) / pace  -- ms, per thread
-  local next_slot
-
-  -- wrk calls delay() before each request of every connection and sends it that many ms later.
-  function delay()
-    local t = now_ms()
-    -- Behind schedule (a slow server, a stall) by at most 250 ms: no burst to catch up after.
-    if next_slot == nil or next_slot < t - 250 then
-      next_slot = t
-    end
-    local wait = next_slot - t
-    next_slot = next_slot + interval
-    return wait > 0 and wait or 0
-  end
-end
+delay = common.paced_delay(tonumber(os.getenv("BENCH_HEARTBEAT_PACE") or "") or 0)

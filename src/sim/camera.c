@@ -335,6 +335,66 @@ static void send_command_poll(struct sim_camera *camera, int64_t now)
 	camera->commands_due = camera->commands_call != NULL ? SIM_NEVER : now + 1000;
 }
 
+/* ---- outages (--outage) ------------------------------------------------------------------------ */
+
+/* Plans the camera's outage under way or next at now (SIM_NEVER when it has no more). */
+static void plan_next_outage(struct sim_camera *camera, int64_t now)
+{
+	const struct sim *sim = camera->sim;
+	int64_t begins = 0, ends = 0;
+	camera->outage_begins = camera->outage_ends = SIM_NEVER;
+	if (sim_outage_next(sim->options->outages, sim->options->outage_count, camera->index, now - sim->run_started,
+	                    &begins, &ends)) {
+		camera->outage_begins = sim->run_started + begins;
+		camera->outage_ends = sim->run_started + ends;
+	}
+}
+
+bool camera_in_outage(const struct sim_camera *camera, int64_t now)
+{
+	return camera->silent || (now >= camera->outage_begins && now < camera->outage_ends);
+}
+
+/* The camera loses its network: whatever it had on its way is dropped, unanswered, and it says
+ * nothing (no "shutting_down") until the outage ends. */
+static void begin_silence(struct sim_camera *camera, int64_t now)
+{
+	if (camera->video_call != NULL) { /* that video is reported again later */
+		camera->metrics.pending_bytes += (double)camera->upload_bytes_sent;
+		camera->metrics.pending_seconds += camera->upload_seconds_sent;
+	}
+	camera_cancel_calls(camera);
+	camera->captures_wanted = 0;
+	camera->silent = true;
+	camera->silent_since = now;
+	log_info("sim: camera %u (%.8s) goes silent (--outage)", camera->index + 1, camera->record->id);
+}
+
+/* The outage is over: back on the network unless an overlapping outage goes on (then it stays
+ * silent until that one ends); back, it heartbeats and polls for commands at once. */
+static void end_silence(struct sim_camera *camera, int64_t now)
+{
+	plan_next_outage(camera, now);
+	if (camera->outage_begins <= now)
+		return;
+	camera->silent = false;
+	camera->heartbeat_due = now;
+	camera->commands_due = now;
+	camera->commands_backoff = 0;
+	log_info("sim: camera %u (%.8s) heartbeats again after %.1f s of silence", camera->index + 1,
+	         camera->record->id, (double)(now - camera->silent_since) / 1000.0);
+}
+
+/* Follows the camera's outages; true when it may send now. */
+static bool outage_allows_sending(struct sim_camera *camera, int64_t now)
+{
+	if (camera->silent && now >= camera->outage_ends)
+		end_silence(camera, now);
+	if (!camera->silent && now >= camera->outage_begins && now < camera->outage_ends)
+		begin_silence(camera, now);
+	return !camera->silent;
+}
+
 /* ---- the camera as a whole ------------------------------------------------------------------ */
 
 void camera_start(struct sim_camera *camera, int64_t now)
@@ -351,12 +411,13 @@ void camera_start(struct sim_camera *camera, int64_t now)
 	camera->video_due =
 	    now + (int64_t)((0.5 + 0.5 * sim_random_uniform(&jitter)) * 1000.0 * sim->options->video_interval);
 	camera->commands_due = now + (int64_t)(sim_random_uniform(&jitter) * 1000.0);
+	plan_next_outage(camera, now);
 	sim_camera_schedule(camera);
 }
 
 void camera_wake(struct sim_camera *camera, int64_t now)
 {
-	if (camera->phase != CAMERA_RUNNING)
+	if (camera->phase != CAMERA_RUNNING || !outage_allows_sending(camera, now))
 		return;
 	if (camera->token_call == NULL && camera->token_refresh_due <= now)
 		camera_fetch_token(camera);
@@ -386,7 +447,9 @@ int64_t camera_next_wake(const struct sim_camera *camera)
 	case CAMERA_TOKEN:
 		return camera->setup_call != NULL || camera->token_call != NULL ? SIM_NEVER : camera->setup_due;
 	case CAMERA_RUNNING: {
-		int64_t next = SIM_NEVER;
+		if (camera->silent)
+			return camera->outage_ends;
+		int64_t next = camera->outage_begins;
 		if (camera->token_call == NULL)
 			next = earliest(next, camera->token_refresh_due);
 		if (camera->heartbeat_call == NULL)

@@ -73,6 +73,11 @@ struct sim_camera {
 	double upload_seconds_sent;
 	struct http_call *heartbeat_call, *video_call, *commands_call, *frame_call;
 
+	/* --outage: the current or next outage (monotonic milliseconds; SIM_NEVER when none) */
+	bool silent; /* in an outage now: it sends nothing */
+	int64_t silent_since;
+	int64_t outage_begins, outage_ends;
+
 	/* the schedule (see schedule.h) */
 	int64_t wake_at;
 	uint32_t wake_generation;
@@ -148,6 +153,9 @@ void camera_start(struct sim_camera *camera, int64_t now);
 void camera_wake(struct sim_camera *camera, int64_t now);
 /* camera.c: the next moment something of the camera is due (SIM_NEVER when nothing). */
 int64_t camera_next_wake(const struct sim_camera *camera);
+/* camera.c: true while the camera is in an --outage at now (it sends nothing, not even its
+ * last heartbeat). */
+bool camera_in_outage(const struct sim_camera *camera, int64_t now);
 /* camera.c: cancels every call the camera has in flight. */
 void camera_cancel_calls(struct sim_camera *camera);
 /* camera.c: sends the last heartbeat ("shutting_down"); true when it went out, and then the

@@ -35,6 +35,14 @@ void sim_options_usage(FILE *out)
 	      "  --duration S              stop after S seconds of running (default: until a signal)\n"
 	      "  --state-file FILE         where the cameras and their device secrets are kept between\n"
 	      "                            runs (default ./camfleet-sim.json, written with mode 0600)\n"
+	      "  --outage CAMERA_INDEX:START_S:LENGTH_S\n"
+	      "                            the camera at CAMERA_INDEX (from 0, in the order of the state\n"
+	      "                            file: 0 is \"Sim camera 1\" in a new one) goes silent START_S\n"
+	      "                            seconds after the fleet starts running, for LENGTH_S seconds:\n"
+	      "                            no request at all and no shutting_down heartbeat (the server\n"
+	      "                            sees it offline when its online window passes), then it\n"
+	      "                            heartbeats again. Repeatable, up to 256; a camera silent when\n"
+	      "                            the sim stops sends no last heartbeat either\n"
 	      "  -h, --help                show this help\n"
 	      "\n"
 	      "Seconds may have a fraction (0.5). Cameras start their heartbeats at random moments of\n"
@@ -107,6 +115,38 @@ static int read_credentials_file(const char *path, struct sim_options *options)
 	return result;
 }
 
+/* Adds one --outage CAMERA_INDEX:START_S:LENGTH_S (its index is checked against --cameras once
+ * every option is read). */
+static int add_outage(const char *text, struct sim_options *options)
+{
+	if (options->outage_count >= SIM_MAX_OUTAGES) {
+		fprintf(stderr, "camfleet sim: at most %d --outage options\n", SIM_MAX_OUTAGES);
+		return -1;
+	}
+	if (sim_outage_parse(text, &options->outages[options->outage_count]) != 0) {
+		fprintf(
+		    stderr,
+		    "camfleet sim: --outage must be CAMERA_INDEX:START_S:LENGTH_S (seconds from 0 and a length of at "
+		    "least %g seconds, both at most %.0f), got '%s'\n",
+		    SIM_OUTAGE_MIN_LENGTH_S, SIM_OUTAGE_MAX_SECONDS, text);
+		return -1;
+	}
+	options->outage_count++;
+	return 0;
+}
+
+static int check_outage_cameras(const struct sim_options *options)
+{
+	for (size_t i = 0; i < options->outage_count; i++)
+		if (options->outages[i].camera >= options->cameras) {
+			fprintf(stderr,
+			        "camfleet sim: --outage names camera index %u, but --cameras %u has indexes 0 to %u\n",
+			        options->outages[i].camera, options->cameras, options->cameras - 1);
+			return -1;
+		}
+	return 0;
+}
+
 static int parse_url(const char *text, struct sim_options *options)
 {
 	if (strncmp(text, "http://", 7) != 0 && strncmp(text, "https://", 8) != 0) {
@@ -156,7 +196,7 @@ static int complete_options(struct sim_options *options, const char *credentials
 		fprintf(stderr, "camfleet sim: --cameras is required (1 to %d)\n", SIM_MAX_CAMERAS);
 		return -1;
 	}
-	return 0;
+	return check_outage_cameras(options);
 }
 
 enum sim_options_result sim_options_parse(int argc, char **argv, struct sim_options *options)
@@ -171,7 +211,8 @@ enum sim_options_result sim_options_parse(int argc, char **argv, struct sim_opti
 		OPT_HEARTBEAT,
 		OPT_VIDEO,
 		OPT_DURATION,
-		OPT_STATE
+		OPT_STATE,
+		OPT_OUTAGE
 	};
 	static const struct option long_options[] = {
 	    {"url", required_argument, NULL, OPT_URL},
@@ -184,6 +225,7 @@ enum sim_options_result sim_options_parse(int argc, char **argv, struct sim_opti
 	    {"video-interval", required_argument, NULL, OPT_VIDEO},
 	    {"duration", required_argument, NULL, OPT_DURATION},
 	    {"state-file", required_argument, NULL, OPT_STATE},
+	    {"outage", required_argument, NULL, OPT_OUTAGE},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -224,6 +266,7 @@ enum sim_options_result sim_options_parse(int argc, char **argv, struct sim_opti
 		case OPT_STATE:
 			failed = copy_option(options->state_file, sizeof(options->state_file), optarg, "--state-file");
 			break;
+		case OPT_OUTAGE: failed = add_outage(optarg, options); break;
 		case 'h': sim_options_usage(stdout); return SIM_OPTIONS_HELP;
 		default: sim_options_usage(stderr); return SIM_OPTIONS_INVALID;
 		}

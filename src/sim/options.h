@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "sim/outage.h"
 #include "util/uuid.h"
 
 #define SIM_MAX_CAMERAS                100000
@@ -24,6 +25,8 @@ struct sim_options {
 	double duration;                /* seconds of running; 0 = until SIGINT or SIGTERM */
 	double video_interval;          /* seconds between video upload reports */
 	char state_file[1024];
+	struct sim_outage outages[SIM_MAX_OUTAGES]; /* --outage, in the order given */
+	size_t outage_count;
 };
 
 enum sim_options_result { SIM_OPTIONS_OK, SIM_OPTIONS_HELP, SIM_OPTIONS_INVALID };

@@ -222,7 +222,9 @@ static void begin_stop(struct sim *sim, int64_t now, const char *why)
 	for (uint32_t i = 0; i < sim->camera_count; i++) {
 		struct sim_camera *camera = &sim->cameras[i];
 		camera_cancel_calls(camera);
-		camera->phase = camera->phase == CAMERA_RUNNING ? CAMERA_LAST_HEARTBEAT : CAMERA_DONE;
+		/* A camera in an outage is silent to the end: no last heartbeat. */
+		bool says_goodbye = camera->phase == CAMERA_RUNNING && !camera_in_outage(camera, now);
+		camera->phase = says_goodbye ? CAMERA_LAST_HEARTBEAT : CAMERA_DONE;
 		sim_camera_schedule(camera);
 	}
 }
@@ -297,22 +299,23 @@ static void print_status(struct sim *sim)
 		         (unsigned long long)counters->claimed, (unsigned long long)counters->credentials, errors);
 		return;
 	}
-	unsigned running = 0, paused = 0, stopped = 0;
+	unsigned running = 0, paused = 0, stopped = 0, silent = 0;
 	for (uint32_t i = 0; i < sim->camera_count; i++) {
 		const struct sim_camera *camera = &sim->cameras[i];
 		if (camera->phase == CAMERA_STOPPED)
 			stopped++;
+		else if (camera->silent)
+			silent++;
 		else if (camera->paused)
 			paused++;
 		else
 			running++;
 	}
-	log_info(
-	    "sim: %u cameras (%u running, %u paused, %u stopped) | heartbeats %llu ok, %llu failed | frames %llu | "
-	    "uploads %llu (%.1f MB) | %s",
-	    sim->camera_count, running, paused, stopped, (unsigned long long)counters->heartbeats_ok,
-	    (unsigned long long)counters->heartbeats_failed, (unsigned long long)counters->frames,
-	    (unsigned long long)counters->uploads, (double)counters->upload_bytes / 1e6, errors);
+	log_info("sim: %u cameras (%u running, %u paused, %u stopped, %u silent) | heartbeats %llu ok, %llu failed | "
+	         "frames %llu | uploads %llu (%.1f MB) | %s",
+	         sim->camera_count, running, paused, stopped, silent, (unsigned long long)counters->heartbeats_ok,
+	         (unsigned long long)counters->heartbeats_failed, (unsigned long long)counters->frames,
+	         (unsigned long long)counters->uploads, (double)counters->upload_bytes / 1e6, errors);
 }
 
 /* ---- start and end ----------------------------------------------------------------------------- */

@@ -3,8 +3,10 @@ the real server. It registers and claims its cameras, brings them online with me
 a live frame request with a JPEG it renders, reports video uploads, obeys a pause, says it is
 shutting down when --duration ends or on SIGINT, and reuses its state file on the next run."""
 import base64
+import datetime
 import json
 import os
+import re
 import signal
 import stat
 import subprocess
@@ -19,9 +21,9 @@ SIM_EXIT_TIMEOUT = 40.0   # seconds after --duration for setup, last heartbeats 
 ONLINE_TIMEOUT = 30.0     # seconds for a started sim to bring its cameras online
 
 
-def private_api(start_server):
+def private_api(start_server, extra_args=()):
     """A private server with the device link; skips the module's tests when it has none."""
-    server = start_server()
+    server = start_server(extra_args)
     resp = requests.post(server.url + "/device/heartbeat", json={}, timeout=REQUEST_TIMEOUT)
     if resp.status_code == 404:
         pytest.skip("the server has no device endpoints (POST /device/heartbeat is 404)")
@@ -200,6 +202,57 @@ def test_sim_runs_a_live_fleet_and_reuses_its_state_file(start_server, tmp_path,
     assert paused["state"] == "paused", "the sim does not override the owner's pause"
 
 
+def seen_at(camera):
+    """lastSeenAt as Unix seconds."""
+    return datetime.datetime.fromisoformat(camera["lastSeenAt"].replace("Z", "+00:00")).timestamp()
+
+
+def test_sim_outage_takes_a_camera_offline_without_shutting_down_then_back(start_server, tmp_path,
+                                                                           sims):
+    window = 2
+    api = private_api(start_server, ["--online-window", str(window)])
+    tenant = Tenant(api)
+    # Camera index 0 ("Sim camera 1" in a new state file) goes silent 3 s into the run, for 6 s
+    # and, as a second outage overlaps the first, on until 11 s in: 8 s of silence.
+    sim = Sim(api, tmp_path, 2, "--site", tenant.site_id, "--heartbeat-interval", "0.5",
+              "--outage", "0:3:6", "--outage", "0:5:6", "--duration", "60")
+    sims.append(sim)
+
+    def both_online():
+        cameras = site_cameras(api, tenant.site_id)
+        return cameras if len(cameras) == 2 and all(c["isOnline"] for c in cameras) else None
+    by_name = {c["name"]: c for c in wait_for("2 cameras online", both_online, sim)}
+    silent, other = by_name["Sim camera 1"]["id"], by_name["Sim camera 2"]["id"]
+
+    def camera(camera_id):
+        return expect(api.get(f"/cameras/{camera_id}", api.operator_token), 200)
+
+    def silent_offline():
+        assert camera(other)["isOnline"], "the other camera keeps heartbeating"
+        now = time.time()
+        current = camera(silent)
+        return (current, now) if not current["isOnline"] else None
+    before, offline_at = wait_for("camera 0 offline", silent_offline, sim, timeout=20)
+    # Offline only once its online window passed: no "shutting_down" (that is offline at once).
+    assert offline_at - seen_at(before) >= window - 0.5, (offline_at, before)
+
+    def silent_online():
+        current = camera(silent)
+        return current if current["isOnline"] else None
+    after = wait_for("camera 0 online again", silent_online, sim, timeout=20)
+    # Nothing in between: its next heartbeat came when the chained outages ended.
+    assert seen_at(after) - seen_at(before) >= 7.0, (before["lastSeenAt"], after["lastSeenAt"])
+    assert camera(other)["isOnline"]
+
+    sim.process.send_signal(signal.SIGINT)
+    assert sim.wait(SIM_EXIT_TIMEOUT) == 0, sim.log()
+    log = sim.log()
+    assert log.count("goes silent (--outage)") == 1, log
+    silences = re.findall(r"heartbeats again after ([0-9.]+) s of silence", log)
+    assert len(silences) == 1 and 7.5 <= float(silences[0]) <= 9.0, log
+    assert not any(c["isOnline"] for c in site_cameras(api, tenant.site_id)), "both said goodbye"
+
+
 def test_sim_without_site_registers_but_does_not_claim(start_server, tmp_path, sims):
     api = private_api(start_server)
     sim = Sim(api, tmp_path, 2, "--heartbeat-interval", "1", "--duration", "2")
@@ -234,7 +287,13 @@ def test_sim_refuses_bad_options_with_status_2(tmp_path):
                  ["--url", "http://127.0.0.1:1", "--cameras", "0", "--client-id", "a",
                   "--client-secret", "b"],
                  ["--url", "http://127.0.0.1:1", "--cameras", "1", "--client-id", "a",
-                  "--client-secret", "b", "--site", "not-a-uuid"]):
+                  "--client-secret", "b", "--site", "not-a-uuid"],
+                 ["--url", "http://127.0.0.1:1", "--cameras", "2", "--client-id", "a",
+                  "--client-secret", "b", "--outage", "2:1:1"],
+                 ["--url", "http://127.0.0.1:1", "--cameras", "2", "--client-id", "a",
+                  "--client-secret", "b", "--outage", "0:1"],
+                 ["--url", "http://127.0.0.1:1", "--cameras", "2", "--client-id", "a",
+                  "--client-secret", "b", "--outage", "0:-1:5"]):
         done = subprocess.run([str(BINARY), "sim"] + args, capture_output=True, text=True,
                               timeout=30, cwd=tmp_path, env={"PATH": os.environ.get("PATH", "")})
         assert done.returncode == 2, (args, done.stderr)
