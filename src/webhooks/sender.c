@@ -33,6 +33,12 @@ struct transfer {
 	struct delivery_outcome outcome;
 };
 
+/* A delivery claimed in a round, kept until the round's transaction is over. */
+struct claimed_job {
+	struct delivery_job job;
+	char *data_json; /* job.event.data_json's copy (malloc'd) */
+};
+
 struct webhook_sender {
 	struct store *store;
 	struct webhook_sender_settings settings;
@@ -44,6 +50,8 @@ struct webhook_sender {
 	struct transfer *transfers; /* those in flight */
 	int64_t next_claim_ms;
 	int64_t last_round_ms;
+	struct claimed_job *claimed; /* CLAIM_BATCH_MAX of them */
+	size_t claimed_count;
 	struct delivery_outcome *finished; /* outcomes to write, up to settings.concurrency + CLAIM_BATCH_MAX */
 	size_t finished_count;
 	uint64_t random_state;
@@ -170,10 +178,10 @@ static void fail(struct webhook_sender *sender, struct delivery_outcome *outcome
 	                                                     outcome->attempted_at_ms, next_random(sender));
 }
 
-/* The store's claim calls this for each delivery it leased to this sender. */
-static int start_job(void *context, const struct delivery_job *job)
+/* Starts the attempt of a claimed delivery (after the round's transaction: building requests and
+ * signatures holds no lock). */
+static void start_job(struct webhook_sender *sender, const struct delivery_job *job)
 {
-	struct webhook_sender *sender = context;
 	struct delivery_outcome outcome = {.attempted_at_ms = time_now_millis()};
 	memcpy(outcome.delivery_id, job->delivery_id, sizeof(outcome.delivery_id));
 	memcpy(outcome.lease_token, job->lease_token, sizeof(outcome.lease_token));
@@ -182,7 +190,7 @@ static int start_job(void *context, const struct delivery_job *job)
 		snprintf(outcome.error, sizeof(outcome.error), "the event is no longer kept");
 		outcome.kind = OUTCOME_DROPPED;
 		record(sender, &outcome);
-		return 0;
+		return;
 	}
 	struct transfer *transfer = calloc(1, sizeof(*transfer));
 	if (transfer == NULL ||
@@ -194,14 +202,41 @@ static int start_job(void *context, const struct delivery_job *job)
 		transfer_free(transfer);
 		fail(sender, &outcome, job->schedule_attempts, "camfleet could not prepare the request");
 		record(sender, &outcome);
-		return 0;
+		return;
 	}
 	transfer->next = sender->transfers;
 	if (sender->transfers != NULL)
 		sender->transfers->previous = transfer;
 	sender->transfers = transfer;
 	sender->in_flight++;
+}
+
+/* The store's claim calls this, inside its transaction, for each delivery it leased to this
+ * sender: a copy to start once the transaction is over. */
+static int keep_job(void *context, const struct delivery_job *job)
+{
+	struct webhook_sender *sender = context;
+	if (sender->claimed_count == CLAIM_BATCH_MAX)
+		return 1; /* never more than the claim asked for; the rest go out when their leases end */
+	struct claimed_job *kept = &sender->claimed[sender->claimed_count];
+	kept->job = *job;
+	kept->data_json = job->event_kept ? strdup(job->event.data_json) : NULL;
+	kept->job.event.data_json = kept->data_json;
+	if (job->event_kept && kept->data_json == NULL) {
+		log_error("webhooks: out of memory for delivery %s; it goes out when its lease ends", job->delivery_id);
+		return 0;
+	}
+	sender->claimed_count++;
 	return 0;
+}
+
+static void start_claimed(struct webhook_sender *sender)
+{
+	for (size_t i = 0; i < sender->claimed_count; i++) {
+		start_job(sender, &sender->claimed[i].job);
+		free(sender->claimed[i].data_json);
+	}
+	sender->claimed_count = 0;
 }
 
 /* Takes transfer off the multi handle and the list, and frees it. */
@@ -290,17 +325,14 @@ static void round_trip(struct webhook_sender *sender, int64_t now, unsigned want
 	    .disable_before_ms = now - sender->settings.disable_after_ms,
 	};
 	size_t written = sender->finished_count;
-	unsigned before = sender->in_flight;
 	enum store_result result =
-	    sender->store->ops->delivery_round(sender->store, sender->finished, written, &claim, start_job, sender);
+	    sender->store->ops->delivery_round(sender->store, sender->finished, written, &claim, keep_job, sender);
 	if (result != STORE_OK && result != STORE_NOT_FOUND)
 		log_error("webhooks: a round with the store failed (result %d): %zu attempts will be tried again",
 		          (int)result, written);
-	/* outcomes recorded during the claim (jobs that could not start) wait for the next round */
-	size_t recorded_since = sender->finished_count - written;
-	memmove(sender->finished, sender->finished + written, recorded_since * sizeof(*sender->finished));
-	sender->finished_count = recorded_since;
-	unsigned claimed = sender->in_flight - before + (unsigned)recorded_since;
+	sender->finished_count = 0;
+	unsigned claimed = (unsigned)sender->claimed_count;
+	start_claimed(sender); /* outcomes of those that cannot start wait for the next round */
 	if (want > 0)
 		sender->next_claim_ms = claimed == want ? now : now + POLL_MS;
 }
@@ -343,14 +375,16 @@ struct webhook_sender *webhook_sender_start(struct store *store, const struct we
 	atomic_init(&sender->stopping, false);
 	atomic_init(&sender->woken, false);
 	sender->finished = calloc(settings->concurrency + CLAIM_BATCH_MAX, sizeof(*sender->finished));
+	sender->claimed = calloc(CLAIM_BATCH_MAX, sizeof(*sender->claimed));
 	sender->multi = curl_multi_init();
-	if (sender->finished == NULL || sender->multi == NULL ||
+	if (sender->finished == NULL || sender->claimed == NULL || sender->multi == NULL ||
 	    curl_multi_setopt(sender->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)settings->concurrency) != CURLM_OK ||
 	    pthread_create(&sender->thread, NULL, run, sender) != 0) {
 		log_error("webhooks: cannot start the sender");
 		if (sender->multi != NULL)
 			curl_multi_cleanup(sender->multi);
 		free(sender->finished);
+		free(sender->claimed);
 		free(sender);
 		return NULL;
 	}
@@ -385,5 +419,6 @@ void webhook_sender_stop(struct webhook_sender *sender)
 	round_trip(sender, time_now_millis(), 0);
 	curl_multi_cleanup(sender->multi);
 	free(sender->finished);
+	free(sender->claimed);
 	free(sender);
 }
