@@ -25,6 +25,7 @@
 #include "http/server.h"
 #include "api/event_stream.h"
 #include "jobs/async_worker.h"
+#include "jobs/health_alerts.h"
 #include "jobs/housekeeping.h"
 #include "store/store.h"
 #include "store/store_bus.h"
@@ -71,8 +72,8 @@ int cli_serve(int argc, char **argv)
 	struct route *routes = NULL;
 	struct http_server *server = NULL;
 	struct metrics_listener *metrics_listener = NULL;
-	app.store = store_open(app.config.database_url, app.config.threads + 4,
-	                       STORE_USER_SERVER); /* + worker, flusher, reader, spare */
+	app.store = store_open(app.config.database_url, app.config.threads + 5,
+	                       STORE_USER_SERVER); /* + worker, flusher, reader, alerts, spare */
 	if (app.store == NULL)
 		goto done;
 	if (password_gate_configure(app.config.password_concurrency, app.config.password_wait_ms) != 0) {
@@ -101,6 +102,9 @@ int cli_serve(int argc, char **argv)
 		goto done;
 	app.housekeeping = housekeeping_start(&app);
 	if (app.housekeeping == NULL)
+		goto done;
+	app.health_alerts = health_alerts_start(&app);
+	if (app.health_alerts == NULL)
 		goto done;
 	app.event_streams = event_stream_hub_start(&app);
 	if (app.event_streams == NULL)
@@ -142,6 +146,7 @@ done:
 	camera_read_batch_stop(app.camera_reads);
 	device_hub_free(app.hub);
 	event_stream_hub_free(app.event_streams);
+	health_alerts_stop(app.health_alerts);
 	housekeeping_stop(app.housekeeping);
 	async_worker_stop(app.worker);
 	http_metrics_free(app.metrics);
