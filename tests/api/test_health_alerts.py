@@ -220,3 +220,60 @@ def test_no_alert_while_closed_and_one_at_the_next_opening(alerts_api, alerts_te
     events = wait_for(alerts_api, "camera.offline", timeout=75.0, cameraId=camera["id"])
     assert types(events) == ["camera.offline"]
     assert occurred_s(events[0]) >= opening.timestamp()
+
+
+@pytest.mark.skipif(BACKEND != "postgres", reason="two nodes share a database on PostgreSQL only")
+def test_two_postgres_nodes_emit_each_alert_once(tmp_path):
+    from postgres_support import create_database, drop_database, make_nodes, start_together
+
+    url = create_database()
+    nodes = make_nodes(tmp_path, url, 2, ALERT_ARGS + ["--threads", "2"])
+    try:
+        start_together(nodes)
+        operator = nodes[0].admin_create_client("operator", "alerts-pair-operator")
+        apis = [Api(node, operator) for node in nodes]
+        tenant = Tenant(apis[0])
+        # one camera per site (no whole-site alerts), each heartbeating through either node
+        cameras = [tenant.camera(site_id=tenant.add_site()["id"]) for _ in range(8)]
+        devices = [device_for(apis[i % 2], camera["id"]) for i, camera in enumerate(cameras)]
+        for device in devices:
+            heartbeat(device)
+        for camera in cameras:
+            wait_for(apis[0], "camera.offline", cameraId=camera["id"])
+        for device in devices:
+            heartbeat(device)
+        for camera in cameras:
+            wait_for(apis[1], "camera.online", cameraId=camera["id"])
+        time.sleep(3)  # a second emission would have come by now
+        for camera in cameras:
+            # each camera goes offline again after its last heartbeat (and may alert again): a
+            # second emission of one alert would show as the same type twice in a row
+            seen = types(alert_events(apis[1], cameraId=camera["id"]))
+            assert seen[:2] == ["camera.offline", "camera.online"], seen
+            assert all(a != b for a, b in zip(seen, seen[1:])), seen
+        complaints = [node.log_path.read_text().count("health alerts:") for node in nodes]
+        assert complaints == [0, 0], "\n".join(node.log_tail() for node in nodes)
+    finally:
+        for node in nodes:
+            node.kill()
+        drop_database(url)
+
+
+def test_reminders_repeat_camera_offline_while_offline(start_server):
+    server = start_server(ALERT_ARGS + ["--offline-reminder-after", "2"])
+    api = Api(server, server.operator_client)
+    tenant = Tenant(api)
+    camera = tenant.camera()
+    device = device_for(api, camera["id"])
+    heartbeat(device)
+    seen = last_seen(api, camera["id"])
+    deadline = time.monotonic() + 20
+    while len(alert_events(api, cameraId=camera["id"])) < 3:
+        assert time.monotonic() < deadline, alert_events(api, cameraId=camera["id"])
+        time.sleep(0.25)
+    first, second, third = alert_events(api, cameraId=camera["id"])[:3]
+    assert types([first, second, third]) == ["camera.offline"] * 3
+    assert "reminder" not in first["data"]
+    assert second["data"]["reminder"] is True and third["data"]["reminder"] is True
+    assert {event["data"]["offlineSince"] for event in (first, second, third)} == {rfc3339(seen + WINDOW_S)}
+    assert occurred_s(second) - occurred_s(first) >= 2
