@@ -29,7 +29,8 @@ def alerts_server(tmp_path_factory):
     instance.operator_client = instance.admin_create_client("operator", "alerts-operator")
     instance.start()
     yield instance
-    instance.stop()
+    code = instance.stop()
+    assert code in (0, None), f"alerts server exited {code} on SIGTERM\n{instance.log_tail()}"
 
 
 @pytest.fixture(scope="module")
