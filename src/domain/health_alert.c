@@ -29,7 +29,10 @@ int64_t health_alert_due_ms(int64_t offline_since_ms, const struct alert_setting
 int64_t health_alert_heartbeat_due_ms(int64_t at, bool shutting_down, const struct alert_settings *settings)
 {
 	struct alert_camera camera = {.state = CAMERA_RUNNING, .last_seen_at = at, .reported_offline = shutting_down};
-	return health_alert_due_ms(health_alert_offline_since_ms(&camera, settings->online_window), settings);
+	int64_t due = health_alert_due_ms(health_alert_offline_since_ms(&camera, settings->online_window), settings);
+	int64_t alert_after_ms = (int64_t)settings->alert_after * MILLIS;
+	int64_t bucket = alert_after_ms < ALERT_DUE_BUCKET_MS ? alert_after_ms : ALERT_DUE_BUCKET_MS;
+	return bucket > 0 ? due / bucket * bucket : due;
 }
 
 static struct alert_decision wait_until(int64_t next_at_ms)

@@ -72,8 +72,15 @@ bool health_alert_is_offline(const struct alert_camera *camera, unsigned online_
  * given when it went offline, or would go offline with no further heartbeat. */
 int64_t health_alert_due_ms(int64_t offline_since_ms, const struct alert_settings *settings);
 
-/* health_alert_due_ms for a camera that heartbeats at `at` (epoch seconds), saying shutting_down
- * or not: struct heartbeat's alert_due_ms (store/store.h). */
+/* The bucket a heartbeat's alert_due_ms is rounded down to (at most --offline-alert-after). */
+#define ALERT_DUE_BUCKET_MS ((int64_t)300 * 1000)
+
+/* For a camera that heartbeats at `at` (epoch seconds), saying shutting_down or not: struct
+ * heartbeat's alert_due_ms (store/store.h), health_alert_due_ms rounded down to a bucket of
+ * ALERT_DUE_BUCKET_MS or alert_after if shorter. Were it exact, every heartbeat would change the
+ * indexed alert_at_ms (on PostgreSQL no heartbeat could be a HOT update); rounded, most leave it as
+ * it was. It is never before the camera can be offline; the evaluator, looking up to a bucket
+ * early, finds the camera not yet due and sets the exact instant. */
 int64_t health_alert_heartbeat_due_ms(int64_t at, bool shutting_down, const struct alert_settings *settings);
 
 /* What to do with a due camera at now_ms. opening is the site's at now_ms, or NULL when not looked

@@ -49,8 +49,9 @@ struct heartbeat {
 	char camera_id[UUID_BUFFER_SIZE];
 	int64_t at;         /* epoch seconds: becomes last_seen_at */
 	bool shutting_down; /* "status": "shutting_down": offline at once */
-	/* Epoch ms the health-alert evaluator must look at the camera when it has no alert open: when
-	 * its offline alert would be due with no further heartbeat (health_alert_due_ms). With an
+	/* Epoch ms the health-alert evaluator must look at the camera when it has no alert open: about
+	 * when its offline alert would be due with no further heartbeat (health_alert_heartbeat_due_ms,
+	 * never later than exactly). With an
 	 * alert open it is looked at at once (camera.online); a camera not running is not looked at. */
 	int64_t alert_due_ms;
 	double encoded_frames_proportion;

@@ -39,8 +39,27 @@ static void test_shutting_down_is_offline_at_once(void **state)
 	camera.reported_offline = true;
 	assert_int_equal(health_alert_offline_since_ms(&camera, 90), SEEN_MS);
 	assert_true(health_alert_is_offline(&camera, 90, SEEN_MS));
-	assert_int_equal(health_alert_heartbeat_due_ms(SEEN, true, &settings), SEEN_MS + 300000);
-	assert_int_equal(health_alert_heartbeat_due_ms(SEEN, false, &settings), SEEN_MS + 390000);
+	/* due at SEEN + 300 s and SEEN + 390 s, both rounded down to a 300 s bucket */
+	assert_int_equal(health_alert_heartbeat_due_ms(SEEN, true, &settings), SEEN_MS + 200000);
+	assert_int_equal(health_alert_heartbeat_due_ms(SEEN, false, &settings), SEEN_MS + 200000);
+}
+
+static void test_heartbeat_due_is_bucketed_but_never_before_offline(void **state)
+{
+	/* 13 heartbeats 30 s apart (6 minutes) move the rounded instant once, the exact one 12 times */
+	int changes = 0;
+	int64_t previous = health_alert_heartbeat_due_ms(SEEN, false, &settings);
+	for (int64_t at = SEEN + 30; at <= SEEN + 360; at += 30) {
+		int64_t due = health_alert_heartbeat_due_ms(at, false, &settings);
+		assert_true(due >= (at + 90) * 1000 && due <= (at + 390) * 1000);
+		changes += due != previous;
+		previous = due;
+	}
+	assert_int_equal(changes, 1);
+	/* a delay shorter than the bucket is the bucket: still never before the camera is offline */
+	const struct alert_settings quick = {2, 2, 0};
+	assert_int_equal(health_alert_heartbeat_due_ms(SEEN + 1, false, &quick), (SEEN + 5) * 1000 / 2000 * 2000);
+	assert_true(health_alert_heartbeat_due_ms(SEEN + 1, true, &quick) >= (SEEN + 1) * 1000);
 }
 
 static void test_never_seen_or_not_running_never_alerts(void **state)
@@ -187,6 +206,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_offline_once_the_window_has_passed_in_whole_seconds),
 	    cmocka_unit_test(test_shutting_down_is_offline_at_once),
+	    cmocka_unit_test(test_heartbeat_due_is_bucketed_but_never_before_offline),
 	    cmocka_unit_test(test_never_seen_or_not_running_never_alerts),
 	    cmocka_unit_test(test_not_yet_due_waits_until_due),
 	    cmocka_unit_test(test_due_asks_for_the_opening_then_alerts_when_open),
