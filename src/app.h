@@ -14,6 +14,7 @@ struct token_service;
 struct http_metrics;
 struct async_worker;
 struct housekeeping;
+struct health_alerts;
 struct event_stream_hub;
 struct webhook_sender;
 struct device_hub;
@@ -25,16 +26,18 @@ struct app_config {
 	char database_url[1024];
 	char issuer[256];
 	unsigned token_ttl_seconds;
-	char signing_key_file[1024];   /* --signing-key-file: PEM key signing tokens; "": the database's keys */
-	unsigned threads;              /* libmicrohttpd worker threads (thread pool size) */
-	size_t max_body_bytes;         /* request bodies above this get 413 */
-	size_t max_upload_bytes;       /* the same for routes that take uploads (camera frames) */
-	unsigned max_connections;      /* concurrent connections accepted */
-	unsigned connection_timeout;   /* seconds an idle or slow connection is kept */
-	unsigned frame_max_age;        /* seconds a stored frame counts as fresh */
-	unsigned online_window;        /* seconds after the last heartbeat a camera is online */
-	unsigned event_retention_days; /* events older than this are deleted (jobs/housekeeping.c) */
-	unsigned frame_wait;           /* seconds a frame request waits for the camera's upload */
+	char signing_key_file[1024];     /* --signing-key-file: PEM key signing tokens; "": the database's keys */
+	unsigned threads;                /* libmicrohttpd worker threads (thread pool size) */
+	size_t max_body_bytes;           /* request bodies above this get 413 */
+	size_t max_upload_bytes;         /* the same for routes that take uploads (camera frames) */
+	unsigned max_connections;        /* concurrent connections accepted */
+	unsigned connection_timeout;     /* seconds an idle or slow connection is kept */
+	unsigned frame_max_age;          /* seconds a stored frame counts as fresh */
+	unsigned online_window;          /* seconds after the last heartbeat a camera is online */
+	unsigned offline_alert_after;    /* seconds offline before camera.offline (jobs/health_alerts.c) */
+	unsigned offline_reminder_after; /* seconds between camera.offline reminders; 0: none */
+	unsigned event_retention_days;   /* events older than this are deleted (jobs/housekeeping.c) */
+	unsigned frame_wait;             /* seconds a frame request waits for the camera's upload */
 	/* The edge: what the server shows of itself and who may reach it (README "Security"). */
 	char public_url[512];                 /* base of every absolute URL handed out; no trailing '/' */
 	unsigned max_connections_per_address; /* 0: no limit per client address */
@@ -68,6 +71,7 @@ struct app {
 	struct http_metrics *metrics;
 	struct async_worker *worker;
 	struct housekeeping *housekeeping;       /* jobs/housekeeping.c */
+	struct health_alerts *health_alerts;     /* jobs/health_alerts.c */
 	struct event_stream_hub *event_streams;  /* api/event_stream.c: GET /events/stream */
 	struct webhook_sender *webhooks;         /* webhooks/sender.c: delivers webhooks */
 	struct device_hub *hub;                  /* the device link's waits and caches (src/device/) */

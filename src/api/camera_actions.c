@@ -7,8 +7,8 @@
 
 #include "api/camera_access.h"
 #include "api/routes.h"
-#include "api/site_schedule.h"
-#include "api/site_time.h"
+#include "calendar/site_schedule.h"
+#include "calendar/site_time.h"
 #include "device/hub.h"
 #include "domain/camera_json.h"
 #include "util/base64.h"

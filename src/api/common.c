@@ -198,4 +198,5 @@ void api_change_origin(const struct http_request *request, struct change_origin 
 	snprintf(out->actor.id, sizeof(out->actor.id), "%s", principal->subject);
 	out->at_ms = time_now_millis();
 	out->online_window = request->app->config.online_window;
+	out->offline_alert_after = request->app->config.offline_alert_after;
 }

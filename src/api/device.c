@@ -169,6 +169,10 @@ static enum MHD_Result post_heartbeat(struct http_request *request)
 		return http_replied(request);
 	memcpy(beat.camera_id, request->principal.subject, sizeof(beat.camera_id));
 	beat.at = time_now_seconds();
+	const struct app_config *config = &request->app->config;
+	struct alert_settings alerts = {config->online_window, config->offline_alert_after,
+	                                config->offline_reminder_after};
+	beat.alert_due_ms = health_alert_heartbeat_due_ms(beat.at, beat.shutting_down, &alerts);
 	switch (device_hub_heartbeat(request->app->hub, request, &beat, heartbeat_written)) {
 	case DEVICE_SUSPENDED: return MHD_YES; /* heartbeat_written answers */
 	case DEVICE_ANSWER_NOW: return write_heartbeat_now(request, &beat);

@@ -9,7 +9,7 @@
 
 #include "api/common.h"
 #include "api/routes.h"
-#include "api/site_schedule.h"
+#include "calendar/site_schedule.h"
 #include "api/sites.h"
 #include "util/civil_date.h"
 #include "util/log.h"

@@ -26,6 +26,7 @@
 #include "http/server.h"
 #include "api/event_stream.h"
 #include "jobs/async_worker.h"
+#include "jobs/health_alerts.h"
 #include "jobs/housekeeping.h"
 #include "webhooks/sender.h"
 #include "store/store.h"
@@ -74,8 +75,8 @@ int cli_serve(int argc, char **argv)
 	struct http_server *server = NULL;
 	struct metrics_listener *metrics_listener = NULL;
 	bool curl_ready = false;
-	app.store = store_open(app.config.database_url, app.config.threads + 4,
-	                       STORE_USER_SERVER); /* + worker, flusher, reader, spare */
+	app.store = store_open(app.config.database_url, app.config.threads + 6,
+	                       STORE_USER_SERVER); /* + worker, flusher, reader, alerts, webhooks, spare */
 	if (app.store == NULL)
 		goto done;
 	if (password_gate_configure(app.config.password_concurrency, app.config.password_wait_ms) != 0) {
@@ -121,6 +122,9 @@ int cli_serve(int argc, char **argv)
 	app.webhooks = webhook_sender_start(app.store, &webhook_settings);
 	if (app.webhooks == NULL)
 		goto done;
+	app.health_alerts = health_alerts_start(&app);
+	if (app.health_alerts == NULL)
+		goto done;
 	app.event_streams = event_stream_hub_start(&app);
 	if (app.event_streams == NULL)
 		goto done;
@@ -161,6 +165,7 @@ done:
 	camera_read_batch_stop(app.camera_reads);
 	device_hub_free(app.hub);
 	event_stream_hub_free(app.event_streams);
+	health_alerts_stop(app.health_alerts);
 	housekeeping_stop(app.housekeeping);
 	webhook_sender_stop(app.webhooks);
 	if (curl_ready)

@@ -69,6 +69,9 @@ struct change_origin {
 	struct event_actor actor;
 	int64_t at_ms;          /* when the change happened (epoch milliseconds) */
 	unsigned online_window; /* seconds (--online-window) */
+	/* seconds (--offline-alert-after): a camera resumed or moved is looked at for health alerts
+	 * that long after the change (domain/health_alert.h) */
+	unsigned offline_alert_after;
 };
 
 /* The event type of a camera state change (from -> to), or EVENT_TYPE_COUNT when it has none. */

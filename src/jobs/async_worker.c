@@ -190,8 +190,10 @@ static void apply_put_state(struct store *store, const struct async_request *req
 /* The change is the requester's (its event's actor), made now. */
 static void apply(struct app *app, const struct async_request *request, bool retaken, struct outcome *outcome)
 {
-	struct change_origin origin = {
-	    .actor = request->requester, .at_ms = time_now_millis(), .online_window = app->config.online_window};
+	struct change_origin origin = {.actor = request->requester,
+	                               .at_ms = time_now_millis(),
+	                               .online_window = app->config.online_window,
+	                               .offline_alert_after = app->config.offline_alert_after};
 	if (request->kind == ASYNC_REGISTER_CAMERA)
 		apply_register(app->store, request, retaken, &origin, outcome);
 	else

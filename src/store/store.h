@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "domain/camera.h"
+#include "domain/health_alert.h"
 #include "store/entities.h"
 
 /* One result enum for every store operation; mapped to HTTP status in one place only:
@@ -48,6 +49,11 @@ struct heartbeat {
 	char camera_id[UUID_BUFFER_SIZE];
 	int64_t at;         /* epoch seconds: becomes last_seen_at */
 	bool shutting_down; /* "status": "shutting_down": offline at once */
+	/* Epoch ms the health-alert evaluator must look at the camera when it has no alert open: about
+	 * when its offline alert would be due with no further heartbeat (health_alert_heartbeat_due_ms,
+	 * never later than exactly). With an
+	 * alert open it is looked at at once (camera.online); a camera not running is not looked at. */
+	int64_t alert_due_ms;
 	double encoded_frames_proportion;
 	double network_transmit_rate;
 	double video_backlog;
@@ -122,6 +128,23 @@ struct delivery_claim {
 struct page_cursor {
 	char after_id[UUID_BUFFER_SIZE]; /* "": from the start */
 	unsigned limit;
+};
+
+/* A camera the health-alert evaluator claimed: its row and its alert. */
+struct alert_row {
+	struct camera camera;
+	enum alert_state alert_state;
+	int64_t alert_sent_at_ms;       /* when its open alert went out; 0: none */
+	int64_t alert_offline_since_ms; /* the open alert's offlineSince; 0: none */
+};
+typedef int (*alert_row_fn)(void *context, const struct alert_row *row);
+
+/* One decision of the evaluator to apply (store_ops.alert_apply). */
+struct alert_change {
+	const struct alert_row *seen;   /* the camera as decided on */
+	struct alert_decision decision; /* its action, next look (0: none) and offline-since */
+	const struct alert_settings *settings;
+	const struct change_origin *origin; /* the system, now */
 };
 
 /* What a claim or move writes, beyond the camera's identity. */
@@ -264,6 +287,23 @@ struct store_ops {
 	enum store_result (*camera_patch)(struct store *, const char *id, enum camera_state expected_state,
 	                                  const struct camera_patch *, const struct change_origin *origin,
 	                                  struct camera *out);
+
+	/* Health alerts (jobs/health_alerts.c, domain/health_alert.h). Each camera keeps its alert state
+	 * and alert_at_ms, when the evaluator must look at it next (indexed: a round reads only the
+	 * cameras due). Heartbeats set it (struct heartbeat), pausing or decommissioning closes an open
+	 * alert silently (no look), resuming or moving starts afresh (a look offline_alert_after later). */
+	/* Claims up to limit cameras due at now_ms (earliest first), moving their alert_at_ms to
+	 * lease_until_ms so that no other evaluator takes them meanwhile (PostgreSQL: rows another
+	 * node is claiming are skipped), and calls row for each. */
+	enum store_result (*alert_claim_due)(struct store *, int64_t now_ms, int64_t lease_until_ms, unsigned limit,
+	                                     alert_row_fn row, void *context);
+	/* Applies a decision in one transaction with its event: STORE_CONFLICT (nothing written) when
+	 * the camera's state, last heartbeat or alert state are no longer those seen (whoever changed
+	 * them set its next look). ALERT_ACTION_CAMERA_OFFLINE locks the site and emits one
+	 * site.offline for the site (alert_state 2 for its cameras) when health_alert_site_down holds
+	 * for its running cameras; ALERT_ACTION_SITE_ONLINE closes the site's alert and starts its
+	 * cameras afresh (health_alert_restart_ms). */
+	enum store_result (*alert_apply)(struct store *, const struct alert_change *change);
 
 	/* Events (the audit log): calls row for each event matching filter, newest first. */
 	enum store_result (*event_list)(struct store *, const struct event_filter *, event_row_fn row, void *context);

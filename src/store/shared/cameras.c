@@ -130,6 +130,19 @@ enum store_result shared_camera_register(struct store *store, const char *id, co
 	return sql_transaction(store, register_in_transaction, &registration);
 }
 
+/* --- health alerts --------------------------------------------------------------------------- */
+
+/* SET clauses that close any health alert of the camera (without an event) and set when the
+ * evaluator looks at it next: next_at, SQL for epoch ms or NULL (store.h "Health alerts"). */
+#define ALERT_RESET(next_at)                                                                                           \
+	" alert_state = 0, alert_sent_at_ms = NULL, alert_offline_since_ms = NULL, alert_at_ms = " next_at
+
+/* A change that starts a camera's alerts afresh: looked at --offline-alert-after from now. */
+static int64_t alert_restart_ms(const struct change_origin *origin)
+{
+	return origin->at_ms + (int64_t)origin->offline_alert_after * 1000;
+}
+
 /* --- the list ------------------------------------------------------------------------------- */
 
 /* Parameters: $1 organisation, $2 site, $3 and $4 granted users (NULL = no restriction),
@@ -236,9 +249,9 @@ static const char SQL_CAMERA_CLAIM[] =
     "UPDATE cameras SET state = 'running', organisation_id = $2, site_id = $3, camera_position_id = $4,"
     " claimed_at = $5, name = $6, direction1_alias = NULL, direction2_alias = NULL,"
     " last_seen_at = NULL, last_video_at = NULL, reported_offline = false, encoded_frames_proportion = 0,"
-    " network_transmit_rate = 0, video_backlog = 0, video_upload_latency = 0"
-    " WHERE serial_number = $1 AND (" STORE_SQL_STATE_BIT " & CAST($7 AS integer)) <> 0"
-    " RETURNING " STORE_CAMERA_COLUMNS;
+    " network_transmit_rate = 0, video_backlog = 0, video_upload_latency = 0," ALERT_RESET(
+        "NULL") " WHERE serial_number = $1 AND (" STORE_SQL_STATE_BIT " & CAST($7 AS integer)) <> 0"
+                " RETURNING " STORE_CAMERA_COLUMNS;
 
 struct claim {
 	const char *serial_number;
@@ -290,8 +303,11 @@ enum store_result shared_camera_claim(struct store *store, const char *serial_nu
 
 /* --- state, move and patch: one camera by id ------------------------------------------------ */
 
-static const char SQL_CAMERA_SET_STATE[] =
-    "UPDATE cameras SET state = $2 WHERE id = $1 AND state = $3 RETURNING " STORE_CAMERA_COLUMNS;
+/* Resuming starts the camera's health alerts afresh ($4: when to look); pausing and
+ * decommissioning close an open alert silently. */
+static const char SQL_CAMERA_SET_STATE[] = "UPDATE cameras SET state = $2," ALERT_RESET(
+    "CASE WHEN $2 = 'running' THEN CAST($4 AS bigint) END") " WHERE id = $1 AND state = $3 "
+                                                            "RETURNING " STORE_CAMERA_COLUMNS;
 
 struct state_change {
 	const char *id;
@@ -308,6 +324,7 @@ static enum store_result set_state(struct sql_connection *c, const void *context
 	sql_param_text(&params, change->id);
 	sql_param_text(&params, camera_state_name(change->new_state));
 	sql_param_text(&params, camera_state_name(change->expected_state));
+	sql_param_int64(&params, alert_restart_ms(change->origin));
 	enum store_result result =
 	    run_conditional(c, SQL_CAMERA_SET_STATE, &params, SQL_CAMERA_EXISTS, change->id, change->out);
 	if (result == STORE_OK && change->new_state == CAMERA_DECOMMISSIONED) {
@@ -334,8 +351,11 @@ enum store_result shared_camera_set_state(struct store *store, const char *id, e
 	return camera_transaction(store, id, set_state, &change);
 }
 
-static const char SQL_CAMERA_MOVE[] = "UPDATE cameras SET organisation_id = $2, site_id = $3, camera_position_id = $4"
-                                      " WHERE id = $1 AND state = $5 RETURNING " STORE_CAMERA_COLUMNS;
+/* A move starts the camera's health alerts afresh at its new site ($6: when to look). */
+static const char SQL_CAMERA_MOVE[] =
+    "UPDATE cameras SET organisation_id = $2, site_id = $3, camera_position_id = $4," ALERT_RESET(
+        "CASE WHEN state = 'running' THEN CAST($6 AS bigint) END") " WHERE id = $1 AND state = $5 "
+                                                                   "RETURNING " STORE_CAMERA_COLUMNS;
 
 struct move {
 	const char *id;
@@ -368,6 +388,7 @@ static enum store_result move_in_transaction(struct sql_connection *c, const voi
 	sql_param_text(&params, move->placement->site_id);
 	sql_param_text(&params, move->placement->camera_position_id);
 	sql_param_text(&params, camera_state_name(move->expected_state));
+	sql_param_int64(&params, alert_restart_ms(move->origin));
 	result = run_conditional(c, SQL_CAMERA_MOVE, &params, SQL_CAMERA_EXISTS, move->id, move->out);
 	if (result == STORE_OK)
 		result = replace_position(c, move->id, move->placement);

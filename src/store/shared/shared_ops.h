@@ -26,7 +26,7 @@
 	X(camera_set_state) X(camera_move) X(camera_patch) X(upload_totals) X(frame_latest) \
 	X(device_camera_get) X(device_credentials_put) X(device_credentials_delete) X(video_upload_insert) \
 	X(frame_put) \
-	X(event_list) X(event_prune) \
+	X(event_list) X(event_prune) X(alert_claim_due) X(alert_apply) \
 	X(webhook_insert) X(webhook_get) X(webhook_list) X(webhook_update) X(webhook_rotate_secret) X(webhook_delete) \
 	X(webhook_test) X(delivery_list) X(delivery_get) X(delivery_retry) X(delivery_round) \
 	X(async_insert) X(async_get) X(async_claim_next) X(async_finish) X(async_pending_count)
@@ -50,6 +50,12 @@ SHARED_STORE_OPERATIONS(SHARED_DECLARE)
 	" WHEN 'decommissioned' THEN 3 END)"
 _Static_assert(CAMERA_REGISTERED == 0 && CAMERA_RUNNING == 1 && CAMERA_PAUSED == 2 && CAMERA_DECOMMISSIONED == 3,
                "STORE_SQL_STATE_BIT must follow enum camera_state");
+
+/* The alert_at_ms a heartbeat at `at` (epoch seconds) sets (store.h struct heartbeat): its
+ * alert_due_ms with no alert open, now with one (camera.online), NULL for a camera not running. */
+#define STORE_SQL_HEARTBEAT_ALERT_AT(at, alert_due_ms)                                                                 \
+	" alert_at_ms = CASE WHEN state <> 'running' THEN NULL WHEN alert_state = 0 THEN " alert_due_ms " ELSE " at    \
+	" * 1000 END"
 
 /* Whether every beat's metrics can be stored alike on both dialects: SQLite keeps a NaN REAL as
  * NULL, so no back end stores NaN (the batch is refused: STORE_CONFLICT). */

@@ -196,5 +196,6 @@ struct contract_tests contract_device_tests(void);     /* device link: credentia
 struct contract_tests contract_async_tests(void);      /* asynchronous requests, ping, the store's shape */
 struct contract_tests contract_event_tests(void);      /* events: one per camera write, none when refused */
 struct contract_tests contract_event_list_tests(void); /* the audit log: filters, order, pages */
+struct contract_tests contract_alert_tests(void);      /* health alerts: due cameras, decisions */
 
 #endif

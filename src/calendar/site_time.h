@@ -1,11 +1,12 @@
-/* A site's local time for the camera handlers: the rules of domain/local_time.h and
- * domain/opening_hours.h run over the system tz database (util/zoneinfo.h), each call one locked
- * use of the zone. */
-#ifndef CAMFLEET_API_SITE_TIME_H
-#define CAMFLEET_API_SITE_TIME_H
+/* A site's local time, for the camera handlers and the health-alert evaluator: the rules of
+ * domain/local_time.h and domain/opening_hours*.h run over the system tz database
+ * (util/zoneinfo.h), each call one locked use of the zone. */
+#ifndef CAMFLEET_CALENDAR_SITE_TIME_H
+#define CAMFLEET_CALENDAR_SITE_TIME_H
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "domain/schedule.h"
@@ -26,5 +27,11 @@ bool site_time_date_at(const char *zone, int64_t instant, int *year, int *month,
  * site_time_error; 0 when memory ran out). */
 json_t *site_time_opening_hours(const char *zone, const struct day_schedule *day_of_date, int year, int month, int day,
                                 int *error);
+
+/* opening_hours_for_date (domain/opening_hours_compute.h) in zone: the UTC instants (epoch
+ * seconds) of day_of_date's intervals on the local date, how many (up to max), or a negative enum
+ * opening_hours_error or enum site_time_error. */
+int site_time_instants(const char *zone, const struct day_schedule *day_of_date, int year, int month, int day,
+                       int64_t *instants, size_t max) __attribute__((warn_unused_result));
 
 #endif

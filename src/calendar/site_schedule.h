@@ -1,8 +1,9 @@
 /* A site's opening hours as the domain sees them (domain/schedule.h), read from the store: the
  * weekly schedule, the exception of a date, and the schedule in force on a date (its exception
- * when there is one, else its weekday). Used by the site endpoints and by the cameras'. */
-#ifndef CAMFLEET_API_SITE_SCHEDULE_H
-#define CAMFLEET_API_SITE_SCHEDULE_H
+ * when there is one, else its weekday). Used by the site and camera endpoints and by the
+ * health-alert evaluator (calendar/site_opening.h). */
+#ifndef CAMFLEET_CALENDAR_SITE_SCHEDULE_H
+#define CAMFLEET_CALENDAR_SITE_SCHEDULE_H
 
 #include <stdbool.h>
 

@@ -1,9 +1,10 @@
 /* The domain's local-time rules over util/zoneinfo.c: each function enters the zone once and runs
  * the pure computation inside, with zoneinfo_offset_at as the zone's offsets. */
-#include "api/site_time.h"
+#include "calendar/site_time.h"
 
 #include "domain/local_time.h"
 #include "domain/opening_hours.h"
+#include "domain/opening_hours_compute.h"
 #include "util/zoneinfo.h"
 
 struct date_at_work {
@@ -54,4 +55,29 @@ json_t *site_time_opening_hours(const char *zone, const struct day_schedule *day
 	}
 	*error = work.error;
 	return work.instants;
+}
+
+struct instants_work {
+	const struct day_schedule *day_of_date;
+	int year, month, day;
+	int64_t *instants;
+	size_t max;
+	int count;
+};
+
+static void find_instants(void *context)
+{
+	struct instants_work *work = context;
+	work->count = opening_hours_for_date(zoneinfo_offset_at, work->day_of_date, work->year, work->month, work->day,
+	                                     work->instants, work->max);
+}
+
+int site_time_instants(const char *zone, const struct day_schedule *day_of_date, int year, int month, int day,
+                       int64_t *instants, size_t max)
+{
+	struct instants_work work = {day_of_date, year, month, day, instants, max, SITE_TIME_ZONE_ERROR};
+	enum zoneinfo_result entered = zoneinfo_with_zone(zone, find_instants, &work);
+	if (entered != ZONEINFO_OK)
+		return entered == ZONEINFO_UNKNOWN_ZONE ? SITE_TIME_UNKNOWN_ZONE : SITE_TIME_ZONE_ERROR;
+	return work.count;
 }

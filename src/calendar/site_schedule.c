@@ -1,6 +1,6 @@
 /* Reading a site's opening hours from the store into domain/schedule.h structures. The store
  * keeps the JSON the API validated; a stored text that no longer parses is a store error. */
-#include "api/site_schedule.h"
+#include "calendar/site_schedule.h"
 
 #include <stdio.h>
 #include <stdlib.h>
