@@ -43,7 +43,7 @@ static int keep_claimed(void *context, const struct alert_row *row)
 {
 	struct health_alerts *alerts = context;
 	if (alerts->batch_count >= CLAIM_BATCH)
-		return 1; /* cannot happen: the claim's LIMIT is CLAIM_BATCH */
+		return 1; /* the claim's LIMIT is CLAIM_BATCH: not reached */
 	alerts->batch[alerts->batch_count++] = *row;
 	return 0;
 }

@@ -12,12 +12,13 @@
 
 #define ALERT_COLUMNS STORE_CAMERA_COLUMNS ", alert_state, alert_sent_at_ms, alert_offline_since_ms"
 
-/* The due cameras, earliest first, leased; PostgreSQL skips rows another node holds. */
-#define CLAIM_UPDATE "UPDATE cameras SET alert_at_ms = $2 WHERE id IN (SELECT id FROM cameras WHERE alert_at_ms <= $1"
-#define CLAIM_ORDER  " ORDER BY alert_at_ms LIMIT $3"
-static const char *const SQL_ALERT_CLAIM[] =
-    SQL_EACH_DIALECT(CLAIM_UPDATE CLAIM_ORDER ") RETURNING " ALERT_COLUMNS,
-                     CLAIM_UPDATE CLAIM_ORDER " FOR UPDATE SKIP LOCKED) RETURNING " ALERT_COLUMNS);
+/* The due cameras, earliest first, leased; PostgreSQL skips rows another node holds. They are
+ * picked in a WITH, which PostgreSQL runs once (a LIMIT under FOR UPDATE SKIP LOCKED inside IN may
+ * be run again per row and lease more than asked). */
+#define CLAIM(lock)                                                                                                    \
+	"WITH picked AS (SELECT id FROM cameras WHERE alert_at_ms <= $1 ORDER BY alert_at_ms LIMIT $3" lock ")"        \
+	" UPDATE cameras SET alert_at_ms = $2 WHERE id IN (SELECT id FROM picked) RETURNING " ALERT_COLUMNS
+static const char *const SQL_ALERT_CLAIM[] = SQL_EACH_DIALECT(CLAIM(""), CLAIM(" FOR UPDATE SKIP LOCKED"));
 static const char *const SQL_ALERT_CAMERA_LOCK[] =
     SQL_LOCKING("SELECT " ALERT_COLUMNS " FROM cameras WHERE id = $1", " FOR UPDATE");
 static const char *const SQL_ALERT_SITE_LOCK[] =
