@@ -10,7 +10,9 @@
 #
 # Environment: CAMFLEET_BIN (skip the build), BENCH_CAMERAS (2000), BENCH_DURATION (10, seconds of
 # GETs per run), BENCH_WARMUP (3, seconds of events before the GETs start), BENCH_EVENT_RATE (2500,
-# PATCHes/s, each one event; 0: as fast as the connections go), BENCH_EVENT_CONNECTIONS (32), BENCH_GET_CONNECTIONS (16),
+# PATCHes/s, each one event; 0: as fast as the connections go), BENCH_GET_RATE (10000, GETs/s beside
+# them: a steady read load, so that p99 shows what deliveries add to a read's latency rather than
+# how much CPU they take from a saturating client; 0: as fast as they go), BENCH_EVENT_CONNECTIONS (32), BENCH_GET_CONNECTIONS (16),
 # BENCH_THREADS (2, per wrk), BENCH_ROUNDS (3), BENCH_DRAIN_TIMEOUT (60, seconds to wait for the
 # last deliveries of a round), BENCH_SEED_THREADS (16), BENCH_TMPDIR, BENCH_KEEP=1,
 # BENCH_SERVER_ARGS (extra `camfleet serve` options), PYTHON (/usr/bin/python3),
@@ -23,6 +25,7 @@ CAMERAS=${BENCH_CAMERAS:-2000}
 DURATION=${BENCH_DURATION:-10}
 WARMUP=${BENCH_WARMUP:-3}
 EVENT_RATE=${BENCH_EVENT_RATE:-2500}
+GET_RATE=${BENCH_GET_RATE:-10000}
 EVENT_CONNECTIONS=${BENCH_EVENT_CONNECTIONS:-32}
 GET_CONNECTIONS=${BENCH_GET_CONNECTIONS:-16}
 THREADS=${BENCH_THREADS:-2}
@@ -39,6 +42,7 @@ RATIO_TARGET=1.5      # GET /cameras/{id} p99 while delivering / without webhook
 . "$BENCH_DIR/lib.sh"
 
 [[ $EVENT_RATE =~ ^[0-9]+$ ]] || die "BENCH_EVENT_RATE must be a number of events/s (0: unpaced)"
+[[ $GET_RATE =~ ^[0-9]+$ ]] || die "BENCH_GET_RATE must be a number of GETs/s (0: as fast as they go)"
 EVENT_PACE_TEXT=$( (( EVENT_RATE > 0 )) && echo "$EVENT_RATE PATCH/s" || echo "PATCHes unpaced")
 require_positive_integers "$CAMERAS" "$DURATION" "$WARMUP" "$EVENT_CONNECTIONS" \
   "$GET_CONNECTIONS" "$THREADS" "$ROUNDS" "$DRAIN_TIMEOUT" "$SEED_THREADS"
@@ -191,7 +195,7 @@ events_with_gets() {
   patch_pid=$LAST_WRK_PID
   sleep "$WARMUP"
   WINDOW_FROM=$(now)
-  start_wrk "$TMP/wrk-get-$tag.txt" get_camera.lua "$GET_CONNECTIONS" "$DURATION"
+  BENCH_GET_PACE=$GET_RATE start_wrk "$TMP/wrk-get-$tag.txt" get_camera.lua "$GET_CONNECTIONS" "$DURATION"
   finish_wrk "$LAST_WRK_PID" "$TMP/wrk-get-$tag.txt" "GET /cameras/{id} ($tag)"
   WINDOW_TO=$(now)
   GET_RESULT=$WRK_RESULT
@@ -264,8 +268,9 @@ mkdir -p "$RESULTS_DIR"
   printf 'camfleet webhook benchmark  %s  %s\n' "$NOW" "$COMMIT"
   printf '%s cameras on SQLite (seeded in %s s); events: %s (PATCH /cameras/{id}) over %s connections;\n' \
     "$CAMERAS" "$SEED_SECONDS" "$EVENT_PACE_TEXT" "$EVENT_CONNECTIONS"
-  printf 'GET /cameras/{id}: %s connections for %s s, from %s s into the events; %s threads per wrk; %s cores\n' \
-    "$GET_CONNECTIONS" "$DURATION" "$WARMUP" "$THREADS" "$(nproc)"
+  printf 'GET /cameras/{id}: %s over %s connections for %s s, from %s s into the events; %s threads per wrk; %s cores\n' \
+    "$( (( GET_RATE > 0 )) && echo "$GET_RATE/s" || echo "unpaced")" "$GET_CONNECTIONS" "$DURATION" "$WARMUP" "$THREADS" \
+    "$(nproc)"
   printf 'receiver: nginx on 127.0.0.1 answering 204; camfleet RSS after the runs %s\n' "$(format_mib "$RSS_AFTER")"
   printf 'other processes used %s%% of the CPU during the runs%s\n' "$OTHER_CPU" \
     "$( (( OTHER_CPU > 5 )) && echo ': a busy machine, the figures are pessimistic')"

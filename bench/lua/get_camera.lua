@@ -18,3 +18,7 @@ function request()
   position = position % #ids + 1
   return wrk.format("GET", "/cameras/" .. ids[position], headers)
 end
+
+-- BENCH_GET_PACE (requests/s over all threads; unset or 0: as fast as the server answers) makes
+-- the GETs a steady load instead of a saturating one.
+delay = common.paced_delay(tonumber(os.getenv("BENCH_GET_PACE") or "") or 0)

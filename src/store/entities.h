@@ -110,8 +110,9 @@ struct delivery_job {
 	char url[WEBHOOK_URL_MAX + 1];
 	char secret[WEBHOOK_SECRET_SIZE];
 	char previous_secret[WEBHOOK_SECRET_SIZE]; /* "" when none still signs */
-	bool event_kept;                           /* false: the event was pruned; the delivery can only fail */
-	struct event_record event;                 /* data_json lives only during the callback */
+	bool webhook_failing;      /* the webhook has failures since its last success (failing_since_ms) */
+	bool event_kept;           /* false: the event was pruned; the delivery can only fail */
+	struct event_record event; /* data_json lives only during the callback */
 };
 
 /* What became of a claimed delivery. */
@@ -128,7 +129,8 @@ struct delivery_outcome {
 	char lease_token[UUID_BUFFER_SIZE];
 	char webhook_id[UUID_BUFFER_SIZE];
 	enum delivery_outcome_kind kind;
-	int response_status; /* 0: no HTTP answer */
+	bool webhook_failing; /* as claimed: a success must clear the webhook's failing_since_ms */
+	int response_status;  /* 0: no HTTP answer */
 	char error[DELIVERY_ERROR_MAX + 1];
 	int64_t attempted_at_ms;
 	int64_t next_attempt_at_ms; /* after a failure: when to try again; -1: failed for good */

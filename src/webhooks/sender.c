@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -16,7 +19,8 @@
 #define LEASE_MARGIN_MS 20000 /* a claim's lease: the attempt's time plus this */
 #define ANSWER_BODY_MAX 65536 /* bytes of an answer read before the transfer is cut */
 #define CLAIM_BATCH_MAX 256   /* deliveries claimed in one transaction */
-#define ROUND_GAP_MS    3     /* the longest a finished attempt waits for others to share its commit */
+#define ROUND_GAP_MS    10    /* the longest a finished attempt waits for others to share its commit */
+#define SENDER_NICE     10    /* the sender thread's nice value */
 #define USER_AGENT      "camfleet-webhooks/1"
 
 /* One attempt in flight. */
@@ -186,6 +190,7 @@ static void start_job(struct webhook_sender *sender, const struct delivery_job *
 	memcpy(outcome.delivery_id, job->delivery_id, sizeof(outcome.delivery_id));
 	memcpy(outcome.lease_token, job->lease_token, sizeof(outcome.lease_token));
 	memcpy(outcome.webhook_id, job->webhook_id, sizeof(outcome.webhook_id));
+	outcome.webhook_failing = job->webhook_failing;
 	if (!job->event_kept) {
 		snprintf(outcome.error, sizeof(outcome.error), "the event is no longer kept");
 		outcome.kind = OUTCOME_DROPPED;
@@ -340,6 +345,9 @@ static void round_trip(struct webhook_sender *sender, int64_t now, unsigned want
 static void *run(void *argument)
 {
 	struct webhook_sender *sender = argument;
+	/* background work: when the CPUs are busy, the requests being answered go first */
+	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), SENDER_NICE) != 0)
+		log_warn("webhooks: cannot lower the sender's priority; it competes with requests as an equal");
 	while (!atomic_load(&sender->stopping)) {
 		int running = 0;
 		if (curl_multi_perform(sender->multi, &running) != CURLM_OK)

@@ -151,8 +151,9 @@ static const char *const SQL_DELIVERY_CLAIM[] = SQL_EACH_DIALECT(CLAIM(""), CLAI
 static const char SQL_CLAIMED[] =
     "SELECT d.id, d.webhook_id, d.attempts, d.attempts - d.schedule_start, w.url, w.secret,"
     " CASE WHEN w.previous_secret_until_ms > $2 THEN w.previous_secret ELSE NULL END, e.seq, e.id, e.type,"
-    " e.occurred_at_ms, e.organisation_id, e.site_id, e.camera_id, e.actor_kind, e.actor_id, e.data_json"
-    " FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id LEFT JOIN events e ON e.seq = d.event_seq"
+    " e.occurred_at_ms, e.organisation_id, e.site_id, e.camera_id, e.actor_kind, e.actor_id, e.data_json,"
+    " w.failing_since_ms IS NOT NULL FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id LEFT JOIN events "
+    "e ON e.seq = d.event_seq"
     " WHERE d.lease_token = $1 ORDER BY d.next_attempt_at_ms";
 
 /* One sender's round: its outcomes to write, then its claim. */
@@ -190,6 +191,7 @@ static int visit_claimed(void *context, const struct sql_row *row)
 	event->actor.kind = event_actor_kind_from_name(sql_text_view(row, 14));
 	sql_text(row, 15, event->actor.id, sizeof(event->actor.id));
 	event->data_json = sql_text_view(row, 16);
+	job.webhook_failing = sql_bool(row, 17);
 	return round->job(round->context, &job);
 }
 
@@ -337,8 +339,8 @@ static enum store_result write_outcome(struct sql_connection *c, const struct de
 		return result;
 	struct sql_params webhook = {0};
 	sql_param_text(&webhook, outcome->webhook_id);
-	if (outcome->kind == OUTCOME_SUCCEEDED)
-		return sql_change(c, SQL_WEBHOOK_SUCCEEDED, &webhook, false);
+	if (outcome->kind == OUTCOME_SUCCEEDED) /* most webhooks are not failing: nothing to clear */
+		return outcome->webhook_failing ? sql_change(c, SQL_WEBHOOK_SUCCEEDED, &webhook, false) : STORE_OK;
 	sql_param_int64(&webhook, outcome->attempted_at_ms);
 	result = sql_change(c, SQL_WEBHOOK_FAILED, &webhook, false);
 	return result == STORE_OK ? disable_if_failing(c, outcome, disable_before_ms) : result;
