@@ -83,6 +83,13 @@ class Received:
         return self.headers.get("webhook-id")
 
 
+class _BackloggedServer(http.server.ThreadingHTTPServer):
+    """A threaded receiver whose listen backlog takes a burst of parallel deliveries: the sender
+    opens up to --webhook-concurrency-per-webhook (64) connections per webhook per node, and
+    socketserver's default backlog of 5 would refuse some (failed attempts, retried later)."""
+    request_queue_size = 512
+
+
 class Receiver:
     """An HTTP server on 127.0.0.1 in a thread. Each path answers by its script: a list of
     answers used in turn (the last one repeats), each an int status or a callable
@@ -124,7 +131,7 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.server = _BackloggedServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
