@@ -169,6 +169,11 @@ static bool configure(struct transfer *transfer, const struct delivery_job *job)
 /* Adds an outcome to write; the array has room for every transfer in flight and a whole claim. */
 static void record(struct webhook_sender *sender, const struct delivery_outcome *outcome)
 {
+	if (sender->finished_count == sender->settings.concurrency + CLAIM_BATCH_MAX) {
+		log_error("webhooks: no room to record delivery %s; it goes out again when its lease ends",
+		          outcome->delivery_id);
+		return;
+	}
 	sender->finished[sender->finished_count++] = *outcome;
 }
 
@@ -418,10 +423,8 @@ void webhook_sender_stop(struct webhook_sender *sender)
 	 * that they go out again at once after a restart or from another node */
 	while (sender->transfers != NULL) {
 		struct transfer *transfer = sender->transfers;
-		if (sender->finished_count < sender->settings.concurrency + CLAIM_BATCH_MAX) {
-			transfer->outcome.kind = OUTCOME_RELEASED;
-			record(sender, &transfer->outcome);
-		}
+		transfer->outcome.kind = OUTCOME_RELEASED;
+		record(sender, &transfer->outcome);
 		transfer_end(sender, transfer);
 	}
 	round_trip(sender, time_now_millis(), 0);
