@@ -28,6 +28,7 @@ struct app_config {
 	unsigned token_ttl_seconds;
 	char signing_key_file[1024];     /* --signing-key-file: PEM key signing tokens; "": the database's keys */
 	unsigned threads;                /* libmicrohttpd worker threads (thread pool size) */
+	unsigned write_threads;          /* threads running the writes' handlers (http/handler_pool.h) */
 	size_t max_body_bytes;           /* request bodies above this get 413 */
 	size_t max_upload_bytes;         /* the same for routes that take uploads (camera frames) */
 	unsigned max_connections;        /* concurrent connections accepted */

@@ -362,7 +362,11 @@ const struct route camera_action_routes[] = {
      .pattern = "/cameras/{cameraId}/opening-hours",
      .handler = get_opening_hours,
      .roles = ROLES_READERS},
-    {.method = "POST", .pattern = "/frame-requests", .handler = post_frame_request, .roles = ROLES_READERS},
+    {.method = "POST",
+     .pattern = "/frame-requests",
+     .handler = post_frame_request,
+     .roles = ROLES_READERS,
+     .flags = ROUTE_ON_HTTP_THREAD}, /* waits for the frame suspended (device/frame_capture.c) */
     {.method = "GET",
      .pattern = "/cameras/{cameraId}/video-upload-metrics",
      .handler = get_upload_metrics,

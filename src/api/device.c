@@ -368,7 +368,11 @@ static enum MHD_Result post_frame(struct http_request *request)
 }
 
 const struct route device_routes[] = {
-    {.method = "POST", .pattern = "/device/heartbeat", .handler = post_heartbeat, .roles = ROLE_BIT(ROLE_DEVICE)},
+    {.method = "POST",
+     .pattern = "/device/heartbeat",
+     .handler = post_heartbeat,
+     .roles = ROLE_BIT(ROLE_DEVICE),
+     .flags = ROUTE_ON_HTTP_THREAD}, /* group commit, suspended (device/heartbeat_batch.c) */
     {.method = "POST",
      .pattern = "/device/video-uploads",
      .handler = post_video_upload,

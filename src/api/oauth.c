@@ -284,7 +284,10 @@ static enum MHD_Result get_metadata(struct http_request *request)
 }
 
 const struct route oauth_routes[] = {
-    {.method = "POST", .pattern = "/oauth/token", .handler = post_token, .flags = ROUTE_PUBLIC},
+    {.method = "POST",
+     .pattern = "/oauth/token",
+     .handler = post_token,
+     .flags = ROUTE_PUBLIC | ROUTE_ON_HTTP_THREAD}, /* checks secrets suspended (api/password_checks.c) */
     {.method = "GET", .pattern = "/.well-known/jwks.json", .handler = get_jwks, .flags = ROUTE_PUBLIC},
     {.method = "GET",
      .pattern = "/.well-known/oauth-authorization-server",

@@ -75,8 +75,9 @@ int cli_serve(int argc, char **argv)
 	struct http_server *server = NULL;
 	struct metrics_listener *metrics_listener = NULL;
 	bool curl_ready = false;
-	app.store = store_open(app.config.database_url, app.config.threads + 6,
-	                       STORE_USER_SERVER); /* + worker, flusher, reader, alerts, webhooks, spare */
+	/* HTTP and handler pool threads, + worker, flusher, reader, alerts, webhooks, spare */
+	app.store =
+	    store_open(app.config.database_url, app.config.threads + app.config.write_threads + 6, STORE_USER_SERVER);
 	if (app.store == NULL)
 		goto done;
 	if (password_gate_configure(app.config.password_concurrency, app.config.password_wait_ms) != 0) {

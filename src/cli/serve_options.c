@@ -85,6 +85,12 @@ static const struct serve_option serve_options[] = {
      NUMBER_FIELD(threads, 1, 256),
      .default_shown = "one per CPU",
      .help = "HTTP worker threads"},
+    {.name = "write-threads",
+     .argument = "N",
+     NUMBER_FIELD(write_threads, 1, 256),
+     .default_value = "8",
+     .help = "threads that run the writes (POST, PUT, PATCH, DELETE), so that a write waiting for the database "
+             "never holds an HTTP worker thread"},
     {.name = "max-body",
      .argument = "BYTES",
      NUMBER_FIELD(max_body_bytes, 1024, 64 * 1024 * 1024),

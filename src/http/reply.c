@@ -51,8 +51,34 @@ static enum MHD_Result queue(struct http_request *request, unsigned status, cons
 		MHD_add_response_header(response, MHD_HTTP_HEADER_CONNECTION, "close");
 	for (size_t i = 0; i < request->extra_header_count; i++)
 		MHD_add_response_header(response, request->extra_headers[i].name, request->extra_headers[i].value);
+	if (request->reply_deferred) { /* on the handler pool: the libmicrohttpd thread sends it */
+		if (request->deferred_response != NULL) {
+			char method[LOG_ESCAPE_SIZE(16)], path[512];
+			log_error("http: %s %s answered twice; the second answer (%u) is dropped",
+			          log_escape(request->method, method, sizeof(method)),
+			          log_escape(request->path, path, sizeof(path)), status);
+			MHD_destroy_response(response);
+			return MHD_NO;
+		}
+		request->status = status;
+		request->deferred_response = response;
+		return MHD_YES;
+	}
 	request->status = status;
 	enum MHD_Result result = MHD_queue_response(request->connection, status, response);
+	MHD_destroy_response(response);
+	if (result != MHD_YES)
+		request->queue_failed = true;
+	return result;
+}
+
+enum MHD_Result http_reply_send_deferred(struct http_request *request)
+{
+	struct MHD_Response *response = request->deferred_response;
+	if (response == NULL)
+		return request->deferred_result; /* answered nothing: MHD_NO closes the connection */
+	request->deferred_response = NULL;
+	enum MHD_Result result = MHD_queue_response(request->connection, request->status, response);
 	MHD_destroy_response(response);
 	if (result != MHD_YES)
 		request->queue_failed = true;

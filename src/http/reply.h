@@ -19,6 +19,11 @@ static inline enum MHD_Result http_replied(const struct http_request *request)
 	return request->queue_failed ? MHD_NO : MHD_YES;
 }
 
+/* Queues the answer a handler left while it ran on the handler pool (request->reply_deferred);
+ * on a libmicrohttpd thread, once the request is resumed. Without one it returns what the handler
+ * returned. */
+enum MHD_Result http_reply_send_deferred(struct http_request *request);
+
 /* Sends body as JSON with status; takes ownership of body (it is released here). */
 enum MHD_Result http_reply_json(struct http_request *request, unsigned status, json_t *body);
 /* Sends {"code": status, "message": <formatted>} with status. */

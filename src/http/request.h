@@ -57,7 +57,13 @@ struct http_request {
 	bool admitted;                   /* the checks before the body ran (server.c: admit) */
 	bool close_after_reply;          /* answered before its body was read: the connection closes */
 	size_t unauthenticated_reserved; /* bytes of the unauthenticated body budget held (server.c) */
-	struct arena arena;              /* last: its inline buffer needs no zeroing */
+	/* Run on the handler pool (http/handler_pool.h): while the handler runs there, reply.c keeps
+	 * its answer here instead of queueing it, and the libmicrohttpd thread queues it on resume. */
+	bool reply_deferred;
+	enum MHD_Result deferred_result;        /* what the handler returned */
+	struct MHD_Response *deferred_response; /* the answer it left; NULL when none */
+	struct http_request *pool_next;         /* the pool's queue */
+	struct arena arena;                     /* last: its inline buffer needs no zeroing */
 };
 
 /* The i-th {parameter} of the matched route's path pattern. */

@@ -13,6 +13,9 @@ typedef enum MHD_Result (*http_handler_fn)(struct http_request *request);
 enum route_flags {
 	ROUTE_PUBLIC = 1 << 0,     /* no access token needed */
 	ROUTE_LARGE_BODY = 1 << 1, /* accepts bodies up to max_upload_bytes (frames), not max_body_bytes */
+	/* A POST, PUT, PATCH or DELETE whose handler runs on the libmicrohttpd thread, not on the
+	 * handler pool (http/handler_pool.h): it suspends the request itself, or never waits. */
+	ROUTE_ON_HTTP_THREAD = 1 << 2,
 };
 
 /* Tables are written with designated initialisers:

@@ -19,6 +19,7 @@
 
 #include "auth/policy.h"
 #include "auth/tokens.h"
+#include "http/handler_pool.h"
 #include "http/metrics.h"
 #include "http/rate_limit.h"
 #include "http/reply.h"
@@ -29,6 +30,7 @@
 struct http_server {
 	struct MHD_Daemon *daemon;
 	struct app *app;
+	struct handler_pool *handlers; /* runs the handlers that may wait (runs_on_pool) */
 	atomic_int in_flight;
 	atomic_bool quiesced; /* new connections are closed as soon as they are accepted */
 };
@@ -119,6 +121,8 @@ static void request_free(struct http_request *request)
 {
 	if (request->unauthenticated_reserved > 0)
 		atomic_fetch_sub(&unauthenticated_body_bytes, request->unauthenticated_reserved);
+	if (request->deferred_response != NULL) /* never sent: the connection ended while suspended */
+		MHD_destroy_response(request->deferred_response);
 	free(request->body);
 	arena_release(&request->arena);
 	free(request);
@@ -287,10 +291,8 @@ static void admit(struct http_request *request)
 		    request, request->content_length > 0 ? (size_t)request->content_length : limit);
 }
 
-static enum MHD_Result dispatch(struct http_request *request)
+static enum MHD_Result run_handler(struct http_request *request)
 {
-	if (request->body_too_large)
-		return reply_too_large(request);
 	enum MHD_Result result = request->route->handler(request);
 	if (request->status == 0 && request->resume == NULL && result == MHD_YES) {
 		char method[LOG_ESCAPE_SIZE(16)];
@@ -301,8 +303,49 @@ static enum MHD_Result dispatch(struct http_request *request)
 	return result;
 }
 
+/* A pool thread's work: the handler, its answer kept for the libmicrohttpd thread. */
+static void run_on_pool(struct http_request *request)
+{
+	request->reply_deferred = true;
+	request->deferred_result = run_handler(request);
+	request->reply_deferred = false;
+}
+
+/* Back on a libmicrohttpd thread after run_on_pool: send what the handler answered. */
+static enum MHD_Result send_pool_answer(struct http_request *request)
+{
+	return http_reply_send_deferred(request);
+}
+
+/* Whether the request's handler runs on the pool: the writes (they may wait for the database's
+ * write lock or a round trip), unless their route suspends the request itself. Reads never wait
+ * for a writer (SQLite's WAL; PostgreSQL reads of cameras are batched off these threads). */
+static bool runs_on_pool(const struct http_request *request)
+{
+	if (request->route->flags & ROUTE_ON_HTTP_THREAD)
+		return false;
+	const char *method = request->route->method;
+	return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
+}
+
+static enum MHD_Result dispatch(struct http_server *server, struct http_request *request)
+{
+	if (request->body_too_large)
+		return reply_too_large(request);
+	if (server->handlers != NULL && runs_on_pool(request) &&
+	    handler_pool_submit(server->handlers, request, send_pool_answer))
+		return MHD_YES;
+	return run_handler(request); /* here, or the pool is stopping (shutdown): here after all */
+}
+
 void http_request_suspend(struct http_request *request, http_resume_fn resume, void *context)
 {
+	if (request->reply_deferred) { /* a programming error the route table must fix */
+		log_error("http: the handler of %s suspends its request on the handler pool; its route needs "
+		          "ROUTE_ON_HTTP_THREAD",
+		          request->route->pattern);
+		abort();
+	}
 	request->resume = resume;
 	request->resume_context = context;
 	MHD_suspend_connection(request->connection);
@@ -372,7 +415,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connecti
 		if (request->status != 0)
 			return request->queue_failed ? MHD_NO : MHD_YES;
 	}
-	return dispatch(request);
+	return dispatch(server, request);
 }
 
 static void request_completed(void *cls, struct MHD_Connection *connection, void **request_context,
@@ -455,6 +498,11 @@ struct http_server *http_server_start(struct app *app, struct route *routes, siz
 		free(server);
 		return NULL;
 	}
+	server->handlers = handler_pool_start(app->config.write_threads, run_on_pool);
+	if (server->handlers == NULL) {
+		free(server);
+		return NULL;
+	}
 	unsigned flags =
 	    MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO | MHD_USE_ITC;
 	if (address.ss_family == AF_INET6)
@@ -470,6 +518,7 @@ struct http_server *http_server_start(struct app *app, struct route *routes, siz
 	    (unsigned int)1024, MHD_OPTION_NOTIFY_COMPLETED, request_completed, server, MHD_OPTION_END);
 	if (server->daemon == NULL) {
 		log_error("http: cannot listen on %s:%u", app->config.listen_host, app->config.listen_port);
+		handler_pool_stop(server->handlers);
 		free(server);
 		return NULL;
 	}
@@ -492,6 +541,8 @@ void http_server_stop(struct http_server *server, unsigned grace_seconds)
 		struct timespec pause = {0, 20 * 1000 * 1000};
 		nanosleep(&pause, NULL);
 	}
+	/* Before the daemon: what the pool still runs is resumed and answered while the daemon can. */
+	handler_pool_stop(server->handlers);
 	MHD_stop_daemon(server->daemon);
 	free(server);
 }
