@@ -17,8 +17,9 @@
 #include "api/routes.h"
 #include "app.h"
 #include "util/log.h"
-#include "util/timeutil.h"
 #include "util/monotonic_cond.h"
+#include "util/thread_name.h"
+#include "util/timeutil.h"
 
 #define EVENT_STREAM_POLL_MS     250 /* how often the hub asks the store for the newest event */
 #define EVENT_STREAM_KEEPALIVE   15  /* seconds between comment lines at most */
@@ -87,6 +88,7 @@ static int64_t newest_seq(struct store *store)
 
 static void *hub_main(void *argument)
 {
+	thread_name_set("event-hub");
 	struct event_stream_hub *hub = argument;
 	int64_t last_keepalive = time_now_millis();
 	pthread_mutex_lock(&hub->lock);

@@ -17,9 +17,10 @@
 #include "store/store.h"
 #include "store/store_bus.h"
 #include "util/log.h"
+#include "util/monotonic_cond.h"
+#include "util/thread_name.h"
 #include "util/timeutil.h"
 #include "util/uuid.h"
-#include "util/monotonic_cond.h"
 
 struct token_sync {
 	struct store *store;
@@ -79,6 +80,7 @@ static bool wait_until(struct token_sync *sync, const struct timespec *deadline,
 
 static void *sync_main(void *argument)
 {
+	thread_name_set("token-sync");
 	struct token_sync *sync = argument;
 	uint64_t last_key_poll = time_monotonic_nanos(), last_prune = last_key_poll;
 	for (;;) {

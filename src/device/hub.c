@@ -10,8 +10,9 @@
 #include <time.h>
 
 #include "util/log.h"
-#include "util/timeutil.h"
 #include "util/monotonic_cond.h"
+#include "util/thread_name.h"
+#include "util/timeutil.h"
 
 #define CACHE_TTL_NS (2ull * 1000 * 1000 * 1000) /* the credential check is cached this long */
 
@@ -56,6 +57,7 @@ static struct timespec monotonic_timespec(uint64_t nanos)
 
 static void *timer_main(void *argument)
 {
+	thread_name_set("device-timer");
 	struct device_hub *hub = argument;
 	pthread_mutex_lock(&hub->lock);
 	while (!hub->stopping) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "util/log.h"
+#include "util/thread_name.h"
 
 struct handler_pool {
 	handler_pool_run_fn run;
@@ -37,6 +38,7 @@ static struct http_request *take(struct handler_pool *pool)
 
 static void *pool_thread(void *context)
 {
+	thread_name_set("writes");
 	struct handler_pool *pool = context;
 	struct http_request *request;
 	while ((request = take(pool)) != NULL) {

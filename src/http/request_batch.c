@@ -10,6 +10,7 @@
 
 #include "util/log.h"
 #include "util/monotonic_cond.h"
+#include "util/thread_name.h"
 
 #define QUEUE_FIRST_CAPACITY 256
 
@@ -98,6 +99,7 @@ static size_t smaller_limit(size_t a, size_t b)
 static void *batch_main(void *argument)
 {
 	struct request_batch *batch = argument;
+	thread_name_set(batch->name);
 	pthread_mutex_lock(&batch->lock);
 	for (;;) {
 		while (batch->queues[batch->filling].count == 0 && !batch->stopping) {

@@ -16,8 +16,9 @@
 #include "domain/lifecycle.h"
 #include "store/store.h"
 #include "util/log.h"
-#include "util/timeutil.h"
 #include "util/monotonic_cond.h"
+#include "util/thread_name.h"
+#include "util/timeutil.h"
 
 #define IDLE_WAIT_MILLIS     1000 /* look for work at least this often */
 #define STALE_SECONDS        5    /* a processing request untouched this long was abandoned */
@@ -253,6 +254,7 @@ static void carry_out(struct async_worker *worker, const struct async_request *r
 
 static void *worker_main(void *argument)
 {
+	thread_name_set("async");
 	struct async_worker *worker = argument;
 	struct store *store = worker->app->store;
 	long backoff = BACKOFF_FIRST_MILLIS;

@@ -14,6 +14,7 @@
 #include "store/store.h"
 #include "util/log.h"
 #include "util/monotonic_cond.h"
+#include "util/thread_name.h"
 #include "util/timeutil.h"
 
 #define ROUND_PERIOD_MS 1000  /* between rounds */
@@ -130,6 +131,7 @@ static bool wait_round(struct health_alerts *alerts)
 
 static void *health_alerts_main(void *argument)
 {
+	thread_name_set("alerts");
 	struct health_alerts *alerts = argument;
 	do {
 		run_round(alerts);

@@ -11,8 +11,9 @@
 #include "app.h"
 #include "store/store.h"
 #include "util/log.h"
-#include "util/timeutil.h"
 #include "util/monotonic_cond.h"
+#include "util/thread_name.h"
+#include "util/timeutil.h"
 
 #define HOUSEKEEPING_PERIOD_S 600   /* between rounds */
 #define EVENT_PRUNE_BATCH     10000 /* events deleted per statement */
@@ -69,6 +70,7 @@ static bool wait_period(struct housekeeping *housekeeping)
 
 static void *housekeeping_main(void *argument)
 {
+	thread_name_set("housekeeping");
 	struct housekeeping *housekeeping = argument;
 	do {
 		prune_events(housekeeping);

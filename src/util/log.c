@@ -7,6 +7,7 @@
 #include "util/log.h"
 
 #include "util/timeutil.h"
+#include "util/thread_name.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -80,6 +81,7 @@ static void flush_pending(void)
 /* Every LOG_FLUSH_MILLIS (sooner when half full), and until stopped and empty: flush. */
 static void *writer_main(void *unused)
 {
+	thread_name_set("log");
 	(void)unused;
 	pthread_mutex_lock(&writer.lock);
 	for (;;) {

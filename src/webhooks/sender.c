@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "util/log.h"
+#include "util/thread_name.h"
 #include "util/timeutil.h"
 
 #define POLL_MS         250   /* how often an idle sender looks for due deliveries */
@@ -349,6 +350,7 @@ static void round_trip(struct webhook_sender *sender, int64_t now, unsigned want
 
 static void *run(void *argument)
 {
+	thread_name_set("webhooks");
 	struct webhook_sender *sender = argument;
 	/* background work: when the CPUs are busy, the requests being answered go first */
 	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), SENDER_NICE) != 0)

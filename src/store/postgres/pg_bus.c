@@ -16,6 +16,7 @@
 #include "store/postgres/pg_bus.h"
 #include "store/postgres/pg_driver.h"
 #include "util/log.h"
+#include "util/thread_name.h"
 
 #define PG_BUS_CHANNEL  "camfleet"
 #define PG_BUS_RETRY_MS 250 /* pause between reconnection attempts */
@@ -93,6 +94,7 @@ static bool drain(struct pg_bus *bus)
 
 static void *listener_main(void *argument)
 {
+	thread_name_set("pg-listener");
 	struct pg_bus *bus = argument;
 	bool reported = false;
 	for (;;) {
