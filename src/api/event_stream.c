@@ -25,11 +25,12 @@
 #define EVENT_STREAM_KEEPALIVE   15  /* seconds between comment lines at most */
 #define EVENT_STREAM_BATCH       100 /* events fetched per look */
 #define EVENT_STREAM_MAX_STREAMS 10000
-/* Bytes handed to libmicrohttpd at a time: the response keeps a buffer this big for as long as the
- * stream is open, so it stays small (a longer event goes in several pieces). */
-#define EVENT_STREAM_BLOCK 1024
+/* The response's block size. libmicrohttpd writes a chunked body straight into the connection's
+ * buffer (as much as fits per call, whatever this says), but still allocates and zeroes a block
+ * this big with every response, kept while the stream is open: so it is tiny. */
+#define EVENT_STREAM_BLOCK 128
 /* The pending text's first allocation; a buffer grown past PENDING_KEEP is freed once drained. */
-#define PENDING_FIRST 512
+#define PENDING_FIRST 256
 #define PENDING_KEEP  4096
 
 struct event_stream {
