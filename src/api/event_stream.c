@@ -211,14 +211,13 @@ static int put_event(void *context, const struct event_record *event)
 {
 	struct event_stream *stream = context;
 	stream->filter.after_seq = event->seq;
-	json_t *json = event_json(event);
-	char *data = json != NULL ? json_dumps(json, JSON_COMPACT) : NULL;
-	json_decref(json);
+	size_t data_length = 0;
+	char *data = event_json_text(event, &data_length);
 	char head[160];
 	int head_length =
 	    snprintf(head, sizeof(head), "id: %s\nevent: %s\ndata: ", event->id, event_type_name(event->type));
 	bool written = data != NULL && head_length > 0 && (size_t)head_length < sizeof(head) &&
-	               pending_put(stream, head, (size_t)head_length) && pending_put(stream, data, strlen(data)) &&
+	               pending_put(stream, head, (size_t)head_length) && pending_put(stream, data, data_length) &&
 	               pending_put(stream, "\n\n", 2);
 	free(data);
 	if (!written) {

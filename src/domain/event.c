@@ -184,3 +184,57 @@ json_t *event_json(const struct event_record *event)
 	                 optional_id(event->camera_id), "actor", "kind", event_actor_kind_name(event->actor.kind), "id",
 	                 optional_id(event->actor.id), "data", data);
 }
+
+/* An id as JSON: "…" for a UUID (nothing in it needs escaping), null for none. False for anything
+ * else, which the slow path writes. */
+static bool plain_id_json(const char *id, char out[UUID_BUFFER_SIZE + 2])
+{
+	if (id[0] == '\0') {
+		memcpy(out, "null", 5);
+		return true;
+	}
+	if (!uuid_is_valid(id))
+		return false;
+	snprintf(out, UUID_BUFFER_SIZE + 2, "\"%s\"", id);
+	return true;
+}
+
+/* Whether text can be spliced in as the "data" member: an object as the store writes it (compact
+ * JSON of json_dumps). Anything else goes through jansson, which parses and checks it. */
+static bool spliceable_object(const char *text)
+{
+	size_t length = text != NULL ? strlen(text) : 0;
+	return length >= 2 && text[0] == '{' && text[length - 1] == '}';
+}
+
+char *event_json_text(const struct event_record *event, size_t *length)
+{
+	char organisation[UUID_BUFFER_SIZE + 2], site[UUID_BUFFER_SIZE + 2], camera[UUID_BUFFER_SIZE + 2],
+	    actor[UUID_BUFFER_SIZE + 2];
+	if (!uuid_is_valid(event->id) || !plain_id_json(event->organisation_id, organisation) ||
+	    !plain_id_json(event->site_id, site) || !plain_id_json(event->camera_id, camera) ||
+	    !plain_id_json(event->actor.id, actor) || !spliceable_object(event->data_json)) {
+		json_t *json = event_json(event); /* the general path: escapes whatever it meets */
+		char *text = json != NULL ? json_dumps(json, JSON_COMPACT) : NULL;
+		json_decref(json);
+		if (text != NULL)
+			*length = strlen(text);
+		return text;
+	}
+	char occurred[RFC3339_BUFFER_SIZE];
+	time_format_rfc3339_millis(event->occurred_at_ms, occurred);
+	static const char format[] = "{\"id\":\"%s\",\"type\":\"%s\",\"occurredAt\":\"%s\",\"organisationId\":%s,"
+	                             "\"siteId\":%s,\"cameraId\":%s,\"actor\":{\"kind\":\"%s\",\"id\":%s},\"data\":%s}";
+	const char *type = event_type_name(event->type), *kind = event_actor_kind_name(event->actor.kind);
+	int needed = snprintf(NULL, 0, format, event->id, type, occurred, organisation, site, camera, kind, actor,
+	                      event->data_json);
+	if (needed < 0)
+		return NULL;
+	char *text = malloc((size_t)needed + 1);
+	if (text == NULL)
+		return NULL;
+	snprintf(text, (size_t)needed + 1, format, event->id, type, occurred, organisation, site, camera, kind, actor,
+	         event->data_json);
+	*length = (size_t)needed;
+	return text;
+}

@@ -62,6 +62,12 @@ struct event_record {
  * "organisationId", "siteId", "cameraId", "actor": {"kind", "id"}, "data"}. NULL when out of memory
  * or its stored data is not JSON. */
 json_t *event_json(const struct event_record *event);
+/* The same as JSON text, as json_dumps(event_json(event), JSON_COMPACT) writes it, but built
+ * around the stored data text without parsing it again (webhooks and live streams format every
+ * event they send): the data text is trusted as the store's own compact JSON, so only its shape
+ * (an object) is checked. Ids that are not UUIDs take jansson's path. Malloc'd, NUL-terminated,
+ * its length in *length; NULL when out of memory or when the stored data is not an object. */
+char *event_json_text(const struct event_record *event, size_t *length);
 
 /* What a change records about itself in its event: who, when, and how a camera's isOnline is
  * judged at that moment. */

@@ -31,6 +31,7 @@ struct transfer {
 	CURL *easy;
 	struct curl_slist *headers;
 	char *body;
+	size_t body_length;
 	unsigned schedule_attempts; /* failed attempts since the back-off (re)started, before this one */
 	size_t received;            /* bytes of the answer's body */
 	bool address_refused;       /* a connection to a private address was refused */
@@ -59,6 +60,10 @@ struct webhook_sender {
 	size_t claimed_count;
 	struct delivery_outcome *finished; /* outcomes to write, up to settings.concurrency + CLAIM_BATCH_MAX */
 	size_t finished_count;
+	/* Easy handles of ended transfers, reset and kept for the next ones (settings.concurrency of
+	 * them at most): a new handle allocates and clears its buffers; a reset one keeps them. */
+	CURL **spare_easy;
+	size_t spare_count;
 	uint64_t random_state;
 };
 
@@ -98,12 +103,30 @@ static curl_socket_t open_checked_socket(void *context, curlsocktype purpose, st
 	return socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
 }
 
+/* An easy handle for a new transfer: a spare one, else a new one; NULL when out of memory. */
+static CURL *easy_take(struct webhook_sender *sender)
+{
+	return sender->spare_count > 0 ? sender->spare_easy[--sender->spare_count] : curl_easy_init();
+}
+
+/* Keeps easy (no longer in the multi handle) for a later transfer, its options reset. */
+static void easy_give_back(struct webhook_sender *sender, CURL *easy)
+{
+	if (easy == NULL)
+		return;
+	if (sender->spare_count == sender->settings.concurrency) {
+		curl_easy_cleanup(easy);
+		return;
+	}
+	curl_easy_reset(easy);
+	sender->spare_easy[sender->spare_count++] = easy;
+}
+
 static void transfer_free(struct transfer *transfer)
 {
 	if (transfer == NULL)
 		return;
-	if (transfer->easy != NULL)
-		curl_easy_cleanup(transfer->easy);
+	easy_give_back(transfer->sender, transfer->easy);
 	curl_slist_free_all(transfer->headers);
 	free(transfer->body);
 	free(transfer);
@@ -126,17 +149,17 @@ static bool add_header(struct transfer *transfer, const char *name, const char *
 /* The body, signature and headers of job's attempt; false when out of memory or a secret is bad. */
 static bool prepare_message(struct transfer *transfer, const struct delivery_job *job)
 {
-	json_t *event = event_json(&job->event);
-	transfer->body = event != NULL ? json_dumps(event, JSON_COMPACT) : NULL;
-	json_decref(event);
+	size_t body_length = 0;
+	transfer->body = event_json_text(&job->event, &body_length);
 	if (transfer->body == NULL)
 		return false;
+	transfer->body_length = body_length;
 	int64_t timestamp = time_now_seconds();
 	char timestamp_text[24];
 	snprintf(timestamp_text, sizeof(timestamp_text), "%lld", (long long)timestamp);
 	char *signature =
 	    webhook_signature_header(job->secret, job->previous_secret[0] != '\0' ? job->previous_secret : NULL,
-	                             job->event.id, timestamp, transfer->body, strlen(transfer->body));
+	                             job->event.id, timestamp, transfer->body, transfer->body_length);
 	bool ok = signature != NULL && add_header(transfer, "Content-Type", "application/json") &&
 	          add_header(transfer, "webhook-id", job->event.id) &&
 	          add_header(transfer, "webhook-timestamp", timestamp_text) &&
@@ -158,7 +181,7 @@ static bool configure(struct transfer *transfer, const struct delivery_job *job)
 	       curl_easy_setopt(easy, CURLOPT_USERAGENT, USER_AGENT) == CURLE_OK &&
 	       curl_easy_setopt(easy, CURLOPT_HTTPHEADER, transfer->headers) == CURLE_OK &&
 	       curl_easy_setopt(easy, CURLOPT_POSTFIELDS, transfer->body) == CURLE_OK &&
-	       curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(transfer->body)) == CURLE_OK &&
+	       curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)transfer->body_length) == CURLE_OK &&
 	       curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, read_answer) == CURLE_OK &&
 	       curl_easy_setopt(easy, CURLOPT_WRITEDATA, transfer) == CURLE_OK &&
 	       curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, open_checked_socket) == CURLE_OK &&
@@ -206,7 +229,7 @@ static void start_job(struct webhook_sender *sender, const struct delivery_job *
 	struct transfer *transfer = calloc(1, sizeof(*transfer));
 	if (transfer == NULL ||
 	    (transfer->sender = sender, transfer->outcome = outcome,
-	     transfer->schedule_attempts = job->schedule_attempts, (transfer->easy = curl_easy_init()) == NULL) ||
+	     transfer->schedule_attempts = job->schedule_attempts, (transfer->easy = easy_take(sender)) == NULL) ||
 	    !prepare_message(transfer, job) || !configure(transfer, job) ||
 	    curl_multi_add_handle(sender->multi, transfer->easy) != CURLM_OK) {
 		log_error("webhooks: cannot start delivery %s", job->delivery_id);
@@ -391,8 +414,10 @@ struct webhook_sender *webhook_sender_start(struct store *store, const struct we
 	atomic_init(&sender->woken, false);
 	sender->finished = calloc(settings->concurrency + CLAIM_BATCH_MAX, sizeof(*sender->finished));
 	sender->claimed = calloc(CLAIM_BATCH_MAX, sizeof(*sender->claimed));
+	sender->spare_easy = calloc(settings->concurrency, sizeof(*sender->spare_easy));
 	sender->multi = curl_multi_init();
-	if (sender->finished == NULL || sender->claimed == NULL || sender->multi == NULL ||
+	if (sender->finished == NULL || sender->claimed == NULL || sender->spare_easy == NULL ||
+	    sender->multi == NULL ||
 	    curl_multi_setopt(sender->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)settings->concurrency) != CURLM_OK ||
 	    pthread_create(&sender->thread, NULL, run, sender) != 0) {
 		log_error("webhooks: cannot start the sender");
@@ -400,6 +425,7 @@ struct webhook_sender *webhook_sender_start(struct store *store, const struct we
 			curl_multi_cleanup(sender->multi);
 		free(sender->finished);
 		free(sender->claimed);
+		free(sender->spare_easy);
 		free(sender);
 		return NULL;
 	}
@@ -430,6 +456,9 @@ void webhook_sender_stop(struct webhook_sender *sender)
 		transfer_end(sender, transfer);
 	}
 	round_trip(sender, time_now_millis(), 0);
+	while (sender->spare_count > 0)
+		curl_easy_cleanup(sender->spare_easy[--sender->spare_count]);
+	free(sender->spare_easy);
 	curl_multi_cleanup(sender->multi);
 	free(sender->finished);
 	free(sender->claimed);
