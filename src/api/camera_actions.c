@@ -13,6 +13,7 @@
 #include "domain/camera_json.h"
 #include "util/base64.h"
 #include "util/log.h"
+#include "util/shortest_double.h"
 #include "util/timeutil.h"
 
 #define UPLOAD_WINDOW_DEFAULT (24 * 60 * 60) /* seconds: the last 24 hours */
@@ -351,8 +352,14 @@ static enum MHD_Result get_upload_metrics(struct http_request *request)
 	enum store_result result = store->ops->upload_totals(store, id, from, to, &totals);
 	if (result != STORE_OK)
 		return api_store_failure(request, result, "upload metrics", NULL);
-	json_t *body = json_pack("{s:I, s:f}", "uploadSize", (json_int_t)totals.bytes, "uploadTime", totals.seconds);
-	return http_reply_json(request, 200, body);
+	char seconds[SHORTEST_DOUBLE_SIZE];
+	shortest_double_format(totals.seconds, seconds);
+	size_t size = sizeof("{\"uploadSize\":,\"uploadTime\":}") + 24 + SHORTEST_DOUBLE_SIZE;
+	char *body = malloc(size);
+	if (body == NULL)
+		return http_reply_error(request, 500, "internal error");
+	int length = snprintf(body, size, "{\"uploadSize\":%lld,\"uploadTime\":%s}", (long long)totals.bytes, seconds);
+	return http_reply_owned(request, 200, "application/json", body, (size_t)length);
 }
 
 const struct route camera_action_routes[] = {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "domain/lifecycle.h"
+#include "util/shortest_double.h"
 #include "util/timeutil.h"
 
 bool camera_is_online(const struct camera *camera, int64_t now, unsigned online_window)
@@ -107,17 +108,11 @@ static void put_time_or_null(struct text_writer *w, int64_t epoch_seconds)
 	put_string(w, text);
 }
 
-/* A real exactly as jansson prints it ("%.17g", with ".0" added to integral values). */
+/* A real in the shortest text that reads back as the same double ("0.9702"). */
 static void put_real(struct text_writer *w, double value)
 {
-	value = metric_value(value);
-	if (value == floor(value) && fabs(value) < 1e15 && !(value == 0.0 && signbit(value))) {
-		char text[32];
-		int length = snprintf(text, sizeof(text), "%lld.0", (long long)value); /* no float formatting */
-		put(w, text, (size_t)length);
-		return;
-	}
-	put_encoded(w, json_real(value));
+	char text[SHORTEST_DOUBLE_SIZE];
+	put(w, text, shortest_double_format(metric_value(value), text));
 }
 
 static void put_key(struct text_writer *w, const char *key_with_colon)

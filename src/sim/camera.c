@@ -2,6 +2,7 @@
  * answer), video upload reports, a long-poll for commands answered with rendered JPEG frames,
  * and device token refreshes. A camera whose credentials are refused stops; everything else
  * that fails is counted and tried again on the next round. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "sim/fleet.h"
 #include "sim/frame_render.h"
 #include "util/log.h"
+#include "util/shortest_double.h"
 #include "util/timeutil.h"
 
 #define COMMAND_WAIT_SECONDS        30
@@ -116,12 +118,17 @@ void camera_fetch_token(struct sim_camera *camera)
 
 static size_t format_heartbeat(const struct sim_metrics *metrics, bool shutting_down, char *out, size_t out_size)
 {
-	int length =
-	    snprintf(out, out_size,
-	             "{\"encodedFramesProportion\":%.4f,\"networkTransmitRate\":%.0f,\"videoBacklog\":%.2f,"
-	             "\"videoUploadLatency\":%.3f%s}",
-	             metrics->encoded_frames_proportion, metrics->network_transmit_rate, metrics->video_backlog,
-	             metrics->video_upload_latency, shutting_down ? ",\"status\":\"shutting_down\"" : "");
+	/* rounded to what a camera would report, then in the shortest text ("0.97", not "0.9700") */
+	char proportion[SHORTEST_DOUBLE_SIZE], rate[SHORTEST_DOUBLE_SIZE], backlog[SHORTEST_DOUBLE_SIZE],
+	    latency[SHORTEST_DOUBLE_SIZE];
+	shortest_double_format(round(metrics->encoded_frames_proportion * 1e4) / 1e4, proportion);
+	shortest_double_format(round(metrics->network_transmit_rate), rate);
+	shortest_double_format(round(metrics->video_backlog * 1e2) / 1e2, backlog);
+	shortest_double_format(round(metrics->video_upload_latency * 1e3) / 1e3, latency);
+	int length = snprintf(out, out_size,
+	                      "{\"encodedFramesProportion\":%s,\"networkTransmitRate\":%s,\"videoBacklog\":%s,"
+	                      "\"videoUploadLatency\":%s%s}",
+	                      proportion, rate, backlog, latency, shutting_down ? ",\"status\":\"shutting_down\"" : "");
 	return length > 0 && (size_t)length < out_size ? (size_t)length : 0;
 }
 

@@ -327,6 +327,21 @@ def test_heartbeat_sets_last_seen_online_and_metrics(api, tenant):
         assert seen[key] == pytest.approx(value), key
 
 
+def test_metrics_print_in_the_shortest_form_that_reads_back(api, tenant):
+    """0.9702 is shown as 0.9702 (not 0.97019999999999995), in the camera and in its list, and a
+    value that needs 17 digits keeps them: every number reads back to the same double."""
+    camera = tenant.camera()
+    device = device_for(api, camera["id"], tenant.admin_token)
+    expect(device.heartbeat(encodedFramesProportion=0.9702, networkTransmitRate=250000.0,
+                            videoBacklog=0.1 + 0.2, videoUploadLatency=1.336), 200)
+    for path in (f"/cameras/{camera['id']}", f"/cameras?siteId={tenant.site_id}"):
+        text = api.get(path, tenant.admin_token).text
+        assert '"encodedFramesProportion":0.9702,' in text, text
+        assert '"networkTransmitRate":250000.0,' in text, text
+        assert '"videoBacklog":0.30000000000000004,' in text, text
+        assert '"videoUploadLatency":1.336}' in text, text
+
+
 def test_shutting_down_is_offline_at_once_and_the_next_heartbeat_online_again(api, tenant):
     camera, device = live_camera(api, tenant)
     expect(device.heartbeat(status="shutting_down"), 200)
