@@ -2,7 +2,8 @@
  * byte budget and generation, chosen by the id's hash, so that threads rarely meet on a lock.
  * A forget bumps its stripe's generation; a fill whose ticket (the generation it saw at the
  * miss) is older is dropped, so no row read before a change can land after it. Rows are kept
- * compact (fixed fields, then the texts end to end) rather than as a 2.8 KiB struct camera.
+ * compact rather than as a 2.8 KiB struct camera: ids as their 16 bytes, flags as bits, then the
+ * texts end to end (about 200 bytes a camera, so that a 100,000-camera fleet fits in the budget).
  * Eviction walks a stripe's buckets like a clock hand, dropping a whole chain at a time. */
 #include "store/camera_cache.h"
 
@@ -11,21 +12,34 @@
 #include <string.h>
 
 #include "util/hash.h"
+#include "util/uuid.h"
 
-enum { STRIPES = 64, BUCKETS_PER_STRIPE = 256 };
+/* 131,072 buckets in all (1 MiB of pointers): short chains at 100,000 cameras and beyond. */
+enum { STRIPES = 64, BUCKETS_PER_STRIPE = 2048 };
+
+/* Which of the row's flags are set. */
+enum cached_flag {
+	HAS_NAME = 1 << 0,
+	HAS_DIRECTION1_ALIAS = 1 << 1,
+	HAS_DIRECTION2_ALIAS = 1 << 2,
+	REPORTED_OFFLINE = 1 << 3,
+	HAS_ORGANISATION = 1 << 4, /* the placement ids are set (a claimed camera) */
+	HAS_SITE = 1 << 5,
+	HAS_POSITION = 1 << 6,
+};
 
 struct cached_camera {
 	struct cached_camera *next;
 	uint64_t hash;
-	size_t bytes; /* the allocation */
-	enum camera_state state;
-	bool has_name, has_direction1_alias, has_direction2_alias, reported_offline;
 	int64_t claimed_at, last_seen_at, last_video_at;
 	double encoded_frames_proportion, network_transmit_rate, video_backlog, video_upload_latency;
-	char id[UUID_BUFFER_SIZE];
-	char organisation_id[UUID_BUFFER_SIZE];
-	char site_id[UUID_BUFFER_SIZE];
-	char camera_position_id[UUID_BUFFER_SIZE];
+	uint32_t bytes; /* the allocation */
+	uint8_t state;  /* enum camera_state */
+	uint8_t flags;  /* enum cached_flag */
+	unsigned char id[UUID_BYTES];
+	unsigned char organisation_id[UUID_BYTES];
+	unsigned char site_id[UUID_BYTES];
+	unsigned char camera_position_id[UUID_BYTES];
 	char text[]; /* serial number, name, direction 1 alias, direction 2 alias: each NUL-ended */
 };
 
@@ -108,6 +122,27 @@ static void take_text(const char **cursor, char *out)
 	*cursor += length;
 }
 
+/* An optional id into its 16 bytes, with flag set when present; false when present and not a
+ * UUID (such a row is not kept). */
+static bool pack_id(const char *text, unsigned char out[UUID_BYTES], uint8_t *flags, uint8_t flag)
+{
+	if (text[0] == '\0') {
+		memset(out, 0, UUID_BYTES);
+		return true;
+	}
+	*flags |= flag;
+	return uuid_to_bytes(text, out);
+}
+
+static void unpack_id(const unsigned char bytes[UUID_BYTES], bool present, char out[UUID_BUFFER_SIZE])
+{
+	if (present)
+		uuid_from_bytes(bytes, out);
+	else
+		out[0] = '\0';
+}
+
+/* The compact row of camera; NULL when out of memory or its ids are not UUIDs (not kept). */
 static struct cached_camera *pack(const struct camera *camera, uint64_t hash)
 {
 	size_t text_bytes = strlen(camera->serial_number) + strlen(camera->name) + strlen(camera->direction1_alias) +
@@ -118,12 +153,12 @@ static struct cached_camera *pack(const struct camera *camera, uint64_t hash)
 		return NULL;
 	row->next = NULL;
 	row->hash = hash;
-	row->bytes = bytes;
-	row->state = camera->state;
-	row->has_name = camera->has_name;
-	row->has_direction1_alias = camera->has_direction1_alias;
-	row->has_direction2_alias = camera->has_direction2_alias;
-	row->reported_offline = camera->reported_offline;
+	row->bytes = (uint32_t)bytes;
+	row->state = (uint8_t)camera->state;
+	row->flags =
+	    (uint8_t)((camera->has_name ? HAS_NAME : 0) | (camera->has_direction1_alias ? HAS_DIRECTION1_ALIAS : 0) |
+	              (camera->has_direction2_alias ? HAS_DIRECTION2_ALIAS : 0) |
+	              (camera->reported_offline ? REPORTED_OFFLINE : 0));
 	row->claimed_at = camera->claimed_at;
 	row->last_seen_at = camera->last_seen_at;
 	row->last_video_at = camera->last_video_at;
@@ -131,10 +166,13 @@ static struct cached_camera *pack(const struct camera *camera, uint64_t hash)
 	row->network_transmit_rate = camera->network_transmit_rate;
 	row->video_backlog = camera->video_backlog;
 	row->video_upload_latency = camera->video_upload_latency;
-	memcpy(row->id, camera->id, sizeof(row->id));
-	memcpy(row->organisation_id, camera->organisation_id, sizeof(row->organisation_id));
-	memcpy(row->site_id, camera->site_id, sizeof(row->site_id));
-	memcpy(row->camera_position_id, camera->camera_position_id, sizeof(row->camera_position_id));
+	if (!uuid_to_bytes(camera->id, row->id) ||
+	    !pack_id(camera->organisation_id, row->organisation_id, &row->flags, HAS_ORGANISATION) ||
+	    !pack_id(camera->site_id, row->site_id, &row->flags, HAS_SITE) ||
+	    !pack_id(camera->camera_position_id, row->camera_position_id, &row->flags, HAS_POSITION)) {
+		free(row);
+		return NULL;
+	}
 	char *cursor = row->text;
 	put_text(&cursor, camera->serial_number);
 	put_text(&cursor, camera->name);
@@ -145,15 +183,15 @@ static struct cached_camera *pack(const struct camera *camera, uint64_t hash)
 
 static void unpack(const struct cached_camera *row, struct camera *out)
 {
-	memcpy(out->id, row->id, sizeof(out->id));
-	memcpy(out->organisation_id, row->organisation_id, sizeof(out->organisation_id));
-	memcpy(out->site_id, row->site_id, sizeof(out->site_id));
-	memcpy(out->camera_position_id, row->camera_position_id, sizeof(out->camera_position_id));
-	out->state = row->state;
-	out->has_name = row->has_name;
-	out->has_direction1_alias = row->has_direction1_alias;
-	out->has_direction2_alias = row->has_direction2_alias;
-	out->reported_offline = row->reported_offline;
+	uuid_from_bytes(row->id, out->id);
+	unpack_id(row->organisation_id, row->flags & HAS_ORGANISATION, out->organisation_id);
+	unpack_id(row->site_id, row->flags & HAS_SITE, out->site_id);
+	unpack_id(row->camera_position_id, row->flags & HAS_POSITION, out->camera_position_id);
+	out->state = (enum camera_state)row->state;
+	out->has_name = row->flags & HAS_NAME;
+	out->has_direction1_alias = row->flags & HAS_DIRECTION1_ALIAS;
+	out->has_direction2_alias = row->flags & HAS_DIRECTION2_ALIAS;
+	out->reported_offline = row->flags & REPORTED_OFFLINE;
 	out->claimed_at = row->claimed_at;
 	out->last_seen_at = row->last_seen_at;
 	out->last_video_at = row->last_video_at;
@@ -168,12 +206,18 @@ static void unpack(const struct cached_camera *row, struct camera *out)
 	take_text(&cursor, out->direction2_alias);
 }
 
+/* Whether row is the camera of this id (its 16 bytes) and hash. */
+static bool row_is(const struct cached_camera *row, const unsigned char id[UUID_BYTES], uint64_t hash)
+{
+	return row->hash == hash && memcmp(row->id, id, UUID_BYTES) == 0;
+}
+
 /* Unlinks the row of id from its bucket (stripe locked); NULL when there is none. */
-static struct cached_camera *unlink_row(struct stripe *stripe, const char *id, uint64_t hash)
+static struct cached_camera *unlink_row(struct stripe *stripe, const unsigned char id[UUID_BYTES], uint64_t hash)
 {
 	for (struct cached_camera **link = bucket_of(stripe, hash); *link != NULL; link = &(*link)->next) {
 		struct cached_camera *row = *link;
-		if (row->hash == hash && strcmp(row->id, id) == 0) {
+		if (row_is(row, id, hash)) {
 			*link = row->next;
 			stripe->bytes -= row->bytes;
 			stripe->rows--;
@@ -187,9 +231,11 @@ bool camera_cache_get(struct camera_cache *cache, const char *id, struct camera 
 {
 	uint64_t hash = hash_string(id);
 	struct stripe *stripe = stripe_of(cache, hash);
+	unsigned char key[UUID_BYTES];
+	bool keyed = uuid_to_bytes(id, key); /* an id that is no UUID is never kept: a miss */
 	pthread_mutex_lock(&stripe->lock);
-	for (const struct cached_camera *row = *bucket_of(stripe, hash); row != NULL; row = row->next) {
-		if (row->hash == hash && strcmp(row->id, id) == 0) {
+	for (const struct cached_camera *row = *bucket_of(stripe, hash); keyed && row != NULL; row = row->next) {
+		if (row_is(row, key, hash)) {
 			unpack(row, out);
 			stripe->hits++;
 			pthread_mutex_unlock(&stripe->lock);
@@ -235,7 +281,7 @@ void camera_cache_fill(struct camera_cache *cache, const struct camera *camera, 
 		free(row);
 		return;
 	}
-	struct cached_camera *dropped = unlink_row(stripe, camera->id, hash); /* a racing fill's copy */
+	struct cached_camera *dropped = unlink_row(stripe, row->id, hash); /* a racing fill's copy */
 	if (dropped != NULL)
 		dropped->next = NULL;
 	struct cached_camera **bucket = bucket_of(stripe, hash);
@@ -253,9 +299,11 @@ void camera_cache_forget(struct camera_cache *cache, const char *id)
 {
 	uint64_t hash = hash_string(id);
 	struct stripe *stripe = stripe_of(cache, hash);
+	unsigned char key[UUID_BYTES];
+	bool keyed = uuid_to_bytes(id, key);
 	pthread_mutex_lock(&stripe->lock);
 	stripe->generation++;
-	struct cached_camera *row = unlink_row(stripe, id, hash);
+	struct cached_camera *row = keyed ? unlink_row(stripe, key, hash) : NULL;
 	pthread_mutex_unlock(&stripe->lock);
 	free(row);
 }
@@ -264,12 +312,15 @@ void camera_cache_heartbeat(struct camera_cache *cache, const struct heartbeat *
 {
 	uint64_t hash = hash_string(beat->camera_id);
 	struct stripe *stripe = stripe_of(cache, hash);
+	unsigned char key[UUID_BYTES];
+	bool keyed = uuid_to_bytes(beat->camera_id, key);
 	pthread_mutex_lock(&stripe->lock);
 	stripe->generation++;
-	for (struct cached_camera *row = *bucket_of(stripe, hash); row != NULL; row = row->next) {
-		if (row->hash == hash && strcmp(row->id, beat->camera_id) == 0) {
+	for (struct cached_camera *row = *bucket_of(stripe, hash); keyed && row != NULL; row = row->next) {
+		if (row_is(row, key, hash)) {
 			row->last_seen_at = beat->at;
-			row->reported_offline = beat->shutting_down;
+			row->flags =
+			    (uint8_t)((row->flags & ~REPORTED_OFFLINE) | (beat->shutting_down ? REPORTED_OFFLINE : 0));
 			row->encoded_frames_proportion = beat->encoded_frames_proportion;
 			row->network_transmit_rate = beat->network_transmit_rate;
 			row->video_backlog = beat->video_backlog;

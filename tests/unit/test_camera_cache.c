@@ -169,6 +169,50 @@ static void test_budget_holds_and_recent_rows_stay(void **state)
 	camera_cache_free(cache);
 }
 
+/* A registered camera (no placement, no name) comes back with its empty ids and flags. */
+static void test_unclaimed_camera_round_trips(void **state)
+{
+	(void)state;
+	struct camera_cache *cache = camera_cache_new(1 << 20);
+	assert_non_null(cache);
+	struct camera c = camera_with_id(7);
+	c.state = CAMERA_REGISTERED;
+	c.organisation_id[0] = c.site_id[0] = c.camera_position_id[0] = '\0';
+	c.has_name = c.has_direction2_alias = c.reported_offline = false;
+	c.name[0] = c.direction2_alias[0] = '\0';
+	uint64_t ticket = 0;
+	struct camera out;
+	assert_false(camera_cache_get(cache, c.id, &out, &ticket));
+	camera_cache_fill(cache, &c, ticket);
+	assert_true(camera_cache_get(cache, c.id, &out, &ticket));
+	assert_same_camera(&c, &out);
+	camera_cache_free(cache);
+}
+
+/* A 100,000-camera fleet fits in the server's 32 MiB budget, every row kept. */
+static void test_a_fleet_of_100000_fits_the_budget(void **state)
+{
+	(void)state;
+	struct camera_cache *cache = camera_cache_new((size_t)32 << 20);
+	assert_non_null(cache);
+	for (int n = 0; n < 100000; n++) {
+		struct camera c = camera_with_id(n);
+		uint64_t ticket = 0;
+		struct camera out;
+		assert_false(camera_cache_get(cache, c.id, &out, &ticket));
+		camera_cache_fill(cache, &c, ticket);
+	}
+	struct camera_cache_usage usage;
+	camera_cache_usage(cache, &usage);
+	assert_int_equal(usage.rows, 100000);
+	assert_true(usage.bytes < (size_t)20 << 20);
+	struct camera first = camera_with_id(0), out;
+	uint64_t ticket = 0;
+	assert_true(camera_cache_get(cache, first.id, &out, &ticket));
+	assert_same_camera(&first, &out);
+	camera_cache_free(cache);
+}
+
 static void test_heartbeat_updates_the_row_in_place_and_voids_reads_in_flight(void **state)
 {
 	struct camera_cache *cache = camera_cache_new(1 << 20);
@@ -213,6 +257,8 @@ int main(void)
 	    cmocka_unit_test(test_second_fill_replaces_the_first),
 	    cmocka_unit_test(test_budget_holds_and_recent_rows_stay),
 	    cmocka_unit_test(test_heartbeat_updates_the_row_in_place_and_voids_reads_in_flight),
+	    cmocka_unit_test(test_unclaimed_camera_round_trips),
+	    cmocka_unit_test(test_a_fleet_of_100000_fits_the_budget),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

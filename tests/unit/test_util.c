@@ -34,6 +34,27 @@ static void test_uuid_validation_rejects_near_misses(void **state)
 	assert_false(uuid_is_valid(NULL));
 }
 
+static void test_uuid_bytes_round_trip(void **state)
+{
+	(void)state;
+	unsigned char bytes[UUID_BYTES];
+	char text[UUID_BUFFER_SIZE];
+	assert_true(uuid_to_bytes("497F6ECA-6276-4993-BFEB-53CBBBBA6F08", bytes));
+	assert_int_equal(bytes[0], 0x49);
+	assert_int_equal(bytes[15], 0x08);
+	uuid_from_bytes(bytes, text);
+	assert_string_equal(text, "497f6eca-6276-4993-bfeb-53cbbbba6f08");
+	for (int i = 0; i < 1000; i++) {
+		char fresh[UUID_BUFFER_SIZE];
+		assert_int_equal(uuid_generate_text(fresh), 0);
+		assert_true(uuid_to_bytes(fresh, bytes));
+		uuid_from_bytes(bytes, text);
+		assert_string_equal(text, fresh);
+	}
+	assert_false(uuid_to_bytes("497f6eca-6276-4993-bfeb-53cbbbba6f0", bytes));
+	assert_false(uuid_to_bytes("", bytes));
+}
+
 static void test_uuid_normalize_lowercases(void **state)
 {
 	char out[UUID_BUFFER_SIZE];
@@ -164,6 +185,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_generated_uuids_are_valid_v4_and_distinct),
+	    cmocka_unit_test(test_uuid_bytes_round_trip),
 	    cmocka_unit_test(test_uuid_validation_rejects_near_misses),
 	    cmocka_unit_test(test_uuid_normalize_lowercases),
 	    cmocka_unit_test(test_rfc3339_round_trip),
