@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libssl-dev
-          libargon2-dev libcurl4-openssl-dev libjpeg-dev libpq-dev tzdata curl ca-certificates)
+          libargon2-dev libcurl4-openssl-dev libjpeg-dev libpq-dev zlib1g-dev tzdata curl ca-certificates)
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(libcmocka-dev python3 python3-pytest python3-requests python3-pytest-xdist sqlite3 postgresql nginx-light
             clang libclang-rt-dev clang-format)  # clang, libclang-rt-dev: libFuzzer and the sanitizers

@@ -466,7 +466,8 @@ static enum MHD_Result reply_listing(struct http_request *request, struct camera
 		free(stream);
 		return http_reply_owned(request, 200, "application/json", text, length);
 	}
-	return http_reply_stream(request, 200, "application/json", 16 * 1024, stream_next, stream, stream_free);
+	return http_reply_stream_compressible(request, 200, "application/json", 16 * 1024, stream_next, stream,
+	                                      stream_free);
 }
 
 static enum MHD_Result list_cameras(struct http_request *request)

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "http/gzip.h"
 #include "util/log.h"
 #include "util/log_escape.h"
 #include "util/utf8.h"
@@ -85,9 +86,35 @@ enum MHD_Result http_reply_send_deferred(struct http_request *request)
 	return result;
 }
 
+/* Whether a body of this type and length is worth gzip: text of at least GZIP_MIN_BYTES (a JPEG
+ * or other binary would not shrink). Such an answer varies with Accept-Encoding, whoever asks. */
+static bool compressible(const char *content_type, size_t length)
+{
+	return length >= GZIP_MIN_BYTES && content_type != NULL &&
+	       (strncmp(content_type, "application/json", 16) == 0 || strncmp(content_type, "text/", 5) == 0);
+}
+
+/* Adds the content-coding headers of an answer that may be compressed; true when the client
+ * takes gzip. */
+static bool negotiate_gzip(struct http_request *request)
+{
+	http_reply_add_header(request, "Vary", "Accept-Encoding");
+	return gzip_accepted(http_header(request, "Accept-Encoding"));
+}
+
 enum MHD_Result http_reply_owned(struct http_request *request, unsigned status, const char *content_type, void *data,
                                  size_t length)
 {
+	if (compressible(content_type, length) && negotiate_gzip(request)) {
+		size_t compressed_length = 0;
+		char *compressed = gzip_compress(data, length, &compressed_length);
+		if (compressed != NULL) { /* else it goes out as it is: no smaller, or no memory */
+			free(data);
+			data = compressed;
+			length = compressed_length;
+			http_reply_add_header(request, "Content-Encoding", "gzip");
+		}
+	}
 	struct MHD_Response *response = MHD_create_response_from_buffer_with_free_callback(length, data, free);
 	if (response == NULL)
 		free(data);
@@ -148,32 +175,42 @@ struct stream_adapter {
 	http_stream_fn fn;
 	void *context;
 	void (*free_context)(void *context);
+	struct gzip_stream *gzip; /* compresses what fn produces; NULL: fn's bytes go out as they are */
 };
 
 static ssize_t stream_read(void *cls, uint64_t position, char *buffer, size_t max)
 {
 	struct stream_adapter *adapter = cls;
+	if (adapter->gzip != NULL)
+		return gzip_stream_read(adapter->gzip, buffer, max);
 	return adapter->fn(adapter->context, position, buffer, max);
 }
 
 static void stream_free(void *cls)
 {
 	struct stream_adapter *adapter = cls;
+	gzip_stream_free(adapter->gzip);
 	if (adapter->free_context != NULL)
 		adapter->free_context(adapter->context);
 	free(adapter);
 }
 
-enum MHD_Result http_reply_stream(struct http_request *request, unsigned status, const char *content_type,
-                                  size_t block_size, http_stream_fn fn, void *context,
-                                  void (*free_context)(void *context))
+static enum MHD_Result reply_stream(struct http_request *request, unsigned status, const char *content_type,
+                                    size_t block_size, http_stream_fn fn, void *context,
+                                    void (*free_context)(void *context), bool compress)
 {
 	struct stream_adapter *adapter = malloc(sizeof(*adapter));
-	if (adapter == NULL) {
+	if (adapter == NULL ||
+	    (compress && (adapter->gzip = gzip_stream_new(fn, context, HTTP_STREAM_END, HTTP_STREAM_ERROR)) == NULL)) {
+		free(adapter);
 		if (free_context != NULL)
 			free_context(context);
 		return http_reply_error(request, 500, "internal error");
 	}
+	if (!compress)
+		adapter->gzip = NULL;
+	else
+		http_reply_add_header(request, "Content-Encoding", "gzip");
 	adapter->fn = fn;
 	adapter->context = context;
 	adapter->free_context = free_context;
@@ -184,4 +221,19 @@ enum MHD_Result http_reply_stream(struct http_request *request, unsigned status,
 		return http_reply_error(request, 500, "internal error");
 	}
 	return queue(request, status, content_type, response);
+}
+
+enum MHD_Result http_reply_stream(struct http_request *request, unsigned status, const char *content_type,
+                                  size_t block_size, http_stream_fn fn, void *context,
+                                  void (*free_context)(void *context))
+{
+	return reply_stream(request, status, content_type, block_size, fn, context, free_context, false);
+}
+
+enum MHD_Result http_reply_stream_compressible(struct http_request *request, unsigned status, const char *content_type,
+                                               size_t block_size, http_stream_fn fn, void *context,
+                                               void (*free_context)(void *context))
+{
+	bool compress = negotiate_gzip(request);
+	return reply_stream(request, status, content_type, block_size, fn, context, free_context, compress);
 }

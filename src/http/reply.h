@@ -34,7 +34,8 @@ enum MHD_Result http_reply_empty(struct http_request *request, unsigned status);
 /* Sends length bytes of static data (never freed) with the given content type. */
 enum MHD_Result http_reply_static(struct http_request *request, unsigned status, const char *content_type,
                                   const void *data, size_t length);
-/* Sends a malloc'd buffer, which the response frees when sent. */
+/* Sends a malloc'd buffer, which the response frees when sent. JSON and text of at least 1 KiB go
+ * out gzip-compressed when the client's Accept-Encoding takes gzip (Vary: Accept-Encoding). */
 enum MHD_Result http_reply_owned(struct http_request *request, unsigned status, const char *content_type, void *data,
                                  size_t length);
 
@@ -54,5 +55,11 @@ typedef ssize_t (*http_stream_fn)(void *context, uint64_t position, char *buffer
 enum MHD_Result http_reply_stream(struct http_request *request, unsigned status, const char *content_type,
                                   size_t block_size, http_stream_fn fn, void *context,
                                   void (*free_context)(void *context));
+
+/* The same for a long answer (a listing): gzip-compressed as it is produced when the client's
+ * Accept-Encoding takes gzip, with Content-Encoding: gzip and Vary: Accept-Encoding. */
+enum MHD_Result http_reply_stream_compressible(struct http_request *request, unsigned status, const char *content_type,
+                                               size_t block_size, http_stream_fn fn, void *context,
+                                               void (*free_context)(void *context));
 
 #endif

@@ -1,4 +1,5 @@
-/* Shortest round-trip text of a double (see shortest_double.h). A double has 15 significant
+/* Shortest round-trip text of a double (see shortest_double.h). Values with a few decimals take an
+ * exact fast path (fixed_decimals). Otherwise: a double has 15 significant
  * decimal digits that always survive (DBL_DIG): "%.15g" is the correctly rounded 15-digit text,
  * with trailing zeros dropped, so when any text of 15 digits or fewer reads back as the value this
  * one does and nothing shorter exists. Otherwise 16 digits, and 17 always read back. */
@@ -7,6 +8,36 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+/* 10^0 .. 10^15, exact as doubles. */
+static const double powers_of_ten[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                       1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+
+/* The fast path for what metrics are (a few decimals, 1e-3 <= |value| < 1e9; smaller ones read shorter
+ * with an exponent): the fewest
+ * decimals d for which the integer n nearest value * 10^d gives back value as n / 10^d. That
+ * division of two exact doubles is correctly rounded, exactly as strtod reads the text "n with
+ * d decimals", so the check is exact without formatting or parsing anything. Writes that text
+ * and returns its length; 0 when no d up to 15 works (the general path decides). */
+static size_t fixed_decimals(double value, char out[SHORTEST_DOUBLE_SIZE])
+{
+	double magnitude = fabs(value);
+	if (!(magnitude >= 1e-3 && magnitude < 1e9))
+		return 0;
+	for (int d = 1; d <= 15; d++) {
+		double scaled = magnitude * powers_of_ten[d];
+		if (scaled >= 9007199254740992.0) /* 2^53: n would not be exact */
+			return 0;
+		long long n = llround(scaled);
+		if ((double)n / powers_of_ten[d] != magnitude)
+			continue;
+		long long whole = n / (long long)powers_of_ten[d], fraction = n % (long long)powers_of_ten[d];
+		int length =
+		    snprintf(out, SHORTEST_DOUBLE_SIZE, "%s%lld.%0*lld", value < 0 ? "-" : "", whole, d, fraction);
+		return length > 0 && length < SHORTEST_DOUBLE_SIZE ? (size_t)length : 0;
+	}
+	return 0;
+}
 
 size_t shortest_double_format(double value, char out[SHORTEST_DOUBLE_SIZE])
 {
@@ -18,6 +49,9 @@ size_t shortest_double_format(double value, char out[SHORTEST_DOUBLE_SIZE])
 		                      (long long)value);
 		return (size_t)length;
 	}
+	size_t fixed = fixed_decimals(value, out);
+	if (fixed > 0)
+		return fixed;
 	int length = 0;
 	for (int digits = 15; digits <= 17; digits++) {
 		length = snprintf(out, SHORTEST_DOUBLE_SIZE, "%.*g", digits, value);

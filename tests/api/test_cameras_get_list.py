@@ -359,6 +359,26 @@ def test_listing_1500_cameras_without_limit_returns_every_row(api, tenant):
     assert len(listed) == 1500
     assert ids(listed) == sorted(camera["id"] for camera in registered)
     assert resp.headers.get("Link") is None
+    # requests asks for gzip: the streamed listing comes compressed, and inflates to the same rows
+    assert resp.headers.get("Content-Encoding") == "gzip", resp.headers
+    assert resp.headers.get("Vary") == "Accept-Encoding"
+    plain = api.get("/cameras", tenant.admin_token, params={"siteId": tenant.site_id},
+                    headers={"Accept-Encoding": "identity"})
+    assert plain.headers.get("Content-Encoding") is None
+    assert plain.json() == listed
+    wire = requests.get(f"{api.base}/cameras", params={"siteId": tenant.site_id}, stream=True,
+                        headers={"Authorization": f"Bearer {tenant.admin_token}",
+                                 "Accept-Encoding": "gzip"}, timeout=30)
+    compressed = wire.raw.read(decode_content=False)  # the bytes as sent
+    assert 0 < len(compressed) < len(plain.content) / 4, (len(compressed), len(plain.content))
+    page = api.get("/cameras", tenant.admin_token, params={"siteId": tenant.site_id, "limit": 100},
+                   headers={"Accept-Encoding": "br;q=1, gzip;q=0.5"})
+    assert page.headers.get("Content-Encoding") == "gzip"
+    assert page.json() == listed[:100]
+    refused = api.get("/cameras", tenant.admin_token, params={"siteId": tenant.site_id, "limit": 100},
+                      headers={"Accept-Encoding": "gzip;q=0"})
+    assert refused.headers.get("Content-Encoding") is None
+    assert refused.json() == listed[:100]
     for camera in listed:
         assert_camera_shape(camera)
         assert camera["siteId"] == tenant.site_id and camera["state"] == "running"

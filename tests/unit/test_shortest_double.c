@@ -118,12 +118,47 @@ static void test_random_doubles_round_trip(void **state)
 	}
 }
 
+/* The fewest significant digits any text of value needs (the slow, obvious way). */
+static size_t fewest_digits(double value)
+{
+	char text[40];
+	for (int digits = 1; digits <= 17; digits++) {
+		snprintf(text, sizeof(text), "%.*g", digits, value);
+		if (strtod(text, NULL) == value)
+			return (size_t)digits;
+	}
+	return 17;
+}
+
+/* Values in the fast path's range, random and short: never more digits than needed. */
+static void test_never_more_digits_than_needed(void **state)
+{
+	(void)state;
+	uint64_t x = 0x2545F4914F6CDD1DULL;
+	for (int i = 0; i < 100000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		double unit = (double)(x >> 11) / 9007199254740992.0; /* [0, 1) */
+		double values[] = {unit, unit * 1000.0, round(unit * 1e6) / 1e4, round(unit * 1e9) / 1e3, unit * 1e-2};
+		for (size_t k = 0; k < sizeof(values) / sizeof(values[0]); k++) {
+			double value = values[k];
+			if (value == floor(value))
+				continue; /* integral values are written "<n>.0" on purpose */
+			char text[SHORTEST_DOUBLE_SIZE];
+			shortest_double_format(value, text);
+			assert_true(strtod(text, NULL) == value);
+			assert_true(significant_digits(text) <= fewest_digits(value));
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_metrics_print_as_written),  cmocka_unit_test(test_integral_values_stay_reals),
 	    cmocka_unit_test(test_not_finite_prints_zero),    cmocka_unit_test(test_edges_read_back),
-	    cmocka_unit_test(test_random_doubles_round_trip),
+	    cmocka_unit_test(test_random_doubles_round_trip), cmocka_unit_test(test_never_more_digits_than_needed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
