@@ -4,6 +4,7 @@
 #include "domain/camera_json.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -64,24 +65,33 @@ static void put_encoded(struct text_writer *w, json_t *value)
 	json_decref(value);
 }
 
-/* True when text can be written between quotes as it is: printable ASCII, no '"' or '\'. */
-static bool needs_no_escaping(const char *text)
+/* The length of text when it can be written between quotes as it is (printable ASCII, no '"'
+ * or '\\'), else SIZE_MAX: one pass for both. */
+static size_t plain_length(const char *text)
 {
-	for (const unsigned char *c = (const unsigned char *)text; *c != '\0'; c++)
+	size_t length = 0;
+	for (const unsigned char *c = (const unsigned char *)text; *c != '\0'; c++, length++)
 		if (*c < 0x20 || *c >= 0x7f || *c == '"' || *c == '\\')
-			return false;
-	return true;
+			return SIZE_MAX;
+	return length;
 }
 
 static void put_string(struct text_writer *w, const char *text)
 {
-	if (!needs_no_escaping(text)) {
+	size_t length = plain_length(text);
+	if (length == SIZE_MAX) {
 		put_encoded(w, json_string(text));
 		return;
 	}
-	put(w, "\"", 1);
-	put_literal(w, text);
-	put(w, "\"", 1);
+	if (w->failed || length + 2 > w->size - w->length) {
+		w->failed = true;
+		return;
+	}
+	char *at = w->buffer + w->length;
+	at[0] = '"';
+	memcpy(at + 1, text, length);
+	at[length + 1] = '"';
+	w->length += length + 2;
 }
 
 static void put_optional_string(struct text_writer *w, bool present, const char *text)

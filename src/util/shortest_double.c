@@ -6,12 +6,34 @@
 #include "util/shortest_double.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 /* 10^0 .. 10^15, exact as doubles. */
 static const double powers_of_ten[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                        1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+
+/* Writes n with the decimal point `decimals` digits from its right ("0.05" for n 5, 2 decimals;
+ * "7.0" for n 70, 1 decimal) and a leading '-' when negative; returns the length. No printf: this
+ * is the hot path of every camera listing. */
+static size_t write_point_number(bool negative, unsigned long long n, int decimals, char out[SHORTEST_DOUBLE_SIZE])
+{
+	char digits[24]; /* n < 2^53 or < 10^15: at most 20 digits with the leading zeros */
+	int count = 0;
+	for (unsigned long long rest = n; rest > 0 || count <= decimals; rest /= 10)
+		digits[count++] = (char)('0' + rest % 10);
+	size_t length = 0;
+	if (negative)
+		out[length++] = '-';
+	while (count > 0) {
+		out[length++] = digits[--count];
+		if (count == decimals && count > 0)
+			out[length++] = '.';
+	}
+	out[length] = '\0';
+	return length;
+}
 
 /* The fast path for what metrics are (a few decimals, 1e-3 <= |value| < 1e9; smaller ones read shorter
  * with an exponent): the fewest
@@ -31,10 +53,7 @@ static size_t fixed_decimals(double value, char out[SHORTEST_DOUBLE_SIZE])
 		long long n = llround(scaled);
 		if ((double)n / powers_of_ten[d] != magnitude)
 			continue;
-		long long whole = n / (long long)powers_of_ten[d], fraction = n % (long long)powers_of_ten[d];
-		int length =
-		    snprintf(out, SHORTEST_DOUBLE_SIZE, "%s%lld.%0*lld", value < 0 ? "-" : "", whole, d, fraction);
-		return length > 0 && length < SHORTEST_DOUBLE_SIZE ? (size_t)length : 0;
+		return write_point_number(value < 0, (unsigned long long)n, d, out);
 	}
 	return 0;
 }
@@ -44,10 +63,9 @@ size_t shortest_double_format(double value, char out[SHORTEST_DOUBLE_SIZE])
 	if (!isfinite(value))
 		value = 0.0;
 	if (value == floor(value) && fabs(value) < 1e15) {
-		/* integral: "%lld.0" keeps the real a real; -0.0 keeps its sign as jansson writes it */
-		int length = snprintf(out, SHORTEST_DOUBLE_SIZE, "%s%lld.0", signbit(value) && value == 0.0 ? "-" : "",
-		                      (long long)value);
-		return (size_t)length;
+		/* integral: "<n>.0" keeps the real a real; -0.0 keeps its sign as jansson writes it */
+		unsigned long long n = (unsigned long long)fabs(value) * 10;
+		return write_point_number(signbit(value), n, 1, out);
 	}
 	size_t fixed = fixed_decimals(value, out);
 	if (fixed > 0)
