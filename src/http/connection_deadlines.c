@@ -45,13 +45,19 @@ struct connection_deadlines {
 	unsigned first_head_seconds, next_head_seconds;
 };
 
+/* The deadline length_ns from now; 0 (none) for a length of 0. */
+static uint64_t due_after(uint64_t length_ns)
+{
+	return length_ns == 0 ? 0 : time_monotonic_nanos() + length_ns;
+}
+
 struct connection_deadline *connection_deadlines_add(struct connection_deadlines *deadlines, int fd)
 {
 	struct connection_deadline *deadline = calloc(1, sizeof(*deadline));
 	if (deadline == NULL)
 		return NULL;
 	deadline->fd = fd;
-	atomic_init(&deadline->due_ns, time_monotonic_nanos() + deadlines->first_head_ns);
+	atomic_init(&deadline->due_ns, due_after(deadlines->first_head_ns));
 	pthread_mutex_lock(&deadlines->lock);
 	deadline->next = deadlines->first;
 	if (deadlines->first != NULL)
@@ -81,8 +87,7 @@ void connection_deadline_clear(struct connection_deadline *deadline)
 
 void connection_deadline_rearm(struct connection_deadlines *deadlines, struct connection_deadline *deadline)
 {
-	atomic_store_explicit(&deadline->due_ns, time_monotonic_nanos() + deadlines->next_head_ns,
-	                      memory_order_relaxed);
+	atomic_store_explicit(&deadline->due_ns, due_after(deadlines->next_head_ns), memory_order_relaxed);
 }
 
 /* With the lock held: shuts down the sockets past their deadline at now; the earliest deadline

@@ -10,7 +10,8 @@
 struct connection_deadlines;
 struct connection_deadline;
 
-/* Starts the thread that enforces the deadlines; NULL (logged) on failure. */
+/* Starts the thread that enforces the deadlines (a length of 0 seconds: no such deadline); NULL
+ * (logged) on failure. */
 struct connection_deadlines *connection_deadlines_start(unsigned first_head_seconds, unsigned next_head_seconds);
 /* Stops the thread and frees everything; every connection must have been removed (the daemon
  * stopped). NULL is ignored. */
