@@ -115,7 +115,7 @@ static unsigned shut_overdue(struct connection_deadlines *deadlines, uint64_t no
 static void *enforce_deadlines(void *argument)
 {
 	struct connection_deadlines *deadlines = argument;
-	thread_name_set("cf-head-timeouts");
+	thread_name_set("head-timeouts");
 	pthread_mutex_lock(&deadlines->lock);
 	while (!deadlines->stopping) {
 		uint64_t now = time_monotonic_nanos(), next_due;
