@@ -95,7 +95,7 @@ static bool request_id_acceptable(const char *text)
 	return true;
 }
 
-/* The request-head deadline of a connection (connection_started), or NULL. */
+/* The request-head deadline of a connection (set by connection_notified), or NULL. */
 static struct connection_deadline *connection_deadline_of(struct MHD_Connection *connection)
 {
 	const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
