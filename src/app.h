@@ -31,8 +31,9 @@ struct app_config {
 	unsigned write_threads;          /* threads running the writes' handlers (http/handler_pool.h) */
 	size_t max_body_bytes;           /* request bodies above this get 413 */
 	size_t max_upload_bytes;         /* the same for routes that take uploads (camera frames) */
-	unsigned max_connections;        /* concurrent connections accepted */
+	unsigned max_connections;        /* concurrent connections accepted (cli/serve_limits.c) */
 	unsigned connection_timeout;     /* seconds an idle or slow connection is kept */
+	unsigned header_timeout;         /* seconds a new connection has for its first request head */
 	unsigned frame_max_age;          /* seconds a stored frame counts as fresh */
 	unsigned online_window;          /* seconds after the last heartbeat a camera is online */
 	unsigned offline_alert_after;    /* seconds offline before camera.offline (jobs/health_alerts.c) */

@@ -17,6 +17,7 @@
 #include "auth/password_gate.h"
 #include "auth/tokens.h"
 #include "cli/cli.h"
+#include "cli/serve_limits.h"
 #include "cli/serve_options.h"
 #include "device/hub.h"
 #include "api/meta.h"
@@ -44,6 +45,8 @@ int cli_serve(int argc, char **argv)
 	int parsed = serve_options_parse(argc, argv, &app.config);
 	if (parsed != 0)
 		return parsed > 0 ? 0 : 2;
+	if (serve_limits_apply(&app.config) != 0)
+		return 2;
 
 	/* Block the shutdown signals in every thread; the main thread waits for them below. */
 	sigset_t shutdown_signals;
@@ -75,9 +78,7 @@ int cli_serve(int argc, char **argv)
 	struct http_server *server = NULL;
 	struct metrics_listener *metrics_listener = NULL;
 	bool curl_ready = false;
-	/* HTTP and handler pool threads, + worker, flusher, reader, alerts, webhooks, spare */
-	app.store =
-	    store_open(app.config.database_url, app.config.threads + app.config.write_threads + 6, STORE_USER_SERVER);
+	app.store = store_open(app.config.database_url, serve_database_connections(&app.config), STORE_USER_SERVER);
 	if (app.store == NULL)
 		goto done;
 	if (password_gate_configure(app.config.password_concurrency, app.config.password_wait_ms) != 0) {
@@ -141,8 +142,9 @@ int cli_serve(int argc, char **argv)
 		goto done;
 	char shown_url[sizeof(app.config.database_url)];
 	store_url_redacted(app.config.database_url, shown_url, sizeof(shown_url));
-	log_info("camfleet listening on %s:%u (database %s, %u threads)", app.config.listen_host,
-	         app.config.listen_port, shown_url, app.config.threads);
+	log_info("camfleet listening on %s:%u (database %s, %u threads, at most %u connections, header timeout %u s)",
+	         app.config.listen_host, app.config.listen_port, shown_url, app.config.threads,
+	         app.config.max_connections, app.config.header_timeout);
 	log_info("public URL %s", app.config.public_url);
 
 	int received = 0;

@@ -19,6 +19,7 @@
 
 #include "auth/policy.h"
 #include "auth/tokens.h"
+#include "http/connection_deadlines.h"
 #include "http/handler_pool.h"
 #include "http/metrics.h"
 #include "http/rate_limit.h"
@@ -30,7 +31,8 @@
 struct http_server {
 	struct MHD_Daemon *daemon;
 	struct app *app;
-	struct handler_pool *handlers; /* runs the handlers that may wait (runs_on_pool) */
+	struct handler_pool *handlers;          /* runs the handlers that may wait (runs_on_pool) */
+	struct connection_deadlines *deadlines; /* closes connections slow to send a request head */
 	atomic_int in_flight;
 	atomic_bool quiesced; /* new connections are closed as soon as they are accepted */
 };
@@ -91,6 +93,13 @@ static bool request_id_acceptable(const char *text)
 			return false;
 	}
 	return true;
+}
+
+/* The request-head deadline of a connection (set by connection_notified), or NULL. */
+static struct connection_deadline *connection_deadline_of(struct MHD_Connection *connection)
+{
+	const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return info != NULL ? info->socket_context : NULL;
 }
 
 static struct http_request *request_new(struct http_server *server, struct MHD_Connection *connection,
@@ -209,6 +218,10 @@ static size_t body_limit(const struct http_request *request)
  * JSON 431 from camfleet; beyond the buffer, libmicrohttpd answers 431 itself. */
 #define CONNECTION_BUFFER_BYTES (8 * 1024)
 #define HEADER_BYTES_MAX        (6 * 1024)
+
+/* Connections the kernel queues before libmicrohttpd accepts them (a burst of reconnecting
+ * cameras); the kernel caps it at net.core.somaxconn (4096 by default since Linux 5.4). */
+#define LISTEN_BACKLOG 4096
 
 static enum MHD_Result add_header_bytes(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
@@ -377,7 +390,10 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connecti
 {
 	struct http_server *server = cls;
 	struct http_request *request = *request_context;
-	if (request == NULL) {
+	if (request == NULL) { /* the first call: the request head is complete */
+		struct connection_deadline *deadline = connection_deadline_of(connection);
+		if (deadline != NULL)
+			connection_deadline_clear(deadline);
 		request = request_new(server, connection, method, url);
 		if (request == NULL)
 			return MHD_NO;
@@ -422,6 +438,9 @@ static void request_completed(void *cls, struct MHD_Connection *connection, void
                               enum MHD_RequestTerminationCode code)
 {
 	struct http_server *server = cls;
+	struct connection_deadline *deadline = connection_deadline_of(connection);
+	if (deadline != NULL) /* answered: on keep-alive, the next request head is due */
+		connection_deadline_rearm(server->deadlines, deadline);
 	struct http_request *request = *request_context;
 	if (request == NULL)
 		return;
@@ -442,6 +461,22 @@ static void request_completed(void *cls, struct MHD_Connection *connection, void
 	request_free(request);
 	*request_context = NULL;
 	atomic_fetch_sub(&server->in_flight, 1);
+}
+
+/* Every connection gets a request-head deadline when it is accepted, given up when it closes
+ * (before libmicrohttpd closes its socket). */
+static void connection_notified(void *cls, struct MHD_Connection *connection, void **socket_context,
+                                enum MHD_ConnectionNotificationCode code)
+{
+	struct http_server *server = cls;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *info =
+		    MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+		*socket_context = info != NULL ? connection_deadlines_add(server->deadlines, info->connect_fd) : NULL;
+	} else if (*socket_context != NULL) {
+		connection_deadlines_remove(server->deadlines, *socket_context);
+		*socket_context = NULL;
+	}
 }
 
 static void mhd_log(void *cls, const char *format, va_list args)
@@ -498,8 +533,14 @@ struct http_server *http_server_start(struct app *app, struct route *routes, siz
 		free(server);
 		return NULL;
 	}
+	server->deadlines = connection_deadlines_start(app->config.header_timeout, app->config.connection_timeout);
+	if (server->deadlines == NULL) {
+		free(server);
+		return NULL;
+	}
 	server->handlers = handler_pool_start(app->config.write_threads, run_on_pool);
 	if (server->handlers == NULL) {
+		connection_deadlines_stop(server->deadlines);
 		free(server);
 		return NULL;
 	}
@@ -515,10 +556,12 @@ struct http_server *http_server_start(struct app *app, struct route *routes, siz
 	    (unsigned int)app->config.max_connections_per_address, /* 0: none */
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)app->config.connection_timeout,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_BUFFER_BYTES, MHD_OPTION_LISTEN_BACKLOG_SIZE,
-	    (unsigned int)1024, MHD_OPTION_NOTIFY_COMPLETED, request_completed, server, MHD_OPTION_END);
+	    (unsigned int)LISTEN_BACKLOG, MHD_OPTION_NOTIFY_COMPLETED, request_completed, server,
+	    MHD_OPTION_NOTIFY_CONNECTION, connection_notified, server, MHD_OPTION_END);
 	if (server->daemon == NULL) {
 		log_error("http: cannot listen on %s:%u", app->config.listen_host, app->config.listen_port);
 		handler_pool_stop(server->handlers);
+		connection_deadlines_stop(server->deadlines);
 		free(server);
 		return NULL;
 	}
@@ -544,5 +587,6 @@ void http_server_stop(struct http_server *server, unsigned grace_seconds)
 	/* Before the daemon: what the pool still runs is resumed and answered while the daemon can. */
 	handler_pool_stop(server->handlers);
 	MHD_stop_daemon(server->daemon);
+	connection_deadlines_stop(server->deadlines); /* after the daemon: every connection is closed */
 	free(server);
 }
