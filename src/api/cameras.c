@@ -1,6 +1,7 @@
 /* /cameras: claim (POST), read one (GET), list with filters and keyset pages or a stream of
  * every row (GET), rename (PATCH) and decommission (DELETE). docs/API.md "Cameras" is the
  * contract; the lifecycle (domain/lifecycle.h) decides every state question. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -291,6 +292,49 @@ static bool apply_user_filter_or_reply(struct http_request *request, const char 
 	return true;
 }
 
+/* ?serialNumber= (exact), ?isOnline=true|false and ?q= (a substring of the name or the serial
+ * number, any case) into the filter; false when answered (422). */
+static bool parse_search_or_reply(struct http_request *request, struct camera_filter *filter)
+{
+	const char *serial = http_query(request, "serialNumber");
+	if (serial != NULL) {
+		size_t length = strlen(serial);
+		if (length == 0 || length > CAMERA_SERIAL_MAX) {
+			http_reply_error(request, 422, "query parameter serialNumber must be 1 to %d bytes",
+			                 CAMERA_SERIAL_MAX);
+			return false;
+		}
+		memcpy(filter->serial_number, serial, length + 1);
+	}
+	const char *online = http_query(request, "isOnline");
+	if (online != NULL) {
+		if (strcmp(online, "true") != 0 && strcmp(online, "false") != 0) {
+			http_reply_error(request, 422, "query parameter isOnline must be true or false");
+			return false;
+		}
+		filter->online = strcmp(online, "true") == 0 ? CAMERA_FILTER_ONLINE : CAMERA_FILTER_OFFLINE;
+		filter->online_since = time_now_seconds() - (int64_t)request->app->config.online_window;
+	}
+	const char *text = http_query(request, "q");
+	if (text != NULL && text[0] != '\0') {
+		if (strlen(text) > CAMERA_TEXT_MAX) {
+			http_reply_error(request, 422, "query parameter q must be at most %d bytes", CAMERA_TEXT_MAX);
+			return false;
+		}
+		/* %text%, lowercased, with LIKE's % and _ and the escape character itself escaped */
+		char *out = filter->text_pattern;
+		*out++ = '%';
+		for (const char *c = text; *c != '\0'; c++) {
+			if (*c == '%' || *c == '_' || *c == '\\')
+				*out++ = '\\';
+			*out++ = (char)tolower((unsigned char)*c);
+		}
+		*out++ = '%';
+		*out = '\0';
+	}
+	return true;
+}
+
 static bool parse_list_query_or_reply(struct http_request *request, struct list_query *query)
 {
 	char user_id[UUID_BUFFER_SIZE];
@@ -300,7 +344,7 @@ static bool parse_list_query_or_reply(struct http_request *request, struct list_
 	    !api_query_uuid_or_reply(request, "siteId", filter->site_id) ||
 	    !api_query_uuid_or_reply(request, "userId", user_id) ||
 	    !api_query_limit_or_reply(request, LIST_LIMIT_MAX, &query->limit) ||
-	    !api_query_uuid_or_reply(request, "after", filter->after_id))
+	    !api_query_uuid_or_reply(request, "after", filter->after_id) || !parse_search_or_reply(request, filter))
 		return false;
 	scope_to_caller(&request->principal, filter);
 	return user_id[0] == '\0' || apply_user_filter_or_reply(request, user_id, query);
@@ -500,8 +544,16 @@ static enum MHD_Result list_cameras(struct http_request *request)
 
 const struct route camera_routes[] = {
     {.method = "POST", .pattern = "/cameras", .handler = post_camera, .roles = ROLES_WRITERS},
-    {.method = "GET", .pattern = "/cameras", .handler = list_cameras, .roles = ROLES_READERS},
-    {.method = "GET", .pattern = "/cameras/{cameraId}", .handler = get_camera, .roles = ROLES_READERS},
+    {.method = "GET",
+     .pattern = "/cameras",
+     .handler = list_cameras,
+     .roles = ROLES_READERS,
+     .query = "state,siteId,userId,includeMetrics,limit,after,serialNumber,isOnline,q"},
+    {.method = "GET",
+     .pattern = "/cameras/{cameraId}",
+     .handler = get_camera,
+     .roles = ROLES_READERS,
+     .query = "includeMetrics"},
     {.method = "PATCH", .pattern = "/cameras/{cameraId}", .handler = patch_camera, .roles = ROLES_WRITERS},
     {.method = "DELETE", .pattern = "/cameras/{cameraId}", .handler = delete_camera, .roles = ROLES_WRITERS},
     {.method = NULL},

@@ -177,7 +177,11 @@ static enum MHD_Result delete_client(struct http_request *request)
 
 const struct route client_routes[] = {
     {.method = "POST", .pattern = "/clients", .handler = post_client, .roles = ROLES_WRITERS},
-    {.method = "GET", .pattern = "/clients", .handler = list_clients, .roles = ROLES_WRITERS},
+    {.method = "GET",
+     .pattern = "/clients",
+     .handler = list_clients,
+     .roles = ROLES_WRITERS,
+     .query = "organisationId"},
     {.method = "GET", .pattern = "/clients/{clientId}", .handler = get_client, .roles = ROLES_READERS},
     {.method = "DELETE", .pattern = "/clients/{clientId}", .handler = delete_client, .roles = ROLES_WRITERS},
     {.method = NULL},

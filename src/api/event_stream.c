@@ -378,6 +378,10 @@ static enum MHD_Result open_stream(struct http_request *request)
 }
 
 const struct route event_stream_routes[] = {
-    {.method = "GET", .pattern = "/events/stream", .handler = open_stream, .roles = ROLES_READERS},
+    {.method = "GET",
+     .pattern = "/events/stream",
+     .handler = open_stream,
+     .roles = ROLES_READERS,
+     .query = "type,cameraId,siteId,since"},
     {0},
 };

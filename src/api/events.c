@@ -131,6 +131,10 @@ static enum MHD_Result list_events(struct http_request *request)
 }
 
 const struct route event_routes[] = {
-    {.method = "GET", .pattern = "/events", .handler = list_events, .roles = ROLES_READERS},
+    {.method = "GET",
+     .pattern = "/events",
+     .handler = list_events,
+     .roles = ROLES_READERS,
+     .query = "type,cameraId,siteId,since,limit,after"},
     {0},
 };

@@ -179,7 +179,7 @@ static enum MHD_Result delete_site(struct http_request *request)
 
 const struct route site_routes[] = {
     {.method = "POST", .pattern = "/sites", .handler = post_site, .roles = ROLES_WRITERS},
-    {.method = "GET", .pattern = "/sites", .handler = list_sites, .roles = ROLES_READERS},
+    {.method = "GET", .pattern = "/sites", .handler = list_sites, .roles = ROLES_READERS, .query = "organisationId"},
     {.method = "GET", .pattern = "/sites/{siteId}", .handler = get_site, .roles = ROLES_READERS},
     {.method = "PATCH", .pattern = "/sites/{siteId}", .handler = patch_site, .roles = ROLES_WRITERS},
     {.method = "DELETE", .pattern = "/sites/{siteId}", .handler = delete_site, .roles = ROLES_WRITERS},

@@ -437,7 +437,7 @@ static enum MHD_Result put_user_sites(struct http_request *request)
 
 const struct route user_routes[] = {
     {.method = "POST", .pattern = "/users", .handler = post_user, .roles = ROLES_WRITERS},
-    {.method = "GET", .pattern = "/users", .handler = list_users, .roles = ROLES_WRITERS},
+    {.method = "GET", .pattern = "/users", .handler = list_users, .roles = ROLES_WRITERS, .query = "organisationId"},
     {.method = "GET", .pattern = "/users/{userId}", .handler = get_user, .roles = ROLES_READERS},
     {.method = "PATCH", .pattern = "/users/{userId}", .handler = patch_user, .roles = ROLES_WRITERS},
     {.method = "DELETE", .pattern = "/users/{userId}", .handler = delete_user, .roles = ROLES_WRITERS},

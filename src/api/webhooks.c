@@ -292,7 +292,11 @@ static enum MHD_Result rotate_secret(struct http_request *request)
 
 const struct route webhook_routes[] = {
     {.method = "POST", .pattern = "/webhooks", .handler = post_webhook, .roles = ROLES_WRITERS},
-    {.method = "GET", .pattern = "/webhooks", .handler = list_webhooks, .roles = ROLES_WRITERS},
+    {.method = "GET",
+     .pattern = "/webhooks",
+     .handler = list_webhooks,
+     .roles = ROLES_WRITERS,
+     .query = "organisationId,limit,after"},
     {.method = "GET", .pattern = "/webhooks/{webhookId}", .handler = get_webhook, .roles = ROLES_WRITERS},
     {.method = "PATCH", .pattern = "/webhooks/{webhookId}", .handler = patch_webhook, .roles = ROLES_WRITERS},
     {.method = "DELETE", .pattern = "/webhooks/{webhookId}", .handler = delete_webhook, .roles = ROLES_WRITERS},

@@ -140,3 +140,16 @@ enum router_match router_match(struct http_request *request, char *allow, size_t
 	}
 	return path_found ? ROUTER_WRONG_METHOD : ROUTER_NO_PATH;
 }
+
+bool router_query_allowed(const struct route *route, const char *name)
+{
+	size_t length = strlen(name);
+	for (const char *p = route->query; p != NULL && *p != '\0';) {
+		const char *end = strchr(p, ',');
+		size_t item = end != NULL ? (size_t)(end - p) : strlen(p);
+		if (item == length && memcmp(p, name, length) == 0)
+			return true;
+		p = end != NULL ? end + 1 : NULL;
+	}
+	return false;
+}

@@ -28,6 +28,9 @@ struct route {
 	 * before any body is read (401/403); 0 for ROUTE_PUBLIC routes. Handlers check again, finer. */
 	unsigned roles;
 	unsigned flags;
+	/* The query parameters it takes, comma-separated ("siteId,limit,after"); NULL: none. Any other
+	 * parameter is refused with 400 before the handler runs: a typo must not widen a request. */
+	const char *query;
 	unsigned index; /* position in the table; set by router_init, used by metrics */
 };
 
@@ -39,6 +42,8 @@ int router_init(struct route *routes, size_t count) __attribute__((warn_unused_r
  * (copied into the request arena). On ROUTER_WRONG_METHOD, allow (size bytes) receives the
  * comma-separated methods that the path accepts. */
 enum router_match router_match(struct http_request *request, char *allow, size_t allow_size);
+/* Whether route takes the query parameter name (route->query). */
+bool router_query_allowed(const struct route *route, const char *name);
 /* The table given to router_init, and its length. */
 const struct route *router_routes(size_t *count);
 

@@ -273,6 +273,41 @@ static bool reserve_unauthenticated_body_or_reply(struct http_request *request, 
 /* Before any body is read: everything that can be refused from the headers is refused here
  * (431, 404, 405, 401, 403, 413, 503), so that nobody without a token, or with the wrong role,
  * costs the server a body's memory. Runs once per request. */
+/* The first query parameter the route does not take, or NULL. */
+struct unknown_query {
+	const struct route *route;
+	const char *name;
+};
+
+static enum MHD_Result find_unknown_query(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	(void)value;
+	struct unknown_query *found = cls;
+	if (key == NULL || router_query_allowed(found->route, key))
+		return MHD_YES;
+	found->name = key;
+	return MHD_NO;
+}
+
+/* 400 for a query parameter the route does not take, naming it and those it does (a typo such as
+ * ?siteld= must not list the whole fleet); true when every parameter is known. */
+static bool known_query_or_reply(struct http_request *request)
+{
+	struct unknown_query found = {request->route, NULL};
+	MHD_get_connection_values(request->connection, MHD_GET_ARGUMENT_KIND, find_unknown_query, &found);
+	if (found.name == NULL)
+		return true;
+	const struct route *route = request->route;
+	if (route->query == NULL)
+		http_reply_error(request, 400, "unknown query parameter '%s': %s %s takes no query parameters",
+		                 found.name, route->method, route->pattern);
+	else
+		http_reply_error(request, 400, "unknown query parameter '%s': %s %s takes %s", found.name,
+		                 route->method, route->pattern, route->query);
+	return false;
+}
+
 static void admit(struct http_request *request)
 {
 	request->admitted = true;
@@ -291,6 +326,8 @@ static void admit(struct http_request *request)
 	}
 	bool public_route = (request->route->flags & ROUTE_PUBLIC) != 0;
 	if (!public_route && (!authorize_or_reply(request) || !rate_limit_admit_or_reply(request)))
+		return;
+	if (!known_query_or_reply(request))
 		return;
 	if (!request->body_announced)
 		return;

@@ -25,15 +25,25 @@ enum store_result {
 };
 
 /* A filter for listing cameras. Empty strings mean "no restriction". */
+enum { CAMERA_FILTER_ONLINE = 1, CAMERA_FILTER_OFFLINE = 2 };
 struct camera_filter {
 	char organisation_id[UUID_BUFFER_SIZE];
 	char site_id[UUID_BUFFER_SIZE];
 	/* Keep only cameras at sites granted to these users (viewers); up to two apply at once:
 	 * the caller's own grants and those of a ?userId= filter. */
 	char granted_user_id[2][UUID_BUFFER_SIZE];
-	unsigned state_mask;             /* CAMERA_STATE_BIT()s; 0 = any state */
-	char after_id[UUID_BUFFER_SIZE]; /* keyset cursor: only ids greater than this */
-	unsigned limit;                  /* at most this many rows, in id order */
+	unsigned state_mask;                       /* CAMERA_STATE_BIT()s; 0 = any state */
+	char after_id[UUID_BUFFER_SIZE];           /* keyset cursor: only ids greater than this */
+	unsigned limit;                            /* at most this many rows, in id order */
+	char serial_number[CAMERA_SERIAL_MAX + 1]; /* only this serial number; "" = any */
+	/* Only cameras online (CAMERA_FILTER_ONLINE) or offline (CAMERA_FILTER_OFFLINE) by
+	 * camera_is_online's rule, online meaning a heartbeat at or after online_since (now -
+	 * --online-window); 0 = either (a zeroed filter keeps every camera). */
+	int online;
+	int64_t online_since;
+	/* A LIKE pattern (already lowercased, % _ and \ escaped with \, wrapped in %) that the
+	 * lowercased name or serial number must match; "" = any. */
+	char text_pattern[2 * CAMERA_TEXT_MAX + 3];
 };
 
 /* What the device link checks on every device request: the camera and its device credentials. */

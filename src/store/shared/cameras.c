@@ -157,6 +157,11 @@ static int64_t alert_restart_ms(const struct change_origin *origin)
 	" AND (CAST($3 AS text) IS NULL OR site_id IN (SELECT site_id FROM user_sites WHERE user_id = $3))"            \
 	" AND (CAST($4 AS text) IS NULL OR site_id IN (SELECT site_id FROM user_sites WHERE user_id = $4))"            \
 	" AND (CAST($5 AS integer) = 0 OR (" STORE_SQL_STATE_BIT " & $5) <> 0)"                                        \
+	" AND (CAST($8 AS text) IS NULL OR serial_number = $8)"                                                        \
+	" AND (CAST($9 AS integer) = 0 OR CASE WHEN last_seen_at IS NOT NULL AND NOT reported_offline"                 \
+	" AND last_seen_at >= CAST($10 AS bigint) THEN 1 ELSE 2 END = $9)"                                             \
+	" AND (CAST($11 AS text) IS NULL OR lower(COALESCE(name, '')) LIKE $11 ESCAPE '\\'"                            \
+	" OR lower(serial_number) LIKE $11 ESCAPE '\\')"                                                               \
 	" ORDER BY id LIMIT CAST($7 AS bigint)"
 
 /* The index that drives the scan: that of the most selective filter given. */
@@ -199,6 +204,10 @@ enum store_result shared_camera_list(struct store *store, const struct camera_fi
 	sql_param_int64(&params, (int64_t)filter->state_mask);
 	sql_param_text(&params, filter->after_id);
 	sql_param_limit(&params, sql_dialect_of(store), filter->limit);
+	sql_param_text_or_null(&params, filter->serial_number);
+	sql_param_int64(&params, filter->online);
+	sql_param_int64(&params, filter->online_since);
+	sql_param_text_or_null(&params, filter->text_pattern);
 	struct list_context list = {row, context};
 	return sql_each(store, list_sql[list_scan(filter)], &params, list_row, &list);
 }
