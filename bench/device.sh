@@ -125,7 +125,7 @@ export BENCH_TOKEN=$TOKEN  # for the Python helpers and the wrk scripts
 run_child "$PYTHON" "$BENCH_DIR/seed.py" --url "$BASE" --site "$SITE_ID" \
   --count "$DEVICES" --threads "$SEED_THREADS" --out "$TMP/cameras.txt" || die "seeding failed"
 SEED_SECONDS=$(since "$SETUP_START")
-log "seeded in $SEED_SECONDS s; issuing device credentials and device tokens (argon2id, slow)"
+log "seeded in $SEED_SECONDS s; issuing device credentials and device tokens"
 CREDS_START=$(now)
 run_child "$PYTHON" "$BENCH_DIR/device_setup.py" --url "$BASE" \
   --cameras "$TMP/cameras.txt" --threads "$SEED_THREADS" --out "$TMP/devices.txt" \

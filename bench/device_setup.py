@@ -4,8 +4,8 @@
 Reads the "<cameraId> <serialNumber>" lines bench/seed.py wrote. For each camera, on a thread pool
 (one keep-alive requests.Session per thread, as in seed.py): POST /cameras/{id}/device-credentials
 with the operator token (-> clientSecret, shown once), then POST /oauth/token client_credentials
-with client id = camera id (-> the device token). Both cost an argon2id computation on the server
-(hash, then verify), which is what makes this the slow part of the set-up. Writes
+with client id = camera id (-> the device token). Both were an argon2id computation on the server
+until device secrets got keyed hashes (README "Security model"); now each is microseconds. Writes
 "<cameraId> <deviceToken>" lines, in the order of the input, to the output file.
 """
 

@@ -4,8 +4,9 @@
  * handler runs. Input byte 0 selects which headers are sent (Basic credentials, content type
  * variant) and whether the login limits (auth/login_guard.h) count the attempt (then a 429 is a
  * possible answer too); if Basic is on, the first line of the rest is the Authorization value, the remainder
- * is the body. The store knows no client and no user, and argon2 is replaced by a stub below
- * (its cost is not under test), so every grant ends in 400 or 401 and never in 5xx. */
+ * is the body. The store knows no client and no user (the unknown client's check runs the keyed
+ * hash under a fixed key), and argon2 is replaced by a stub below (its cost is not under test),
+ * so every grant ends in 400 or 401 and never in 5xx. */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <microhttpd.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "auth/password.h"
+#include "auth/secret_keys.h"
 #include "http/rate_limit.h"
 #include "glue/glue.h"
 #include "store/store.h"
@@ -50,9 +52,18 @@ static enum store_result no_user(struct store *store, const char *email, struct 
 	return STORE_NOT_FOUND;
 }
 
+/* One fixed key of the keyed secret hashes (what the server reads once at start). */
+static enum store_result one_secret_key(struct store *store, secret_hash_key_fn row, void *context)
+{
+	struct secret_hash_key_record key = {.id = "fuzz", .key_text = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"};
+	row(context, &key);
+	return STORE_OK;
+}
+
 static const struct store_ops token_store_ops = {
     .client_get = no_client,
     .user_get_by_email = no_user,
+    .secret_hash_key_list = one_secret_key,
 };
 
 /* ---- one libmicrohttpd daemon without a listening socket; each input is one connection ---- */
@@ -66,6 +77,7 @@ static struct MHD_Daemon *daemon_handle;
 static unsigned handled;                 /* requests the handler answered */
 static struct rate_limits *login_limits; /* the server's default login limits */
 static bool limits_on;                   /* this input's attempt is counted by them */
+static struct secret_keys *secret_keys;  /* the keyed secret hashes' fixed key */
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *connection, const char *url, const char *method,
                               const char *version, const char *upload_data, size_t *upload_data_size, void **state)
@@ -94,6 +106,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *connection, cons
 	fuzz->request.path = url;
 	fuzz->store.ops = &token_store_ops;
 	fuzz->app.limits = limits_on ? login_limits : NULL;
+	fuzz->app.secret_keys = secret_keys;
 	glue_oauth_post_token(fuzz);
 	FUZZ_CHECK(fuzz->request.status == 400 || fuzz->request.status == 401 ||
 	           (limits_on && fuzz->request.status == 429));
@@ -123,6 +136,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	                            .rate_limit_organisation = 200000};
 	login_limits = rate_limits_new(&config);
 	FUZZ_CHECK(login_limits != NULL);
+	static struct store key_store = {.ops = &token_store_ops};
+	secret_keys = secret_keys_from_store(&key_store);
+	FUZZ_CHECK(secret_keys != NULL);
 	daemon_handle = MHD_start_daemon(MHD_USE_NO_LISTEN_SOCKET, 0, NULL, NULL, handle, NULL,
 	                                 MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
 	FUZZ_CHECK(daemon_handle != NULL);

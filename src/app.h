@@ -64,6 +64,7 @@ struct app_config {
 struct camera_read_batch;
 struct rate_limits;
 struct password_checks;
+struct secret_keys;
 
 struct app {
 	struct app_config config;
@@ -80,6 +81,7 @@ struct app {
 	struct camera_read_batch *camera_reads;  /* batched GET /cameras/{id} reads; NULL: read directly */
 	struct rate_limits *limits;              /* this node's rate limits (http/rate_limit.h) */
 	struct password_checks *password_checks; /* the token endpoint's argon2 checks (api/password_checks.h) */
+	struct secret_keys *secret_keys;         /* keys of the generated secrets' hashes (auth/secret_keys.h) */
 };
 
 #endif

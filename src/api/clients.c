@@ -1,5 +1,5 @@
 /* /clients: API clients for programs (OAuth client_credentials). The secret is generated here,
- * shown once in the creation answer and stored only as an argon2id hash. Deleting a client stops
+ * shown once in the creation answer and stored only as a keyed hash (auth/secret_keys.h). Deleting a client stops
  * new tokens; tokens already issued stay valid until they expire. */
 #include <string.h>
 
@@ -7,7 +7,7 @@
 #include "api/organisations.h"
 #include "api/routes.h"
 #include "auth/password.h"
-#include "http/rate_limit.h"
+#include "auth/secret_keys.h"
 #include "auth/tokens.h"
 #include "util/timeutil.h"
 
@@ -55,14 +55,11 @@ static bool parse_new_client_or_reply(struct http_request *request, struct clien
 static bool make_credentials_or_reply(struct http_request *request, struct client *client,
                                       char secret[CLIENT_SECRET_SIZE])
 {
-	int hashed = -1;
+	_Static_assert(SECRET_MAC_HASH_SIZE <= sizeof(client->secret_hash), "a keyed hash fits a client's");
 	if (uuid_generate_text(client->id) == 0 && password_generate_secret(secret) == 0 &&
-	    (hashed = password_hash(secret, client->secret_hash)) == 0)
+	    secret_keys_hash(request->app->secret_keys, secret, client->secret_hash) == 0)
 		return true;
-	if (hashed == PASSWORD_BUSY)
-		rate_limit_reply_busy(request);
-	else
-		http_reply_error(request, 500, "internal error");
+	http_reply_error(request, 500, "internal error");
 	return false;
 }
 

@@ -1,13 +1,13 @@
 /* /cameras/{cameraId}/device-credentials: operators (any camera, registered ones included) and
  * the camera organisation's admins issue, rotate (issue again) and revoke the credentials a
  * camera uses to get its device token (docs/API.md "Device link"). The secret is shown once and
- * stored as an argon2id hash; the device hub forgets what it cached about the camera. */
+ * stored as a keyed hash (auth/secret_keys.h); the device hub forgets what it cached about the camera. */
 #include <string.h>
 
 #include "api/camera_access.h"
 #include "api/routes.h"
 #include "auth/password.h"
-#include "http/rate_limit.h"
+#include "auth/secret_keys.h"
 #include "device/hub.h"
 #include "util/timeutil.h"
 
@@ -49,13 +49,11 @@ static enum MHD_Result post_credentials(struct http_request *request)
 	if (camera.state == CAMERA_DECOMMISSIONED)
 		return refuse_decommissioned(request, id);
 	char secret[CLIENT_SECRET_SIZE];
-	char hash[PASSWORD_HASH_SIZE];
-	if (password_generate_secret(secret) != 0)
+	char hash[SECRET_MAC_HASH_SIZE];
+	if (password_generate_secret(secret) != 0 || secret_keys_hash(request->app->secret_keys, secret, hash) != 0) {
+		explicit_bzero(secret, sizeof(secret));
 		return http_reply_error(request, 500, "internal error");
-	int hashed = password_hash(secret, hash);
-	if (hashed != 0)
-		return hashed == PASSWORD_BUSY ? rate_limit_reply_busy(request)
-		                               : http_reply_error(request, 500, "internal error");
+	}
 	struct store *store = request->app->store;
 	int64_t issued_ms = 0;
 	enum store_result result =

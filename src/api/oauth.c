@@ -1,8 +1,10 @@
 /* OAuth 2.0 (RFC 6749): the token endpoint with the client_credentials and password grants,
  * the JWKS that publishes the signing key, and the authorization-server metadata (RFC 8414).
  * Errors follow RFC 6749 section 5.2 and also carry camfleet's {code, message}. Failed grants
- * are rate limited (http/rate_limit.h): a locked-out attempt gets 429 before any argon2 work;
- * the argon2 checks run on the checker threads (api/password_checks.h), not here. */
+ * are rate limited (http/rate_limit.h): a locked-out attempt gets 429 before any check. Client
+ * secrets stored as keyed hashes (auth/secret_keys.h) are checked here, in microseconds; argon2id
+ * checks (user passwords, and client secrets still stored the legacy way, rewritten in the keyed
+ * form on their first successful check) run on the checker threads (api/password_checks.h). */
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -14,6 +16,7 @@
 #include "api/routes.h"
 #include "api/password_checks.h"
 #include "auth/password.h"
+#include "auth/secret_keys.h"
 #include "auth/tokens.h"
 #include "http/rate_limit.h"
 #include "util/log.h"
@@ -74,8 +77,8 @@ static enum MHD_Result invalid_client(struct http_request *request, const char *
 	return oauth_error(request, 401, "invalid_client", description);
 }
 
-/* Equalises the time of a failed lookup with that of a wrong secret. Made on first need (and
- * again should the argon2 gate have been full then). */
+/* Equalises the time of a failed user lookup with that of a wrong password. Made on first need
+ * (and again should the argon2 gate have been full then). */
 static char dummy_hash[PASSWORD_HASH_SIZE];
 static pthread_mutex_t dummy_hash_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -113,9 +116,25 @@ struct pending_grant {
 	bool known; /* the user or client exists (else the check ran on the dummy hash) */
 	struct principal principal;
 	char identity[FORM_VALUE_MAX]; /* the username or client id, for the failure counts */
+	/* A client secret's legacy argon2id hash, rewritten as keyed_hash once it matched; "" else. */
+	char legacy_hash[SECRET_HASH_MAX + 1];
+	char keyed_hash[SECRET_MAC_HASH_SIZE];
 };
 
 _Static_assert(offsetof(struct pending_grant, result) == 0, "resume_context points at result");
+
+/* Replaces the client's legacy argon2id hash by the keyed one, unless its credentials changed
+ * meanwhile. A failure only leaves the legacy hash for the next use: the secret was right. */
+static void rehash_legacy_secret(struct store *store, const struct pending_grant *grant)
+{
+	const char *id = grant->principal.subject;
+	enum store_result result = store->ops->client_secret_rehash(store, id, grant->legacy_hash, grant->keyed_hash);
+	if (result == STORE_OK)
+		log_info("oauth: the argon2id secret hash of client %s is now a keyed hash", id);
+	else if (result != STORE_NOT_FOUND)
+		log_warn("oauth: cannot rewrite the argon2id secret hash of client %s; it stays until its next use",
+		         id);
+}
 
 /* Runs once the secret is checked: answers the grant. */
 static enum MHD_Result finish_grant(struct http_request *request)
@@ -130,6 +149,8 @@ static enum MHD_Result finish_grant(struct http_request *request)
 		return oauth_error(request, 400, "invalid_grant", "unknown user or wrong password");
 	}
 	rate_limit_login_succeeded(request, grant->kind, grant->identity);
+	if (grant->legacy_hash[0] != '\0')
+		rehash_legacy_secret(request->app->store, grant);
 	return issue(request, &grant->principal);
 }
 
@@ -154,6 +175,23 @@ static enum MHD_Result check_then_finish(struct http_request *request, struct pe
 	case PASSWORD_CHECKS_CLOSED: break;
 	}
 	return rate_limit_reply_busy(request);
+}
+
+/* Checks secret against a keyed hash (NULL: the client is unknown) here on the HTTP thread, then
+ * finish_grant answers: as cheap for an unknown client as for a wrong secret. */
+static enum MHD_Result check_keyed_then_finish(struct http_request *request, struct pending_grant *grant,
+                                               const char *keyed_hash, const char *secret)
+{
+	const struct secret_keys *keys = request->app->secret_keys;
+	enum secret_mac_check checked =
+	    keyed_hash != NULL ? secret_keys_check(keys, keyed_hash, secret) : secret_keys_check_nothing(keys, secret);
+	if (checked == SECRET_MAC_CHECK_ERROR) {
+		log_error("oauth: cannot compute a secret hash (OpenSSL)");
+		return http_reply_error(request, 500, "internal error");
+	}
+	grant->result = checked == SECRET_MAC_MATCH ? PASSWORD_MATCH : PASSWORD_MISMATCH;
+	request->resume_context = grant;
+	return finish_grant(request);
 }
 
 static struct pending_grant *pending_grant_new(struct http_request *request, enum login_kind kind, const char *identity)
@@ -201,13 +239,18 @@ static enum MHD_Result grant_client_credentials(struct http_request *request, st
 	if (grant == NULL)
 		return http_reply_error(request, 500, "internal error");
 	if (result == STORE_NOT_FOUND)
-		return check_then_finish(request, grant, NULL, secret);
+		return check_keyed_then_finish(request, grant, NULL, secret);
 	grant->known = true;
 	grant->principal.role = client.role;
 	grant->principal.kind = SUBJECT_CLIENT;
 	memcpy(grant->principal.subject, client.id, sizeof(grant->principal.subject));
 	memcpy(grant->principal.organisation_id, client.organisation_id, sizeof(grant->principal.organisation_id));
 	grant->principal.credential_issued_ms = client.secret_issued_ms; /* binds a device token to these credentials */
+	if (secret_mac_is_keyed(client.secret_hash))
+		return check_keyed_then_finish(request, grant, client.secret_hash, secret);
+	/* a legacy argon2id hash: its keyed successor is made now, so that the secret itself is not kept */
+	if (secret_keys_hash(request->app->secret_keys, secret, grant->keyed_hash) == 0)
+		memcpy(grant->legacy_hash, client.secret_hash, sizeof(grant->legacy_hash));
 	return check_then_finish(request, grant, client.secret_hash, secret);
 }
 

@@ -1,4 +1,5 @@
-/* Password and client-secret checks of the token endpoint, off the HTTP worker threads: the
+/* The token endpoint's argon2id checks (user passwords, and client secrets still stored as
+ * argon2id hashes; keyed hashes are checked inline in api/oauth.c), off the HTTP worker threads: the
  * handler queues the check and suspends its request; one of a few checker threads (as many as
  * argon2 turns) runs argon2id and resumes it. A flood of logins then costs the checker threads,
  * never the HTTP workers, so API reads keep answering. A check that waited longer than the

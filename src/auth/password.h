@@ -1,6 +1,7 @@
-/* Secrets at rest: argon2id hashing and verification of passwords and client secrets, and
- * generation of random client secrets. Every hash and check passes the argon2 gate
- * (auth/password_gate.h): when no turn comes free in time they answer PASSWORD_BUSY. */
+/* Secrets at rest: argon2id hashing and verification of user passwords (and checks of client
+ * secrets still stored as argon2id hashes by earlier versions), and generation of random client
+ * secrets, which are stored as keyed hashes (auth/secret_keys.h). Every hash and check passes the
+ * argon2 gate (auth/password_gate.h): when no turn comes free in time they answer PASSWORD_BUSY. */
 #ifndef CAMFLEET_AUTH_PASSWORD_H
 #define CAMFLEET_AUTH_PASSWORD_H
 

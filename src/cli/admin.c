@@ -1,5 +1,6 @@
 /* `camfleet admin`: bootstrap without a token, straight on the database. create-client prints
- * the new client's id and secret (the secret is shown only here; the store keeps its hash);
+ * the new client's id and secret (the secret is shown only here; the store keeps its keyed hash,
+ * under the database's secret hash key, created here when the server has not yet);
  * rotate-signing-key puts a new token signing key in place. */
 #include <getopt.h>
 #include <stdio.h>
@@ -7,6 +8,7 @@
 #include <string.h>
 
 #include "auth/password.h"
+#include "auth/secret_keys.h"
 #include "auth/signing_keys.h"
 #include "auth/token_sync.h"
 #include "cli/cli.h"
@@ -113,8 +115,13 @@ static int create_client(struct store *store, const struct admin_options *option
 	if (resolve_role(store, options, &client.role, client.organisation_id, false) != 0)
 		return 2;
 	char secret[CLIENT_SECRET_SIZE];
-	if (uuid_generate_text(client.id) != 0 || password_generate_secret(secret) != 0 ||
-	    password_hash(secret, client.secret_hash) != 0) {
+	struct secret_keys *keys = secret_keys_from_store(store);
+	int made = keys != NULL && uuid_generate_text(client.id) == 0 && password_generate_secret(secret) == 0 &&
+	                   secret_keys_hash(keys, secret, client.secret_hash) == 0
+	               ? 0
+	               : -1;
+	secret_keys_free(keys);
+	if (made != 0) {
 		fprintf(stderr, "camfleet admin: cannot generate credentials\n");
 		return 1;
 	}

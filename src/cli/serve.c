@@ -15,6 +15,7 @@
 #include "api/password_checks.h"
 #include "app.h"
 #include "auth/password_gate.h"
+#include "auth/secret_keys.h"
 #include "auth/tokens.h"
 #include "cli/cli.h"
 #include "cli/serve_limits.h"
@@ -88,6 +89,9 @@ int cli_serve(int argc, char **argv)
 	app.limits = rate_limits_new(&app.config);
 	app.password_checks = password_checks_start(app.config.password_concurrency, app.config.password_wait_ms);
 	if (app.limits == NULL || app.password_checks == NULL)
+		goto done;
+	app.secret_keys = secret_keys_from_store(app.store);
+	if (app.secret_keys == NULL)
 		goto done;
 	app.bus = store_bus_new(app.store);
 	if (app.bus == NULL)
@@ -180,6 +184,7 @@ done:
 	password_checks_stop(app.password_checks);
 	rate_limits_free(app.limits);
 	store_bus_free(app.bus);
+	secret_keys_free(app.secret_keys);
 	store_close(app.store);
 	if (status == 0)
 		log_info("camfleet stopped");

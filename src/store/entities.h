@@ -46,7 +46,7 @@ struct client {
 	char organisation_id[UUID_BUFFER_SIZE]; /* "" for operators */
 	char name[ENTITY_NAME_MAX + 1];
 	enum role role;
-	char secret_hash[SECRET_HASH_MAX + 1]; /* argon2id encoded hash */
+	char secret_hash[SECRET_HASH_MAX + 1]; /* keyed (auth/secret_mac.h), or a legacy argon2id hash */
 	int64_t created_at;
 	int64_t secret_issued_ms; /* device credentials (role device): their issue stamp; 0 otherwise */
 };

@@ -93,6 +93,14 @@ struct signing_key_record {
 	int64_t retired_at;      /* epoch seconds; 0 while the key signs */
 };
 typedef int (*signing_key_fn)(void *context, const struct signing_key_record *key);
+/* One stored key of the keyed secret hashes (auth/secret_keys.c); the texts live only during the call. */
+struct secret_hash_key_record {
+	const char *id;
+	const char *key_text; /* base64url of the key's 32 bytes */
+	int64_t created_at;   /* epoch seconds */
+	int64_t retired_at;   /* epoch seconds; 0 while the key hashes new secrets */
+};
+typedef int (*secret_hash_key_fn)(void *context, const struct secret_hash_key_record *key);
 /* One subject's revocation stamp. */
 struct token_revocation {
 	char subject_id[UUID_BUFFER_SIZE];
@@ -199,6 +207,13 @@ struct store_ops {
 	                                        const char *kid, const char *private_pem, const char *public_pem,
 	                                        int64_t at, int64_t forget_before);
 
+	/* Keys of the keyed hashes of generated secrets (auth/secret_keys.c), created like the first
+	 * signing key: an insert racing another node's answers STORE_CONFLICT (one current key), and
+	 * the loser reads the winner's. */
+	/* Calls row for every stored key, the current one first, then the newest. */
+	enum store_result (*secret_hash_key_list)(struct store *, secret_hash_key_fn row, void *context);
+	enum store_result (*secret_hash_key_insert)(struct store *, const char *id, const char *key_text, int64_t at);
+
 	/* Token revocations: per subject (user or client id), tokens issued before valid_from_ms are
 	 * refused. user_update, user_delete and client_delete write a subject's row in their own
 	 * transaction when given a tokens_valid_from_ms other than 0 (a later stamp is kept). */
@@ -262,6 +277,11 @@ struct store_ops {
 	enum store_result (*client_get)(struct store *, const char *id, struct client *out);
 	enum store_result (*client_list)(struct store *, const char *organisation_id, client_row_fn, void *context);
 	enum store_result (*client_delete)(struct store *, const char *id, int64_t tokens_valid_from_ms);
+	/* Replaces the secret hash of client id (device credentials included) by new_hash only while it
+	 * still is old_hash (a legacy hash rewritten on use); STORE_NOT_FOUND when it no longer is
+	 * (the client was deleted or its credentials were issued again meanwhile). */
+	enum store_result (*client_secret_rehash)(struct store *, const char *id, const char *old_hash,
+	                                          const char *new_hash);
 
 	/* Cameras. */
 	/* The camera writes below record their event (store.h's struct event_record; its actor and time

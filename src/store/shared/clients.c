@@ -1,6 +1,7 @@
-/* API clients (OAuth client_credentials identities). Only the argon2id
- * hash of a client's secret is ever stored. Device credentials (role device, written by
- * shared/device.c) are read here for the token endpoint but never listed. */
+/* API clients (OAuth client_credentials identities). Only a hash of a client's secret is ever
+ * stored (keyed, or a legacy argon2id one until its next use rewrites it: client_secret_rehash).
+ * Device credentials (role device, written by shared/device.c) are read here for the token
+ * endpoint but never listed. */
 #include "store/shared/shared_ops.h"
 
 #define CLIENT_COLUMNS "id, organisation_id, name, role, secret_hash, created_at"
@@ -12,6 +13,7 @@ static const char SQL_CLIENT_LIST[] = "SELECT " CLIENT_COLUMNS ", secret_issued_
                                       " WHERE (CAST($1 AS text) IS NULL OR organisation_id = $1) AND role <> 'device'"
                                       " ORDER BY created_at, id";
 static const char SQL_CLIENT_DELETE[] = "DELETE FROM clients WHERE id = $1";
+static const char SQL_CLIENT_REHASH[] = "UPDATE clients SET secret_hash = $3 WHERE id = $1 AND secret_hash = $2";
 
 static void read_client(const struct sql_row *row, void *out)
 {
@@ -87,4 +89,14 @@ enum store_result shared_client_delete(struct store *store, const char *id, int6
 {
 	struct client_removal removal = {id, tokens_valid_from_ms};
 	return sql_transaction(store, delete_client, &removal);
+}
+
+enum store_result shared_client_secret_rehash(struct store *store, const char *id, const char *old_hash,
+                                              const char *new_hash)
+{
+	struct sql_params params = {0};
+	sql_param_text(&params, id);
+	sql_param_text(&params, old_hash);
+	sql_param_text(&params, new_hash);
+	return sql_write(store, SQL_CLIENT_REHASH, &params, true);
 }

@@ -22,6 +22,7 @@
 	X(user_insert) X(user_get) X(user_get_by_email) X(user_list) X(user_update) X(user_delete) \
 	X(user_sites_set) X(user_sites_list) X(user_site_granted) \
 	X(client_insert) X(client_get) X(client_list) X(client_delete) \
+	X(secret_hash_key_list) X(secret_hash_key_insert) X(client_secret_rehash) \
 	X(camera_register) X(camera_get) X(camera_get_by_serial) X(camera_list) X(camera_claim) \
 	X(camera_set_state) X(camera_move) X(camera_patch) X(upload_totals) X(frame_latest) \
 	X(device_camera_get) X(device_credentials_put) X(device_credentials_delete) X(video_upload_insert) \

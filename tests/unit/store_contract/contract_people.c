@@ -373,6 +373,29 @@ static void test_client_delete(void **state)
 	assert_store_result(store->ops->client_delete(store, client.id, 0), STORE_NOT_FOUND);
 }
 
+static void test_client_secret_rehash_only_replaces_the_old_hash(void **state)
+{
+	struct store *store = contract_store(state);
+	struct client client;
+	contract_add_client(store, "", ROLE_OPERATOR, &client);
+	char old_hash[sizeof(client.secret_hash)];
+	memcpy(old_hash, client.secret_hash, sizeof(old_hash));
+	assert_store_result(store->ops->client_secret_rehash(store, client.id, old_hash, "hmac-sha256$k$new"),
+	                    STORE_OK);
+	struct client read;
+	assert_store_result(store->ops->client_get(store, client.id, &read), STORE_OK);
+	assert_string_equal(read.secret_hash, "hmac-sha256$k$new");
+	/* a second rewrite of the same old hash (another request, or credentials issued again) changes nothing */
+	assert_store_result(store->ops->client_secret_rehash(store, client.id, old_hash, "hmac-sha256$k$other"),
+	                    STORE_NOT_FOUND);
+	assert_store_result(store->ops->client_get(store, client.id, &read), STORE_OK);
+	assert_string_equal(read.secret_hash, "hmac-sha256$k$new");
+	assert_int_equal(read.secret_issued_ms, client.secret_issued_ms);
+	assert_store_result(store->ops->client_secret_rehash(store, "00000000-0000-4000-8000-000000000000", old_hash,
+	                                                     "hmac-sha256$k$x"),
+	                    STORE_NOT_FOUND);
+}
+
 struct contract_tests contract_people_tests(void)
 {
 	static const struct CMUnitTest tests[] = {
@@ -388,6 +411,7 @@ struct contract_tests contract_people_tests(void)
 	    cmocka_unit_test(test_client_round_trip_and_conflicts),
 	    cmocka_unit_test(test_client_list_leaves_out_device_credentials),
 	    cmocka_unit_test(test_client_delete),
+	    cmocka_unit_test(test_client_secret_rehash_only_replaces_the_old_hash),
 	};
 	return CONTRACT_TESTS(tests);
 }

@@ -1,6 +1,7 @@
 /* Store contract: what the token service keeps — signing keys (one current key, rotation that retires
  * it in one transaction and refuses a second rotation of the same key, forgetting old retired keys;
- * each test on a new, empty store) and per-subject token revocation stamps (written by user_update,
+ * each test on a new, empty store), the keys of the keyed secret hashes (one current key, a racing
+ * second insert refused) and per-subject token revocation stamps (written by user_update,
  * user_delete and client_delete, listed in change order, pruned by age). */
 #include "contract.h"
 
@@ -141,6 +142,46 @@ static void test_signing_key_rotate_of_a_retired_key_is_conflict(void **state)
 	assert_int_equal(listing.count, 2);
 	assert_key(&listing.keys[0], "kid-2", "PRIVATE 2", "PUBLIC 2", CONTRACT_TIME + 100, 0);
 	assert_key(&listing.keys[1], "kid-1", "", "PUBLIC 1", CONTRACT_TIME, CONTRACT_TIME + 100);
+}
+
+/* ---- secret hash keys --------------------------------------------------------------------------- */
+
+struct secret_key_listing {
+	size_t count;
+	char id[KEYS_MAX][64], key_text[KEYS_MAX][64];
+	int64_t created_at[KEYS_MAX], retired_at[KEYS_MAX];
+};
+
+static int copy_secret_key(void *context, const struct secret_hash_key_record *key)
+{
+	struct secret_key_listing *listing = context;
+	assert_true(listing->count < KEYS_MAX);
+	size_t i = listing->count++;
+	snprintf(listing->id[i], sizeof(listing->id[i]), "%s", key->id);
+	snprintf(listing->key_text[i], sizeof(listing->key_text[i]), "%s", key->key_text);
+	listing->created_at[i] = key->created_at;
+	listing->retired_at[i] = key->retired_at;
+	return 0;
+}
+
+static void test_secret_hash_keys_insert_one_current_key(void **state)
+{
+	struct store *store = contract_scratch_store(state);
+	struct secret_key_listing listing = {0};
+	assert_store_result(store->ops->secret_hash_key_list(store, copy_secret_key, &listing), STORE_OK);
+	assert_int_equal(listing.count, 0);
+	assert_store_result(store->ops->secret_hash_key_insert(store, "key-1", "TEXT 1", CONTRACT_TIME), STORE_OK);
+	/* the node that lost the race to create the first key must be told so, to read the winner's */
+	assert_store_result(store->ops->secret_hash_key_insert(store, "key-2", "TEXT 2", CONTRACT_TIME + 1),
+	                    STORE_CONFLICT);
+	assert_store_result(store->ops->secret_hash_key_insert(store, "key-1", "TEXT X", CONTRACT_TIME + 1),
+	                    STORE_CONFLICT);
+	assert_store_result(store->ops->secret_hash_key_list(store, copy_secret_key, &listing), STORE_OK);
+	assert_int_equal(listing.count, 1);
+	assert_string_equal(listing.id[0], "key-1");
+	assert_string_equal(listing.key_text[0], "TEXT 1");
+	assert_int_equal(listing.created_at[0], CONTRACT_TIME);
+	assert_int_equal(listing.retired_at[0], 0);
 }
 
 /* ---- token revocations ------------------------------------------------------------------------- */
@@ -289,6 +330,7 @@ struct contract_tests contract_token_tests(void)
 	    cmocka_unit_test(test_signing_key_second_current_key_is_conflict),
 	    cmocka_unit_test(test_signing_key_rotate_retires_and_forgets),
 	    cmocka_unit_test(test_signing_key_rotate_of_a_retired_key_is_conflict),
+	    cmocka_unit_test(test_secret_hash_keys_insert_one_current_key),
 	    cmocka_unit_test(test_user_update_writes_the_later_revocation_stamp),
 	    cmocka_unit_test(test_deletes_write_revocation_stamps),
 	    cmocka_unit_test(test_token_revocation_list_and_prune_by_change_time),
