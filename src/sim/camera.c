@@ -319,7 +319,9 @@ static void commands_done(const struct http_result *result, void *context)
 	if (result->status == 200) {
 		read_commands(camera, result);
 		camera->commands_backoff = 0;
-		camera->commands_due = now; /* poll again at once */
+		/* a long poll goes again at once; a short one after --command-poll seconds */
+		double every = camera->sim->options->command_poll;
+		camera->commands_due = every > 0 ? now + (int64_t)(every * 1000.0) : now;
 		if (camera->captures_wanted > 0 && camera->frame_call == NULL)
 			send_frame(camera);
 	} else {
@@ -337,7 +339,12 @@ static void commands_done(const struct http_result *result, void *context)
 static void send_command_poll(struct sim_camera *camera, int64_t now)
 {
 	char path[64];
-	snprintf(path, sizeof(path), "/device/commands?wait=%d", COMMAND_WAIT_SECONDS);
+	double every = camera->sim->options->command_poll;
+	if (every == 0) { /* --command-poll 0: never */
+		camera->commands_due = SIM_NEVER;
+		return;
+	}
+	snprintf(path, sizeof(path), "/device/commands?wait=%d", every > 0 ? 0 : COMMAND_WAIT_SECONDS);
 	camera->commands_call = send_device(camera, "GET", path, NULL, NULL, 0, COMMAND_TIMEOUT_MILLIS, commands_done);
 	camera->commands_due = camera->commands_call != NULL ? SIM_NEVER : now + 1000;
 }
@@ -413,11 +420,12 @@ void camera_start(struct sim_camera *camera, int64_t now)
 	struct sim_random jitter;
 	sim_random_seed(&jitter, camera->seed ^ (uint64_t)now);
 	/* Spread the fleet: first heartbeat anywhere in the first interval, first video report in
-	 * its second half, first command poll within a second. */
+	 * its second half, first command poll within a second (or the first --command-poll). */
 	camera->heartbeat_due = now + (int64_t)(sim_random_uniform(&jitter) * 1000.0 * sim->heartbeat_interval);
 	camera->video_due =
 	    now + (int64_t)((0.5 + 0.5 * sim_random_uniform(&jitter)) * 1000.0 * sim->options->video_interval);
-	camera->commands_due = now + (int64_t)(sim_random_uniform(&jitter) * 1000.0);
+	double every = sim->options->command_poll > 0 ? sim->options->command_poll : 1.0;
+	camera->commands_due = now + (int64_t)(sim_random_uniform(&jitter) * 1000.0 * every);
 	plan_next_outage(camera, now);
 	sim_camera_schedule(camera);
 }

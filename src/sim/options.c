@@ -32,6 +32,10 @@ void sim_options_usage(FILE *out)
 	      "  --heartbeat-interval S    seconds between heartbeats (default: the server's\n"
 	      "                            heartbeatInterval, 30 until it answers)\n"
 	      "  --video-interval S        seconds between video upload reports (default 60)\n"
+	      "  --command-poll S          poll for commands every S seconds without waiting (0: never)\n"
+	      "                            instead of each camera's long poll, which holds a connection\n"
+	      "                            per camera: for fleets larger than the open-file limit allows\n"
+	      "                            (frame requests are then answered within S seconds, or not)\n"
 	      "  --duration S              stop after S seconds of running (default: until a signal)\n"
 	      "  --state-file FILE         where the cameras and their device secrets are kept between\n"
 	      "                            runs (default ./camfleet-sim.json, written with mode 0600)\n"
@@ -166,6 +170,7 @@ static void set_defaults(struct sim_options *options)
 	memset(options, 0, sizeof(*options));
 	options->heartbeat_interval = SIM_DEFAULT_HEARTBEAT_INTERVAL;
 	options->video_interval = SIM_DEFAULT_VIDEO_INTERVAL;
+	options->command_poll = -1.0;
 	snprintf(options->state_file, sizeof(options->state_file), "%s", SIM_DEFAULT_STATE_FILE);
 }
 
@@ -212,7 +217,8 @@ enum sim_options_result sim_options_parse(int argc, char **argv, struct sim_opti
 		OPT_VIDEO,
 		OPT_DURATION,
 		OPT_STATE,
-		OPT_OUTAGE
+		OPT_OUTAGE,
+		OPT_COMMAND_POLL
 	};
 	static const struct option long_options[] = {
 	    {"url", required_argument, NULL, OPT_URL},
@@ -223,6 +229,7 @@ enum sim_options_result sim_options_parse(int argc, char **argv, struct sim_opti
 	    {"site", required_argument, NULL, OPT_SITE},
 	    {"heartbeat-interval", required_argument, NULL, OPT_HEARTBEAT},
 	    {"video-interval", required_argument, NULL, OPT_VIDEO},
+	    {"command-poll", required_argument, NULL, OPT_COMMAND_POLL},
 	    {"duration", required_argument, NULL, OPT_DURATION},
 	    {"state-file", required_argument, NULL, OPT_STATE},
 	    {"outage", required_argument, NULL, OPT_OUTAGE},
@@ -267,6 +274,9 @@ enum sim_options_result sim_options_parse(int argc, char **argv, struct sim_opti
 			failed = copy_option(options->state_file, sizeof(options->state_file), optarg, "--state-file");
 			break;
 		case OPT_OUTAGE: failed = add_outage(optarg, options); break;
+		case OPT_COMMAND_POLL:
+			failed = parse_seconds(optarg, "--command-poll", 0, 86400, &options->command_poll);
+			break;
 		case 'h': sim_options_usage(stdout); return SIM_OPTIONS_HELP;
 		default: sim_options_usage(stderr); return SIM_OPTIONS_INVALID;
 		}

@@ -24,6 +24,10 @@ struct sim_options {
 	bool heartbeat_interval_given;  /* false: follow the server's heartbeatInterval hint */
 	double duration;                /* seconds of running; 0 = until SIGINT or SIGTERM */
 	double video_interval;          /* seconds between video upload reports */
+	/* --command-poll: < 0 (the default) long-polls GET /device/commands without pause, holding a
+	 * connection per camera as a real camera does; 0 never polls (no frames); > 0 polls every
+	 * this many seconds without waiting, so that a large fleet shares a few connections. */
+	double command_poll;
 	char state_file[1024];
 	struct sim_outage outages[SIM_MAX_OUTAGES]; /* --outage, in the order given */
 	size_t outage_count;

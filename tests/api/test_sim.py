@@ -253,6 +253,38 @@ def test_sim_outage_takes_a_camera_offline_without_shutting_down_then_back(start
     assert not any(c["isOnline"] for c in site_cameras(api, tenant.site_id)), "both said goodbye"
 
 
+def test_sim_command_poll_shares_connections_and_still_answers_frames(start_server, tmp_path, sims):
+    """--command-poll S: each camera asks for commands every S seconds without waiting (no long
+    poll holding a connection per camera: a long poll would answer once in 30 s), and a frame
+    request is still answered."""
+    api = private_api(start_server, ["--frame-wait", "8"])
+    tenant = Tenant(api)
+    sim = Sim(api, tmp_path, 2, "--site", tenant.site_id, "--heartbeat-interval", "1",
+              "--command-poll", "0.5", "--duration", "20")
+    sims.append(sim)
+
+    def both_online():
+        cameras = site_cameras(api, tenant.site_id)
+        return cameras if len(cameras) == 2 and all(c["isOnline"] for c in cameras) else None
+
+    cameras = wait_for("2 cameras online", both_online, sim)
+    time.sleep(3)  # a few polling periods
+    polls = api.server.log_path.read_text(errors="replace").count("GET /device/commands 200")
+    assert polls >= 6, f"{polls} command polls answered in about 3 s"
+    frame = expect(api.post("/frame-requests", api.operator_token, json={"cameraId": cameras[0]["id"]}), 200)
+    assert base64.b64decode(frame["image"])[:2] == b"\xff\xd8"
+
+
+def test_sim_command_poll_zero_never_asks_for_commands(start_server, tmp_path, sims):
+    api = private_api(start_server)
+    tenant = Tenant(api)
+    sim = Sim(api, tmp_path, 1, "--site", tenant.site_id, "--heartbeat-interval", "1",
+              "--command-poll", "0", "--duration", "3")
+    sims.append(sim)
+    assert sim.wait(3 + SIM_EXIT_TIMEOUT) == 0, sim.log()
+    assert "/device/commands" not in api.server.log_path.read_text(errors="replace")
+
+
 def test_sim_without_site_registers_but_does_not_claim(start_server, tmp_path, sims):
     api = private_api(start_server)
     sim = Sim(api, tmp_path, 2, "--heartbeat-interval", "1", "--duration", "2")
