@@ -133,12 +133,10 @@ static enum MHD_Result post_batch(struct http_request *request)
 	if (uuid_generate_text(batch_id) != 0) {
 		answer = http_reply_error(request, 500, "internal error");
 	} else if (complete_items_or_reply(request, batch_id, items, count)) {
-		struct store *store = request->app->store;
-		enum store_result result = store->ops->async_insert_many(store, items, count);
+		enum store_result result = async_worker_store(request->app->worker, items, count);
 		if (result != STORE_OK) {
 			answer = api_store_failure(request, result, "batch", "a request with this id already exists");
 		} else {
-			async_worker_notify(request->app->worker);
 			http_reply_add_header(request, "Location",
 			                      arena_printf(&request->arena, "/register-camera-batches/%s", batch_id));
 			answer = http_reply_json(request, 202,

@@ -14,20 +14,27 @@
 #include <time.h>
 
 #include "app.h"
+#include "jobs/async_intake.h"
 #include "store/store.h"
 #include "util/log.h"
 #include "util/monotonic_cond.h"
 #include "util/thread_name.h"
 #include "util/timeutil.h"
 
-#define IDLE_WAIT_MILLIS     1000 /* look for work at least this often */
-#define STALE_SECONDS        5    /* PostgreSQL: a request an older version left processing this long was abandoned */
-#define BATCH_MAX            500  /* requests per transaction */
-#define BACKOFF_FIRST_MILLIS 100  /* first wait after a store error, doubled up to the maximum */
+#define IDLE_WAIT_MILLIS 1000 /* look for work at least this often */
+#define STALE_SECONDS    5    /* PostgreSQL: a request an older version left processing this long was abandoned */
+#define BATCH_MAX        500  /* requests per transaction */
+/* After a transaction that emptied the queue, the worker lets requests gather this long before the
+ * next one (without it, under a steady flow, each transaction would carry one or two requests, and
+ * each commit rewrites the same table and index pages); a request arriving when the worker is idle
+ * is still carried out at once. */
+#define GATHER_MILLIS        20
+#define BACKOFF_FIRST_MILLIS 100 /* first wait after a store error, doubled up to the maximum */
 #define BACKOFF_MAX_MILLIS   5000
 
 struct async_worker {
 	struct app *app;
+	struct async_intake *intake; /* new requests, group-committed (async_worker_store) */
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake; /* signalled on notify and on stop; waits use CLOCK_MONOTONIC */
@@ -119,7 +126,8 @@ static enum store_result carry_out_batch(struct async_worker *worker, unsigned m
 	return result;
 }
 
-/* Carries out waiting requests BATCH_MAX at a time until none waits, then sleeps until notified.
+/* Carries out waiting requests BATCH_MAX at a time until none waits (pausing GATHER_MILLIS after a
+ * transaction that emptied the queue), then sleeps until notified.
  * After a store failure it backs off and goes on one request at a time until one succeeds, so that
  * a request the database refuses for good holds up only itself. */
 static void *worker_main(void *argument)
@@ -136,6 +144,8 @@ static void *worker_main(void *argument)
 			max = BATCH_MAX;
 			if (count == 0)
 				worker_wait(worker);
+			else if (count < BATCH_MAX)
+				worker_sleep(worker, GATHER_MILLIS, false);
 		} else {
 			log_warn("async: carrying out requests failed (store result %d); trying again", (int)result);
 			max = 1;
@@ -147,6 +157,7 @@ static void *worker_main(void *argument)
 
 static void worker_free(struct async_worker *worker)
 {
+	async_intake_free(worker->intake);
 	pthread_cond_destroy(&worker->wake);
 	pthread_mutex_destroy(&worker->lock);
 	free(worker);
@@ -171,7 +182,13 @@ struct async_worker *async_worker_start(struct app *app)
 		return NULL;
 	}
 	worker->app = app;
+	worker->intake = async_intake_new(app->store);
+	if (worker->intake == NULL) {
+		free(worker);
+		return NULL;
+	}
 	if (worker_init_sync(worker) != 0) {
+		async_intake_free(worker->intake);
 		log_error("async: cannot initialise the worker's lock");
 		free(worker);
 		return NULL;
@@ -183,6 +200,14 @@ struct async_worker *async_worker_start(struct app *app)
 		return NULL;
 	}
 	return worker;
+}
+
+enum store_result async_worker_store(struct async_worker *worker, const struct async_request *requests, size_t count)
+{
+	enum store_result result = async_intake_store(worker->intake, requests, count);
+	if (result == STORE_OK)
+		async_worker_notify(worker);
+	return result;
 }
 
 void async_worker_notify(struct async_worker *worker)

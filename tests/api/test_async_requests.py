@@ -144,6 +144,20 @@ def test_a_taken_serial_fails_naming_the_camera_that_has_it(api):
     assert_error(api.get(f"/cameras/{camera_id}", api.operator_token), 404)
 
 
+def test_requests_posted_at_once_are_all_stored_and_carried_out(api):
+    """POSTs arriving together are stored in shared commits (jobs/async_intake.c): every one is
+    acknowledged, and every acknowledged one is carried out."""
+    from concurrent.futures import ThreadPoolExecutor
+    token = api.operator_token
+    with ThreadPoolExecutor(16) as pool:
+        submitted = list(pool.map(lambda _: submit_register(api, token=token), range(120)))
+    assert len({accepted["id"] for accepted, _, _ in submitted}) == 120
+    for accepted, camera_id, serial in submitted:
+        final = wait_request(api, "register-camera-requests", accepted["id"])
+        assert (final["status"], final["cameraId"], final["serialNumber"]) == \
+            ("succeeded", camera_id, serial), final
+
+
 def test_admin_cannot_register_cameras(api, tenant):
     resp = api.post("/register-camera-requests", tenant.admin_token,
                     json={"cameraId": new_id(), "serialNumber": unique_serial()})
