@@ -33,6 +33,7 @@ SINGLE_TARGET_RATE=2000
 . "$BENCH_DIR/lib.sh"
 require_positive_integers "$BATCH_CAMERAS" "$IN_FLIGHT" "$DURATION" "$CONNECTIONS" "$THREADS"
 read -r -a SERVER_ARGS <<<"${BENCH_SERVER_ARGS:-}"
+# shellcheck disable=SC2119  # no extras needed
 install_missing
 
 TMP=$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/camfleet-registration-bench.XXXXXX")
