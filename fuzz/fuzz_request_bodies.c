@@ -26,6 +26,7 @@ static bool (*const parsers[])(struct fuzz_request *) = {
     glue_organisation_patch,
     glue_frame_request,
     glue_device_frame,
+    glue_register_batch,
 };
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

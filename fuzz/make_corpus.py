@@ -77,6 +77,11 @@ json_bodies = [
 ]
 with open(os.path.join(os.path.dirname(ROOT), "..", "tests", "api", "data", "frame.jpg"), "rb") as jpeg:
     json_bodies.append(bytes([18, DEVICE]) + jpeg.read())
+json_bodies += [
+    body(19, OPERATOR, {"cameras": [{"cameraId": CAMERA, "serialNumber": "SN-0003"},
+                                    {"cameraId": SITE.upper(), "serialNumber": "SN \u00e9"}]}),
+    body(19, OPERATOR, {"cameras": [{"cameraId": CAMERA, "serialNumber": "SN-4", "siteId": SITE}, 7]}),
+]
 seeds("fuzz_request_bodies", json_bodies)
 
 # fuzz_query_strings: parsers[] order.

@@ -21,6 +21,7 @@ bool glue_camera_patch(struct fuzz_request *fuzz);            /* PATCH /cameras/
 bool glue_camera_move(struct fuzz_request *fuzz);             /* POST /cameras/{id}/move */
 bool glue_put_state_request(struct fuzz_request *fuzz);       /* POST /put-camera-state-requests */
 bool glue_register_request(struct fuzz_request *fuzz);        /* POST /register-camera-requests */
+bool glue_register_batch(struct fuzz_request *fuzz);          /* POST /register-camera-batches */
 bool glue_opening_hours_weekly(struct fuzz_request *fuzz);    /* PUT /sites/{id}/opening-hours */
 bool glue_opening_hours_exception(struct fuzz_request *fuzz); /* PUT .../exceptions/{date} */
 bool glue_device_heartbeat(struct fuzz_request *fuzz);        /* POST /device/heartbeat */

@@ -43,14 +43,13 @@ static bool request_new_or_reply(struct http_request *request, enum async_kind k
 	return true;
 }
 
-/* Stores the request, wakes the worker and answers 202 {id, msg, status}. */
+/* Stores the request (group-committed with others arriving at the same time), wakes the worker and
+ * answers 202 {id, msg, status}. */
 static enum MHD_Result accept_request(struct http_request *request, const struct async_request *async_request)
 {
-	struct store *store = request->app->store;
-	enum store_result result = store->ops->async_insert(store, async_request);
+	enum store_result result = async_worker_store(request->app->worker, async_request, 1);
 	if (result != STORE_OK)
 		return api_store_failure(request, result, "request", "a request with this id already exists");
-	async_worker_notify(request->app->worker);
 	json_t *body = json_pack("{s:s, s:s, s:s}", "id", async_request->id, "msg", async_request->message, "status",
 	                         status_text(async_request->status));
 	return http_reply_json(request, 202, body);

@@ -13,6 +13,7 @@ static const struct route *const route_tables[] = {
     camera_routes,
     camera_action_routes,
     async_request_routes,
+    register_batch_routes,
     event_routes,
     event_stream_routes,
     opening_hours_routes,

@@ -25,6 +25,9 @@ static void admin_usage(FILE *out)
 	      "        creates an API client and prints {\"clientId\": ..., \"clientSecret\": ...}\n"
 	      "  create-user --database URL --role ROLE --email EMAIL --password PASSWORD [--organisation ID]\n"
 	      "        creates a user who signs in with the OAuth password grant; prints {\"id\": ...}\n"
+	      "  register-cameras --database URL --csv FILE\n"
+	      "        registers the cameras of a CSV of cameraId,serialNumber (see register-cameras --help);\n"
+	      "        prints a JSON summary; exit status 1 when any line failed\n"
 	      "  rotate-signing-key --database URL\n"
 	      "        makes a new token signing key (new kid) the one that signs; the previous keys keep\n"
 	      "        verifying the tokens they signed until those expire; running servers switch within\n"
@@ -201,6 +204,8 @@ int cli_admin(int argc, char **argv)
 		admin_usage(stdout);
 		return 0;
 	}
+	if (strcmp(command, "register-cameras") == 0)
+		return cli_admin_register_cameras(argc - 1, argv + 1);
 	bool is_client = strcmp(command, "create-client") == 0;
 	bool is_rotate = strcmp(command, "rotate-signing-key") == 0;
 	if (!is_client && !is_rotate && strcmp(command, "create-user") != 0) {

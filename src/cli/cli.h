@@ -5,6 +5,8 @@
 
 int cli_serve(int argc, char **argv);
 int cli_admin(int argc, char **argv);
+/* `camfleet admin register-cameras` (cli/admin_register.c); argv[0] is "register-cameras". */
+int cli_admin_register_cameras(int argc, char **argv);
 int cli_sim(int argc, char **argv);
 int cli_routes(int argc, char **argv);
 

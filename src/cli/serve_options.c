@@ -100,7 +100,7 @@ static const struct serve_option serve_options[] = {
      .argument = "BYTES",
      NUMBER_FIELD(max_upload_bytes, 1024, 64 * 1024 * 1024),
      .default_value = "2097152",
-     .help = "largest camera frame upload accepted"},
+     .help = "largest camera frame upload or register-camera batch accepted"},
     {.name = "max-connections",
      .argument = "N",
      NUMBER_FIELD(max_connections, 1, 1000000),

@@ -1,7 +1,8 @@
-/* The asynchronous request worker: one thread that takes the oldest pending request from the
- * store, applies it (register a camera, set a camera running or paused) and records the
- * outcome. It sleeps on a condition variable between requests, woken by async_worker_notify or,
- * for requests written by another process, by a periodic timeout. */
+/* The asynchronous request worker: one thread that has the store carry out waiting requests
+ * (register a camera, set a camera running or paused) in batches, each batch in one transaction
+ * with every request's outcome (store.h async_carry_out). It sleeps on a condition variable when
+ * none waits, woken by async_worker_notify or, for requests written by another process, by a
+ * periodic timeout. */
 #include "jobs/async_worker.h"
 
 #include <errno.h>
@@ -13,45 +14,33 @@
 #include <time.h>
 
 #include "app.h"
-#include "domain/lifecycle.h"
+#include "jobs/async_intake.h"
 #include "store/store.h"
 #include "util/log.h"
 #include "util/monotonic_cond.h"
 #include "util/thread_name.h"
 #include "util/timeutil.h"
 
-#define IDLE_WAIT_MILLIS     1000 /* look for work at least this often */
-#define STALE_SECONDS        5    /* a processing request untouched this long was abandoned */
-#define BACKOFF_FIRST_MILLIS 100  /* first wait after a store error, doubled up to the maximum */
+#define IDLE_WAIT_MILLIS 1000 /* look for work at least this often */
+#define STALE_SECONDS    5    /* PostgreSQL: a request an older version left processing this long was abandoned */
+#define BATCH_MAX        500  /* requests per transaction */
+/* After a transaction that emptied the queue, the worker lets requests gather this long before the
+ * next one (without it, under a steady flow, each transaction would carry one or two requests, and
+ * each commit rewrites the same table and index pages); a request arriving when the worker is idle
+ * is still carried out at once. */
+#define GATHER_MILLIS        20
+#define BACKOFF_FIRST_MILLIS 100 /* first wait after a store error, doubled up to the maximum */
 #define BACKOFF_MAX_MILLIS   5000
 
 struct async_worker {
 	struct app *app;
+	struct async_intake *intake; /* new requests, group-committed (async_worker_store) */
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake; /* signalled on notify and on stop; waits use CLOCK_MONOTONIC */
 	bool notified;       /* a request was stored since the worker last looked (under lock) */
 	bool stopping;       /* async_worker_stop was called (under lock) */
 };
-
-/* What applying a request came to: a final status and message, or "try again later". */
-struct outcome {
-	bool transient; /* the store failed; the request stays processing and is tried again */
-	enum async_status status;
-	char message[ASYNC_MESSAGE_MAX + 1];
-};
-
-static void outcome_set(struct outcome *outcome, enum async_status status, const char *message)
-{
-	outcome->transient = false;
-	outcome->status = status;
-	snprintf(outcome->message, sizeof(outcome->message), "%s", message);
-}
-
-static void outcome_transient(struct outcome *outcome)
-{
-	outcome->transient = true;
-}
 
 static bool worker_stopping(struct async_worker *worker)
 {
@@ -102,173 +91,64 @@ static void worker_back_off(struct async_worker *worker, long *millis)
 	*millis = *millis * 2 > BACKOFF_MAX_MILLIS ? BACKOFF_MAX_MILLIS : *millis * 2;
 }
 
-/* A camera with this id and serial number exists (a request taken again after a crash finds
- * the camera its first attempt registered). */
-static bool camera_already_registered(struct store *store, const struct async_request *request)
-{
-	struct camera camera;
-	return store->ops->camera_get(store, request->camera_id, &camera) == STORE_OK &&
-	       strcmp(camera.serial_number, request->serial_number) == 0;
-}
-
-static void apply_register(struct store *store, const struct async_request *request, bool retaken,
-                           const struct change_origin *origin, struct outcome *outcome)
-{
-	enum store_result result = store->ops->camera_register(store, request->camera_id, request->serial_number,
-	                                                       origin->at_ms / 1000, origin);
-	if (result == STORE_OK || (result == STORE_CONFLICT && retaken && camera_already_registered(store, request))) {
-		outcome_set(outcome, ASYNC_SUCCEEDED, "camera registered");
-		return;
-	}
-	if (result == STORE_CONFLICT) {
-		outcome_set(outcome, ASYNC_FAILED, "a camera with this id or serial number already exists");
-		return;
-	}
-	outcome_transient(outcome);
-}
-
-static void forbidden_state_message(enum camera_state state, struct outcome *outcome)
-{
-	char message[ASYNC_MESSAGE_MAX + 1];
-	snprintf(message, sizeof(message), "camera is %s; only running or paused cameras can change state",
-	         state == CAMERA_REGISTERED ? "registered (not claimed)" : camera_state_name(state));
-	outcome_set(outcome, ASYNC_FAILED, message);
-}
-
-/* One attempt at the state change; returns false when the camera's state changed under it. */
-static bool try_set_state(struct store *store, const struct async_request *request, enum camera_action action,
-                          const struct change_origin *origin, struct outcome *outcome)
-{
-	struct camera camera;
-	enum store_result result = store->ops->camera_get(store, request->camera_id, &camera);
-	if (result == STORE_NOT_FOUND || (result == STORE_OK && request->organisation_id[0] != '\0' &&
-	                                  strcmp(camera.organisation_id, request->organisation_id) != 0)) {
-		outcome_set(outcome, ASYNC_FAILED, "camera not found");
-		return true;
-	}
-	if (result != STORE_OK) {
-		outcome_transient(outcome);
-		return true;
-	}
-	enum camera_state next;
-	if (lifecycle_next_state(camera.state, action, &next) != LIFECYCLE_OK) {
-		forbidden_state_message(camera.state, outcome);
-		return true;
-	}
-	result = store->ops->camera_set_state(store, request->camera_id, camera.state, next, origin->at_ms / 1000,
-	                                      origin, &camera);
-	if (result == STORE_CONFLICT)
-		return false;
-	if (result == STORE_NOT_FOUND) {
-		outcome_set(outcome, ASYNC_FAILED, "camera not found");
-		return true;
-	}
-	if (result != STORE_OK) {
-		outcome_transient(outcome);
-		return true;
-	}
-	outcome_set(outcome, ASYNC_SUCCEEDED,
-	            next == CAMERA_RUNNING ? "camera is now running" : "camera is now paused");
-	return true;
-}
-
-static void apply_put_state(struct store *store, const struct async_request *request,
-                            const struct change_origin *origin, struct outcome *outcome)
-{
-	enum camera_state target;
-	if (!camera_state_from_request_name(request->new_state, &target)) {
-		outcome_set(outcome, ASYNC_FAILED, "newState must be \"claimed\" or \"claimed_paused\"");
-		return;
-	}
-	enum camera_action action = target == CAMERA_RUNNING ? CAMERA_ACTION_RUN : CAMERA_ACTION_PAUSE;
-	for (int attempt = 0; attempt < 2; attempt++)
-		if (try_set_state(store, request, action, origin, outcome))
-			return;
-	outcome_set(outcome, ASYNC_FAILED,
-	            "the camera's state changed while the request was carried out; submit the request again");
-}
-
-/* The change is the requester's (its event's actor), made now. */
-static void apply(struct app *app, const struct async_request *request, bool retaken, struct outcome *outcome)
-{
-	struct change_origin origin = {.actor = request->requester,
-	                               .at_ms = time_now_millis(),
-	                               .online_window = app->config.online_window,
-	                               .offline_alert_after = app->config.offline_alert_after};
-	if (request->kind == ASYNC_REGISTER_CAMERA)
-		apply_register(app->store, request, retaken, &origin, outcome);
-	else
-		apply_put_state(app->store, request, &origin, outcome);
-}
-
 static const char *kind_label(enum async_kind kind)
 {
 	return kind == ASYNC_REGISTER_CAMERA ? "register-camera" : "put-camera-state";
 }
 
-/* Records the outcome, retrying while the store fails; false when stopped before it could. */
-static bool record(struct async_worker *worker, const struct async_request *request, const struct outcome *outcome)
+/* A request carried out: one log line (items of a batch are told by their batch, not each). */
+static void report_done(void *context, const struct async_request *request)
 {
-	struct store *store = worker->app->store;
-	long backoff = BACKOFF_FIRST_MILLIS;
-	for (;;) {
-		enum store_result result =
-		    store->ops->async_finish(store, request->id, outcome->status, outcome->message, time_now_seconds());
-		if (result == STORE_OK)
-			return true;
-		if (result == STORE_NOT_FOUND) {
-			log_warn("async: request %s was finished by another worker", request->id);
-			return false;
-		}
-		if (worker_stopping(worker))
-			return false;
-		worker_back_off(worker, &backoff);
+	size_t *batch_items = context;
+	if (request->batch_id[0] != '\0') {
+		++*batch_items;
+		return;
 	}
+	log_info("async: request %s (%s, camera %s) %s: %s", request->id, kind_label(request->kind), request->camera_id,
+	         request->status == ASYNC_SUCCEEDED ? "succeeded" : "failed", request->message);
 }
 
-/* Applies a request taken from the store, retrying while the store fails, and records the
- * outcome. When stopped in the middle of store failures it leaves the request processing: it
- * is taken again STALE_SECONDS later, by this process after a restart or by another one. */
-static void carry_out(struct async_worker *worker, const struct async_request *request)
+/* One transaction's worth of waiting requests (up to max); *count how many were carried out. */
+static enum store_result carry_out_batch(struct async_worker *worker, unsigned max, size_t *count)
 {
-	bool retaken = request->status == ASYNC_PROCESSING;
-	struct outcome outcome;
-	long backoff = BACKOFF_FIRST_MILLIS;
-	for (;;) {
-		apply(worker->app, request, retaken, &outcome);
-		if (!outcome.transient)
-			break;
-		if (worker_stopping(worker)) {
-			log_warn("async: request %s (%s) left for a later attempt: the database fails", request->id,
-			         kind_label(request->kind));
-			return;
-		}
-		retaken = true; /* a failed attempt may have been applied all the same */
-		worker_back_off(worker, &backoff);
-	}
-	if (record(worker, request, &outcome))
-		log_info("async: request %s (%s, camera %s) %s: %s", request->id, kind_label(request->kind),
-		         request->camera_id, outcome.status == ASYNC_SUCCEEDED ? "succeeded" : "failed",
-		         outcome.message);
+	struct app *app = worker->app;
+	int64_t now_ms = time_now_millis();
+	struct async_work work = {.max = max,
+	                          .now_ms = now_ms,
+	                          .stale_before = now_ms / 1000 - STALE_SECONDS,
+	                          .online_window = app->config.online_window,
+	                          .offline_alert_after = app->config.offline_alert_after};
+	size_t batch_items = 0;
+	enum store_result result =
+	    app->store->ops->async_carry_out(app->store, &work, report_done, &batch_items, count);
+	if (batch_items > 0)
+		log_info("async: %zu items of register-camera batches carried out", batch_items);
+	return result;
 }
 
+/* Carries out waiting requests BATCH_MAX at a time until none waits (pausing GATHER_MILLIS after a
+ * transaction that emptied the queue), then sleeps until notified.
+ * After a store failure it backs off and goes on one request at a time until one succeeds, so that
+ * a request the database refuses for good holds up only itself. */
 static void *worker_main(void *argument)
 {
 	thread_name_set("async");
 	struct async_worker *worker = argument;
-	struct store *store = worker->app->store;
 	long backoff = BACKOFF_FIRST_MILLIS;
+	unsigned max = BATCH_MAX;
 	while (!worker_stopping(worker)) {
-		struct async_request request;
-		int64_t now = time_now_seconds();
-		enum store_result result = store->ops->async_claim_next(store, now, now - STALE_SECONDS, &request);
+		size_t count = 0;
+		enum store_result result = carry_out_batch(worker, max, &count);
 		if (result == STORE_OK) {
 			backoff = BACKOFF_FIRST_MILLIS;
-			carry_out(worker, &request);
-		} else if (result == STORE_NOT_FOUND) {
-			backoff = BACKOFF_FIRST_MILLIS;
-			worker_wait(worker);
+			max = BATCH_MAX;
+			if (count == 0)
+				worker_wait(worker);
+			else if (count < BATCH_MAX)
+				worker_sleep(worker, GATHER_MILLIS, false);
 		} else {
+			log_warn("async: carrying out requests failed (store result %d); trying again", (int)result);
+			max = 1;
 			worker_back_off(worker, &backoff);
 		}
 	}
@@ -277,6 +157,7 @@ static void *worker_main(void *argument)
 
 static void worker_free(struct async_worker *worker)
 {
+	async_intake_free(worker->intake);
 	pthread_cond_destroy(&worker->wake);
 	pthread_mutex_destroy(&worker->lock);
 	free(worker);
@@ -301,7 +182,13 @@ struct async_worker *async_worker_start(struct app *app)
 		return NULL;
 	}
 	worker->app = app;
+	worker->intake = async_intake_new(app->store);
+	if (worker->intake == NULL) {
+		free(worker);
+		return NULL;
+	}
 	if (worker_init_sync(worker) != 0) {
+		async_intake_free(worker->intake);
 		log_error("async: cannot initialise the worker's lock");
 		free(worker);
 		return NULL;
@@ -313,6 +200,14 @@ struct async_worker *async_worker_start(struct app *app)
 		return NULL;
 	}
 	return worker;
+}
+
+enum store_result async_worker_store(struct async_worker *worker, const struct async_request *requests, size_t count)
+{
+	enum store_result result = async_intake_store(worker->intake, requests, count);
+	if (result == STORE_OK)
+		async_worker_notify(worker);
+	return result;
 }
 
 void async_worker_notify(struct async_worker *worker)

@@ -16,7 +16,7 @@
 #define EMAIL_MAX         254
 #define TIME_ZONE_MAX     64
 #define SECRET_HASH_MAX   160
-#define ASYNC_MESSAGE_MAX 300
+#define ASYNC_MESSAGE_MAX 400
 
 struct organisation {
 	char id[UUID_BUFFER_SIZE];
@@ -66,6 +66,8 @@ struct async_request {
 	struct event_actor requester;           /* who asked: the actor of the worker's change */
 	int64_t created_at;
 	int64_t updated_at;
+	char batch_id[UUID_BUFFER_SIZE]; /* an item of a register-camera batch: the batch; "" otherwise */
+	int batch_index;                 /* the item's place in its batch, from 0 */
 };
 
 /* A webhook: where events are delivered, and with which secret they are signed. */

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "domain/async_outcome.h"
 #include "domain/camera.h"
 #include "domain/health_alert.h"
 #include "store/entities.h"
@@ -182,6 +183,27 @@ struct camera_patch {
 	char direction2_alias[CAMERA_TEXT_MAX + 1];
 };
 
+/* One camera of camera_register_many: the pair to register, and what registering it found. */
+struct camera_registration {
+	char camera_id[UUID_BUFFER_SIZE];
+	char serial_number[CAMERA_SERIAL_MAX + 1];
+	enum registration_result result;   /* out */
+	char other[CAMERA_SERIAL_MAX + 1]; /* out: ID_TAKEN: the camera's serial; SERIAL_TAKEN: its camera id */
+};
+
+/* How the worker has requests carried out (store_ops.async_carry_out). */
+struct async_work {
+	unsigned max;                 /* requests per transaction, at least 1 */
+	int64_t now_ms;               /* the changes' time */
+	int64_t stale_before;         /* epoch seconds (PostgreSQL; see async_carry_out) */
+	unsigned online_window;       /* for the changes' origin (struct change_origin) */
+	unsigned offline_alert_after; /* likewise */
+};
+/* Called with each request carried out (committed): its final status and message in request. */
+typedef void (*async_done_fn)(void *context, const struct async_request *request);
+/* Called once per listed request; return 0 to go on, non-zero to stop early. */
+typedef int (*async_row_fn)(void *context, const struct async_request *request);
+
 struct store;
 
 /* The data operations: one static const table per back end (store/backends.h). */
@@ -290,6 +312,11 @@ struct store_ops {
 	/* Inserts a registered camera; STORE_CONFLICT when the id or serial number exists. */
 	enum store_result (*camera_register)(struct store *, const char *id, const char *serial_number, int64_t at,
 	                                     const struct change_origin *origin);
+	/* Registers each pair not registered yet, in one transaction, each new camera with its event;
+	 * items[i].result says what items[i] found (a pair already registered, or a conflicting camera,
+	 * is left as it is and fails nothing else). */
+	enum store_result (*camera_register_many)(struct store *, struct camera_registration *items, size_t count,
+	                                          int64_t at, const struct change_origin *origin);
 	enum store_result (*camera_get)(struct store *, const char *id, struct camera *out);
 	enum store_result (*camera_get_by_serial)(struct store *, const char *serial_number, struct camera *out);
 	/* Reads count cameras at once: out[i] and found[i] for ids[i] (ids may repeat). STORE_OK even
@@ -431,6 +458,21 @@ struct store_ops {
 	/* STORE_NOT_FOUND when the request is not processing (unknown, or already finished). */
 	enum store_result (*async_finish)(struct store *, const char *id, enum async_status status, const char *message,
 	                                  int64_t at);
+	/* Inserts count requests (the items of a register-camera batch) in one transaction, in order. */
+	enum store_result (*async_insert_many)(struct store *, const struct async_request *requests, size_t count);
+	/* Calls row for each item of batch batch_id in batch_index order (none: STORE_OK, no call). */
+	enum store_result (*async_batch_list)(struct store *, const char *batch_id, async_row_fn row, void *context);
+	/* The worker's step: carries out up to work->max waiting requests in one transaction (one durable
+	 * commit). It takes them in arrival order, first any a dead worker left processing (SQLite: every
+	 * one, since a SQLite file has one server and its worker never commits that status; PostgreSQL:
+	 * once untouched since work->stale_before, left by an older version), then created ones; on
+	 * PostgreSQL FOR UPDATE SKIP LOCKED, so that no other node takes them while this transaction
+	 * lives and a dead node's are free the moment its session ends. It applies each in turn with its
+	 * event (a registration as camera_register_many does, a state change as state_change_decide
+	 * says, the camera row locked) — a request that fails fails alone — writes each one's final
+	 * status and message, commits, then calls done for each. *count: how many (0: none waited). */
+	enum store_result (*async_carry_out)(struct store *, const struct async_work *work, async_done_fn done,
+	                                     void *context, size_t *count);
 	/* Number of requests created or processing. */
 	enum store_result (*async_pending_count)(struct store *, int64_t *count_out);
 };

@@ -266,6 +266,11 @@ EXPECTATIONS = {
                                            "serialNumber": unique_serial()}), 202),
     ("GET", "/register-camera-requests/{requestId}"): Expect(OPERATOR, NO_SCOPE, lambda w, s: Call(
         f"/register-camera-requests/{w.register_request}"), 200),
+    ("POST", "/register-camera-batches"): Expect(OPERATOR, NO_SCOPE, lambda w, s: Call(
+        "/register-camera-batches", json={"cameras": [{"cameraId": new_id(),
+                                                       "serialNumber": unique_serial()}]}), 202),
+    ("GET", "/register-camera-batches/{batchId}"): Expect(OPERATOR, NO_SCOPE, lambda w, s: Call(
+        f"/register-camera-batches/{w.register_batch}"), 200),
     ("POST", "/put-camera-state-requests"): Expect(WRITERS, SITE_SCOPES, lambda w, s: Call(
         "/put-camera-state-requests", json={"cameraId": w.camera[s], "newState": "claimed"}),
         202),
@@ -387,6 +392,7 @@ class World:
             credentials = self.issue_credentials(self.camera[scope])
             self.device_tokens[scope] = device_token(api.base, credentials)
         self.register_request = self.submit_register_request()
+        self.register_batch = self.submit_register_batch()
 
         self.state_request = {}
         for scope in SITE_SCOPES:
@@ -426,6 +432,13 @@ class World:
         accepted = expect(self.api.post("/register-camera-requests", self.api.operator_token,
                                         json={"cameraId": new_id(),
                                               "serialNumber": unique_serial()}), 202)
+        return accepted["id"]
+
+    def submit_register_batch(self):
+        accepted = expect(self.api.post("/register-camera-batches", self.api.operator_token,
+                                        json={"cameras": [{"cameraId": new_id(),
+                                                           "serialNumber": unique_serial()}]}),
+                          202)
         return accepted["id"]
 
     def issue_credentials(self, camera_id):

@@ -88,6 +88,76 @@ def test_register_request_with_a_taken_camera_id_fails(api):
     assert camera["serialNumber"] == existing["serialNumber"]
 
 
+def registered_events(api, camera_id):
+    body = expect(api.get("/events", api.operator_token,
+                          params={"cameraId": camera_id, "type": "camera.registered"}), 200)
+    return body
+
+
+def test_registering_the_same_pair_again_succeeds_and_changes_nothing(api):
+    """Issue 13: a factory retrying a registration (after a timeout, say) gets success, not a
+    failure; there is still one camera and one camera.registered event."""
+    accepted, camera_id, serial = submit_register(api)
+    assert wait_request(api, "register-camera-requests", accepted["id"])["status"] == "succeeded"
+    before = expect(api.get(f"/cameras/{camera_id}", api.operator_token), 200)
+    again, _, _ = submit_register(api, camera_id=camera_id, serial=serial)
+    final = wait_request(api, "register-camera-requests", again["id"])
+    assert final["status"] == "succeeded", final
+    assert "already registered" in final["msg"]
+    assert expect(api.get(f"/cameras/{camera_id}", api.operator_token), 200) == before
+    assert len(registered_events(api, camera_id)) == 1
+
+
+def test_the_same_pair_twice_in_a_row_registers_one_camera(api):
+    camera_id, serial = new_id(), unique_serial()
+    submitted = [submit_register(api, camera_id=camera_id, serial=serial)[0] for _ in range(3)]
+    finals = [wait_request(api, "register-camera-requests", accepted["id"]) for accepted in submitted]
+    assert [f["status"] for f in finals] == ["succeeded"] * 3, finals
+    assert len(registered_events(api, camera_id)) == 1
+
+
+def test_re_registering_a_claimed_camera_succeeds_and_leaves_it_claimed(api, tenant):
+    camera = tenant.camera()
+    accepted, _, _ = submit_register(api, camera_id=camera["id"], serial=camera["serialNumber"])
+    assert wait_request(api, "register-camera-requests", accepted["id"])["status"] == "succeeded"
+    assert expect(api.get(f"/cameras/{camera['id']}", api.operator_token), 200)["state"] == "running"
+
+
+def test_a_taken_camera_id_fails_naming_the_camera_and_its_serial(api):
+    existing = register_camera(api)
+    other_serial = unique_serial()
+    accepted, _, _ = submit_register(api, camera_id=existing["id"], serial=other_serial)
+    final = wait_request(api, "register-camera-requests", accepted["id"])
+    assert final["status"] == "failed"
+    assert final["msg"] == (f"camera {existing['id']} already exists with serial number "
+                            f"\"{existing['serialNumber']}\", not \"{other_serial}\"")
+    assert_error(api.get(f"/cameras/{new_id()}", api.operator_token), 404)
+
+
+def test_a_taken_serial_fails_naming_the_camera_that_has_it(api):
+    existing = register_camera(api)
+    accepted, camera_id, _ = submit_register(api, serial=existing["serialNumber"])
+    final = wait_request(api, "register-camera-requests", accepted["id"])
+    assert final["status"] == "failed"
+    assert final["msg"] == (f"serial number \"{existing['serialNumber']}\" already belongs to "
+                            f"camera {existing['id']}")
+    assert_error(api.get(f"/cameras/{camera_id}", api.operator_token), 404)
+
+
+def test_requests_posted_at_once_are_all_stored_and_carried_out(api):
+    """POSTs arriving together are stored in shared commits (jobs/async_intake.c): every one is
+    acknowledged, and every acknowledged one is carried out."""
+    from concurrent.futures import ThreadPoolExecutor
+    token = api.operator_token
+    with ThreadPoolExecutor(16) as pool:
+        submitted = list(pool.map(lambda _: submit_register(api, token=token), range(120)))
+    assert len({accepted["id"] for accepted, _, _ in submitted}) == 120
+    for accepted, camera_id, serial in submitted:
+        final = wait_request(api, "register-camera-requests", accepted["id"])
+        assert (final["status"], final["cameraId"], final["serialNumber"]) == \
+            ("succeeded", camera_id, serial), final
+
+
 def test_admin_cannot_register_cameras(api, tenant):
     resp = api.post("/register-camera-requests", tenant.admin_token,
                     json={"cameraId": new_id(), "serialNumber": unique_serial()})

@@ -1,16 +1,14 @@
-/* Asynchronous requests: the durable queue the workers drain in FIFO order (column seq), each
- * request taken by exactly one worker and marked processing; a crash leaves it processing, to be
- * taken again once stale. Taking one is where the dialects differ: PostgreSQL, shared by the
- * workers of every node, takes it in one UPDATE whose sub-select skips rows other workers hold
- * (FOR UPDATE SKIP LOCKED); SQLite, with one writer at a time, selects and marks it in one write
- * transaction. */
+/* Asynchronous requests: the durable queue (column seq gives the arrival order), its rows (single
+ * requests and the items of register-camera batches) and the reads of a request or a batch. The
+ * worker carries them out in batches (async_batch.c). async_claim_next / async_finish take and
+ * finish one request at a time, marking it processing (kept for tools and the contract tests; a
+ * crash leaves such a request processing, to be taken again once stale). Taking one is where the
+ * dialects differ: PostgreSQL, shared by the workers of every node, takes it in one UPDATE whose
+ * sub-select skips rows other workers hold (FOR UPDATE SKIP LOCKED); SQLite, with one writer at a
+ * time, selects and marks it in one write transaction. */
 #include <string.h>
 
 #include "store/shared/shared_ops.h"
-
-#define STORE_ASYNC_COLUMNS                                                                                            \
-	"id, kind, status, message, camera_id, serial_number, new_state, organisation_id, created_at, updated_at,"     \
-	" requester_kind, requester_id"
 
 /* Stored names; an unknown name reads as ASYNC_REGISTER_CAMERA / ASYNC_FAILED. */
 static const char *const kind_names[] = {
@@ -43,8 +41,7 @@ static enum async_status status_from_name(const char *name)
 	return ASYNC_FAILED;
 }
 
-/* Fills out from a row selected with STORE_ASYNC_COLUMNS. */
-static void read_request(const struct sql_row *row, void *destination)
+void shared_read_async_request(const struct sql_row *row, void *destination)
 {
 	struct async_request *out = destination;
 	char text[32];
@@ -63,34 +60,94 @@ static void read_request(const struct sql_row *row, void *destination)
 	out->updated_at = sql_int64(row, 9);
 	out->requester.kind = event_actor_kind_from_name(sql_text_view(row, 10)); /* none: system */
 	sql_text(row, 11, out->requester.id, sizeof(out->requester.id));
+	sql_text(row, 12, out->batch_id, sizeof(out->batch_id));
+	out->batch_index = (int)sql_int64(row, 13);
 }
 
 /* seq grows with every insert: PostgreSQL's bigserial default on every node; on SQLite the rowid
  * the new row gets (under the write lock). */
 #define ASYNC_INSERT(seq_column, seq_value)                                                                            \
 	"INSERT INTO async_requests(id, kind, status, message, camera_id, serial_number, new_state,"                   \
-	" organisation_id, created_at, updated_at, requester_kind, requester_id" seq_column                            \
-	") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12" seq_value ")"
+	" organisation_id, created_at, updated_at, requester_kind, requester_id, batch_id, batch_index" seq_column     \
+	") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14" seq_value ")"
 static const char *const SQL_ASYNC_INSERT[] = SQL_EACH_DIALECT(
     ASYNC_INSERT(", seq", ", (SELECT IFNULL(MAX(rowid), 0) + 1 FROM async_requests)"), ASYNC_INSERT("", ""));
 
+/* The parameters of SQL_ASYNC_INSERT for request. */
+static void insert_params(const struct async_request *request, struct sql_params *params)
+{
+	*params = (struct sql_params){0};
+	sql_param_text(params, request->id);
+	sql_param_text(params, kind_name(request->kind));
+	sql_param_text(params, status_name(request->status));
+	sql_param_text(params, request->message);
+	sql_param_text(params, request->camera_id);
+	sql_param_text_or_null(params, request->serial_number);
+	sql_param_text_or_null(params, request->new_state);
+	sql_param_text_or_null(params, request->organisation_id);
+	sql_param_int64(params, request->created_at);
+	sql_param_int64(params, request->updated_at);
+	sql_param_text(params, event_actor_kind_name(request->requester.kind));
+	sql_param_text_or_null(params, request->requester.id);
+	sql_param_text_or_null(params, request->batch_id);
+	if (request->batch_id[0] != '\0')
+		sql_param_int64(params, request->batch_index);
+	else
+		sql_param_null(params);
+}
+
 enum store_result shared_async_insert(struct store *store, const struct async_request *request)
 {
+	struct sql_params params;
+	insert_params(request, &params);
+	return sql_write(store, SQL_ASYNC_INSERT[sql_dialect_of(store)], &params, false);
+}
+
+struct request_list {
+	const struct async_request *requests;
+	size_t count;
+};
+
+static enum store_result insert_each(struct sql_connection *connection, const void *context)
+{
+	const struct request_list *list = context;
+	enum store_result result = STORE_OK;
+	for (size_t i = 0; i < list->count && result == STORE_OK; i++) {
+		struct sql_params params;
+		insert_params(&list->requests[i], &params);
+		result = sql_change(connection, sql_for(connection, SQL_ASYNC_INSERT), &params, false);
+	}
+	return result;
+}
+
+enum store_result shared_async_insert_many(struct store *store, const struct async_request *requests, size_t count)
+{
+	struct request_list list = {requests, count};
+	return sql_transaction(store, insert_each, &list);
+}
+
+static const char SQL_ASYNC_BATCH[] = "SELECT " STORE_ASYNC_COLUMNS " FROM async_requests"
+                                      " WHERE batch_id = $1 ORDER BY batch_index";
+
+struct batch_rows {
+	async_row_fn row;
+	void *context;
+};
+
+static int batch_row(void *context, const struct sql_row *row)
+{
+	const struct batch_rows *rows = context;
+	struct async_request request;
+	shared_read_async_request(row, &request);
+	return rows->row(rows->context, &request);
+}
+
+enum store_result shared_async_batch_list(struct store *store, const char *batch_id, async_row_fn row, void *context)
+{
 	struct sql_params params = {0};
-	sql_param_text(&params, request->id);
-	sql_param_text(&params, kind_name(request->kind));
-	sql_param_text(&params, status_name(request->status));
-	sql_param_text(&params, request->message);
-	sql_param_text(&params, request->camera_id);
-	sql_param_text_or_null(&params, request->serial_number);
-	sql_param_text_or_null(&params, request->new_state);
-	sql_param_text_or_null(&params, request->organisation_id);
-	sql_param_int64(&params, request->created_at);
-	sql_param_int64(&params, request->updated_at);
-	sql_param_text(&params, event_actor_kind_name(request->requester.kind));
-	sql_param_text_or_null(&params, request->requester.id);
-	const char *sql = SQL_ASYNC_INSERT[sql_dialect_of(store)];
-	return sql_write(store, sql, &params, false);
+	sql_param_text(&params, batch_id);
+	struct batch_rows rows = {row, context};
+	return sql_each(store, SQL_ASYNC_BATCH, &params, batch_row, &rows);
 }
 
 static const char SQL_ASYNC_GET[] = "SELECT " STORE_ASYNC_COLUMNS " FROM async_requests WHERE id = $1";
@@ -99,7 +156,7 @@ enum store_result shared_async_get(struct store *store, const char *id, struct a
 {
 	struct sql_params params = {0};
 	sql_param_text(&params, id);
-	return sql_get(store, SQL_ASYNC_GET, &params, read_request, out);
+	return sql_get(store, SQL_ASYNC_GET, &params, shared_read_async_request, out);
 }
 
 /* Takes the oldest waiting request (created, or processing but not touched since $1) and marks it
@@ -113,7 +170,7 @@ static const char SQL_ASYNC_CLAIM[] =
     " ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED) AS n"
     " WHERE a.id = n.id"
     " RETURNING a.id, a.kind, n.status, a.message, a.camera_id, a.serial_number, a.new_state,"
-    " a.organisation_id, a.created_at, a.updated_at, a.requester_kind, a.requester_id";
+    " a.organisation_id, a.created_at, a.updated_at, a.requester_kind, a.requester_id, a.batch_id, a.batch_index";
 
 static const char SQL_ASYNC_NEXT[] = "SELECT " STORE_ASYNC_COLUMNS " FROM async_requests"
                                      " WHERE status = 'created' OR (status = 'processing' AND updated_at < $1)"
@@ -132,7 +189,8 @@ static enum store_result claim_in_transaction(struct sql_connection *connection,
 	const struct claim *claim = context;
 	struct sql_params params = {0};
 	sql_param_int64(&params, claim->stale_before);
-	enum store_result result = sql_fetch_one(connection, SQL_ASYNC_NEXT, &params, read_request, claim->out);
+	enum store_result result =
+	    sql_fetch_one(connection, SQL_ASYNC_NEXT, &params, shared_read_async_request, claim->out);
 	if (result != STORE_OK)
 		return result;
 	params.count = 0;
@@ -153,7 +211,7 @@ enum store_result shared_async_claim_next(struct store *store, int64_t now, int6
 	struct sql_params params = {0};
 	sql_param_int64(&params, stale_before);
 	sql_param_int64(&params, now);
-	return sql_get(store, SQL_ASYNC_CLAIM, &params, read_request, out);
+	return sql_get(store, SQL_ASYNC_CLAIM, &params, shared_read_async_request, out);
 }
 
 /* Only a request in hand (processing) can be finished: a second finish finds nothing. */

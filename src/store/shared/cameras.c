@@ -352,6 +352,14 @@ static enum store_result set_state(struct sql_connection *c, const void *context
  * another organisation, starts from nothing of the previous owner's). Those writes and the event
  * follow the conditional UPDATE in one transaction. The camera handed back is the row as the
  * UPDATE left it. */
+enum store_result shared_camera_set_state_in(struct sql_connection *c, const char *id, enum camera_state expected_state,
+                                             enum camera_state new_state, int64_t at,
+                                             const struct change_origin *origin, struct camera *out)
+{
+	struct state_change change = {id, expected_state, new_state, at, origin, out};
+	return set_state(c, &change);
+}
+
 enum store_result shared_camera_set_state(struct store *store, const char *id, enum camera_state expected_state,
                                           enum camera_state new_state, int64_t at, const struct change_origin *origin,
                                           struct camera *out)
@@ -380,6 +388,11 @@ static enum store_result lock_camera(struct sql_connection *c, const char *id, s
 	struct sql_params params = {0};
 	sql_param_text(&params, id);
 	return sql_fetch_one(c, sql_for(c, SQL_CAMERA_LOCK), &params, shared_read_camera, before);
+}
+
+enum store_result shared_camera_lock(struct sql_connection *c, const char *id, struct camera *out)
+{
+	return lock_camera(c, id, out);
 }
 
 /* Concurrent moves of one camera take turns on its row; each then closes whatever position is

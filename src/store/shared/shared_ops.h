@@ -30,7 +30,8 @@
 	X(event_list) X(event_prune) X(alert_claim_due) X(alert_apply) \
 	X(webhook_insert) X(webhook_get) X(webhook_list) X(webhook_update) X(webhook_rotate_secret) X(webhook_delete) \
 	X(webhook_test) X(delivery_list) X(delivery_get) X(delivery_retry) X(delivery_round) \
-	X(async_insert) X(async_get) X(async_claim_next) X(async_finish) X(async_pending_count)
+	X(async_insert) X(async_get) X(async_claim_next) X(async_finish) X(async_pending_count) \
+	X(async_insert_many) X(async_batch_list) X(async_carry_out) X(camera_register_many)
 // clang-format on
 
 #define SHARED_DECLARE(name) __typeof__(*((struct store_ops *)0)->name) shared_##name;
@@ -68,6 +69,30 @@ static inline bool shared_heartbeats_storable(const struct heartbeat *beats, siz
 			return false;
 	return true;
 }
+
+/* The columns of an asynchronous request row, in the order shared_read_async_request expects. */
+#define STORE_ASYNC_COLUMNS                                                                                            \
+	"id, kind, status, message, camera_id, serial_number, new_state, organisation_id, created_at, updated_at,"     \
+	" requester_kind, requester_id, batch_id, batch_index"
+/* A request row of STORE_ASYNC_COLUMNS, read into out (a struct async_request). */
+void shared_read_async_request(const struct sql_row *row, void *out);
+
+/* Inside a transaction: registers the pair unless a camera has its id or serial number (with its
+ * event when new); *result says which, and other (size bytes) names the conflicting serial number
+ * or camera id (struct camera_registration). Never fails the transaction over a conflict. */
+enum store_result shared_camera_register_in(struct sql_connection *connection, const char *id,
+                                            const char *serial_number, int64_t at, const struct change_origin *origin,
+                                            enum registration_result *result, char *other, size_t size)
+    __attribute__((warn_unused_result));
+
+/* Inside a transaction, the camera row held: the state change of camera_set_state with its event. */
+enum store_result shared_camera_set_state_in(struct sql_connection *connection, const char *id,
+                                             enum camera_state expected_state, enum camera_state new_state, int64_t at,
+                                             const struct change_origin *origin, struct camera *out)
+    __attribute__((warn_unused_result));
+/* Inside a transaction: reads the camera row and holds it for the transaction (PostgreSQL: locked). */
+enum store_result shared_camera_lock(struct sql_connection *connection, const char *id, struct camera *out)
+    __attribute__((warn_unused_result));
 
 /* A camera row of STORE_CAMERA_COLUMNS, read into out (a struct camera). */
 void shared_read_camera(const struct sql_row *row, void *out);
