@@ -25,16 +25,19 @@ enum store_result shared_upload_hour_totals(struct store *store, const char *cam
 	return result == STORE_NOT_FOUND ? STORE_ERROR : result; /* an aggregate always has a row */
 }
 
-/* Raw reports have no key: SQLite deletes by rowid, PostgreSQL by ctid (= ANY of an array, which
- * it reads as a TID scan, where IN (SELECT ...) would scan the table). Several nodes pruning at once
- * is harmless: a row another deleted is skipped. */
+/* A batch of old rows, found by the time index: SQLite deletes raw reports by rowid and buckets
+ * by key; PostgreSQL deletes both by ctid (= ANY of an array, which it reads as a TID scan, where
+ * IN (SELECT ...) would join against the whole table). Several nodes pruning at once is harmless:
+ * a row another deleted is skipped. */
 static const char *const SQL_UPLOAD_REPORT_PRUNE[] = SQL_EACH_DIALECT(
     "DELETE FROM video_uploads WHERE rowid IN (SELECT rowid FROM video_uploads WHERE uploaded_at < $1 LIMIT $2)",
     "DELETE FROM video_uploads WHERE ctid = ANY(ARRAY(SELECT ctid FROM video_uploads WHERE uploaded_at < $1"
     " LIMIT $2))");
-static const char SQL_UPLOAD_HOUR_PRUNE[] =
-    "DELETE FROM video_upload_hours WHERE (camera_id, hour_start) IN (SELECT camera_id, hour_start"
-    " FROM video_upload_hours WHERE hour_start < $1 LIMIT $2)";
+static const char *const SQL_UPLOAD_HOUR_PRUNE[] =
+    SQL_EACH_DIALECT("DELETE FROM video_upload_hours WHERE (camera_id, hour_start) IN (SELECT camera_id, hour_start"
+                     " FROM video_upload_hours WHERE hour_start < $1 LIMIT $2)",
+                     "DELETE FROM video_upload_hours WHERE ctid = ANY(ARRAY(SELECT ctid FROM video_upload_hours"
+                     " WHERE hour_start < $1 LIMIT $2))");
 
 /* Runs one counted delete with parameters (before, max_rows). */
 static enum store_result prune(struct store *store, const char *sql, int64_t before, unsigned max_rows, long *deleted)
@@ -57,5 +60,5 @@ enum store_result shared_upload_report_prune(struct store *store, int64_t before
 
 enum store_result shared_upload_hour_prune(struct store *store, int64_t before_hour, unsigned max_rows, long *deleted)
 {
-	return prune(store, SQL_UPLOAD_HOUR_PRUNE, before_hour, max_rows, deleted);
+	return prune(store, SQL_UPLOAD_HOUR_PRUNE[sql_dialect_of(store)], before_hour, max_rows, deleted);
 }
