@@ -55,8 +55,8 @@ UPLOAD_HOUR_ADD = ("INSERT INTO video_upload_hours(camera_id, hour_start, bytes,
                    " seconds = video_upload_hours.seconds + excluded.seconds, reports = video_upload_hours.reports + 1")
 REPORT_PRUNE = ("DELETE FROM video_uploads WHERE rowid IN (SELECT rowid FROM video_uploads WHERE uploaded_at < ?1"
                 " LIMIT ?2)")
-HOUR_PRUNE = ("DELETE FROM video_upload_hours WHERE (camera_id, hour_start) IN (SELECT camera_id, hour_start"
-              " FROM video_upload_hours WHERE hour_start < ?1 LIMIT ?2)")
+HOUR_PRUNE = ("DELETE FROM video_upload_hours WHERE (camera_id, hour_start) IN (SELECT h.camera_id, h.hour_start"
+              " FROM cameras c CROSS JOIN video_upload_hours h ON h.camera_id = c.id AND h.hour_start < ?1 LIMIT ?2)")
 
 
 def log(message):
@@ -191,7 +191,7 @@ def prune(db, sql, before):
 def measure(db, path):
     """Rows and bytes (dbstat: pages in use) of the two upload tables and their indexes, and the file."""
     tables = {"video_uploads": ("video_uploads", "video_uploads_by_camera", "video_uploads_by_time"),
-              "video_upload_hours": ("video_upload_hours", "video_upload_hours_by_hour")}
+              "video_upload_hours": ("video_upload_hours",)}
     sizes = dict(db.execute("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name").fetchall())
     page_size = db.execute("PRAGMA page_size").fetchone()[0]
     free = db.execute("PRAGMA freelist_count").fetchone()[0] * page_size

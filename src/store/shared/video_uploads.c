@@ -25,19 +25,23 @@ enum store_result shared_upload_hour_totals(struct store *store, const char *cam
 	return result == STORE_NOT_FOUND ? STORE_ERROR : result; /* an aggregate always has a row */
 }
 
-/* A batch of old rows, found by the time index: SQLite deletes raw reports by rowid and buckets
- * by key; PostgreSQL deletes both by ctid (= ANY of an array, which it reads as a TID scan, where
- * IN (SELECT ...) would join against the whole table). Several nodes pruning at once is harmless:
- * a row another deleted is skipped. */
+/* A batch of old rows. Raw reports are found by their time index and deleted by rowid on SQLite
+ * (they have no key). Buckets have no time index (it would repeat each row's camera id): a batch
+ * walks the cameras and takes each one's old buckets through the primary key (camera_id,
+ * hour_start), cameras in the outer loop (CROSS JOIN on SQLite, LATERAL with an OFFSET 0 fence
+ * on PostgreSQL), so that cameras already pruned cost one index probe each. PostgreSQL deletes
+ * both by ctid (= ANY of an array, which it reads as a TID scan, where IN (SELECT ...) would join
+ * against the whole table). Several nodes pruning at once is harmless: a row another deleted is
+ * skipped. */
 static const char *const SQL_UPLOAD_REPORT_PRUNE[] = SQL_EACH_DIALECT(
     "DELETE FROM video_uploads WHERE rowid IN (SELECT rowid FROM video_uploads WHERE uploaded_at < $1 LIMIT $2)",
     "DELETE FROM video_uploads WHERE ctid = ANY(ARRAY(SELECT ctid FROM video_uploads WHERE uploaded_at < $1"
     " LIMIT $2))");
-static const char *const SQL_UPLOAD_HOUR_PRUNE[] =
-    SQL_EACH_DIALECT("DELETE FROM video_upload_hours WHERE (camera_id, hour_start) IN (SELECT camera_id, hour_start"
-                     " FROM video_upload_hours WHERE hour_start < $1 LIMIT $2)",
-                     "DELETE FROM video_upload_hours WHERE ctid = ANY(ARRAY(SELECT ctid FROM video_upload_hours"
-                     " WHERE hour_start < $1 LIMIT $2))");
+static const char *const SQL_UPLOAD_HOUR_PRUNE[] = SQL_EACH_DIALECT(
+    "DELETE FROM video_upload_hours WHERE (camera_id, hour_start) IN (SELECT h.camera_id, h.hour_start"
+    " FROM cameras c CROSS JOIN video_upload_hours h ON h.camera_id = c.id AND h.hour_start < $1 LIMIT $2)",
+    "DELETE FROM video_upload_hours WHERE ctid = ANY(ARRAY(SELECT h.ctid FROM cameras c CROSS JOIN LATERAL"
+    " (SELECT ctid FROM video_upload_hours WHERE camera_id = c.id AND hour_start < $1 OFFSET 0) h LIMIT $2))");
 
 /* Runs one counted delete with parameters (before, max_rows). */
 static enum store_result prune(struct store *store, const char *sql, int64_t before, unsigned max_rows, long *deleted)

@@ -3,8 +3,9 @@
 -- GET /cameras/{id}/video-upload-metrics answers windows older than the 48 hours of raw reports
 -- kept. hour_start is epoch seconds, a multiple of 3600. Only reports made from the camera's claim
 -- on are counted (the metrics never show an earlier one). Buckets are kept
--- --upload-metrics-retention-days; both tables are pruned by age (jobs/housekeeping.c), hence the
--- time indexes.
+-- --upload-metrics-retention-days, raw reports 48 hours (jobs/housekeeping.c): reports are found
+-- by the time index; old buckets camera by camera through the primary key (an index on hour_start
+-- would repeat each row's camera id and nearly double the buckets' size).
 CREATE TABLE video_upload_hours (
   camera_id text COLLATE "C" NOT NULL REFERENCES cameras(id),
   hour_start bigint NOT NULL,
@@ -13,7 +14,6 @@ CREATE TABLE video_upload_hours (
   reports bigint NOT NULL,
   PRIMARY KEY (camera_id, hour_start)
 );
-CREATE INDEX video_upload_hours_by_hour ON video_upload_hours (hour_start);
 CREATE INDEX video_uploads_by_time ON video_uploads (uploaded_at);
 -- An existing database: its raw reports fill the buckets (housekeeping then drops raw reports older
 -- than 48 hours).
