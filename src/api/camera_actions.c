@@ -11,6 +11,7 @@
 #include "calendar/site_time.h"
 #include "device/hub.h"
 #include "domain/camera_json.h"
+#include "domain/upload_window.h"
 #include "util/base64.h"
 #include "util/log.h"
 #include "util/shortest_double.h"
@@ -331,6 +332,23 @@ static bool query_window_or_reply(struct http_request *request, int64_t *from, i
 	return false;
 }
 
+/* The totals over [from, to): raw reports within the last 48 hours, whole hour buckets before
+ * (domain/upload_window.h). The two parts cover disjoint times, so a report arriving between the
+ * two reads is counted at most once. */
+static enum store_result upload_totals_over(struct store *store, const char *id, int64_t from, int64_t to,
+                                            struct upload_totals *out)
+{
+	struct upload_window_plan plan = upload_window_plan(from, to, time_now_seconds());
+	enum store_result result = store->ops->upload_totals(store, id, plan.raw_from, plan.raw_to, out);
+	if (result != STORE_OK || !upload_window_uses_hours(&plan))
+		return result;
+	struct upload_totals hours = {0, 0.0};
+	result = store->ops->upload_hour_totals(store, id, plan.hours_from, plan.hours_to, &hours);
+	out->bytes += hours.bytes;
+	out->seconds += hours.seconds;
+	return result;
+}
+
 static enum MHD_Result get_upload_metrics(struct http_request *request)
 {
 	if (!api_require_role_or_reply(request, ROLES_READERS, "read video upload metrics"))
@@ -349,7 +367,7 @@ static enum MHD_Result get_upload_metrics(struct http_request *request)
 		from = camera.claimed_at;
 	if (to < from)
 		to = from;
-	enum store_result result = store->ops->upload_totals(store, id, from, to, &totals);
+	enum store_result result = upload_totals_over(store, id, from, to, &totals);
 	if (result != STORE_OK)
 		return api_store_failure(request, result, "upload metrics", NULL);
 	char seconds[SHORTEST_DOUBLE_SIZE];

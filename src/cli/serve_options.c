@@ -154,6 +154,13 @@ static const struct serve_option serve_options[] = {
      .env = "CAMFLEET_EVENT_RETENTION_DAYS",
      .default_value = "90",
      .help = "days events are kept (GET /events); older ones are deleted in the background"},
+    {.name = "upload-metrics-retention-days",
+     .argument = "DAYS",
+     NUMBER_FIELD(upload_metrics_retention_days, 3, 36500),
+     .env = "CAMFLEET_UPLOAD_METRICS_RETENTION_DAYS",
+     .default_value = "400",
+     .help = "days the hourly video upload totals are kept (video-upload-metrics beyond 48 hours); older ones are "
+             "deleted in the background"},
     {.name = "log-level",
      .argument = "LEVEL",
      .kind = OPTION_LOG_LEVEL,

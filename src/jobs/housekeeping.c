@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "app.h"
+#include "domain/upload_window.h"
 #include "store/store.h"
 #include "util/log.h"
 #include "util/monotonic_cond.h"
@@ -16,8 +17,12 @@
 #include "util/timeutil.h"
 
 #define HOUSEKEEPING_PERIOD_S 600   /* between rounds */
-#define EVENT_PRUNE_BATCH     10000 /* events deleted per statement */
+#define PRUNE_BATCH           10000 /* rows deleted per statement */
 #define MILLIS_PER_DAY        ((int64_t)86400 * 1000)
+#define SECONDS_PER_DAY       ((int64_t)86400)
+/* Raw upload reports are deleted a minute after they leave the 48 hours the metrics read them for,
+ * so that a metrics request racing a round never misses one it counts on. */
+#define UPLOAD_REPORT_GRACE_S 60
 
 struct housekeeping {
 	struct app *app;
@@ -35,24 +40,51 @@ static bool stopping(struct housekeeping *housekeeping)
 	return stop;
 }
 
-/* Deletes the events past their retention, a batch at a time, until none is left or stop. */
-static void prune_events(struct housekeeping *housekeeping)
+/* A store operation deleting up to max_rows rows older than before (event_prune and the like). */
+typedef enum store_result (*prune_fn)(struct store *, int64_t before, unsigned max_rows, long *deleted);
+
+/* Runs prune a batch at a time until it deletes less than a batch, or stop; the rows deleted, or -1
+ * after a store error (logged, naming what: the next round retries). */
+static long prune_in_batches(struct housekeeping *housekeeping, prune_fn prune, int64_t before, const char *what)
 {
 	struct store *store = housekeeping->app->store;
-	int64_t before = time_now_millis() - (int64_t)housekeeping->app->config.event_retention_days * MILLIS_PER_DAY;
-	long total = 0, deleted = EVENT_PRUNE_BATCH;
-	while (deleted == EVENT_PRUNE_BATCH && !stopping(housekeeping)) {
-		enum store_result result = store->ops->event_prune(store, before, EVENT_PRUNE_BATCH, &deleted);
+	long total = 0, deleted = PRUNE_BATCH;
+	while (deleted == PRUNE_BATCH && !stopping(housekeeping)) {
+		enum store_result result = prune(store, before, PRUNE_BATCH, &deleted);
 		if (result != STORE_OK) {
-			log_warn("housekeeping: cannot delete old events (store error %d; retrying next round)",
+			log_warn("housekeeping: cannot delete old %s (store error %d; retrying next round)", what,
 			         (int)result);
-			return;
+			return -1;
 		}
 		total += deleted;
 	}
+	return total;
+}
+
+/* Deletes the events past their retention. */
+static void prune_events(struct housekeeping *housekeeping)
+{
+	unsigned days = housekeeping->app->config.event_retention_days;
+	int64_t before = time_now_millis() - (int64_t)days * MILLIS_PER_DAY;
+	long total = prune_in_batches(housekeeping, housekeeping->app->store->ops->event_prune, before, "events");
 	if (total > 0)
-		log_info("housekeeping: deleted %ld events older than %u days", total,
-		         housekeeping->app->config.event_retention_days);
+		log_info("housekeeping: deleted %ld events older than %u days", total, days);
+}
+
+/* Deletes raw video upload reports older than 48 hours and hour buckets past their retention. */
+static void prune_upload_metrics(struct housekeeping *housekeeping)
+{
+	const struct store_ops *ops = housekeeping->app->store->ops;
+	int64_t now = time_now_seconds();
+	long reports = prune_in_batches(housekeeping, ops->upload_report_prune,
+	                                now - UPLOAD_RAW_SECONDS - UPLOAD_REPORT_GRACE_S, "video upload reports");
+	if (reports > 0)
+		log_info("housekeeping: deleted %ld video upload reports older than 48 hours", reports);
+	unsigned days = housekeeping->app->config.upload_metrics_retention_days;
+	long hours = prune_in_batches(housekeeping, ops->upload_hour_prune,
+	                              upload_hour_start(now - (int64_t)days * SECONDS_PER_DAY), "video upload hours");
+	if (hours > 0)
+		log_info("housekeeping: deleted %ld hourly video upload totals older than %u days", hours, days);
 }
 
 /* Waits a period or until stop; true while the thread should go on. */
@@ -74,6 +106,7 @@ static void *housekeeping_main(void *argument)
 	struct housekeeping *housekeeping = argument;
 	do {
 		prune_events(housekeeping);
+		prune_upload_metrics(housekeeping);
 	} while (wait_period(housekeeping));
 	return NULL;
 }

@@ -413,8 +413,19 @@ struct store_ops {
 	                                    const struct delivery_claim *claim, delivery_job_fn job, void *context);
 
 	/* Device-fed data (the device link fills these; until then they are empty). */
+	/* Sums the camera's raw video upload reports made in [from, to) (raw reports are kept 48 hours). */
 	enum store_result (*upload_totals)(struct store *, const char *camera_id, int64_t from, int64_t to,
 	                                   struct upload_totals *out);
+	/* Sums the camera's hourly upload buckets (reports from its claim on, per UTC hour) whose hour
+	 * starts in [from_hour, to_hour). */
+	enum store_result (*upload_hour_totals)(struct store *, const char *camera_id, int64_t from_hour,
+	                                        int64_t to_hour, struct upload_totals *out);
+	/* Housekeeping: deletes up to max_rows raw upload reports made before `before` (epoch seconds, in
+	 * no promised order); *deleted says how many went. */
+	enum store_result (*upload_report_prune)(struct store *, int64_t before, unsigned max_rows, long *deleted);
+	/* Housekeeping: deletes up to max_rows hour buckets starting before before_hour; *deleted says how
+	 * many went. */
+	enum store_result (*upload_hour_prune)(struct store *, int64_t before_hour, unsigned max_rows, long *deleted);
 	/* The latest frame: a malloc'd JPEG the caller frees, and when it was taken. */
 	enum store_result (*frame_latest)(struct store *, const char *camera_id, unsigned char **jpeg_out,
 	                                  size_t *length_out, int64_t *taken_at_out);
@@ -437,8 +448,9 @@ struct store_ops {
 	 * metric refuses the batch (STORE_CONFLICT: SQLite cannot keep NaN). */
 	enum store_result (*camera_heartbeats_write)(struct store *, const struct heartbeat *beats, size_t count,
 	                                             struct heartbeat_outcome *outcomes);
-	/* Records a video upload and raises the camera's last_video_at to uploaded_at, in one
-	 * transaction; STORE_NOT_FOUND when there is no such camera, STORE_CONFLICT for NaN seconds. */
+	/* Records a video upload, adds it to its UTC hour's bucket (when made at or after the camera's
+	 * claim) and raises the camera's last_video_at to uploaded_at, in one transaction;
+	 * STORE_NOT_FOUND when there is no such camera, STORE_CONFLICT for NaN seconds. */
 	enum store_result (*video_upload_insert)(struct store *, const char *camera_id, int64_t uploaded_at,
 	                                         int64_t bytes, double seconds);
 	/* Makes jpeg (length bytes) the camera's latest frame, taken at taken_at; STORE_NOT_FOUND when

@@ -1,10 +1,12 @@
 /* The device link's operations: device credentials (a clients row with id = camera id and role
  * device), video upload reports and the latest frame. Issuing credentials first takes the
  * camera row (on PostgreSQL a row lock), so that issues of one camera take turns and their
- * stamps keep increasing. Heartbeats are written per dialect (sqlite/, postgres/). */
+ * stamps keep increasing. Heartbeats are written per dialect (sqlite/, postgres/); upload reports
+ * are summed (by hour, too) and pruned in shared/video_uploads.c. */
 #include <string.h>
 
 #include "domain/lifecycle.h"
+#include "domain/upload_window.h"
 #include "store/camera_cache.h"
 #include "store/shared/shared_ops.h"
 
@@ -48,6 +50,7 @@ static const char SQL_DEVICE_INSERT[] =
     " CAST($4 AS bigint) FROM cameras WHERE id = $1";
 static const char SQL_FRAME_DELETE[] = "DELETE FROM camera_frames WHERE camera_id = $1";
 static const char SQL_UPLOADS_DELETE[] = "DELETE FROM video_uploads WHERE camera_id = $1";
+static const char SQL_UPLOAD_HOURS_DELETE[] = "DELETE FROM video_upload_hours WHERE camera_id = $1";
 
 /* The camera's state and the stamp of its latest device credentials (also revoked ones). */
 struct camera_stamp {
@@ -138,49 +141,68 @@ enum store_result shared_device_credentials_delete(struct store *store, const ch
 	return sql_write(store, SQL_DEVICE_DELETE, &params, true);
 }
 
-/* Runs each of the statements (keyed by the camera id) in turn, stopping at a failure. */
-static enum store_result run_for_camera(struct sql_connection *c, const char *camera_id, const char *first,
-                                        const char *second)
+/* Runs each statement of the NULL-terminated list (keyed by the camera id) in turn, stopping at a
+ * failure. */
+static enum store_result run_for_camera(struct sql_connection *c, const char *camera_id, const char *const *statements)
 {
 	struct sql_params params = {0};
 	sql_param_text(&params, camera_id);
-	enum store_result result = sql_change(c, first, &params, false);
-	return result == STORE_OK ? sql_change(c, second, &params, false) : result;
+	enum store_result result = STORE_OK;
+	for (const char *const *sql = statements; *sql != NULL && result == STORE_OK; sql++)
+		result = sql_change(c, *sql, &params, false);
+	return result;
 }
 
 enum store_result shared_device_forget_camera(struct sql_connection *c, const char *camera_id)
 {
-	return run_for_camera(c, camera_id, SQL_DEVICE_DELETE, SQL_FRAME_DELETE);
+	static const char *const statements[] = {SQL_DEVICE_DELETE, SQL_FRAME_DELETE, NULL};
+	return run_for_camera(c, camera_id, statements);
 }
 
 enum store_result shared_device_forget_history(struct sql_connection *c, const char *camera_id)
 {
-	return run_for_camera(c, camera_id, SQL_FRAME_DELETE, SQL_UPLOADS_DELETE);
+	static const char *const statements[] = {SQL_FRAME_DELETE, SQL_UPLOADS_DELETE, SQL_UPLOAD_HOURS_DELETE, NULL};
+	return run_for_camera(c, camera_id, statements);
 }
 
 /* --- video uploads and frames ------------------------------------------------------------------ */
 
 /* Raising last_video_at takes the camera row (so concurrent uploads keep the latest time); then
- * the report is inserted. PostgreSQL does both in one statement (one round trip), SQLite, which
- * has no data-modifying WITH, in two statements of one transaction. */
+ * the report is inserted and added to its hour's bucket — only when made at or after the camera's
+ * claim, as the metrics count nothing earlier (a camera never claimed has no bucket). PostgreSQL
+ * does all three in one statement (one round trip), SQLite, which has no data-modifying WITH, in
+ * three statements of one transaction. $1 camera, $2 uploaded_at, $3 bytes, $4 seconds, $5 the
+ * hour's start. */
 #define RAISE_LAST_VIDEO                                                                                               \
 	"UPDATE cameras SET last_video_at = CASE WHEN COALESCE(last_video_at, 0) > $2 THEN last_video_at ELSE $2 END"  \
 	" WHERE id = $1"
+#define ADD_TO_HOUR                                                                                                    \
+	" ON CONFLICT (camera_id, hour_start) DO UPDATE SET bytes = video_upload_hours.bytes + excluded.bytes,"        \
+	" seconds = video_upload_hours.seconds + excluded.seconds, reports = video_upload_hours.reports + 1"
 static const char SQL_RAISE_LAST_VIDEO[] = RAISE_LAST_VIDEO;
 static const char SQL_UPLOAD_INSERT[] = "INSERT INTO video_uploads(camera_id, uploaded_at, bytes, seconds)"
                                         " VALUES ($1, $2, $3, $4)";
-static const char SQL_UPLOAD_WITH_RAISE[] = "WITH camera AS (" RAISE_LAST_VIDEO " RETURNING id)"
-                                            " INSERT INTO video_uploads(camera_id, uploaded_at, bytes, seconds)"
-                                            " SELECT id, $2, CAST($3 AS bigint), CAST($4 AS double precision)"
-                                            " FROM camera";
+static const char SQL_UPLOAD_HOUR_ADD[] =
+    "INSERT INTO video_upload_hours(camera_id, hour_start, bytes, seconds, reports)"
+    " SELECT id, $5, $3, $4, 1 FROM cameras WHERE id = $1 AND claimed_at <= $2" ADD_TO_HOUR;
+static const char SQL_UPLOAD_WITH_RAISE[] =
+    "WITH camera AS (" RAISE_LAST_VIDEO " RETURNING id, claimed_at),"
+    " hour AS (INSERT INTO video_upload_hours(camera_id, hour_start, bytes, seconds, reports)"
+    " SELECT id, CAST($5 AS bigint), CAST($3 AS bigint), CAST($4 AS double precision), 1 FROM camera"
+    " WHERE claimed_at <= $2" ADD_TO_HOUR ")"
+    " INSERT INTO video_uploads(camera_id, uploaded_at, bytes, seconds)"
+    " SELECT id, $2, CAST($3 AS bigint), CAST($4 AS double precision) FROM camera";
 
 static enum store_result upload_in_transaction(struct sql_connection *c, const void *context)
 {
 	const struct sql_params *params = context;
-	struct sql_params camera_and_time = *params;
+	struct sql_params camera_and_time = *params, report = *params;
 	camera_and_time.count = 2; /* $1 and $2 of the report's */
+	report.count = 4;          /* $1 to $4 */
 	enum store_result result = sql_change(c, SQL_RAISE_LAST_VIDEO, &camera_and_time, true);
-	return result == STORE_OK ? sql_change(c, SQL_UPLOAD_INSERT, params, false) : result;
+	if (result == STORE_OK)
+		result = sql_change(c, SQL_UPLOAD_INSERT, &report, false);
+	return result == STORE_OK ? sql_change(c, SQL_UPLOAD_HOUR_ADD, params, false) : result;
 }
 
 enum store_result shared_video_upload_insert(struct store *store, const char *camera_id, int64_t uploaded_at,
@@ -193,6 +215,7 @@ enum store_result shared_video_upload_insert(struct store *store, const char *ca
 	sql_param_int64(&params, uploaded_at);
 	sql_param_int64(&params, bytes);
 	sql_param_double(&params, seconds);
+	sql_param_int64(&params, upload_hour_start(uploaded_at));
 	enum store_result result;
 	if (sql_dialect_of(store) == SQL_POSTGRES)
 		result = sql_write(store, SQL_UPLOAD_WITH_RAISE, &params, true); /* nothing inserted: no camera */

@@ -26,7 +26,7 @@
 	X(camera_register) X(camera_get) X(camera_get_by_serial) X(camera_list) X(camera_claim) \
 	X(camera_set_state) X(camera_move) X(camera_patch) X(upload_totals) X(frame_latest) \
 	X(device_camera_get) X(device_credentials_put) X(device_credentials_delete) X(video_upload_insert) \
-	X(frame_put) \
+	X(frame_put) X(upload_hour_totals) X(upload_report_prune) X(upload_hour_prune) \
 	X(event_list) X(event_prune) X(alert_claim_due) X(alert_apply) \
 	X(webhook_insert) X(webhook_get) X(webhook_list) X(webhook_update) X(webhook_rotate_secret) X(webhook_delete) \
 	X(webhook_test) X(delivery_list) X(delivery_get) X(delivery_retry) X(delivery_round) \
@@ -133,8 +133,8 @@ enum store_result shared_device_forget_camera(struct sql_connection *connection,
     __attribute__((warn_unused_result));
 
 /* Inside a claim's transaction: forgets what the camera's previous installations left behind —
- * the latest frame and the video-upload records — so that a new owner starts with a clean record
- * and never sees a previous owner's data. (Device credentials stay: a previous owner's were
+ * the latest frame, the video-upload reports and their hour buckets — so that a new owner starts
+ * with a clean record and never sees a previous owner's data. (Device credentials stay: a previous owner's were
  * revoked when it decommissioned the camera; factory credentials of a registered camera are
  * meant to survive its first claim.) */
 enum store_result shared_device_forget_history(struct sql_connection *connection, const char *camera_id)

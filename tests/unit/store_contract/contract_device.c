@@ -1,8 +1,9 @@
 /* Store contract: the device link — device credentials (issued in allowed states only, rotated with a
  * stamp that never goes back, refused over a non-device client's id, revoked), batches of heartbeats
  * (outcomes for missing cameras, the shutdown flag, exact metrics, the last beat of a camera winning),
- * video uploads with their totals, and the latest frame (bytes exactly as given). */
+ * video uploads with their totals and hour buckets, pruned by age, and the latest frame (bytes exactly as given). */
 #include "contract.h"
+#include "domain/upload_window.h"
 
 #include <float.h>
 #include <math.h>
@@ -314,6 +315,51 @@ static void test_video_uploads_raise_last_video_at_and_add_up(void **state)
 	assert_store_result(store->ops->video_upload_insert(store, unknown, t, 1, 1), STORE_NOT_FOUND);
 }
 
+static void assert_hour_totals(struct store *store, const char *camera_id, int64_t from, int64_t to, int64_t bytes,
+                               double seconds)
+{
+	struct upload_totals totals = {.bytes = -1, .seconds = -1};
+	assert_store_result(store->ops->upload_hour_totals(store, camera_id, from, to, &totals), STORE_OK);
+	assert_int_equal(totals.bytes, bytes);
+	assert_true(totals.seconds == seconds);
+}
+
+/* Reports add to the bucket of their UTC hour from the claim on (the camera is claimed at
+ * CONTRACT_TIME + 10; CONTRACT_TIME + 400 starts an hour); pruning goes by age, in batches. */
+static void test_video_uploads_fill_hour_buckets_and_are_pruned_by_age(void **state)
+{
+	struct store *store = contract_store(state);
+	struct contract_place place;
+	contract_add_place(store, &place);
+	struct camera camera;
+	contract_add_claimed_camera(store, &place.site, &camera);
+	const int64_t t = CONTRACT_TIME, hour = upload_hour_start(t);
+	assert_int_equal(hour + 3600, t + 400);
+	assert_store_result(store->ops->video_upload_insert(store, camera.id, t + 5, 1, 0.5), STORE_OK); /* before */
+	assert_store_result(store->ops->video_upload_insert(store, camera.id, t + 100, 1000, 2.5), STORE_OK);
+	assert_store_result(store->ops->video_upload_insert(store, camera.id, t + 399, 20, 0.25), STORE_OK);
+	assert_store_result(store->ops->video_upload_insert(store, camera.id, t + 400, 300, 1), STORE_OK);
+	assert_hour_totals(store, camera.id, hour, hour + 3600, 1020, 2.75);
+	assert_hour_totals(store, camera.id, hour, hour + 7200, 1320, 3.75);
+	assert_hour_totals(store, camera.id, hour + 3600, hour + 3601, 300, 1);
+	assert_hour_totals(store, camera.id, 0, hour, 0, 0);
+	assert_totals(store, camera.id, 0, t * 2, 1321, 4.25); /* raw reports keep the one before the claim */
+
+	long deleted = -1;
+	assert_store_result(store->ops->upload_report_prune(store, t + 101, 1, &deleted), STORE_OK);
+	assert_int_equal(deleted, 1); /* a batch of one */
+	do
+		assert_store_result(store->ops->upload_report_prune(store, t + 101, 1000, &deleted), STORE_OK);
+	while (deleted == 1000);
+	assert_totals(store, camera.id, 0, t * 2, 320, 1.25);
+	assert_hour_totals(store, camera.id, hour, hour + 7200, 1320, 3.75); /* buckets stay */
+	do
+		assert_store_result(store->ops->upload_hour_prune(store, hour + 3600, 1000, &deleted), STORE_OK);
+	while (deleted == 1000);
+	assert_hour_totals(store, camera.id, 0, t * 2, 300, 1);
+	assert_totals(store, camera.id, 0, t * 2, 320, 1.25);
+}
+
 static void assert_frame(struct store *store, const char *camera_id, const unsigned char *jpeg, size_t length,
                          int64_t taken_at)
 {
@@ -383,6 +429,7 @@ struct contract_tests contract_device_tests(void)
 	    cmocka_unit_test(test_heartbeat_of_a_decommissioned_camera_reports_its_state),
 	    cmocka_unit_test(test_heartbeat_metrics_that_are_not_finite),
 	    cmocka_unit_test(test_video_uploads_raise_last_video_at_and_add_up),
+	    cmocka_unit_test(test_video_uploads_fill_hour_buckets_and_are_pruned_by_age),
 	    cmocka_unit_test(test_frame_put_and_latest),
 	    cmocka_unit_test(test_frame_of_zero_bytes),
 	};
