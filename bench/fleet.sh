@@ -4,8 +4,8 @@
 # bench/results/fleet-*-latest.txt). Every part can run alone; see bench/README.md "Fleet scale".
 #
 # Environment: CAMFLEET_BIN (one binary for every part; default: a Release build made once here),
-# BENCH_FLEET_PARTS (which parts, in order; default: every bench/fleet_*.sh present), and each
-# part's own variables.
+# BENCH_FLEET_PARTS (which parts, in order; default: all seven, listed below), and each part's own
+# variables.
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -27,15 +27,11 @@ trap_cleanup
 build_camfleet # BIN: CAMFLEET_BIN, or one Release build shared by every part
 export CAMFLEET_BIN=$BIN
 
-if [[ -n ${BENCH_FLEET_PARTS:-} ]]; then
-  read -ra PARTS <<<"$BENCH_FLEET_PARTS"
-else
-  PARTS=()
-  for script in "$BENCH_DIR"/fleet_*.sh "$BENCH_DIR"/fleet_*.py; do
-    [[ -e $script ]] && PARTS+=("$(basename "$script")")
-  done
-fi
-(( ${#PARTS[@]} > 0 )) || die "no bench/fleet_*.sh or fleet_*.py to run"
+# The parts, cheapest first (fleet_registration_batches.py is a helper of fleet_registration.sh).
+DEFAULT_PARTS="fleet_tokens.sh fleet_registration.sh fleet_list.sh fleet_connections.py fleet_uploads.py \
+fleet_reads.sh fleet_reconnect.sh"
+read -ra PARTS <<<"${BENCH_FLEET_PARTS:-$DEFAULT_PARTS}"
+(( ${#PARTS[@]} > 0 )) || die "BENCH_FLEET_PARTS names no part"
 
 FAILED=()
 for part in "${PARTS[@]}"; do
