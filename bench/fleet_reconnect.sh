@@ -57,12 +57,14 @@ build_camfleet
 # Every simulated camera holds a connection (its long poll for commands), and the server a
 # descriptor for each: as root, the hard open-file limit is raised to what the fleet needs (the
 # server then derives its connection limit from it); otherwise the soft limit goes up to the hard.
-NEEDED_FILES=$(( CAMERAS * 2 + 10000 ))
-if (( EUID == 0 )) && (( $(ulimit -Hn) < NEEDED_FILES )); then
-  ulimit -Hn "$NEEDED_FILES" 2>/dev/null || log "cannot raise the hard open-file limit to $NEEDED_FILES"
+if [[ $COMMAND_POLL == -1 ]]; then
+  NEEDED_FILES=$(( CAMERAS * 2 + 10000 ))
+  if (( EUID == 0 )) && (( $(ulimit -Hn) < NEEDED_FILES )); then
+    ulimit -Hn "$NEEDED_FILES" 2>/dev/null || log "cannot raise the hard open-file limit to $NEEDED_FILES"
+  fi
+  (( $(ulimit -Hn) >= CAMERAS + 1000 )) || log "warning: the open-file limit $(ulimit -Hn) is below one per camera"
 fi
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-(( $(ulimit -n) >= CAMERAS + 1000 )) || log "warning: the open-file limit $(ulimit -n) is below one per camera"
 PORT=$(free_port)
 BASE="http://127.0.0.1:$PORT"
 DB="sqlite:$TMP/bench.db"

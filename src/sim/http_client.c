@@ -39,7 +39,7 @@ struct http_client {
 	size_t idle_count;
 };
 
-struct http_client *http_client_new(const char *base_url, unsigned max_idle_connections)
+struct http_client *http_client_new(const char *base_url, unsigned max_connections)
 {
 	struct http_client *client = calloc(1, sizeof(*client));
 	if (client == NULL)
@@ -51,7 +51,8 @@ struct http_client *http_client_new(const char *base_url, unsigned max_idle_conn
 		http_client_free(client);
 		return NULL;
 	}
-	curl_multi_setopt(client->multi, CURLMOPT_MAXCONNECTS, (long)max_idle_connections);
+	curl_multi_setopt(client->multi, CURLMOPT_MAXCONNECTS, (long)max_connections);
+	curl_multi_setopt(client->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)max_connections);
 	return client;
 }
 

@@ -32,9 +32,10 @@ struct http_result {
 /* Called once per finished call; may send new requests and cancel other calls. */
 typedef void (*http_done_fn)(const struct http_result *result, void *context);
 
-/* A client for base_url (no trailing slash) that keeps up to max_idle_connections open for
- * reuse. Returns NULL when libcurl cannot be set up. Free with http_client_free. */
-struct http_client *http_client_new(const char *base_url, unsigned max_idle_connections);
+/* A client for base_url (no trailing slash) with at most max_connections open (requests beyond
+ * wait for one), kept open for reuse. Returns NULL when libcurl cannot be set up. Free with
+ * http_client_free. */
+struct http_client *http_client_new(const char *base_url, unsigned max_connections);
 /* Cancels every call in flight (no callbacks) and frees the client. */
 void http_client_free(struct http_client *client);
 /* Starts a request; returns its call (valid until its callback returns or it is cancelled), or

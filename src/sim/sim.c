@@ -328,14 +328,31 @@ static uint64_t hash_text(const char *text)
 	return hash;
 }
 
-/* Each simulated camera can hold a long-poll and a second connection: make room for them. */
-static void raise_file_limit(void)
+/* Each simulated camera can hold a long-poll and a second connection: make room for them.
+ * Returns the open-file limit now in force. */
+static unsigned long raise_file_limit(void)
 {
 	struct rlimit limit;
-	if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+	if (getrlimit(RLIMIT_NOFILE, &limit) != 0)
+		return 1024;
+	if (limit.rlim_cur < limit.rlim_max) {
 		limit.rlim_cur = limit.rlim_max;
 		(void)setrlimit(RLIMIT_NOFILE, &limit);
+		(void)getrlimit(RLIMIT_NOFILE, &limit);
 	}
+	return limit.rlim_cur == RLIM_INFINITY ? 1048576ul : (unsigned long)limit.rlim_cur;
+}
+
+/* Connections open at once: as many as the open files allow (a long poll per camera needs one
+ * each); with --command-poll the fleet shares at most 1,024, and requests beyond wait in libcurl's
+ * queue for one, instead of failing to open a socket past the limit (or the server's). */
+static unsigned connection_limit(const struct sim_options *options, unsigned camera_count, unsigned long open_files)
+{
+	unsigned long limit = open_files > 128 ? open_files - 64 : 64;
+	unsigned long wanted = (unsigned long)camera_count * 2 + 16;
+	if (options->command_poll >= 0 && wanted > 1024)
+		wanted = 1024;
+	return (unsigned)(wanted < limit ? wanted : limit);
 }
 
 /* A new camera's identity: a random id, a serial number and a name. */
@@ -481,11 +498,11 @@ int sim_run(const struct sim_options *options)
 		log_error("sim: cannot initialise libcurl");
 		return 1;
 	}
-	raise_file_limit();
+	unsigned long open_files = raise_file_limit();
 	install_signal_handlers();
 	int status = 1;
 	if (prepare_fleet(&sim) == 0) {
-		sim.http = http_client_new(options->url, sim.camera_count * 2 + 16);
+		sim.http = http_client_new(options->url, connection_limit(options, sim.camera_count, open_files));
 		if (sim.http == NULL)
 			sim_fail(&sim, "cannot set up the HTTP client (libcurl)");
 		else
