@@ -11,17 +11,6 @@
 #include "util/log.h"
 #include "util/timeutil.h"
 
-static const char *status_text(enum async_status status)
-{
-	switch (status) {
-	case ASYNC_CREATED: return "created";
-	case ASYNC_PROCESSING: return "processing";
-	case ASYNC_SUCCEEDED: return "succeeded";
-	case ASYNC_FAILED: break;
-	}
-	return "failed";
-}
-
 /* Fills the fields every new request shares: a fresh id, status created, the time, msg. */
 static bool request_new_or_reply(struct http_request *request, enum async_kind kind, const char *camera_id,
                                  struct async_request *out)
@@ -51,7 +40,7 @@ static enum MHD_Result accept_request(struct http_request *request, const struct
 	if (result != STORE_OK)
 		return api_store_failure(request, result, "request", "a request with this id already exists");
 	json_t *body = json_pack("{s:s, s:s, s:s}", "id", async_request->id, "msg", async_request->message, "status",
-	                         status_text(async_request->status));
+	                         async_status_name(async_request->status));
 	return http_reply_json(request, 202, body);
 }
 
@@ -77,7 +66,7 @@ static bool load_request_or_reply(struct http_request *request, enum async_kind 
 static json_t *request_json(const struct async_request *async_request)
 {
 	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "id", async_request->id, "msg", async_request->message,
-	                 "status", status_text(async_request->status), "cameraId", async_request->camera_id,
+	                 "status", async_status_name(async_request->status), "cameraId", async_request->camera_id,
 	                 "createdAt", api_json_time_or_null(async_request->created_at), "updatedAt",
 	                 api_json_time_or_null(async_request->updated_at));
 }

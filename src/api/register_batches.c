@@ -160,10 +160,7 @@ struct batch_view {
 static int add_item(void *context, const struct async_request *request)
 {
 	struct batch_view *view = context;
-	const char *status = request->status == ASYNC_SUCCEEDED ? "succeeded"
-	                     : request->status == ASYNC_FAILED  ? "failed"
-	                     : request->status == ASYNC_CREATED ? "created"
-	                                                        : "processing";
+	const char *status = async_status_name(request->status);
 	view->count++;
 	view->succeeded += request->status == ASYNC_SUCCEEDED;
 	view->failed += request->status == ASYNC_FAILED;

@@ -1,43 +1,22 @@
-/* HMAC-SHA-256 with OpenSSL's EVP_MAC (fetched once and shared), base64url from util/base64.h,
+/* HMAC-SHA-256 from util/hmac_sha256.h, base64url from util/base64.h,
  * and CRYPTO_memcmp for the comparison. No I/O: the keys are handed in. */
 #include "auth/secret_mac.h"
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <pthread.h>
 #include <string.h>
 
 #include "util/base64.h"
+#include "util/hmac_sha256.h"
 
 #define SCHEME_PREFIX   SECRET_MAC_SCHEME "$"
 #define MAC_TEXT_LENGTH 43 /* base64url of 32 bytes, unpadded */
 #define KEY_TEXT_LENGTH 43
 
-static EVP_MAC *hmac_fetched;
-static pthread_once_t hmac_once = PTHREAD_ONCE_INIT;
-
-static void fetch_hmac(void)
-{
-	hmac_fetched = EVP_MAC_fetch(NULL, "HMAC", NULL);
-}
-
 /* HMAC-SHA-256 of secret under key into mac; false when OpenSSL fails. */
 static bool compute(const struct secret_mac_key *key, const char *secret, unsigned char mac[SECRET_MAC_BYTES])
 {
-	pthread_once(&hmac_once, fetch_hmac);
-	if (hmac_fetched == NULL)
-		return false;
-	char digest[] = "SHA256";
-	OSSL_PARAM settings[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-	                         OSSL_PARAM_construct_end()};
-	size_t length = 0;
-	EVP_MAC_CTX *context = EVP_MAC_CTX_new(hmac_fetched);
-	bool ok = context != NULL && EVP_MAC_init(context, key->bytes, sizeof(key->bytes), settings) == 1 &&
-	          EVP_MAC_update(context, (const unsigned char *)secret, strlen(secret)) == 1 &&
-	          EVP_MAC_final(context, mac, &length, SECRET_MAC_BYTES) == 1 && length == SECRET_MAC_BYTES;
-	EVP_MAC_CTX_free(context);
-	return ok;
+	_Static_assert(SECRET_MAC_BYTES == HMAC_SHA256_BYTES, "a secret's MAC is an HMAC-SHA-256");
+	return hmac_sha256(key->bytes, sizeof(key->bytes), secret, strlen(secret), NULL, 0, mac);
 }
 
 bool secret_mac_is_keyed(const char *stored)

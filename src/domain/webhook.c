@@ -3,17 +3,14 @@
 
 #include <errno.h>
 #include <netinet/in.h>
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/params.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "util/base64.h"
+#include "util/hmac_sha256.h"
 #include "util/timeutil.h"
 
 static const char *const status_names[] = {
@@ -111,21 +108,6 @@ void webhook_secret_format(const unsigned char random[WEBHOOK_SECRET_BYTES], cha
 	base64_encode(random, WEBHOOK_SECRET_BYTES, out + sizeof(WEBHOOK_SECRET_PREFIX) - 1);
 }
 
-static EVP_MAC *hmac_fetched;
-static pthread_once_t hmac_once = PTHREAD_ONCE_INIT;
-
-static void fetch_hmac(void)
-{
-	hmac_fetched = EVP_MAC_fetch(NULL, "HMAC", NULL);
-}
-
-/* OpenSSL's HMAC, fetched once and shared (fetching it per signature would cost a lookup). */
-static EVP_MAC *hmac_algorithm(void)
-{
-	pthread_once(&hmac_once, fetch_hmac);
-	return hmac_fetched;
-}
-
 /* "v1," + base64 of the HMAC into out (room for 3 + 45 bytes); false when secret is no secret. */
 static bool sign_with(const char *secret, const char *msg_id, int64_t timestamp, const char *body, size_t body_length,
                       char out[64])
@@ -142,23 +124,13 @@ static bool sign_with(const char *secret, const char *msg_id, int64_t timestamp,
 	int head_length = snprintf(head, sizeof(head), "%s.%lld.", msg_id, (long long)timestamp);
 	if (head_length < 0 || (size_t)head_length >= sizeof(head))
 		return false;
-	unsigned char mac[EVP_MAX_MD_SIZE];
-	size_t mac_length = 0;
-	char digest[] = "SHA256";
-	OSSL_PARAM settings[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-	                         OSSL_PARAM_construct_end()};
-	EVP_MAC *hmac = hmac_algorithm();
-	EVP_MAC_CTX *context = hmac != NULL ? EVP_MAC_CTX_new(hmac) : NULL;
-	bool ok = context != NULL && EVP_MAC_init(context, key, (size_t)key_length, settings) == 1 &&
-	          EVP_MAC_update(context, (const unsigned char *)head, (size_t)head_length) == 1 &&
-	          EVP_MAC_update(context, (const unsigned char *)body, body_length) == 1 &&
-	          EVP_MAC_final(context, mac, &mac_length, sizeof(mac)) == 1;
-	EVP_MAC_CTX_free(context);
+	unsigned char mac[HMAC_SHA256_BYTES];
+	bool ok = hmac_sha256(key, (size_t)key_length, head, (size_t)head_length, body, body_length, mac);
 	OPENSSL_cleanse(key, sizeof(key));
 	if (!ok)
 		return false;
 	memcpy(out, "v1,", 3);
-	base64_encode(mac, mac_length, out + 3);
+	base64_encode(mac, sizeof(mac), out + 3);
 	return true;
 }
 

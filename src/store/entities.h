@@ -54,6 +54,19 @@ struct client {
 enum async_kind { ASYNC_REGISTER_CAMERA = 1, ASYNC_PUT_CAMERA_STATE = 2 };
 enum async_status { ASYNC_CREATED = 0, ASYNC_PROCESSING, ASYNC_SUCCEEDED, ASYNC_FAILED };
 
+/* "created", "processing", "succeeded", "failed": as stored and as the API shows it (anything
+ * else reads as "failed"). */
+static inline const char *async_status_name(enum async_status status)
+{
+	switch (status) {
+	case ASYNC_CREATED: return "created";
+	case ASYNC_PROCESSING: return "processing";
+	case ASYNC_SUCCEEDED: return "succeeded";
+	case ASYNC_FAILED: break;
+	}
+	return "failed";
+}
+
 struct async_request {
 	char id[UUID_BUFFER_SIZE];
 	enum async_kind kind;

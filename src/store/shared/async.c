@@ -13,10 +13,6 @@
 /* Stored names; an unknown name reads as ASYNC_REGISTER_CAMERA / ASYNC_FAILED. */
 static const char *const kind_names[] = {
     [ASYNC_REGISTER_CAMERA] = "register-camera", [ASYNC_PUT_CAMERA_STATE] = "put-camera-state"};
-static const char *const status_names[] = {[ASYNC_CREATED] = "created",
-                                           [ASYNC_PROCESSING] = "processing",
-                                           [ASYNC_SUCCEEDED] = "succeeded",
-                                           [ASYNC_FAILED] = "failed"};
 
 static const char *kind_name(enum async_kind kind)
 {
@@ -28,15 +24,10 @@ static enum async_kind kind_from_name(const char *name)
 	return strcmp(name, kind_names[ASYNC_PUT_CAMERA_STATE]) == 0 ? ASYNC_PUT_CAMERA_STATE : ASYNC_REGISTER_CAMERA;
 }
 
-static const char *status_name(enum async_status status)
-{
-	return (unsigned)status <= ASYNC_FAILED ? status_names[status] : status_names[ASYNC_FAILED];
-}
-
 static enum async_status status_from_name(const char *name)
 {
 	for (unsigned i = 0; i <= ASYNC_FAILED; i++)
-		if (strcmp(name, status_names[i]) == 0)
+		if (strcmp(name, async_status_name((enum async_status)i)) == 0)
 			return (enum async_status)i;
 	return ASYNC_FAILED;
 }
@@ -79,7 +70,7 @@ static void insert_params(const struct async_request *request, struct sql_params
 	*params = (struct sql_params){0};
 	sql_param_text(params, request->id);
 	sql_param_text(params, kind_name(request->kind));
-	sql_param_text(params, status_name(request->status));
+	sql_param_text(params, async_status_name(request->status));
 	sql_param_text(params, request->message);
 	sql_param_text(params, request->camera_id);
 	sql_param_text_or_null(params, request->serial_number);
@@ -223,7 +214,7 @@ enum store_result shared_async_finish(struct store *store, const char *id, enum 
 {
 	struct sql_params params = {0};
 	sql_param_text(&params, id);
-	sql_param_text(&params, status_name(status));
+	sql_param_text(&params, async_status_name(status));
 	sql_param_text(&params, message);
 	sql_param_int64(&params, at);
 	return sql_write(store, SQL_ASYNC_FINISH, &params, true);

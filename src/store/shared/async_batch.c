@@ -108,7 +108,7 @@ static enum store_result finish(struct sql_connection *c, struct async_request *
 {
 	struct sql_params params = {0};
 	sql_param_text(&params, request->id);
-	sql_param_text(&params, request->status == ASYNC_SUCCEEDED ? "succeeded" : "failed");
+	sql_param_text(&params, async_status_name(request->status == ASYNC_SUCCEEDED ? ASYNC_SUCCEEDED : ASYNC_FAILED));
 	sql_param_text(&params, request->message);
 	sql_param_int64(&params, at);
 	request->updated_at = at;
