@@ -4,6 +4,7 @@
 #include "http/gzip.h"
 
 #include <ctype.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +85,24 @@ char *gzip_compress(const void *data, size_t length, size_t *out_length)
 	return out;
 }
 
+/* Compressors alive now (any thread), bounded by GZIP_STREAMS_MAX. */
+static atomic_uint streams_live;
+
+static bool stream_slot_take(void)
+{
+	unsigned live = atomic_load(&streams_live);
+	do {
+		if (live >= GZIP_STREAMS_MAX)
+			return false;
+	} while (!atomic_compare_exchange_weak(&streams_live, &live, live + 1));
+	return true;
+}
+
+static void stream_slot_give_back(void)
+{
+	atomic_fetch_sub(&streams_live, 1);
+}
+
 struct gzip_stream {
 	gzip_source_fn source;
 	void *source_context;
@@ -97,9 +116,13 @@ struct gzip_stream {
 
 struct gzip_stream *gzip_stream_new(gzip_source_fn source, void *source_context, ssize_t end, ssize_t error)
 {
-	struct gzip_stream *stream = malloc(sizeof(*stream));
-	if (stream == NULL)
+	if (!stream_slot_take())
 		return NULL;
+	struct gzip_stream *stream = malloc(sizeof(*stream));
+	if (stream == NULL) {
+		stream_slot_give_back();
+		return NULL;
+	}
 	stream->source = source;
 	stream->source_context = source_context;
 	stream->end = end;
@@ -108,6 +131,7 @@ struct gzip_stream *gzip_stream_new(gzip_source_fn source, void *source_context,
 	stream->source_done = stream->finished = false;
 	if (!deflate_start(&stream->z)) {
 		free(stream);
+		stream_slot_give_back();
 		return NULL;
 	}
 	return stream;
@@ -159,4 +183,5 @@ void gzip_stream_free(struct gzip_stream *stream)
 		return;
 	deflateEnd(&stream->z);
 	free(stream);
+	stream_slot_give_back();
 }

@@ -200,16 +200,14 @@ static enum MHD_Result reply_stream(struct http_request *request, unsigned statu
                                     void (*free_context)(void *context), bool compress)
 {
 	struct stream_adapter *adapter = malloc(sizeof(*adapter));
-	if (adapter == NULL ||
-	    (compress && (adapter->gzip = gzip_stream_new(fn, context, HTTP_STREAM_END, HTTP_STREAM_ERROR)) == NULL)) {
-		free(adapter);
+	if (adapter == NULL) {
 		if (free_context != NULL)
 			free_context(context);
 		return http_reply_error(request, 500, "internal error");
 	}
-	if (!compress)
-		adapter->gzip = NULL;
-	else
+	/* No compressor to spare (too many compressed answers in flight): this one goes out plain. */
+	adapter->gzip = compress ? gzip_stream_new(fn, context, HTTP_STREAM_END, HTTP_STREAM_ERROR) : NULL;
+	if (adapter->gzip != NULL)
 		http_reply_add_header(request, "Content-Encoding", "gzip");
 	adapter->fn = fn;
 	adapter->context = context;

@@ -179,6 +179,27 @@ static void test_a_failing_source_fails_the_stream(void **state)
 	free(text);
 }
 
+/* At most GZIP_STREAMS_MAX compressors exist at once; freeing one makes room for the next. */
+static void test_compressors_in_flight_are_bounded(void **state)
+{
+	(void)state;
+	static struct gzip_stream *streams[GZIP_STREAMS_MAX];
+	for (size_t i = 0; i < GZIP_STREAMS_MAX; i++) {
+		streams[i] = gzip_stream_new(read_source, NULL, SOURCE_END, SOURCE_ERROR);
+		assert_non_null(streams[i]);
+	}
+	assert_null(gzip_stream_new(read_source, NULL, SOURCE_END, SOURCE_ERROR));
+	gzip_stream_free(streams[0]);
+	streams[0] = gzip_stream_new(read_source, NULL, SOURCE_END, SOURCE_ERROR);
+	assert_non_null(streams[0]);
+	assert_null(gzip_stream_new(read_source, NULL, SOURCE_END, SOURCE_ERROR));
+	for (size_t i = 0; i < GZIP_STREAMS_MAX; i++)
+		gzip_stream_free(streams[i]);
+	struct gzip_stream *again = gzip_stream_new(read_source, NULL, SOURCE_END, SOURCE_ERROR);
+	assert_non_null(again);
+	gzip_stream_free(again);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -186,6 +207,7 @@ int main(void)
 	    cmocka_unit_test(test_whole_body_round_trips_and_shrinks),
 	    cmocka_unit_test(test_streamed_body_round_trips_with_any_piece_sizes),
 	    cmocka_unit_test(test_a_failing_source_fails_the_stream),
+	    cmocka_unit_test(test_compressors_in_flight_are_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
