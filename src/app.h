@@ -40,6 +40,7 @@ struct app_config {
 	unsigned offline_reminder_after; /* seconds between camera.offline reminders; 0: none */
 	unsigned event_retention_days;   /* events older than this are deleted (jobs/housekeeping.c) */
 	unsigned upload_metrics_retention_days; /* hourly video upload buckets kept this long (the same) */
+	unsigned async_request_retention_days;  /* finished asynchronous requests kept this long (the same) */
 	unsigned frame_wait;                    /* seconds a frame request waits for the camera's upload */
 	/* The edge: what the server shows of itself and who may reach it (README "Security"). */
 	char public_url[512];                 /* base of every absolute URL handed out; no trailing '/' */

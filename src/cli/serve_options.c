@@ -161,6 +161,13 @@ static const struct serve_option serve_options[] = {
      .default_value = "400",
      .help = "days the hourly video upload totals are kept (video-upload-metrics beyond 48 hours); older ones are "
              "deleted in the background"},
+    {.name = "async-request-retention-days",
+     .argument = "DAYS",
+     NUMBER_FIELD(async_request_retention_days, 1, 36500),
+     .env = "CAMFLEET_ASYNC_REQUEST_RETENTION_DAYS",
+     .default_value = "30",
+     .help = "days finished register-camera and put-camera-state requests (and batches) can be read back; older "
+             "ones are deleted in the background"},
     {.name = "log-level",
      .argument = "LEVEL",
      .kind = OPTION_LOG_LEVEL,

@@ -71,6 +71,17 @@ static void prune_events(struct housekeeping *housekeeping)
 		log_info("housekeeping: deleted %ld events older than %u days", total, days);
 }
 
+/* Deletes finished asynchronous requests past their retention (a batch once all its items are done). */
+static void prune_async_requests(struct housekeeping *housekeeping)
+{
+	unsigned days = housekeeping->app->config.async_request_retention_days;
+	int64_t before = time_now_seconds() - (int64_t)days * SECONDS_PER_DAY;
+	long total =
+	    prune_in_batches(housekeeping, housekeeping->app->store->ops->async_prune, before, "asynchronous requests");
+	if (total > 0)
+		log_info("housekeeping: deleted %ld finished asynchronous requests older than %u days", total, days);
+}
+
 /* Deletes raw video upload reports older than 48 hours and hour buckets past their retention. */
 static void prune_upload_metrics(struct housekeeping *housekeeping)
 {
@@ -107,6 +118,7 @@ static void *housekeeping_main(void *argument)
 	do {
 		prune_events(housekeeping);
 		prune_upload_metrics(housekeeping);
+		prune_async_requests(housekeeping);
 	} while (wait_period(housekeeping));
 	return NULL;
 }

@@ -487,6 +487,9 @@ struct store_ops {
 	                                     void *context, size_t *count);
 	/* Number of requests created or processing. */
 	enum store_result (*async_pending_count)(struct store *, int64_t *count_out);
+	/* Deletes up to max_rows finished requests (succeeded or failed) created before before (epoch
+	 * seconds); a batch's items only once every item of the batch has finished. *deleted: how many. */
+	enum store_result (*async_prune)(struct store *, int64_t before, unsigned max_rows, long *deleted);
 };
 
 /* Cross-node messages, for nodes sharing one database (PostgreSQL: LISTEN/NOTIFY). A back end

@@ -232,3 +232,25 @@ enum store_result shared_async_pending_count(struct store *store, int64_t *count
 	enum store_result result = sql_get(store, SQL_ASYNC_PENDING, NULL, read_count, count_out);
 	return result == STORE_NOT_FOUND ? STORE_ERROR : result; /* count(*) always has a row */
 }
+
+/* Old enough and finished, and (for a batch's item) no item of its batch still waiting, so a batch
+ * is never read back half pruned. The (status, seq) index takes the finished rows oldest first. */
+static const char SQL_ASYNC_PRUNE[] =
+    "DELETE FROM async_requests WHERE id IN (SELECT r.id FROM async_requests r"
+    " WHERE r.status IN ('succeeded', 'failed') AND r.created_at < $1"
+    " AND (r.batch_id IS NULL OR NOT EXISTS (SELECT 1 FROM async_requests w WHERE w.batch_id = r.batch_id"
+    " AND w.status IN ('created', 'processing')))"
+    " ORDER BY r.seq LIMIT $2)";
+
+enum store_result shared_async_prune(struct store *store, int64_t before, unsigned max_rows, long *deleted)
+{
+	struct sql_connection *c = sql_acquire(store);
+	if (c == NULL)
+		return STORE_UNAVAILABLE;
+	struct sql_params params = {0};
+	sql_param_int64(&params, before);
+	sql_param_int64(&params, max_rows);
+	enum store_result result = sql_change_counted(c, SQL_ASYNC_PRUNE, &params, deleted);
+	sql_release(store, c);
+	return result;
+}

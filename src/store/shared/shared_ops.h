@@ -30,7 +30,7 @@
 	X(event_list) X(event_prune) X(alert_claim_due) X(alert_apply) \
 	X(webhook_insert) X(webhook_get) X(webhook_list) X(webhook_update) X(webhook_rotate_secret) X(webhook_delete) \
 	X(webhook_test) X(delivery_list) X(delivery_get) X(delivery_retry) X(delivery_round) \
-	X(async_insert) X(async_get) X(async_claim_next) X(async_finish) X(async_pending_count) \
+	X(async_insert) X(async_get) X(async_claim_next) X(async_finish) X(async_pending_count) X(async_prune) \
 	X(async_insert_many) X(async_batch_list) X(async_carry_out) X(camera_register_many)
 // clang-format on
 

@@ -217,6 +217,64 @@ static void test_the_store_says_what_it_is(void **state)
 	assert_store_result(store->messages->publish(store, "store contract test"), STORE_OK);
 }
 
+/* Inserts a request created at created_at with the given status (a batch's item when batch_id is
+ * not NULL); returns it. */
+static struct async_request insert_aged(struct store *store, int64_t created_at, enum async_status status,
+                                        const char *batch_id, int batch_index)
+{
+	struct async_request request = make_request(ASYNC_REGISTER_CAMERA, "", created_at);
+	request.status = status;
+	if (batch_id != NULL) {
+		snprintf(request.batch_id, sizeof(request.batch_id), "%s", batch_id);
+		request.batch_index = batch_index;
+	}
+	assert_store_result(store->ops->async_insert(store, &request), STORE_OK);
+	return request;
+}
+
+static bool request_exists(struct store *store, const char *id)
+{
+	struct async_request read;
+	enum store_result result = store->ops->async_get(store, id, &read);
+	assert_true(result == STORE_OK || result == STORE_NOT_FOUND);
+	return result == STORE_OK;
+}
+
+/* Pruning deletes finished requests created before the cut, in bounded steps, and keeps waiting
+ * ones, newer ones, and every item of a batch that still has an item waiting. */
+static void test_async_prune_deletes_old_finished_requests(void **state)
+{
+	struct store *store = contract_store(state);
+	drain_queue(store);
+	const int64_t old = CONTRACT_TIME - 40 * 86400, cut = CONTRACT_TIME - 30 * 86400;
+	struct async_request succeeded = insert_aged(store, old, ASYNC_SUCCEEDED, NULL, 0);
+	struct async_request failed = insert_aged(store, old + 1, ASYNC_FAILED, NULL, 0);
+	struct async_request recent = insert_aged(store, cut + 1, ASYNC_SUCCEEDED, NULL, 0);
+	char done_batch[UUID_BUFFER_SIZE], open_batch[UUID_BUFFER_SIZE];
+	contract_new_id(done_batch);
+	contract_new_id(open_batch);
+	struct async_request done_items[2] = {insert_aged(store, old, ASYNC_SUCCEEDED, done_batch, 0),
+	                                      insert_aged(store, old, ASYNC_FAILED, done_batch, 1)};
+	struct async_request open_finished = insert_aged(store, old, ASYNC_SUCCEEDED, open_batch, 0);
+	struct async_request open_waiting = insert_aged(store, old, ASYNC_CREATED, open_batch, 1);
+
+	long deleted = -1;
+	assert_store_result(store->ops->async_prune(store, cut, 1, &deleted), STORE_OK);
+	assert_int_equal(deleted, 1); /* bounded by max_rows */
+	assert_false(request_exists(store, succeeded.id));
+	assert_store_result(store->ops->async_prune(store, cut, 100, &deleted), STORE_OK);
+	assert_int_equal(deleted, 3);
+	assert_false(request_exists(store, failed.id));
+	assert_false(request_exists(store, done_items[0].id));
+	assert_false(request_exists(store, done_items[1].id));
+	assert_true(request_exists(store, recent.id));
+	assert_true(request_exists(store, open_finished.id));
+	assert_true(request_exists(store, open_waiting.id));
+	assert_store_result(store->ops->async_prune(store, cut, 100, &deleted), STORE_OK);
+	assert_int_equal(deleted, 0);
+	drain_queue(store);
+}
+
 struct contract_tests contract_async_tests(void)
 {
 	static const struct CMUnitTest tests[] = {
@@ -225,6 +283,7 @@ struct contract_tests contract_async_tests(void)
 	    cmocka_unit_test(test_async_claim_next_takes_a_stale_request_again),
 	    cmocka_unit_test(test_async_finish_only_while_processing),
 	    cmocka_unit_test(test_async_pending_count),
+	    cmocka_unit_test(test_async_prune_deletes_old_finished_requests),
 	    cmocka_unit_test(test_ping),
 	    cmocka_unit_test(test_the_store_says_what_it_is),
 	};
