@@ -33,8 +33,9 @@ class Shell:
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=self._stderr, start_new_session=True)
 
-    def run(self, text):
-        """What `text` prints on standard output; fails the test after BLOCK_TIMEOUT."""
+    def run(self, text, label):
+        """What `text` prints on standard output; fails the test, naming `label`, when the block
+        takes longer than BLOCK_TIMEOUT or the shell exits."""
         sentinel = f"__readme_block_done_{uuid.uuid4().hex}__"
         self.process.stdin.write(text.encode() + f"\nprintf '\\n%s\\n' {sentinel}\n".encode())
         self.process.stdin.flush()
@@ -43,11 +44,12 @@ class Shell:
         deadline = time.monotonic() + BLOCK_TIMEOUT
         while marker not in output:
             left = deadline - time.monotonic()
-            assert left > 0, f"the block did not finish within {BLOCK_TIMEOUT} s; printed {output!r}"
+            assert left > 0, (f"the block at {label} did not finish within {BLOCK_TIMEOUT} s; printed "
+                              f"{output!r}\n{self.stderr_tail()}")
             ready, _, _ = select.select([self.process.stdout], [], [], left)
             if ready:
                 chunk = os.read(self.process.stdout.fileno(), 65536)
-                assert chunk, f"the shell exited; printed {output!r}\n{self.stderr_tail()}"
+                assert chunk, f"the shell exited in the block at {label}; printed {output!r}\n{self.stderr_tail()}"
                 output += chunk
         return output[:output.index(marker)].decode(errors="replace")
 
@@ -90,7 +92,7 @@ def test_every_readme_example_prints_the_answer_it_shows(command_one):
     shell = Shell(workdir)
     try:
         for block in blocks:
-            printed = shell.run(block.text.replace(README_BASE, server.url))
+            printed = shell.run(block.text.replace(README_BASE, server.url), f"README.md line {block.line}")
             if block.expected is None:
                 continue
             differences = answer_differences(block.expected, printed)
