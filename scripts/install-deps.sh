@@ -17,6 +17,12 @@ for package in "${packages[@]}"; do
     missing+=("$package")
   fi
 done
+# npm installs the pinned Redocly CLI that lints the served OpenAPI document (tools/openapi-lint,
+# `npm ci` in tests/api/test_openapi_document.py). Checked as a command: a Node.js from elsewhere
+# (NodeSource's, which carries its own npm) serves as well as Debian's nodejs + npm.
+if [[ "${1:-}" == "--test" ]] && ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
+fi
 
 if ((${#missing[@]} > 0)); then
   echo "installing: ${missing[*]}"
