@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/cli.h"
 #include "http/public_url.h"
 #include "util/log.h"
 
@@ -61,7 +62,7 @@ static const struct serve_option serve_options[] = {
      .argument = "URL",
      TEXT_FIELD(database_url),
      .env = "CAMFLEET_DATABASE",
-     .default_value = "sqlite:camfleet.db",
+     .default_value = CLI_DEFAULT_DATABASE,
      .help = "sqlite:PATH, or postgres://USER:PASSWORD@HOST:PORT/DB for nodes sharing one PostgreSQL"},
     {.name = "issuer",
      .argument = "TEXT",

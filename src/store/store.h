@@ -533,6 +533,11 @@ enum store_user { STORE_USER_TOOL, STORE_USER_SERVER };
  * pool. Free with store_close(). */
 struct store *store_open(const char *url, unsigned connections, enum store_user user);
 
+/* Whether the database named by url already holds camfleet's schema (a SQLite file that exists
+ * with its tables; a PostgreSQL database with its tables), found without creating or changing
+ * anything: STORE_OK with *exists set, or STORE_UNAVAILABLE (logged) when it cannot be read. */
+enum store_result store_schema_exists(const char *url, bool *exists) __attribute__((warn_unused_result));
+
 /* Copies url into out (size bytes) with any password replaced by ***, for logs. */
 void store_url_redacted(const char *url, char *out, size_t size);
 
