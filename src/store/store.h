@@ -79,6 +79,9 @@ struct heartbeat_outcome {
 
 /* Called once per listed row; return 0 to go on, non-zero to stop early. */
 typedef int (*camera_row_fn)(void *context, const struct camera *camera);
+/* One group of camera_count_groups: count cameras of organisation_id in state, online or not. */
+typedef void (*camera_count_fn)(void *context, enum camera_state state, bool online, int64_t count,
+                                const char *organisation_id);
 typedef int (*site_row_fn)(void *context, const struct site *site);
 typedef int (*organisation_row_fn)(void *context, const struct organisation *organisation);
 typedef int (*user_row_fn)(void *context, const struct user *user);
@@ -487,6 +490,14 @@ struct store_ops {
 	                                     void *context, size_t *count);
 	/* Number of requests created or processing. */
 	enum store_result (*async_pending_count)(struct store *, int64_t *count_out);
+	/* Requests by kind and status: counts[kind][status] (index 0 of kind unused); one aggregate
+	 * statement (store/shared/fleet_counts.c), for /metrics. */
+	enum store_result (*async_count_groups)(struct store *, int64_t counts[ASYNC_KIND_COUNT][ASYNC_STATUS_COUNT]);
+	/* Calls each once per group of cameras with the same state, online (a heartbeat at or after
+	 * online_since) and, when by_organisation, organisation ("" for none; else always ""); one
+	 * aggregate statement, for /metrics. */
+	enum store_result (*camera_count_groups)(struct store *, int64_t online_since, bool by_organisation,
+	                                         camera_count_fn each, void *context);
 };
 
 /* Cross-node messages, for nodes sharing one database (PostgreSQL: LISTEN/NOTIFY). A back end
