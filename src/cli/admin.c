@@ -303,6 +303,11 @@ int cli_admin(int argc, char **argv)
 		fprintf(stderr, "camfleet admin: --name is required (1 to %d bytes)\n", (int)ENTITY_NAME_MAX);
 		return 2;
 	}
+	enum role role = role_from_name(options.role);
+	if (!is_rotate && (role == ROLE_NONE || role == ROLE_DEVICE)) { /* before any database is created */
+		fprintf(stderr, "camfleet admin: --role must be operator, admin or viewer\n");
+		return 2;
+	}
 	struct store *store = cli_admin_store_open(options.database, options.create);
 	int status = 1;
 	if (store != NULL) {

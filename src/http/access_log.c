@@ -37,6 +37,10 @@ static enum log_level routine_level(const struct http_request *request)
 
 void http_access_log(const struct http_request *request, enum MHD_RequestTerminationCode code, uint64_t duration_ns)
 {
+	bool answered = code == MHD_REQUEST_TERMINATED_COMPLETED_OK || request->status != 0;
+	enum log_level level = answered || request->resume != NULL ? routine_level(request) : LOG_WARN;
+	if (!log_level_enabled(level)) /* a camera's request at debug: nothing to escape or format */
+		return;
 	uint64_t whole_ms = duration_ns / 1000000, thousandths = duration_ns / 1000 % 1000; /* no float formatting */
 	char method[LOG_ESCAPE_SIZE(16)], path[1024], id[LOG_ESCAPE_SIZE(HTTP_REQUEST_ID_SIZE)];
 	char caller[UUID_BUFFER_SIZE * 2 + LOG_ESCAPE_SIZE(LOGIN_NAME_MAX) + 64];
@@ -44,13 +48,12 @@ void http_access_log(const struct http_request *request, enum MHD_RequestTermina
 	log_escape(request->path, path, sizeof(path));
 	log_escape(request->request_id, id, sizeof(id));
 	who(request, caller, sizeof(caller));
-	if (code == MHD_REQUEST_TERMINATED_COMPLETED_OK || request->status != 0)
-		log_write(routine_level(request), "%s %s %u %" PRIu64 ".%03" PRIu64 "ms id=%s%s", method, path,
-		          request->status, whole_ms, thousandths, id, caller);
+	if (answered)
+		log_write(level, "%s %s %u %" PRIu64 ".%03" PRIu64 "ms id=%s%s", method, path, request->status,
+		          whole_ms, thousandths, id, caller);
 	else if (request->resume != NULL) /* suspended, waiting: the client went away, as clients may */
-		log_write(routine_level(request),
-		          "%s %s ended by the client while waiting, after %" PRIu64 ".%03" PRIu64 "ms id=%s%s", method,
-		          path, whole_ms, thousandths, id, caller);
+		log_write(level, "%s %s ended by the client while waiting, after %" PRIu64 ".%03" PRIu64 "ms id=%s%s",
+		          method, path, whole_ms, thousandths, id, caller);
 	else
 		log_warn("%s %s aborted (code %d) after %" PRIu64 ".%03" PRIu64 "ms id=%s%s", method, path, (int)code,
 		         whole_ms, thousandths, id, caller);

@@ -199,3 +199,13 @@ def test_git_ignores_every_credentials_file():
     done = subprocess.run(["git", "-C", str(REPO), "check-ignore", "--no-index", *names],
                           capture_output=True, text=True, timeout=30)
     assert sorted(done.stdout.split()) == sorted(names), done
+
+
+def test_bad_options_create_no_database_even_with_create(tmp_path):
+    database = new_database_url(tmp_path)
+    for args in (["create-client", "--role", "root", "--name", "ops"], ["create-client", "--role", "operator"],
+                 ["create-user", "--role", "operator", "--email", "ops@example.com"],
+                 ["create-user", "--role", "superuser", "--email", "ops@example.com", "--password-stdin"]):
+        done = admin(*args, "--database", database, "--create", stdin_text=PASSWORD + "\n")
+        assert done.returncode == 2, (args, done)
+        assert not schema_present(database, tmp_path), args
