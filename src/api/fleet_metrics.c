@@ -4,7 +4,6 @@
 
 #include <pthread.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "app.h"
 #include "domain/lifecycle.h"
@@ -128,37 +127,41 @@ static void refresh_counts(struct fleet_metrics *metrics, struct app *app, int64
 
 /* --- this node's counters ---------------------------------------------------------------------- */
 
-/* What became of POST /frame-requests, from the status it answered (docs/API.md). */
-static const struct {
-	const char *result;
-	unsigned status_min, status_max;
-} frame_results[] = {
-    {"image", 200, 299},       /* a frame was sent */
-    {"not_found", 404, 404},   /* no such camera, or no image could be had */
-    {"not_running", 409, 409}, /* the camera is paused or decommissioned */
-    {"unavailable", 503, 503}, /* the camera cannot give one now (offline, no answer, busy) */
-    {"refused", 400, 403},     /* a bad request, no token, a role without the right */
-    {"refused", 405, 408},     /* (split around 404 and 409) */
-    {"refused", 410, 499},     /* 413, 422, 429 ... */
-    {"error", 500, 502},       /* the server failed */
-    {"error", 504, 599},
+/* What became of a POST /frame-requests, from the status it was answered with (docs/API.md). */
+enum frame_result {
+	FRAME_IMAGE,       /* 2xx: a frame was sent */
+	FRAME_NOT_FOUND,   /* 404: no such camera, or no image could be had */
+	FRAME_NOT_RUNNING, /* 409: the camera is paused or decommissioned */
+	FRAME_UNAVAILABLE, /* 503: the camera cannot give one now (offline, no answer, busy) */
+	FRAME_REFUSED,     /* another 4xx: a bad request, no token, a role without the right, a rate limit */
+	FRAME_ERROR,       /* another 5xx: the server failed */
+	FRAME_RESULTS
 };
+static const char *const frame_result_names[FRAME_RESULTS] = {"image",       "not_found", "not_running",
+                                                              "unavailable", "refused",   "error"};
+
+static enum frame_result frame_result_of(unsigned status)
+{
+	switch (status) {
+	case 404: return FRAME_NOT_FOUND;
+	case 409: return FRAME_NOT_RUNNING;
+	case 503: return FRAME_UNAVAILABLE;
+	default: break;
+	}
+	return status < 300 ? FRAME_IMAGE : status < 500 ? FRAME_REFUSED : FRAME_ERROR;
+}
 
 static void render_node_counters(struct app *app, struct text_buffer *out)
 {
+	uint64_t frames[FRAME_RESULTS] = {0};
+	for (unsigned status = 200; status < 600; status++)
+		frames[frame_result_of(status)] +=
+		    http_metrics_answered(app->metrics, "POST", "/frame-requests", status, status);
 	text_buffer_append(out, "# HELP camfleet_frame_requests_total Frame requests (POST /frame-requests) answered "
 	                        "by this node, by result.\n# TYPE camfleet_frame_requests_total counter\n");
-	static const char *const results[] = {"image", "not_found", "not_running", "unavailable", "refused", "error"};
-	for (size_t r = 0; r < sizeof(results) / sizeof(results[0]); r++) {
-		uint64_t total = 0;
-		for (size_t i = 0; i < sizeof(frame_results) / sizeof(frame_results[0]); i++)
-			if (strcmp(frame_results[i].result, results[r]) == 0)
-				total +=
-				    http_metrics_answered(app->metrics, "POST", "/frame-requests",
-				                          frame_results[i].status_min, frame_results[i].status_max);
-		text_buffer_append(out, "camfleet_frame_requests_total{result=\"%s\"} %llu\n", results[r],
-		                   (unsigned long long)total);
-	}
+	for (unsigned r = 0; r < FRAME_RESULTS; r++)
+		text_buffer_append(out, "camfleet_frame_requests_total{result=\"%s\"} %llu\n", frame_result_names[r],
+		                   (unsigned long long)frames[r]);
 	text_buffer_append(
 	    out,
 	    "# HELP camfleet_heartbeats_total Camera heartbeats accepted by this node.\n"
