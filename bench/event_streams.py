@@ -86,7 +86,7 @@ class Server:
 
     def __init__(self, workdir, name):
         database = f"sqlite:{workdir / (name + '.db')}"
-        created = subprocess.run([BINARY, "admin", "create-client", "--database", database,
+        created = subprocess.run([BINARY, "admin", "create-client", "--database", database, "--create",
                                   "--role", "operator", "--name", "streams-bench"],
                                  capture_output=True, text=True, check=True)
         client = json.loads(created.stdout.strip().splitlines()[-1])

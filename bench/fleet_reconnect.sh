@@ -75,7 +75,7 @@ start_server() {
   wait_http "$BASE/healthz" "$SERVER_PID" camfleet
 }
 start_server
-CLIENT_JSON=$("$BIN" admin create-client --database "$DB" --role operator --name reconnect-bench)
+CLIENT_JSON=$("$BIN" admin create-client --database "$DB" --create --role operator --name reconnect-bench)
 printf '%s\n' "$CLIENT_JSON" >"$TMP/operator.json"
 chmod 600 "$TMP/operator.json"
 TOKEN=$(curl -sS --fail-with-body -u "$(json_field clientId <<<"$CLIENT_JSON"):$(json_field clientSecret <<<"$CLIENT_JSON")" \

@@ -295,8 +295,8 @@ def main():
     workdir = Path(tempfile.mkdtemp(prefix="camfleet-uploads-"))
     path = workdir / "camfleet.db"
     database = f"sqlite:{path}"
-    done = subprocess.run([binary, "admin", "create-client", "--database", database, "--role", "operator",
-                           "--name", "upload bench"], capture_output=True, text=True, check=True)
+    done = subprocess.run([binary, "admin", "create-client", "--database", database, "--create",
+                           "--role", "operator", "--name", "upload bench"], capture_output=True, text=True, check=True)
     operator = json.loads(done.stdout)
     server = Server(binary, database, workdir)
     try:

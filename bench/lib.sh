@@ -160,7 +160,7 @@ api() {  # api METHOD PATH [JSON]: prints the body, fails unless 2xx (uses BASE 
 # shellcheck disable=SC2034  # ORG_ID and SITE_ID are for the caller
 setup_operator() {
   local database=$1 client client_id client_secret
-  client=$("$BIN" admin create-client --database "$database" --role operator --name bench)
+  client=$("$BIN" admin create-client --database "$database" --create --role operator --name bench)
   client_id=$(json_field clientId <<<"$client")
   client_secret=$(json_field clientSecret <<<"$client")
   TOKEN=$(curl -sS --fail-with-body -u "$client_id:$client_secret" \

@@ -10,7 +10,9 @@ endif()
 set(FUZZ_COMPILE_FLAGS -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
                        -fno-omit-frame-pointer -g -O1)
 
-add_library(camfleet_core_fuzz STATIC EXCLUDE_FROM_ALL ${CORE_SOURCES} ${MIGRATION_SOURCES} ${OPENAPI_C})
+add_library(camfleet_core_fuzz STATIC EXCLUDE_FROM_ALL ${CORE_SOURCES} ${MIGRATION_SOURCES} ${OPENAPI_C}
+            ${BUILD_INFO_C})
+add_dependencies(camfleet_core_fuzz camfleet_build_info)
 target_include_directories(camfleet_core_fuzz PUBLIC ${CMAKE_SOURCE_DIR}/src ${CMAKE_SOURCE_DIR}/fuzz)
 target_compile_options(camfleet_core_fuzz PUBLIC ${FUZZ_COMPILE_FLAGS})
 target_link_libraries(camfleet_core_fuzz PUBLIC PkgConfig::DEPS Threads::Threads m)

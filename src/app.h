@@ -12,6 +12,7 @@
 struct store;
 struct token_service;
 struct http_metrics;
+struct fleet_metrics;
 struct async_worker;
 struct housekeeping;
 struct health_alerts;
@@ -61,6 +62,9 @@ struct app_config {
 	unsigned webhook_concurrency;             /* deliveries in flight from this node */
 	unsigned webhook_concurrency_per_webhook; /* deliveries in flight to one webhook */
 	bool allow_private_webhooks;              /* let webhooks reach private addresses */
+	/* What the server reports about itself (http/access_log.c, api/fleet_metrics.c). */
+	bool log_device_requests;      /* the cameras' requests logged at info, not debug */
+	bool metrics_per_organisation; /* camfleet_cameras gets an organisation label */
 };
 
 struct camera_read_batch;
@@ -74,6 +78,7 @@ struct app {
 	struct store_bus *bus; /* the store's cross-node messages, routed by prefix (store/store_bus.h) */
 	struct token_service *tokens;
 	struct http_metrics *metrics;
+	struct fleet_metrics *fleet_metrics; /* the fleet's families of /metrics (api/fleet_metrics.h) */
 	struct async_worker *worker;
 	struct housekeeping *housekeeping;       /* jobs/housekeeping.c */
 	struct health_alerts *health_alerts;     /* jobs/health_alerts.c */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "util/build_info.h"
 
 static void usage(FILE *out)
 {
@@ -35,7 +36,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(command, "--version") == 0) {
-		puts("camfleet 0.1.0");
+		printf("camfleet %s (commit %s)\n", build_info_version, build_info_commit);
 		return 0;
 	}
 	if (strcmp(command, "serve") == 0)

@@ -382,6 +382,7 @@ const struct route event_stream_routes[] = {
      .pattern = "/events/stream",
      .handler = open_stream,
      .roles = ROLES_READERS,
+     .flags = ROUTE_LONG_POLL, /* open for as long as the client listens */
      .query = "type,cameraId,siteId,since"},
     {0},
 };

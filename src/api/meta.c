@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "api/common.h"
+#include "api/fleet_metrics.h"
 #include "api/meta.h"
 #include "api/routes.h"
 #include "http/metrics.h"
@@ -29,38 +30,38 @@ static enum MHD_Result get_readyz(struct http_request *request)
 }
 
 /* The store's families: the async queue depth, and the camera cache when there is one. */
-static void store_metrics(struct store *store, char *out, size_t size)
+static void store_metrics(struct store *store, struct text_buffer *out)
 {
-	size_t used = 0;
-	out[0] = '\0';
 	int64_t depth = 0;
 	if (store->ops->async_pending_count(store, &depth) == STORE_OK)
-		used +=
-		    (size_t)snprintf(out, size,
-		                     "# HELP camfleet_async_queue_depth Asynchronous requests created or processing.\n"
-		                     "# TYPE camfleet_async_queue_depth gauge\ncamfleet_async_queue_depth %lld\n",
-		                     (long long)depth);
+		text_buffer_append(out,
+		                   "# HELP camfleet_async_queue_depth Asynchronous requests created or processing.\n"
+		                   "# TYPE camfleet_async_queue_depth gauge\ncamfleet_async_queue_depth %lld\n",
+		                   (long long)depth);
 	struct camera_cache_usage cache;
-	if (used < size && store->camera_cache != NULL) {
+	if (store->camera_cache != NULL) {
 		camera_cache_usage(store->camera_cache, &cache);
-		snprintf(out + used, size - used,
-		         "# HELP camfleet_camera_cache_rows Camera rows kept in memory (SQLite server).\n"
-		         "# TYPE camfleet_camera_cache_rows gauge\ncamfleet_camera_cache_rows %zu\n"
-		         "# HELP camfleet_camera_cache_bytes Bytes of the camera rows kept in memory.\n"
-		         "# TYPE camfleet_camera_cache_bytes gauge\ncamfleet_camera_cache_bytes %zu\n"
-		         "# HELP camfleet_camera_cache_hits_total Camera reads answered from memory.\n"
-		         "# TYPE camfleet_camera_cache_hits_total counter\ncamfleet_camera_cache_hits_total %llu\n"
-		         "# HELP camfleet_camera_cache_misses_total Camera reads that went to the database.\n"
-		         "# TYPE camfleet_camera_cache_misses_total counter\ncamfleet_camera_cache_misses_total %llu\n",
-		         cache.rows, cache.bytes, (unsigned long long)cache.hits, (unsigned long long)cache.misses);
+		text_buffer_append(
+		    out,
+		    "# HELP camfleet_camera_cache_rows Camera rows kept in memory (SQLite server).\n"
+		    "# TYPE camfleet_camera_cache_rows gauge\ncamfleet_camera_cache_rows %zu\n"
+		    "# HELP camfleet_camera_cache_bytes Bytes of the camera rows kept in memory.\n"
+		    "# TYPE camfleet_camera_cache_bytes gauge\ncamfleet_camera_cache_bytes %zu\n"
+		    "# HELP camfleet_camera_cache_hits_total Camera reads answered from memory.\n"
+		    "# TYPE camfleet_camera_cache_hits_total counter\ncamfleet_camera_cache_hits_total %llu\n"
+		    "# HELP camfleet_camera_cache_misses_total Camera reads that went to the database.\n"
+		    "# TYPE camfleet_camera_cache_misses_total counter\ncamfleet_camera_cache_misses_total %llu\n",
+		    cache.rows, cache.bytes, (unsigned long long)cache.hits, (unsigned long long)cache.misses);
 	}
 }
 
 char *api_metrics_text(struct app *app, size_t *length)
 {
-	char extra[1536];
-	store_metrics(app->store, extra, sizeof(extra));
-	return http_metrics_render(app->metrics, extra, length);
+	struct text_buffer out = TEXT_BUFFER_INIT;
+	http_metrics_render(app->metrics, &out);
+	store_metrics(app->store, &out);
+	fleet_metrics_render(app->fleet_metrics, app, &out);
+	return text_buffer_finish(&out, length);
 }
 
 static enum MHD_Result get_metrics(struct http_request *request)

@@ -144,11 +144,14 @@ static enum MHD_Result finish_grant(struct http_request *request)
 		return rate_limit_reply_busy(request);
 	if (!grant->known || grant->result != PASSWORD_MATCH) {
 		rate_limit_login_failed(request, grant->kind, grant->identity);
+		request->login_failed = grant->identity; /* the access log names it */
+		request->login_failed_client = grant->kind == LOGIN_CLIENT;
 		if (grant->kind == LOGIN_CLIENT)
 			return invalid_client(request, "unknown client or wrong client secret");
 		return oauth_error(request, 400, "invalid_grant", "unknown user or wrong password");
 	}
 	rate_limit_login_succeeded(request, grant->kind, grant->identity);
+	request->principal = grant->principal; /* the access log names who signed in */
 	if (grant->legacy_hash[0] != '\0')
 		rehash_legacy_secret(request->app->store, grant);
 	return issue(request, &grant->principal);

@@ -1,4 +1,4 @@
-/* `camfleet admin register-cameras --database URL --csv FILE`: the factory's bulk registration
+/* `camfleet admin register-cameras [--database URL] [--create] --csv FILE`: the factory's bulk registration
  * offline, straight on the database. Reads "cameraId,serialNumber" lines (domain/camera_csv.h; an
  * empty cameraId gets a new UUID), registers them 1,000 at a time through the store's
  * camera_register_many (the path the worker takes: the same pair again is "already registered", a
@@ -35,12 +35,13 @@ struct chunk {
 
 static void usage(FILE *out)
 {
-	fputs("usage: camfleet admin register-cameras --database URL --csv FILE\n"
+	fputs("usage: camfleet admin register-cameras [--database URL] [--create] --csv FILE\n"
 	      "  registers the cameras of FILE (\"-\": standard input), lines of cameraId,serialNumber\n"
 	      "  (an optional header line first; an empty cameraId gets a new UUID). The same pair again\n"
 	      "  is already registered (no change); a conflict with another camera fails. Progress and\n"
 	      "  failures (line N: why) on stderr; a JSON summary on stdout; exit status 1 when any failed.\n"
-	      "  --database defaults to $CAMFLEET_DATABASE.\n",
+	      "  --database defaults to $CAMFLEET_DATABASE, else " CLI_DEFAULT_DATABASE "; a database without\n"
+	      "  camfleet's tables is refused unless --create is given.\n",
 	      out);
 }
 
@@ -157,22 +158,25 @@ int cli_admin_register_cameras(int argc, char **argv)
 	static const struct option long_options[] = {
 	    {"database", required_argument, NULL, 'd'},
 	    {"csv", required_argument, NULL, 'c'},
+	    {"create", no_argument, NULL, 'C'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *database = getenv("CAMFLEET_DATABASE"), *csv = NULL;
+	const char *database = cli_admin_default_database(), *csv = NULL;
+	bool create = false;
 	optind = 1;
 	int option;
 	while ((option = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
 		switch (option) {
 		case 'd': database = optarg; break;
 		case 'c': csv = optarg; break;
+		case 'C': create = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (database == NULL || csv == NULL || optind != argc) {
-		fprintf(stderr, "camfleet admin register-cameras: --database and --csv are required\n");
+	if (csv == NULL || optind != argc) {
+		fprintf(stderr, "camfleet admin register-cameras: --csv is required\n");
 		usage(stderr);
 		return 2;
 	}
@@ -181,8 +185,7 @@ int cli_admin_register_cameras(int argc, char **argv)
 		fprintf(stderr, "camfleet admin: cannot open %s: %s\n", csv, strerror(errno));
 		return 1;
 	}
-	log_set_level(LOG_WARN);
-	struct store *store = store_open(database, 1, STORE_USER_TOOL);
+	struct store *store = cli_admin_store_open(database, create);
 	struct chunk *chunk = calloc(1, sizeof(*chunk));
 	struct tally *tally = calloc(1, sizeof(*tally));
 	int status = 1;

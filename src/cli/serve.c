@@ -22,6 +22,7 @@
 #include "cli/serve_options.h"
 #include "device/hub.h"
 #include "api/meta.h"
+#include "api/fleet_metrics.h"
 #include "http/metrics.h"
 #include "http/metrics_listener.h"
 #include "http/rate_limit.h"
@@ -104,7 +105,8 @@ int cli_serve(int argc, char **argv)
 	if (routes == NULL)
 		goto done;
 	app.metrics = http_metrics_new(route_count);
-	if (app.metrics == NULL)
+	app.fleet_metrics = fleet_metrics_new();
+	if (app.metrics == NULL || app.fleet_metrics == NULL)
 		goto done;
 	app.worker = async_worker_start(&app);
 	if (app.worker == NULL)
@@ -179,6 +181,7 @@ done:
 		curl_global_cleanup();
 	async_worker_stop(app.worker);
 	http_metrics_free(app.metrics);
+	fleet_metrics_free(app.fleet_metrics);
 	free(routes);
 	token_service_free(app.tokens);
 	password_checks_stop(app.password_checks);

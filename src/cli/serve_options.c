@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/cli.h"
 #include "http/public_url.h"
 #include "util/log.h"
 
@@ -61,7 +62,7 @@ static const struct serve_option serve_options[] = {
      .argument = "URL",
      TEXT_FIELD(database_url),
      .env = "CAMFLEET_DATABASE",
-     .default_value = "sqlite:camfleet.db",
+     .default_value = CLI_DEFAULT_DATABASE,
      .help = "sqlite:PATH, or postgres://USER:PASSWORD@HOST:PORT/DB for nodes sharing one PostgreSQL"},
     {.name = "issuer",
      .argument = "TEXT",
@@ -173,6 +174,17 @@ static const struct serve_option serve_options[] = {
      .kind = OPTION_LOG_LEVEL,
      .default_value = "info",
      .help = "debug, info, warn or error"},
+    {.name = "log-device-requests",
+     .argument = NULL,
+     FLAG_FIELD(log_device_requests),
+     .env = "CAMFLEET_LOG_DEVICE_REQUESTS",
+     .help = "log the cameras' requests (heartbeats, long-polls, uploads) at info; by default at debug"},
+    {.name = "metrics-per-organisation",
+     .argument = NULL,
+     FLAG_FIELD(metrics_per_organisation),
+     .env = "CAMFLEET_METRICS_PER_ORGANISATION",
+     .help = "label camfleet_cameras of /metrics with each organisation (one series per organisation, state "
+             "and online)"},
     {.name = "public-url",
      .argument = "URL",
      .kind = OPTION_PUBLIC_URL,

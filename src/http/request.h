@@ -44,7 +44,10 @@ struct http_request {
 	bool body_too_large;
 	bool body_announced;        /* Content-Length above 0, or chunked (server.c) */
 	uint64_t content_length;    /* announced; 0 when chunked or none */
-	struct principal principal; /* set for authenticated routes */
+	struct principal principal; /* set for authenticated routes (and by a login that succeeded) */
+	/* A failed login: the username or client id tried (never the secret), for the access log. */
+	const char *login_failed;
+	bool login_failed_client; /* login_failed is a client id, not a username */
 	char request_id[HTTP_REQUEST_ID_SIZE];
 	struct http_header_pair extra_headers[HTTP_MAX_EXTRA_HEADERS];
 	size_t extra_header_count;

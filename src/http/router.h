@@ -16,6 +16,12 @@ enum route_flags {
 	/* A POST, PUT, PATCH or DELETE whose handler runs on the libmicrohttpd thread, not on the
 	 * handler pool (http/handler_pool.h): it suspends the request itself, or never waits. */
 	ROUTE_ON_HTTP_THREAD = 1 << 2,
+	/* A camera's own traffic (heartbeats, long-polls, uploads): its access line is written at
+	 * debug unless --log-device-requests (http/access_log.c). */
+	ROUTE_DEVICE_TRAFFIC = 1 << 3,
+	/* Waits for something to happen by design (a long-poll, a stream): its duration goes to its own
+	 * histogram, not the request-latency one (http/metrics.c). */
+	ROUTE_LONG_POLL = 1 << 4,
 };
 
 /* Tables are written with designated initialisers:

@@ -1,7 +1,7 @@
 /* libmicrohttpd glue: per-request context (arena, body buffer, request id), body limits,
  * dispatch through the router with bearer-token authentication and the route's roles checked
- * from the headers before any body is read, the access log line and the metrics of every
- * request. */
+ * from the headers before any body is read, and the metrics and access log line
+ * (http/access_log.c) of every request. */
 #include "http/server.h"
 
 #include <arpa/inet.h>
@@ -19,6 +19,7 @@
 
 #include "auth/policy.h"
 #include "auth/tokens.h"
+#include "http/access_log.h"
 #include "http/connection_deadlines.h"
 #include "http/handler_pool.h"
 #include "http/metrics.h"
@@ -483,18 +484,7 @@ static void request_completed(void *cls, struct MHD_Connection *connection, void
 		return;
 	uint64_t duration = time_monotonic_nanos() - request->started_ns;
 	http_metrics_record(server->app->metrics, request->route, request->status, duration);
-	uint64_t whole_ms = duration / 1000000, thousandths = duration / 1000 % 1000; /* no float formatting */
-	/* Method, path and id come from the client: escaped, so that no request can forge a line. */
-	char method[LOG_ESCAPE_SIZE(16)], path[1024], id[LOG_ESCAPE_SIZE(HTTP_REQUEST_ID_SIZE)];
-	log_escape(request->method, method, sizeof(method));
-	log_escape(request->path, path, sizeof(path));
-	log_escape(request->request_id, id, sizeof(id));
-	if (code == MHD_REQUEST_TERMINATED_COMPLETED_OK || request->status != 0)
-		log_info("%s %s %u %" PRIu64 ".%03" PRIu64 "ms id=%s", method, path, request->status, whole_ms,
-		         thousandths, id);
-	else
-		log_warn("%s %s aborted (code %d) after %" PRIu64 ".%03" PRIu64 "ms id=%s", method, path, (int)code,
-		         whole_ms, thousandths, id);
+	http_access_log(request, code, duration);
 	request_free(request);
 	*request_context = NULL;
 	atomic_fetch_sub(&server->in_flight, 1);

@@ -53,6 +53,8 @@ struct client {
 
 enum async_kind { ASYNC_REGISTER_CAMERA = 1, ASYNC_PUT_CAMERA_STATE = 2 };
 enum async_status { ASYNC_CREATED = 0, ASYNC_PROCESSING, ASYNC_SUCCEEDED, ASYNC_FAILED };
+#define ASYNC_KIND_COUNT   (ASYNC_PUT_CAMERA_STATE + 1) /* for arrays indexed by kind (0 unused) */
+#define ASYNC_STATUS_COUNT (ASYNC_FAILED + 1)
 
 /* "created", "processing", "succeeded", "failed": as stored and as the API shows it (anything
  * else reads as "failed"). */

@@ -79,6 +79,9 @@ struct heartbeat_outcome {
 
 /* Called once per listed row; return 0 to go on, non-zero to stop early. */
 typedef int (*camera_row_fn)(void *context, const struct camera *camera);
+/* One group of camera_count_groups: count cameras of organisation_id in state, online or not. */
+typedef void (*camera_count_fn)(void *context, enum camera_state state, bool online, int64_t count,
+                                const char *organisation_id);
 typedef int (*site_row_fn)(void *context, const struct site *site);
 typedef int (*organisation_row_fn)(void *context, const struct organisation *organisation);
 typedef int (*user_row_fn)(void *context, const struct user *user);
@@ -490,6 +493,14 @@ struct store_ops {
 	/* Deletes up to max_rows finished requests (succeeded or failed) created before before (epoch
 	 * seconds); a batch's items only once every item of the batch has finished. *deleted: how many. */
 	enum store_result (*async_prune)(struct store *, int64_t before, unsigned max_rows, long *deleted);
+	/* Requests by kind and status: counts[kind][status] (index 0 of kind unused); one aggregate
+	 * statement (store/shared/fleet_counts.c), for /metrics. */
+	enum store_result (*async_count_groups)(struct store *, int64_t counts[ASYNC_KIND_COUNT][ASYNC_STATUS_COUNT]);
+	/* Calls each once per group of cameras with the same state, online (a heartbeat at or after
+	 * online_since) and, when by_organisation, organisation ("" for none; else always ""); one
+	 * aggregate statement, for /metrics. */
+	enum store_result (*camera_count_groups)(struct store *, int64_t online_since, bool by_organisation,
+	                                         camera_count_fn each, void *context);
 };
 
 /* Cross-node messages, for nodes sharing one database (PostgreSQL: LISTEN/NOTIFY). A back end
@@ -535,6 +546,11 @@ enum store_user { STORE_USER_TOOL, STORE_USER_SERVER };
  * migrations; NULL with a logged reason on failure. connections bounds the back end's connection
  * pool. Free with store_close(). */
 struct store *store_open(const char *url, unsigned connections, enum store_user user);
+
+/* Whether the database named by url already holds camfleet's schema (a SQLite file that exists
+ * with its tables; a PostgreSQL database with its tables), found without creating or changing
+ * anything: STORE_OK with *exists set, or STORE_UNAVAILABLE (logged) when it cannot be read. */
+enum store_result store_schema_exists(const char *url, bool *exists) __attribute__((warn_unused_result));
 
 /* Copies url into out (size bytes) with any password replaced by ***, for logs. */
 void store_url_redacted(const char *url, char *out, size_t size);

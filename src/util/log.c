@@ -49,6 +49,11 @@ void log_set_level(enum log_level level)
 	minimum_level = level;
 }
 
+bool log_level_enabled(enum log_level level)
+{
+	return level >= minimum_level;
+}
+
 /* Writes all of text to standard error; a failing log write has nowhere left to be reported. */
 static void write_all(const char *text, size_t length)
 {

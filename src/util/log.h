@@ -2,10 +2,14 @@
 #ifndef CAMFLEET_UTIL_LOG_H
 #define CAMFLEET_UTIL_LOG_H
 
+#include <stdbool.h>
+
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
 /* Sets the lowest level written (default LOG_INFO). */
 void log_set_level(enum log_level level);
+/* Whether lines of level are written: a caller may skip building a line nobody reads. */
+bool log_level_enabled(enum log_level level);
 /* Starts the thread that writes INFO and DEBUG lines in batches (see log.c): 0, or -1 when it
  * cannot start (lines are then written one by one, as before). */
 int log_writer_start(void);

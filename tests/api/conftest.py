@@ -261,9 +261,10 @@ def run_sql(database, sql):
 
 
 def admin_create_client(database, role="operator", name=None):
-    """Run `camfleet admin create-client` on a database; return {"clientId", "clientSecret"}."""
+    """Run `camfleet admin create-client --create` on a database (a new one is set up, as the
+    README's first command does); return {"clientId", "clientSecret"}."""
     check_binary()
-    cmd = [str(BINARY), "admin", "create-client", "--database", database,
+    cmd = [str(BINARY), "admin", "create-client", "--database", database, "--create",
            "--role", role, "--name", name or unique("bootstrap")]
     done = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL,
                           timeout=60)

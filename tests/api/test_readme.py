@@ -69,14 +69,14 @@ class Shell:
 @pytest.fixture
 def command_one(tmp_path):
     """A fresh server as command 1 leaves it: the operator's credentials file written by
-    `camfleet admin create-client` on a new database, `camfleet serve` on it, and ./build/camfleet
+    `camfleet admin create-client --create` on a new database, `camfleet serve` on it, and ./build/camfleet
     (the README's path to the binary) in the folder the commands run in."""
     check_binary()
     server = Server(tmp_path / "server")
     # As scripts/run.sh does it: the command's standard output is the credentials file.
     with open(tmp_path / "camfleet-operator.json", "wb") as credentials:
         done = subprocess.run([str(BINARY), "admin", "create-client", "--database", server.database,
-                               "--role", "operator", "--name", "operator"], stdin=subprocess.DEVNULL,
+                               "--create", "--role", "operator", "--name", "operator"], stdin=subprocess.DEVNULL,
                               stdout=credentials, stderr=subprocess.PIPE, timeout=60)
     assert done.returncode == 0, done.stderr.decode(errors="replace")[-2000:]
     (tmp_path / "build").mkdir()

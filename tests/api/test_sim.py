@@ -257,7 +257,7 @@ def test_sim_command_poll_shares_connections_and_still_answers_frames(start_serv
     """--command-poll S: each camera asks for commands every S seconds without waiting (no long
     poll holding a connection per camera: a long poll would answer once in 30 s), and a frame
     request is still answered."""
-    api = private_api(start_server, ["--frame-wait", "8"])
+    api = private_api(start_server, ["--frame-wait", "8", "--log-device-requests"])  # polls counted in the log
     tenant = Tenant(api)
     sim = Sim(api, tmp_path, 2, "--site", tenant.site_id, "--heartbeat-interval", "1",
               "--command-poll", "0.5", "--duration", "20")

@@ -198,5 +198,6 @@ struct contract_tests contract_async_batch_tests(void); /* the batched worker's 
 struct contract_tests contract_event_tests(void);       /* events: one per camera write, none when refused */
 struct contract_tests contract_event_list_tests(void);  /* the audit log: filters, order, pages */
 struct contract_tests contract_alert_tests(void);       /* health alerts: due cameras, decisions */
+struct contract_tests contract_fleet_count_tests(void); /* the fleet's counts for /metrics */
 
 #endif
