@@ -7,8 +7,9 @@ packages=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libs
           libargon2-dev libcurl4-openssl-dev libjpeg-dev libpq-dev zlib1g-dev tzdata curl ca-certificates)
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(libcmocka-dev python3 python3-pytest python3-requests python3-pytest-xdist sqlite3 postgresql nginx-light
-            clang libclang-rt-dev clang-format)  # clang, libclang-rt-dev: libFuzzer and the sanitizers
-                                                 # (scripts/fuzz.sh); clang-format: scripts/check-format.sh
+            clang libclang-rt-dev clang-format  # clang, libclang-rt-dev: libFuzzer and the sanitizers
+                                                # (scripts/fuzz.sh); clang-format: scripts/check-format.sh
+            chromium chromium-driver python3-selenium)  # the dashboard's browser tests (tests/ui)
 fi
 
 missing=()
