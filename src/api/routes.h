@@ -19,6 +19,7 @@ extern const struct route user_routes[];              /* api/users.c */
 extern const struct route client_routes[];            /* api/clients.c */
 extern const struct route camera_routes[];            /* api/cameras.c: claim, get, list, patch, delete */
 extern const struct route camera_action_routes[];     /* api/camera_actions.c: state, move, reads */
+extern const struct route camera_position_routes[];   /* api/camera_positions.c: position history */
 extern const struct route async_request_routes[];     /* api/async_requests.c */
 extern const struct route register_batch_routes[];    /* api/register_batches.c */
 extern const struct route opening_hours_routes[];     /* api/opening_hours.c: site schedules */

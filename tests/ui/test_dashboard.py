@@ -135,3 +135,45 @@ def test_sign_out_forgets_the_token(browser, api, fleet):
     one(browser, "button", "Sign out").click()
     one(browser, "button", "Sign in")
     assert browser.execute_script("return sessionStorage.getItem('camfleet.token')") is None
+
+
+def extra_camera(api, fleet, name):
+    """A camera of the fleet's organisation outside the simulator (offline), for tests that move or
+    decommission it."""
+    registered = support.register_camera(api)
+    admin_token = support.user_token(api, fleet.admin)
+    return support.claim_camera(api, admin_token, registered["serialNumber"], fleet.sites["Berlin Mitte"]["id"],
+                                name=name)
+
+
+def test_admin_moves_a_camera_and_sees_its_position_history(browser, api, fleet):
+    camera = extra_camera(api, fleet, "Loading bay")
+    sign_in(browser, api.base, fleet.admin["email"], PASSWORD, path=f"/ui/cameras/{camera['id']}")
+    one(browser, "button", "Move").click()
+    dialog = wait_for(lambda: browser.find_element(By.CSS_SELECTOR, "dialog[open]"), message="the Move dialog")
+    from selenium.webdriver.support.ui import Select
+    Select(one(browser, "combobox", "New site", within=dialog)).select_by_visible_text("Hamburg Hafen")
+    one(browser, "button", "Move", within=dialog).click()
+    history = wait_for(lambda: (lambda rows: rows if len(rows) == 2 else None)(
+        browser.find_elements(By.CSS_SELECTOR, "table[aria-label='Position history'] tbody tr")),
+        message="two positions in the history")
+    assert history[0].text.startswith("Hamburg Hafen") and history[0].text.endswith("now")
+    assert history[1].text.startswith("Berlin Mitte")
+    moved = support.expect(api.get(f"/cameras/{camera['id']}", api.operator_token), 200)
+    assert moved["siteId"] == fleet.sites["Hamburg Hafen"]["id"]
+
+
+def test_decommission_asks_for_a_confirmation_naming_the_camera(browser, api, fleet):
+    camera = extra_camera(api, fleet, "Side door")
+    sign_in(browser, api.base, fleet.admin["email"], PASSWORD, path=f"/ui/cameras/{camera['id']}")
+    one(browser, "button", "Decommission").click()
+    dialog = wait_for(lambda: browser.find_element(By.CSS_SELECTOR, "dialog[open]"), message="the confirmation")
+    assert "Side door" in dialog.text and camera["serialNumber"] in dialog.text
+    one(browser, "button", "Cancel", within=dialog).click()
+    assert support.expect(api.get(f"/cameras/{camera['id']}", api.operator_token), 200)["state"] == "running"
+    one(browser, "button", "Decommission").click()
+    dialog = wait_for(lambda: browser.find_element(By.CSS_SELECTOR, "dialog[open]"), message="the confirmation")
+    one(browser, "button", "Decommission", within=dialog).click()
+    wait_for(lambda: browser.find_element(By.CSS_SELECTOR, ".page-head .badge").text == "decommissioned",
+             message="the decommissioned badge")
+    assert support.expect(api.get(f"/cameras/{camera['id']}", api.operator_token), 200)["state"] == "decommissioned"
