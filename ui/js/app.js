@@ -3,14 +3,18 @@ import * as api from './api.js';
 import {clear, field, h} from './dom.js';
 import {showFleet} from './fleet.js';
 import {showCamera} from './camera.js';
+import {showSite, showSites} from './sites.js';
 
 const routes = [
 	{pattern: /^\/ui\/?$/, title: 'Fleet', view: showFleet, nav: 'Fleet'},
 	{pattern: /^\/ui\/cameras\/([0-9a-f-]{36})$/, title: 'Camera', view: showCamera, nav: 'Fleet'},
+	{pattern: /^\/ui\/sites$/, title: 'Sites', view: showSites, nav: 'Sites'},
+	{pattern: /^\/ui\/sites\/([0-9a-f-]{36})$/, title: 'Site', view: showSite, nav: 'Sites'},
 ];
 
 const navigation = [
 	{label: 'Fleet', href: '/ui/'},
+	{label: 'Sites', href: '/ui/sites'},
 ];
 
 let stopCurrentView = null; // what the shown view returned: stops its refresh

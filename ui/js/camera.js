@@ -2,7 +2,7 @@
 // uploads, today's opening hours of its site, its position history, and the actions the role
 // may take (Rename, Pause / Resume, Move, Decommission).
 import * as api from './api.js';
-import {clear, field, h, toast} from './dom.js';
+import {append, clear, field, h, toast} from './dom.js';
 import {bytes, clockIn, onlineText, percent, rate, seconds, timeElement} from './format.js';
 
 export async function showCamera(main, who, cameraId) {
@@ -23,14 +23,14 @@ export async function showCamera(main, who, cameraId) {
 function draw(view, who, camera, site, redraw) {
 	clear(view);
 	const title = camera.name || camera.serialNumber;
-	view.append(
+	append(view, [
 	    h('nav', {class: 'crumbs', 'aria-label': 'Breadcrumb'}, h('a', {href: '/ui/', 'data-link': true}, 'Fleet'), ' / ', title),
 	    h('div', {class: 'page-head'}, h('h1', {}, title),
 	      h('span', {class: `badge state-${camera.state}`}, camera.state),
 	      h('span', {class: `status ${camera.isOnline ? 'is-online' : 'is-offline'}`}, onlineText(camera))),
 	    api.canWrite(who) ? actions(who, camera, redraw) : null,
 	    h('div', {class: 'grid'}, details(camera, site), liveFrame(camera), uploads(camera), openingHours(camera, site),
-	      positions(camera)));
+	      positions(camera))]);
 }
 
 function card(heading, ...content) {
