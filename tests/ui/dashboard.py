@@ -11,7 +11,7 @@ from conftest import WAIT
 ROLE_SELECTORS = {
     "button": "button, [role=button]",
     "link": "a[href]",
-    "textbox": "input:not([type]), input[type=text], input[type=email], input[type=password], input[type=search], textarea",
+    "textbox": "input:not([type]), input[type=text], input[type=email], input[type=password], input[type=search], input[type=url], textarea",
     "combobox": "select",
     "img": "img",
     "row": "tr",

@@ -4,17 +4,25 @@ import {clear, field, h} from './dom.js';
 import {showFleet} from './fleet.js';
 import {showCamera} from './camera.js';
 import {showSite, showSites} from './sites.js';
+import {showAdmin} from './admin.js';
+import {showEvents, showWebhooks} from './events.js';
 
 const routes = [
 	{pattern: /^\/ui\/?$/, title: 'Fleet', view: showFleet, nav: 'Fleet'},
 	{pattern: /^\/ui\/cameras\/([0-9a-f-]{36})$/, title: 'Camera', view: showCamera, nav: 'Fleet'},
 	{pattern: /^\/ui\/sites$/, title: 'Sites', view: showSites, nav: 'Sites'},
 	{pattern: /^\/ui\/sites\/([0-9a-f-]{36})$/, title: 'Site', view: showSite, nav: 'Sites'},
+	{pattern: /^\/ui\/events$/, title: 'Events', view: showEvents, nav: 'Events'},
+	{pattern: /^\/ui\/webhooks$/, title: 'Webhooks', view: showWebhooks, nav: 'Webhooks', roles: ['operator', 'admin']},
+	{pattern: /^\/ui\/admin$/, title: 'Administration', view: showAdmin, nav: 'Administration', roles: ['operator', 'admin']},
 ];
 
 const navigation = [
 	{label: 'Fleet', href: '/ui/'},
 	{label: 'Sites', href: '/ui/sites'},
+	{label: 'Events', href: '/ui/events'},
+	{label: 'Webhooks', href: '/ui/webhooks', roles: ['operator', 'admin']},
+	{label: 'Administration', href: '/ui/admin', roles: ['operator', 'admin']},
 ];
 
 let stopCurrentView = null; // what the shown view returned: stops its refresh
@@ -110,7 +118,7 @@ async function render() {
 	const main = clear(document.getElementById('main'));
 	for (const route of routes) {
 		const match = location.pathname.match(route.pattern);
-		if (!match) continue;
+		if (!match || (route.roles && !route.roles.includes(who.role))) continue;
 		document.title = `${route.title} · camfleet`;
 		try {
 			stopCurrentView = (await route.view(main, who, ...match.slice(1))) || null;

@@ -3,6 +3,7 @@
 // may take (Rename, Pause / Resume, Move, Decommission).
 import * as api from './api.js';
 import {append, clear, field, h, toast} from './dom.js';
+import {modal} from './modal.js';
 import {bytes, clockIn, onlineText, percent, rate, seconds, timeElement} from './format.js';
 
 export async function showCamera(main, who, cameraId) {
@@ -121,33 +122,6 @@ function positions(camera) {
 	return card('Position history', body);
 }
 
-// A modal dialog with a form; submit runs action(form) and closes on success, or shows the API's
-// message in the dialog.
-function dialog(heading, controls, submitLabel, action, danger = false) {
-	const error = h('p', {class: 'form-error', role: 'alert'});
-	const box = h('dialog', {class: 'dialog', 'aria-label': heading});
-	const close = () => {
-		box.close();
-		box.remove();
-	};
-	const form = h('form', {onsubmit: async (event) => {
-		event.preventDefault();
-		error.textContent = '';
-		try {
-			await action();
-			close();
-		} catch (failure) {
-			error.textContent = failure.message;
-		}
-	}}, h('h2', {}, heading), controls, error,
-	    h('div', {class: 'dialog-buttons'}, h('button', {type: 'button', onclick: close}, 'Cancel'),
-	      h('button', {type: 'submit', class: danger ? 'danger' : 'primary'}, submitLabel)));
-	box.append(form);
-	box.addEventListener('close', () => box.remove());
-	document.body.append(box);
-	box.showModal();
-}
-
 function actions(who, camera, redraw) {
 	const bar = h('div', {class: 'actions', role: 'group', 'aria-label': 'Camera actions'});
 	const live = camera.state === 'running' || camera.state === 'paused';
@@ -161,7 +135,7 @@ function actions(who, camera, redraw) {
 		const alias1 = h('input', {type: 'text', value: camera.direction1Alias || '', maxlength: 200});
 		const alias2 = h('input', {type: 'text', value: camera.direction2Alias || '', maxlength: 200});
 		const orNull = (input) => (input.value.trim() === '' ? null : input.value.trim());
-		dialog(`Rename ${name}`, [field('Name', nameInput), field('Direction 1 alias', alias1), field('Direction 2 alias', alias2)],
+		modal(`Rename ${name}`, [field('Name', nameInput), field('Direction 1 alias', alias1), field('Direction 2 alias', alias2)],
 		       'Save', async () => {
 			       await api.patch(`/cameras/${camera.id}`, {name: orNull(nameInput), direction1Alias: orNull(alias1),
 			                                                 direction2Alias: orNull(alias2)});
@@ -177,13 +151,13 @@ function actions(who, camera, redraw) {
 		const sites = (await api.get(`/sites${who.role === 'operator' ? api.query({organisationId: camera.organisationId}) : ''}`))
 		                  .filter((site) => site.organisationId === camera.organisationId);
 		const select = h('select', {}, sites.map((site) => h('option', {value: site.id, selected: site.id === camera.siteId}, site.name)));
-		dialog(`Move ${name}`, [field('New site', select)], 'Move', async () => {
+		modal(`Move ${name}`, [field('New site', select)], 'Move', async () => {
 			await api.post(`/cameras/${camera.id}/move`, {siteId: select.value});
 			await done('Camera moved');
 		});
 	}}, 'Move'));
 	bar.append(h('button', {type: 'button', class: 'danger', disabled: !live, onclick: () => {
-		dialog(`Decommission ${name}?`,
+		modal(`Decommission ${name}?`,
 		       [h('p', {}, `Decommission camera “${name}” (${camera.serialNumber})? It stops counting and leaves the fleet until it is claimed again.`)],
 		       'Decommission', async () => {
 			       await api.remove(`/cameras/${camera.id}`);

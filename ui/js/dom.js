@@ -28,12 +28,12 @@ export function clear(element) {
 
 // A labelled form field: <label for=id>text</label> + the control; returns the wrapper.
 let fieldCounter = 0;
-export function field(labelText, control, hint) {
+export function field(labelText, control, hint, className) {
 	const id = control.id || `field-${++fieldCounter}`;
 	control.id = id;
 	const message = h('p', {class: 'field-error', id: `${id}-error`, 'aria-live': 'polite'});
 	control.setAttribute('aria-describedby', `${id}-error`);
-	return h('div', {class: 'field'}, h('label', {for: id}, labelText), control, hint ? h('p', {class: 'hint'}, hint) : null,
+	return h('div', {class: className ? `field ${className}` : 'field'}, h('label', {for: id}, labelText), control, hint ? h('p', {class: 'hint'}, hint) : null,
 	         message);
 }
 
