@@ -10,6 +10,9 @@ if [[ "${1:-}" == "--test" ]]; then
             clang libclang-rt-dev clang-format  # clang, libclang-rt-dev: libFuzzer and the sanitizers
                                                 # (scripts/fuzz.sh); clang-format: scripts/check-format.sh
             chromium chromium-driver python3-selenium)  # the dashboard's browser tests (tests/ui)
+  if ! command -v npm >/dev/null; then  # for axe-core (below); a Node.js from elsewhere brings its own npm
+    packages+=(npm)
+  fi
 fi
 
 missing=()
@@ -24,4 +27,14 @@ if ((${#missing[@]} > 0)); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The browser tests' npm packages (axe-core), exactly as tests/ui/package-lock.json pins them; again
+# only when the lockfile is newer than what npm last installed.
+if [[ "${1:-}" == "--test" ]]; then
+  ui_tests="$(cd "$(dirname "$0")/.." && pwd)/tests/ui"
+  if [[ ! "$ui_tests/node_modules/.package-lock.json" -nt "$ui_tests/package-lock.json" ]]; then
+    echo "installing the npm packages of tests/ui (npm ci)"
+    npm ci --prefix "$ui_tests" --no-audit --no-fund --loglevel=error >/dev/null
+  fi
 fi

@@ -132,6 +132,23 @@ def api(server):
     client.session.close()
 
 
+@pytest.fixture
+def start_server(tmp_path, request):
+    """Factory for a server of the test's own (killed when it ends)."""
+    started = []
+
+    def start(extra_args=(), name="private"):
+        instance = support.Server(tmp_path / name, extra_args, owner=request.node.nodeid)
+        instance.operator_client = instance.admin_create_client("operator", "private-op")
+        instance.start()
+        started.append(instance)
+        return instance
+
+    yield start
+    for instance in started:
+        instance.kill()
+
+
 @pytest.fixture(scope="session")
 def fleet(api, tmp_path_factory):
     instance = Fleet(api, tmp_path_factory.mktemp("sim"))

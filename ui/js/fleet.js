@@ -86,6 +86,8 @@ export async function showFleet(main, who) {
 		const link = api.nextLink(response);
 		state.next = link ? new URL(link, location.origin).searchParams.get('after') : null;
 		drawRows();
+		// when the first rows showed, in ms since the page started loading (tests/ui measure it)
+		if (!performance.getEntriesByName('camfleet:first-rows').length) performance.mark('camfleet:first-rows');
 		updated.textContent = `Updated ${new Date().toLocaleTimeString()}`;
 	}
 
