@@ -85,3 +85,23 @@ def test_a_viewer_has_no_administration_or_webhooks(browser, api, fleet):
     one(browser, "link", "Events")
     browser.get(api.base + "/ui/admin")
     wait_for(lambda: browser.find_element(By.TAG_NAME, "h1").text == "Page not found", message="no admin page")
+
+
+def test_the_operator_registers_a_camera_and_adds_an_organisation(browser, api, fleet):
+    operator = support.make_user(api, None, "operator", password=PASSWORD)
+    sign_in(browser, api.base, operator["email"], PASSWORD, path="/ui/admin")
+    registration = wait_for(lambda: browser.find_element(By.CSS_SELECTOR, "section[aria-label='Camera registration']"),
+                            message="the registration card")
+    serial = support.unique_serial()
+    one(browser, "textbox", "Serial number", within=registration).send_keys(serial)
+    one(browser, "button", "Register camera", within=registration).click()
+    wait_for(lambda: "succeeded" in registration.text, message="the registration succeeded")
+    registered = support.expect(api.get("/cameras", api.operator_token,
+                                        params={"serialNumber": serial, "state": "registered"}), 200)
+    assert [c["state"] for c in registered] == ["registered"]
+    organisations = browser.find_element(By.CSS_SELECTOR, "section[aria-label='Organisations']")
+    name = support.unique("Stadtwerke")
+    one(browser, "textbox", "Organisation name", within=organisations).send_keys(name)
+    one(browser, "button", "Add organisation", within=organisations).click()
+    wait_for(lambda: name in organisations.text, message="the new organisation listed")
+    assert name in [o["name"] for o in support.expect(api.get("/organisations", api.operator_token), 200)]

@@ -4,7 +4,7 @@
 import * as api from './api.js';
 import {append, clear, field, h, toast} from './dom.js';
 import {modal} from './modal.js';
-import {bytes, clockIn, onlineText, percent, rate, seconds, timeElement} from './format.js';
+import {absoluteTime, bytes, clockIn, onlineText, percent, rate, seconds, timeElement} from './format.js';
 
 export async function showCamera(main, who, cameraId) {
 	const camera = await api.get(`/cameras/${cameraId}`);
@@ -65,7 +65,7 @@ function liveFrame(camera) {
 			for (let i = 0; i < raw.length; i++) buffer[i] = raw.charCodeAt(i);
 			const url = URL.createObjectURL(new Blob([buffer], {type: 'image/jpeg'}));
 			clear(picture).append(h('img', {src: url, alt: `Live frame of ${camera.name || camera.serialNumber}`, class: 'live-frame'}));
-			clear(caption).append('Taken ', timeElement(frame.timestamp));
+			clear(caption).append('Taken ', timeElement(frame.timestamp), ` · ${absoluteTime(frame.timestamp)}`);
 		} catch (failure) {
 			caption.textContent = failure.message;
 		} finally {
