@@ -122,7 +122,8 @@ def server(tmp_path_factory):
     instance.operator_client = instance.admin_create_client("operator", "ui-operator")
     instance.start()
     yield instance
-    instance.stop()
+    code = instance.stop()
+    assert code in (0, None), f"the server exited {code} on SIGTERM\n{instance.log_tail()}"
 
 
 @pytest.fixture(scope="session")
