@@ -177,3 +177,21 @@ def test_decommission_asks_for_a_confirmation_naming_the_camera(browser, api, fl
     wait_for(lambda: browser.find_element(By.CSS_SELECTOR, ".page-head .badge").text == "decommissioned",
              message="the decommissioned badge")
     assert support.expect(api.get(f"/cameras/{camera['id']}", api.operator_token), 200)["state"] == "decommissioned"
+
+
+def test_the_fleet_page_follows_the_live_events_with_the_token_in_a_header(browser, api, fleet):
+    import json
+    sign_in(browser, api.base, fleet.admin["email"], PASSWORD)
+    wait_for(lambda: camera_rows(browser), message="the table")
+
+    def stream_requests():
+        found = []
+        for entry in browser.get_log("performance"):
+            message = json.loads(entry["message"])["message"]
+            if message["method"] == "Network.requestWillBeSent" and "/events/stream" in message["params"]["request"]["url"]:
+                found.append(message["params"]["request"])
+        return found
+    requests_seen = wait_for(stream_requests, message="GET /events/stream")
+    token = browser.execute_script("return sessionStorage.getItem('camfleet.token')")
+    assert requests_seen[0]["url"] == api.base + "/events/stream"
+    assert requests_seen[0]["headers"].get("Authorization") == f"Bearer {token}"

@@ -102,3 +102,32 @@ export function query(parameters) {
 }
 
 export const canWrite = (who) => who && (who.role === 'operator' || who.role === 'admin');
+
+// Follows GET /events/stream (Server-Sent Events, read with fetch so that the token goes in the
+// Authorization header, never in a URL): calls onEvent(event object) for each event until
+// signal aborts. Resolves when the stream ends or fails; the caller decides whether to reconnect.
+export async function followEvents(onEvent, signal) {
+	const value = token();
+	const response = await fetch('/events/stream', {headers: {Accept: 'text/event-stream', Authorization: `Bearer ${value}`},
+	                                                  signal});
+	if (!response.ok || !response.body) return;
+	const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+	let pending = '';
+	for (;;) {
+		const {value: chunk, done} = await reader.read();
+		if (done) return;
+		pending += chunk;
+		let end;
+		while ((end = pending.indexOf('\n\n')) >= 0) { // one message per blank line
+			const message = pending.slice(0, end);
+			pending = pending.slice(end + 2);
+			const data = message.split('\n').filter((line) => line.startsWith('data:')).map((line) => line.slice(5).trim()).join('\n');
+			if (!data) continue; // a comment (keep-alive)
+			try {
+				onEvent(JSON.parse(data));
+			} catch {
+				// not JSON: not an event of ours
+			}
+		}
+	}
+}

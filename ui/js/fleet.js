@@ -1,5 +1,6 @@
 // The Fleet page (the start page): counts per status and site, filters, search, and the camera
-// table one page at a time (the API's limit/after), refreshed every 10 s while shown.
+// table one page at a time (the API's limit/after), refreshed on each live event (/events/stream)
+// and every 10 s while shown.
 import * as api from './api.js';
 import {clear, field, h} from './dom.js';
 import {onlineText, percent, rate, seconds, timeElement} from './format.js';
@@ -140,13 +141,31 @@ export async function showFleet(main, who) {
 
 	await loadPage();
 	loadCounts().catch(() => {});
+	// A change of a camera (claim, pause, move, offline alert, …) shows at once through the live
+	// events; metrics and heartbeats, which write no event, through the refresh every 10 s.
+	const live = new AbortController();
+	let soon = null;
+	const followLive = () => api.followEvents(() => {
+		clearTimeout(soon);
+		soon = setTimeout(() => {
+			loadPage().catch(() => {});
+			loadCounts().catch(() => {});
+		}, 500); // a burst of events, one refresh
+	}, live.signal).catch(() => {}).finally(() => {
+		if (!live.signal.aborted) setTimeout(followLive, REFRESH_MS); // reconnect, calmly
+	});
+	followLive();
 	let ticks = 0;
 	const timer = setInterval(() => {
 		loadPage().catch(() => {});
 		// the counts read the whole fleet: a large one every 6th time (once a minute)
 		if (++ticks % (countedCameras > LARGE_FLEET ? 6 : 1) === 0) loadCounts().catch(() => {});
 	}, REFRESH_MS);
-	return () => clearInterval(timer);
+	return () => {
+		clearInterval(timer);
+		clearTimeout(soon);
+		live.abort();
+	};
 }
 
 function cameraRow(camera, sites) {
