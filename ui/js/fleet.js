@@ -205,9 +205,9 @@ function drawSummary(summary, perSite, cameras, sites) {
 	      h('thead', {}, h('tr', {}, h('th', {scope: 'col'}, 'Site'), h('th', {scope: 'col', class: 'numeric'}, 'Online'),
 	                       h('th', {scope: 'col', class: 'numeric'}, 'Offline'), h('th', {scope: 'col', class: 'numeric'}, 'Paused'))),
 	      h('tbody', {}, rows.slice(0, 8).map((row) => h('tr', {}, h('td', {}, row.name),
-	                                                      h('td', {class: 'numeric'}, row.counts.online),
-	                                                      h('td', {class: 'numeric'}, row.counts.offline),
-	                                                      h('td', {class: 'numeric'}, row.counts.paused))))),
+	                                                      h('td', {class: 'numeric'}, row.counts.online.toLocaleString()),
+	                                                      h('td', {class: 'numeric'}, row.counts.offline.toLocaleString()),
+	                                                      h('td', {class: 'numeric'}, row.counts.paused.toLocaleString()))))),
 	    ...(rows.length > 8 ? [h("p", {class: "muted"}, `and ${rows.length - 8} more sites`)] : []));
 }
 
