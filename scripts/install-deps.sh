@@ -9,7 +9,8 @@ if [[ "${1:-}" == "--test" ]]; then
   packages+=(libcmocka-dev python3 python3-pytest python3-requests python3-pytest-xdist sqlite3 postgresql nginx-light
             clang libclang-rt-dev clang-format  # clang, libclang-rt-dev: libFuzzer and the sanitizers
                                                 # (scripts/fuzz.sh); clang-format: scripts/check-format.sh
-            prometheus)  # promtool: tests/api/test_metrics_fleet.py checks /metrics with it
+            prometheus  # promtool: tests/api/test_metrics_fleet.py checks /metrics with it
+            chromium chromium-driver python3-selenium)  # the dashboard's browser tests (tests/ui)
 fi
 
 missing=()
@@ -30,4 +31,14 @@ if ((${#missing[@]} > 0)); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The browser tests' npm packages (axe-core), exactly as tests/ui/package-lock.json pins them; again
+# only when the lockfile is newer than what npm last installed.
+if [[ "${1:-}" == "--test" ]]; then
+  ui_tests="$(cd "$(dirname "$0")/.." && pwd)/tests/ui"
+  if [[ ! "$ui_tests/node_modules/.package-lock.json" -nt "$ui_tests/package-lock.json" ]]; then
+    echo "installing the npm packages of tests/ui (npm ci)"
+    npm ci --prefix "$ui_tests" --no-audit --no-fund --loglevel=error >/dev/null
+  fi
 fi

@@ -3,7 +3,9 @@
 # throw-away PostgreSQL cluster, then builds twice — a normal build with -Werror and an
 # AddressSanitizer + UndefinedBehaviorSanitizer build — and runs on each the C unit tests (CTest +
 # cmocka; the store contract test on SQLite and on the cluster) and the HTTP tests (pytest against
-# the real binary) on SQLite and on PostgreSQL; last, each libFuzzer target runs for 20 s. The
+# the real binary) on SQLite and on PostgreSQL, and on the normal build the dashboard's browser tests
+# (tests/ui: headless Chromium against the real binary and `camfleet sim`) on both back ends too;
+# last, each libFuzzer target runs for 20 s. The
 # cluster is stopped at the end, also when a step fails. Build folders (relative to the
 # repository): $CAMFLEET_CI_BUILD (default build-ci) and its siblings -sanitize and -pg (the
 # cluster; its files stay there for a post-mortem).
@@ -64,6 +66,20 @@ http_tests() {
   fi
 }
 
+# The dashboard in headless Chromium (tests/ui); two workers: each runs its own browser, server and
+# simulated cameras.
+ui_tests() {
+  local build_dir=$1 backend=$2
+  step "dashboard: browser tests on $backend"
+  if [[ "$backend" == PostgreSQL ]]; then
+    CAMFLEET_TEST_POSTGRES="$postgres_url" CAMFLEET_BIN="$PWD/$build_dir/camfleet" \
+      /usr/bin/python3 -m pytest -q -p no:cacheprovider -n 2 tests/ui
+  else
+    env -u CAMFLEET_TEST_POSTGRES CAMFLEET_BIN="$PWD/$build_dir/camfleet" \
+      /usr/bin/python3 -m pytest -q -p no:cacheprovider -n 2 tests/ui
+  fi
+}
+
 run_suite() {
   local name=$1 build_dir=$2
   shift 2
@@ -83,6 +99,8 @@ export ASAN_OPTIONS="abort_on_error=1:detect_leaks=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 
 run_suite "release build" "$build_root" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+ui_tests "$build_root" SQLite
+ui_tests "$build_root" PostgreSQL
 run_suite "sanitizer build (ASan + UBSan)" "$build_root-sanitize" -DCMAKE_BUILD_TYPE=Debug -DCAMFLEET_SANITIZE=ON
 # Every libFuzzer target for 20 s on its seed corpus (clang build in $build_root-fuzz); any
 # crash, leak, undefined behaviour or failed invariant fails the run (README "Fuzzing").

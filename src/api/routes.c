@@ -12,6 +12,7 @@ static const struct route *const route_tables[] = {
     client_routes,
     camera_routes,
     camera_action_routes,
+    camera_position_routes,
     async_request_routes,
     register_batch_routes,
     event_routes,
@@ -21,6 +22,7 @@ static const struct route *const route_tables[] = {
     device_routes,
     webhook_routes,
     webhook_delivery_routes,
+    ui_routes,
 };
 
 struct route *api_routes_build(size_t *count_out)

@@ -19,11 +19,13 @@ extern const struct route user_routes[];              /* api/users.c */
 extern const struct route client_routes[];            /* api/clients.c */
 extern const struct route camera_routes[];            /* api/cameras.c: claim, get, list, patch, delete */
 extern const struct route camera_action_routes[];     /* api/camera_actions.c: state, move, reads */
+extern const struct route camera_position_routes[];   /* api/camera_positions.c: position history */
 extern const struct route async_request_routes[];     /* api/async_requests.c */
 extern const struct route register_batch_routes[];    /* api/register_batches.c */
 extern const struct route opening_hours_routes[];     /* api/opening_hours.c: site schedules */
 extern const struct route device_credential_routes[]; /* api/device_credentials.c: issue, revoke */
 extern const struct route device_routes[];            /* api/device.c: the /device/... endpoints */
+extern const struct route ui_routes[];                /* api/ui.c: the dashboard at /ui/ */
 
 /* Builds the joined table (malloc'd; the caller frees it after the server stops). */
 struct route *api_routes_build(size_t *count_out);

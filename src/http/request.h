@@ -13,7 +13,7 @@
 #include "util/arena.h"
 
 #define HTTP_MAX_PATH_PARAMS   4
-#define HTTP_MAX_EXTRA_HEADERS 8 /* a handler's few + RateLimit-Policy, RateLimit, Retry-After */
+#define HTTP_MAX_EXTRA_HEADERS 12 /* a handler's few + RateLimit-Policy, RateLimit, Retry-After */
 #define HTTP_REQUEST_ID_SIZE   65
 
 struct route;

@@ -12,6 +12,7 @@ struct compiled_route {
 	size_t segment_count;
 	const char *segments[ROUTER_MAX_SEGMENTS]; /* NULL for a {placeholder} */
 	size_t segment_lengths[ROUTER_MAX_SEGMENTS];
+	bool trailing_slash; /* the pattern ends with "/" ("/ui/"): only such paths match it */
 };
 
 static struct route *table;
@@ -24,6 +25,8 @@ static int compile(const char *pattern, struct compiled_route *out)
 	if (pattern[0] != '/')
 		return -1;
 	out->segment_count = 0;
+	size_t pattern_length = strlen(pattern);
+	out->trailing_slash = pattern_length > 1 && pattern[pattern_length - 1] == '/';
 	const char *p = pattern + 1;
 	while (*p != '\0') {
 		if (out->segment_count >= ROUTER_MAX_SEGMENTS)
@@ -34,7 +37,7 @@ static int compile(const char *pattern, struct compiled_route *out)
 		out->segments[out->segment_count] = placeholder ? NULL : p;
 		out->segment_lengths[out->segment_count] = length;
 		out->segment_count++;
-		if (end == NULL)
+		if (end == NULL || end[1] == '\0')
 			break;
 		p = end + 1;
 	}
@@ -64,9 +67,12 @@ const struct route *router_routes(size_t *count)
 	return table;
 }
 
-/* Splits path into segments (pointers into path, with lengths); returns the count or -1. */
-static int split_path(const char *path, const char **segments, size_t *lengths)
+/* Splits path into segments (pointers into path, with lengths); returns the count or -1.
+ * *trailing_slash tells whether the path ends with "/" after its last segment; only routes whose
+ * pattern does too match it. */
+static int split_path(const char *path, const char **segments, size_t *lengths, bool *trailing_slash)
 {
+	*trailing_slash = false;
 	if (path[0] != '/')
 		return -1;
 	int count = 0;
@@ -82,15 +88,18 @@ static int split_path(const char *path, const char **segments, size_t *lengths)
 		if (end == NULL)
 			break;
 		p = end + 1;
-		if (*p == '\0') /* trailing slash: an empty last segment */
-			return -1;
+		if (*p == '\0') { /* trailing slash */
+			*trailing_slash = true;
+			break;
+		}
 	}
 	return count;
 }
 
-static bool path_matches(const struct compiled_route *route, const char **segments, const size_t *lengths, size_t count)
+static bool path_matches(const struct compiled_route *route, const char **segments, const size_t *lengths, size_t count,
+                         bool trailing_slash)
 {
-	if (route->segment_count != count)
+	if (route->segment_count != count || route->trailing_slash != trailing_slash)
 		return false;
 	for (size_t i = 0; i < count; i++) {
 		if (route->segments[i] == NULL) {
@@ -108,7 +117,8 @@ enum router_match router_match(struct http_request *request, char *allow, size_t
 {
 	const char *segments[ROUTER_MAX_SEGMENTS];
 	size_t lengths[ROUTER_MAX_SEGMENTS];
-	int count = split_path(request->path, segments, lengths);
+	bool trailing_slash = false;
+	int count = split_path(request->path, segments, lengths, &trailing_slash);
 	if (count < 0)
 		return ROUTER_NO_PATH;
 	bool path_found = false;
@@ -117,7 +127,7 @@ enum router_match router_match(struct http_request *request, char *allow, size_t
 	if (allow_size > 0)
 		allow[0] = '\0';
 	for (size_t i = 0; i < table_count; i++) {
-		if (!path_matches(&compiled[i], segments, lengths, (size_t)count))
+		if (!path_matches(&compiled[i], segments, lengths, (size_t)count, trailing_slash))
 			continue;
 		path_found = true;
 		if (strcmp(table[i].method, method) != 0) {

@@ -32,6 +32,15 @@ struct site {
 	int64_t created_at;
 };
 
+/* One placement of a camera at a site (each claim and move opens one, closing the previous). */
+struct camera_position {
+	char id[UUID_BUFFER_SIZE];
+	char organisation_id[UUID_BUFFER_SIZE];
+	char site_id[UUID_BUFFER_SIZE];
+	int64_t started_at; /* epoch seconds */
+	int64_t ended_at;   /* epoch seconds; 0 while the camera is still there */
+};
+
 struct user {
 	char id[UUID_BUFFER_SIZE];
 	char organisation_id[UUID_BUFFER_SIZE]; /* "" for operators */

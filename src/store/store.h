@@ -87,6 +87,7 @@ typedef int (*organisation_row_fn)(void *context, const struct organisation *org
 typedef int (*user_row_fn)(void *context, const struct user *user);
 typedef int (*client_row_fn)(void *context, const struct client *client);
 typedef int (*site_id_fn)(void *context, const char *site_id);
+typedef int (*camera_position_fn)(void *context, const struct camera_position *position);
 typedef int (*site_exception_fn)(void *context, const char *date, const char *intervals_json);
 /* One stored signing key; the texts live only during the call. */
 struct signing_key_record {
@@ -281,6 +282,13 @@ struct store_ops {
 	enum store_result (*site_exception_delete)(struct store *, const char *site_id, const char *date);
 	/* Calls row for each exception of the site, in date order. */
 	enum store_result (*site_exception_list)(struct store *, const char *site_id, site_exception_fn, void *context);
+
+	/* Calls row for each position of the camera, newest first (the latest opened first), at
+	 * most limit of them; organisation_id non-"" keeps that organisation's positions, granted_user_id
+	 * non-"" those at sites granted to that user. No such camera: no rows (STORE_OK). */
+	enum store_result (*camera_position_list)(struct store *, const char *camera_id, const char *organisation_id,
+	                                          const char *granted_user_id, size_t limit, camera_position_fn row,
+	                                          void *context);
 
 	/* Users; STORE_CONFLICT on a duplicate email. */
 	enum store_result (*user_insert)(struct store *, const struct user *);

@@ -137,6 +137,13 @@ EXPECTATIONS = {
     ("GET", "/healthz"): public("/healthz"),
     ("GET", "/readyz"): public("/readyz"),
     ("GET", "/openapi.json"): public("/openapi.json"),
+    # the dashboard's files (api/ui.c): / and /ui redirect to /ui/, app paths answer its page
+    ("GET", "/"): public("/", 302),
+    ("GET", "/ui"): public("/ui", 302),
+    ("GET", "/ui/"): public("/ui/"),
+    ("GET", "/ui/{path}"): public("/ui/sites"),
+    ("GET", "/ui/{path}/{more}"): public("/ui/js/app.js"),
+    ("GET", "/ui/{path}/{more}/{rest}"): public("/ui/sites/3f0c9a52-7d1e-4c55-9a60-1b2f3e4d5c6b/hours"),
     ("GET", "/.well-known/jwks.json"): public("/.well-known/jwks.json"),
     ("GET", "/.well-known/oauth-authorization-server"):
         public("/.well-known/oauth-authorization-server"),
@@ -234,6 +241,8 @@ EXPECTATIONS = {
         "/events/stream", params={"cameraId": w.camera[s]}, stream=True), 200, filtered=True),
     ("GET", "/cameras/{cameraId}"): Expect(READERS, SITE_SCOPES, lambda w, s: Call(
         f"/cameras/{w.camera[s]}"), 200),
+    ("GET", "/cameras/{cameraId}/positions"): Expect(READERS, SITE_SCOPES, lambda w, s: Call(
+        f"/cameras/{w.camera[s]}/positions"), 200),
     ("PATCH", "/cameras/{cameraId}"): Expect(WRITERS, SITE_SCOPES, lambda w, s: Call(
         f"/cameras/{w.camera[s]}", json={"name": unique("cam")}), 200),
     ("DELETE", "/cameras/{cameraId}"): Expect(WRITERS, SITE_SCOPES, lambda w, s: Call(

@@ -218,10 +218,12 @@ enum store_result shared_camera_list(struct store *store, const struct camera_fi
  * camera's row) earlier than the one it follows ends and starts positions at that one's start. */
 static const char SQL_POSITION_CLOSE[] = "UPDATE camera_positions SET ended_at = CASE WHEN started_at > $2"
                                          " THEN started_at ELSE $2 END WHERE camera_id = $1 AND ended_at IS NULL";
+/* Each position takes the camera's next ordinal: the order of positions within one second. */
 static const char SQL_POSITION_OPEN[] =
-    "INSERT INTO camera_positions(id, camera_id, organisation_id, site_id, started_at)"
-    " SELECT $1, $2, $3, $4, CASE WHEN m > $5 THEN m ELSE $5 END"
-    " FROM (SELECT COALESCE(MAX(started_at), $5) AS m FROM camera_positions WHERE camera_id = $2) AS latest";
+    "INSERT INTO camera_positions(id, camera_id, organisation_id, site_id, started_at, ordinal)"
+    " SELECT $1, $2, $3, $4, CASE WHEN m > $5 THEN m ELSE $5 END, n + 1"
+    " FROM (SELECT COALESCE(MAX(started_at), $5) AS m, COALESCE(MAX(ordinal), 0) AS n"
+    " FROM camera_positions WHERE camera_id = $2) AS latest";
 
 /* Ends the camera's open position (if any) at the given time. Call with the camera row held. */
 static enum store_result close_position(struct sql_connection *c, const char *camera_id, int64_t at)

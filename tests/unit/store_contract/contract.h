@@ -192,6 +192,7 @@ struct contract_tests contract_token_tests(void);       /* signing keys and toke
 struct contract_tests contract_hours_tests(void);       /* opening hours and exceptions */
 struct contract_tests contract_camera_tests(void);      /* register, reads, the list */
 struct contract_tests contract_lifecycle_tests(void);   /* claim, state, move, patch */
+struct contract_tests contract_position_tests(void);    /* a camera's position history */
 struct contract_tests contract_device_tests(void);      /* device link: credentials, heartbeats, uploads, frames */
 struct contract_tests contract_async_tests(void);       /* asynchronous requests, ping, the store's shape */
 struct contract_tests contract_async_batch_tests(void); /* the batched worker's step, batches of registrations */
