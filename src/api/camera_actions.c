@@ -58,6 +58,7 @@ static enum MHD_Result put_state(struct http_request *request)
 	    !camera_access_load_or_reply(request, id, &camera) ||
 	    !camera_access_transition_or_reply(request, &camera, action, write_state, NULL))
 		return http_replied(request);
+	api_add_location(request, "/cameras/%s", camera.id);
 	return camera_access_reply(request, 201, &camera, true);
 }
 
@@ -124,6 +125,7 @@ static enum MHD_Result post_move(struct http_request *request)
 	placement.at = time_now_seconds();
 	if (!camera_access_transition_or_reply(request, &camera, CAMERA_ACTION_MOVE, write_move, &placement))
 		return http_replied(request);
+	api_add_location(request, "/cameras/%s", camera.id);
 	return camera_access_reply(request, 201, &camera, true);
 }
 
