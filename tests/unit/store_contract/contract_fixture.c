@@ -263,10 +263,11 @@ int main(void)
 {
 	log_set_level(LOG_WARN); /* migrations log each step at INFO */
 	const struct contract_tests areas[] = {
-	    contract_directory_tests(),  contract_people_tests(), contract_token_tests(),
-	    contract_hours_tests(),      contract_camera_tests(), contract_lifecycle_tests(),
-	    contract_device_tests(),     contract_async_tests(),  contract_event_tests(),
-	    contract_event_list_tests(), contract_alert_tests(),  contract_async_batch_tests(),
+	    contract_directory_tests(),     contract_people_tests(), contract_token_tests(),
+	    contract_hours_tests(),         contract_camera_tests(), contract_lifecycle_tests(),
+	    contract_device_tests(),        contract_async_tests(),  contract_event_tests(),
+	    contract_event_list_tests(),    contract_alert_tests(),  contract_async_batch_tests(),
+	    contract_refresh_token_tests(),
 	};
 	size_t total = 0;
 	for (size_t i = 0; i < sizeof(areas) / sizeof(areas[0]); i++)
