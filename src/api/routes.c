@@ -21,6 +21,7 @@ static const struct route *const route_tables[] = {
     device_routes,
     webhook_routes,
     webhook_delivery_routes,
+    me_routes,
 };
 
 struct route *api_routes_build(size_t *count_out)

@@ -24,6 +24,7 @@ extern const struct route register_batch_routes[];    /* api/register_batches.c 
 extern const struct route opening_hours_routes[];     /* api/opening_hours.c: site schedules */
 extern const struct route device_credential_routes[]; /* api/device_credentials.c: issue, revoke */
 extern const struct route device_routes[];            /* api/device.c: the /device/... endpoints */
+extern const struct route me_routes[];                /* api/me.c: the caller's identity */
 
 /* Builds the joined table (malloc'd; the caller frees it after the server stops). */
 struct route *api_routes_build(size_t *count_out);
