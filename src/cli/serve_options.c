@@ -78,7 +78,8 @@ static const struct serve_option serve_options[] = {
      .argument = "SECONDS",
      NUMBER_FIELD(refresh_token_ttl_seconds, 0, 86400 * 366),
      .default_value = "2592000",
-     .help = "lifetime of a refresh token of the password grant (30 days), renewed with each use; 0: none issued"},
+     .help = "lifetime of each refresh token of the password grant (30 days; every exchange hands out a new one); "
+             "0: none issued"},
     {.name = "signing-key-file",
      .argument = "PATH",
      TEXT_FIELD(signing_key_file),
