@@ -2,13 +2,16 @@
 grant_type=refresh_token exchanges it for a new access token and a new refresh token (rotation,
 single use); a used one presented again revokes its whole chain; they end with the user as access
 tokens do (deletion, password change, role change); they are bound to the client_id of the
-sign-in; they expire after --refresh-token-ttl; failures count like failed passwords."""
+sign-in; they expire after --refresh-token-ttl; failures count like failed passwords. The tests
+fail exchanges on purpose, so they run on a server of this module (without the per-address limit,
+which test_failed_refreshes_count_like_failed_passwords checks on its own server): the session
+server's address never collects failures."""
 import re
 
 import pytest
 
-from conftest import (Api, assert_oauth_error, describe, expect, jwt_parts, make_org, make_user,
-                      run_sql)
+from conftest import (Api, Server, Tenant, assert_oauth_error, describe, expect, jwt_parts,
+                      make_org, make_user, run_sql)
 
 TOKEN_KEYS = {"access_token", "token_type", "expires_in", "refresh_token"}
 REFRESH_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.[A-Za-z0-9_-]{43}$")
@@ -36,6 +39,24 @@ def assert_tokens(resp):
 def assert_refused(resp, description):
     body = assert_oauth_error(resp, 400, "invalid_grant")
     assert description in body["error_description"], describe(resp)
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory):
+    """This module's server (shadows the session's `api`)."""
+    server = Server(tmp_path_factory.mktemp("refresh"), ["--login-failures-per-address", "0"])
+    server.operator_client = server.admin_create_client("operator", "refresh-operator")
+    server.start()
+    client = Api(server, server.operator_client)
+    yield client
+    client.session.close()
+    code = server.stop()
+    assert code in (0, None), f"refresh server exited {code}\n{server.log_tail()}"
+
+
+@pytest.fixture
+def tenant(api):
+    return Tenant(api)
 
 
 @pytest.fixture
