@@ -27,19 +27,20 @@ struct app_config {
 	char database_url[1024];
 	char issuer[256];
 	unsigned token_ttl_seconds;
-	char signing_key_file[1024];     /* --signing-key-file: PEM key signing tokens; "": the database's keys */
-	unsigned threads;                /* libmicrohttpd worker threads (thread pool size) */
-	unsigned write_threads;          /* threads running the writes' handlers (http/handler_pool.h) */
-	size_t max_body_bytes;           /* request bodies above this get 413 */
-	size_t max_upload_bytes;         /* the same for routes that take uploads (camera frames) */
-	unsigned max_connections;        /* concurrent connections accepted (cli/serve_limits.c) */
-	unsigned connection_timeout;     /* seconds an idle or slow connection is kept */
-	unsigned header_timeout;         /* seconds a new connection has for its first request head */
-	unsigned frame_max_age;          /* seconds a stored frame counts as fresh */
-	unsigned online_window;          /* seconds after the last heartbeat a camera is online */
-	unsigned offline_alert_after;    /* seconds offline before camera.offline (jobs/health_alerts.c) */
-	unsigned offline_reminder_after; /* seconds between camera.offline reminders; 0: none */
-	unsigned event_retention_days;   /* events older than this are deleted (jobs/housekeeping.c) */
+	unsigned refresh_token_ttl_seconds; /* lifetime of a password grant's refresh token; 0: none issued */
+	char signing_key_file[1024];        /* --signing-key-file: PEM key signing tokens; "": the database's keys */
+	unsigned threads;                   /* libmicrohttpd worker threads (thread pool size) */
+	unsigned write_threads;             /* threads running the writes' handlers (http/handler_pool.h) */
+	size_t max_body_bytes;              /* request bodies above this get 413 */
+	size_t max_upload_bytes;            /* the same for routes that take uploads (camera frames) */
+	unsigned max_connections;           /* concurrent connections accepted (cli/serve_limits.c) */
+	unsigned connection_timeout;        /* seconds an idle or slow connection is kept */
+	unsigned header_timeout;            /* seconds a new connection has for its first request head */
+	unsigned frame_max_age;             /* seconds a stored frame counts as fresh */
+	unsigned online_window;             /* seconds after the last heartbeat a camera is online */
+	unsigned offline_alert_after;       /* seconds offline before camera.offline (jobs/health_alerts.c) */
+	unsigned offline_reminder_after;    /* seconds between camera.offline reminders; 0: none */
+	unsigned event_retention_days;      /* events older than this are deleted (jobs/housekeeping.c) */
 	unsigned upload_metrics_retention_days; /* hourly video upload buckets kept this long (the same) */
 	unsigned async_request_retention_days;  /* finished asynchronous requests kept this long (the same) */
 	unsigned frame_wait;                    /* seconds a frame request waits for the camera's upload */

@@ -41,6 +41,10 @@ static enum MHD_Result accept_request(struct http_request *request, const struct
 		return api_store_failure(request, result, "request", "a request with this id already exists");
 	json_t *body = json_pack("{s:s, s:s, s:s}", "id", async_request->id, "msg", async_request->message, "status",
 	                         async_status_name(async_request->status));
+	api_add_location(request, "%s/%s",
+	                 async_request->kind == ASYNC_REGISTER_CAMERA ? "/register-camera-requests"
+	                                                              : "/put-camera-state-requests",
+	                 async_request->id);
 	return http_reply_json(request, 202, body);
 }
 

@@ -58,6 +58,7 @@ static enum MHD_Result put_state(struct http_request *request)
 	    !camera_access_load_or_reply(request, id, &camera) ||
 	    !camera_access_transition_or_reply(request, &camera, action, write_state, NULL))
 		return http_replied(request);
+	api_add_location(request, "/cameras/%s", camera.id);
 	return camera_access_reply(request, 201, &camera, true);
 }
 
@@ -124,6 +125,7 @@ static enum MHD_Result post_move(struct http_request *request)
 	placement.at = time_now_seconds();
 	if (!camera_access_transition_or_reply(request, &camera, CAMERA_ACTION_MOVE, write_move, &placement))
 		return http_replied(request);
+	api_add_location(request, "/cameras/%s", camera.id);
 	return camera_access_reply(request, 201, &camera, true);
 }
 
@@ -224,9 +226,50 @@ static bool camera_gives_frames_or_reply(struct http_request *request, const str
 	return false;
 }
 
-static enum MHD_Result no_image(struct http_request *request)
+/* The seed's 404 "No image available", saying why. Only the camera not answering in time gets
+ * Retry-After: its frame may still come (and is then served for --frame-max-age). */
+static enum MHD_Result no_image_in_time(struct http_request *request)
 {
-	return http_reply_error(request, 404, "No image available");
+	http_reply_add_header(request, "Retry-After", "1");
+	return http_reply_error(request, 404,
+	                        "No image available: the camera did not upload a frame within --frame-wait (%u s); "
+	                        "it may still send one, try again",
+	                        request->app->config.frame_wait);
+}
+
+static enum MHD_Result no_image_offline(struct http_request *request, const struct camera *camera)
+{
+	if (camera->last_seen_at == 0)
+		return http_reply_error(request, 404,
+		                        "No image available: camera %s is offline; it has never sent a heartbeat "
+		                        "(lastSeenAt null)",
+		                        camera->id);
+	char last_seen[RFC3339_BUFFER_SIZE];
+	time_format_rfc3339(camera->last_seen_at, last_seen);
+	if (camera->reported_offline)
+		return http_reply_error(request, 404,
+		                        "No image available: camera %s is offline; it said it was shutting down "
+		                        "(lastSeenAt %s)",
+		                        camera->id, last_seen);
+	return http_reply_error(request, 404,
+	                        "No image available: camera %s is offline; its last heartbeat (lastSeenAt %s) is "
+	                        "older than --online-window (%u s)",
+	                        camera->id, last_seen, request->app->config.online_window);
+}
+
+static enum MHD_Result no_image_without_waiting(struct http_request *request)
+{
+	return http_reply_error(request, 404,
+	                        "No image available: no frame newer than --frame-max-age (%u s) is stored and "
+	                        "waiting for the camera is disabled (--frame-wait 0)",
+	                        request->app->config.frame_max_age);
+}
+
+/* 503 with Retry-After: the request may succeed on another node or a moment later. */
+static enum MHD_Result frame_unavailable(struct http_request *request, const char *reason)
+{
+	http_reply_add_header(request, "Retry-After", "1");
+	return http_reply_error(request, 503, "%s; try again", reason);
 }
 
 static enum MHD_Result reply_frame(struct http_request *request, const unsigned char *jpeg, size_t length,
@@ -249,8 +292,10 @@ static enum MHD_Result frame_waited(struct http_request *request)
 	struct device_frame_wait *waited = request->resume_context;
 	if (waited->closing)
 		http_reply_add_header(request, "Connection", "close");
+	if (waited->frame == NULL && waited->closing)
+		return frame_unavailable(request, "the server is shutting down");
 	if (waited->frame == NULL)
-		return no_image(request);
+		return no_image_in_time(request);
 	return device_frame_reply(request, waited->frame); /* takes over the wait's reference */
 }
 
@@ -259,11 +304,20 @@ static enum MHD_Result await_frame(struct http_request *request, const struct ca
 {
 	const struct app_config *config = &request->app->config;
 	bool online = camera_is_online(camera, time_now_seconds(), config->online_window);
-	switch (
-	    device_hub_await_frame(request->app->hub, request, camera->id, online, config->frame_wait, frame_waited)) {
+	enum device_frame_refusal refusal;
+	switch (device_hub_await_frame(request->app->hub, request, camera->id, online, config->frame_wait, frame_waited,
+	                               &refusal)) {
 	case DEVICE_SUSPENDED: return MHD_YES; /* frame_waited answers */
-	case DEVICE_ANSWER_NOW: return no_image(request);
+	case DEVICE_ANSWER_NOW:
 	case DEVICE_FAILED: break;
+	}
+	switch (refusal) {
+	case DEVICE_FRAME_CAMERA_UNREACHABLE: return no_image_offline(request, camera);
+	case DEVICE_FRAME_WAIT_DISABLED: return no_image_without_waiting(request);
+	case DEVICE_FRAME_CLOSING: return frame_unavailable(request, "the server is shutting down");
+	case DEVICE_FRAME_QUEUE_FULL:
+		return frame_unavailable(request, "too many commands are waiting for this camera");
+	case DEVICE_FRAME_NO_MEMORY: break;
 	}
 	return http_reply_error(request, 500, "internal error");
 }

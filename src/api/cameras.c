@@ -91,6 +91,7 @@ static enum MHD_Result post_camera(struct http_request *request)
 		return camera_access_refuse(request, &camera, CAMERA_ACTION_CLAIM, LIFECYCLE_CONFLICT);
 	if (result != STORE_OK)
 		return api_store_failure(request, result, "camera", NULL);
+	api_add_location(request, "/cameras/%s", camera.id);
 	return camera_access_reply(request, 201, &camera, true);
 }
 

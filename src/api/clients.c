@@ -94,6 +94,7 @@ static enum MHD_Result post_client(struct http_request *request)
 		body = NULL;
 	}
 	explicit_bzero(secret, sizeof(secret));
+	api_add_location(request, "/clients/%s", client.id);
 	return http_reply_json(request, 201, body);
 }
 

@@ -1,9 +1,15 @@
 /* Request validation helpers and the store-result → HTTP mapping. */
 #include "api/common.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "http/public_url.h"
+#include "util/log.h"
 #include "util/timeutil.h"
+
+#define LOCATION_PATH_MAX 256 /* the longest path handed out: a few segments and two UUIDs */
 
 bool api_require_role_or_reply(struct http_request *request, unsigned role_mask, const char *action)
 {
@@ -199,4 +205,22 @@ void api_change_origin(const struct http_request *request, struct change_origin 
 	out->at_ms = time_now_millis();
 	out->online_window = request->app->config.online_window;
 	out->offline_alert_after = request->app->config.offline_alert_after;
+}
+
+void api_add_location(struct http_request *request, const char *path_format, ...)
+{
+	char path[LOCATION_PATH_MAX];
+	va_list arguments;
+	va_start(arguments, path_format);
+	int length = vsnprintf(path, sizeof(path), path_format, arguments);
+	va_end(arguments);
+	const char *location = NULL;
+	if (length >= 0 && (size_t)length < sizeof(path))
+		location =
+		    arena_printf(&request->arena, "%s%s", public_url_path(request->app->config.public_url), path);
+	if (location == NULL) {
+		log_error("cannot build the Location header of %s", path_format);
+		return;
+	}
+	http_reply_add_header(request, "Location", location);
 }

@@ -53,6 +53,11 @@ enum MHD_Result api_store_failure(struct http_request *request, enum store_resul
 /* Parses a boolean query flag ("true" or "false"); missing → default_value; 422 otherwise. */
 bool api_query_bool_or_reply(struct http_request *request, const char *name, bool default_value, bool *out);
 
+/* Adds the Location header of a 201 or 202 answer: the root-relative URL of the resource created
+ * or of the request to poll — path_format (printf, starting with '/') after the path of
+ * --public-url (http/public_url.h). Logs and adds nothing should the URL not fit. */
+void api_add_location(struct http_request *request, const char *path_format, ...) __attribute__((format(printf, 2, 3)));
+
 /* json_string(text) or json_null() when text is empty: for optional ids and names. */
 json_t *api_json_string_or_null(const char *text);
 /* RFC 3339 string of epoch seconds, or null when 0. */

@@ -255,6 +255,7 @@ static enum MHD_Result post_video_upload(struct http_request *request)
 		return reply_credentials_gone(request);
 	if (result != STORE_OK)
 		return api_store_failure(request, result, "camera", NULL);
+	api_add_location(request, "/cameras/%s/video-upload-metrics", request->principal.subject);
 	return http_reply_json(request, 201,
 	                       json_pack("{s:o}", "uploadedAt", api_json_time_or_null(upload.uploaded_at)));
 }
@@ -364,6 +365,7 @@ static enum MHD_Result post_frame(struct http_request *request)
 	else
 		log_error("device: no memory to hand the frame of camera %s to its waiters", camera_id);
 	device_frame_release(frame);
+	api_add_location(request, "/cameras/%s", camera_id);
 	return http_reply_json(request, 201, json_pack("{s:o}", "timestamp", api_json_time_or_null(taken_at)));
 }
 

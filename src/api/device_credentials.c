@@ -71,6 +71,7 @@ static enum MHD_Result post_credentials(struct http_request *request)
 	                         api_json_time_or_null(issued_ms / 1000));
 	explicit_bzero(secret, sizeof(secret));
 	http_reply_add_header(request, "Cache-Control", "no-store");
+	api_add_location(request, "/cameras/%s", id); /* the credentials are read nowhere: their camera */
 	return http_reply_json(request, 201, body);
 }
 

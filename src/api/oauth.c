@@ -1,5 +1,7 @@
-/* OAuth 2.0 (RFC 6749): the token endpoint with the client_credentials and password grants,
- * the JWKS that publishes the signing key, and the authorization-server metadata (RFC 8414).
+/* OAuth 2.0 (RFC 6749): the token endpoint with the client_credentials, password and
+ * refresh_token grants (the password grant also hands out a rotating refresh token,
+ * auth/refresh_tokens.h), the JWKS that publishes the signing key, and the authorization-server
+ * metadata (RFC 8414).
  * Errors follow RFC 6749 section 5.2 and also carry camfleet's {code, message}. Failed grants
  * are rate limited (http/rate_limit.h): a locked-out attempt gets 429 before any check. Client
  * secrets stored as keyed hashes (auth/secret_keys.h) are checked here, in microseconds; argon2id
@@ -16,10 +18,12 @@
 #include "api/routes.h"
 #include "api/password_checks.h"
 #include "auth/password.h"
+#include "auth/refresh_tokens.h"
 #include "auth/secret_keys.h"
 #include "auth/tokens.h"
 #include "http/rate_limit.h"
 #include "util/log.h"
+#include "util/timeutil.h"
 
 #define FORM_VALUE_MAX 512
 
@@ -29,6 +33,7 @@ struct token_form {
 	char client_secret[FORM_VALUE_MAX];
 	char username[FORM_VALUE_MAX];
 	char password[FORM_VALUE_MAX];
+	char refresh_token[FORM_VALUE_MAX];
 	bool too_long;
 };
 
@@ -50,6 +55,8 @@ static enum MHD_Result collect_field(void *cls, enum MHD_ValueKind kind, const c
 		target = form->username;
 	} else if (strcmp(key, "password") == 0) {
 		target = form->password;
+	} else if (strcmp(key, "refresh_token") == 0) {
+		target = form->refresh_token;
 	}
 	if (target == NULL)
 		return MHD_YES; /* scope and other parameters are accepted and ignored */
@@ -93,7 +100,9 @@ static const char *timing_equaliser_hash(void)
 	return made ? dummy_hash : NULL;
 }
 
-static enum MHD_Result issue(struct http_request *request, const struct principal *principal)
+/* Answers 200 with an access token for principal, and refresh (NULL: none) beside it. */
+static enum MHD_Result issue(struct http_request *request, const struct principal *principal,
+                             const struct refresh_grant *refresh)
 {
 	char *token = NULL;
 	unsigned expires_in = 0;
@@ -104,6 +113,11 @@ static enum MHD_Result issue(struct http_request *request, const struct principa
 	json_t *body =
 	    json_pack("{s:s, s:s, s:i}", "access_token", token, "token_type", "Bearer", "expires_in", (int)expires_in);
 	free(token);
+	if (body != NULL && refresh != NULL &&
+	    json_object_set_new(body, "refresh_token", json_string(refresh->token)) != 0) {
+		json_decref(body);
+		body = NULL;
+	}
 	http_reply_add_header(request, "Cache-Control", "no-store");
 	http_reply_add_header(request, "Pragma", "no-cache");
 	return http_reply_json(request, 200, body);
@@ -113,9 +127,11 @@ static enum MHD_Result issue(struct http_request *request, const struct principa
 struct pending_grant {
 	enum password_check result; /* first: the checker writes it through resume_context */
 	enum login_kind kind;
-	bool known; /* the user or client exists (else the check ran on the dummy hash) */
+	bool known;         /* the user or client exists (else the check ran on the dummy hash) */
+	int64_t started_ms; /* when the grant arrived: a refresh-token chain begins then */
 	struct principal principal;
-	char identity[FORM_VALUE_MAX]; /* the username or client id, for the failure counts */
+	char client_id[REFRESH_CLIENT_ID_MAX + 1]; /* password grant: the client_id given, "" none */
+	char identity[FORM_VALUE_MAX];             /* the username or client id, for the failure counts */
 	/* A client secret's legacy argon2id hash, rewritten as keyed_hash once it matched; "" else. */
 	char legacy_hash[SECRET_HASH_MAX + 1];
 	char keyed_hash[SECRET_MAC_HASH_SIZE];
@@ -136,6 +152,40 @@ static void rehash_legacy_secret(struct store *store, const struct pending_grant
 		         id);
 }
 
+/* Answers an error of the refresh_token grant, or of a chain that could not begin. */
+static enum MHD_Result refresh_failed(struct http_request *request, enum refresh_result result)
+{
+	switch (result) {
+	case REFRESH_UNKNOWN:
+	case REFRESH_EXPIRED:
+	case REFRESH_REUSED:
+	case REFRESH_WRONG_CLIENT: return oauth_error(request, 400, "invalid_grant", refresh_result_text(result));
+	case REFRESH_UNAVAILABLE: return api_store_failure(request, STORE_UNAVAILABLE, "refresh token", NULL);
+	case REFRESH_OK:
+	case REFRESH_ERROR: break;
+	}
+	return http_reply_error(request, 500, "internal error");
+}
+
+/* The password grant succeeded: a refresh-token chain begins with the access token. */
+static enum MHD_Result issue_with_refresh(struct http_request *request, const struct pending_grant *grant)
+{
+	struct refresh_grant refresh;
+	enum refresh_result result = refresh_token_begin(request->app->store, request->app->secret_keys,
+	                                                 grant->principal.subject, grant->client_id, grant->started_ms,
+	                                                 request->app->config.refresh_token_ttl_seconds, &refresh);
+	if (result == REFRESH_UNKNOWN) /* deleted, or its password or role changed, since the check */
+		return oauth_error(request, 400, "invalid_grant", "unknown user or wrong password");
+	if (result != REFRESH_OK) {
+		log_error("oauth: cannot begin a refresh token for user %s: %s", grant->principal.subject,
+		          refresh_result_text(result));
+		return refresh_failed(request, result);
+	}
+	enum MHD_Result answer = issue(request, &grant->principal, &refresh);
+	explicit_bzero(refresh.token, sizeof(refresh.token));
+	return answer;
+}
+
 /* Runs once the secret is checked: answers the grant. */
 static enum MHD_Result finish_grant(struct http_request *request)
 {
@@ -154,7 +204,9 @@ static enum MHD_Result finish_grant(struct http_request *request)
 	request->principal = grant->principal; /* the access log names who signed in */
 	if (grant->legacy_hash[0] != '\0')
 		rehash_legacy_secret(request->app->store, grant);
-	return issue(request, &grant->principal);
+	if (grant->kind == LOGIN_USER && request->app->config.refresh_token_ttl_seconds > 0)
+		return issue_with_refresh(request, grant);
+	return issue(request, &grant->principal, NULL);
 }
 
 /* Checks secret against hash (NULL: the dummy hash) off the HTTP thread, then finish_grant
@@ -204,6 +256,7 @@ static struct pending_grant *pending_grant_new(struct http_request *request, enu
 		return NULL;
 	memset(grant, 0, sizeof(*grant));
 	grant->kind = kind;
+	grant->started_ms = time_now_millis();
 	snprintf(grant->identity, sizeof(grant->identity), "%s", identity);
 	return grant;
 }
@@ -257,10 +310,26 @@ static enum MHD_Result grant_client_credentials(struct http_request *request, st
 	return check_then_finish(request, grant, client.secret_hash, secret);
 }
 
+/* A public client's client_id (RFC 6749 section 2.2): at most REFRESH_CLIENT_ID_MAX characters of
+ * %x20-7E; "" when none was given. */
+static bool client_id_or_reply(struct http_request *request, const char *client_id)
+{
+	size_t length = strlen(client_id);
+	bool printable = true;
+	for (size_t i = 0; i < length; i++)
+		printable = printable && client_id[i] >= 0x20 && client_id[i] <= 0x7e;
+	if (length <= REFRESH_CLIENT_ID_MAX && printable)
+		return true;
+	oauth_error(request, 400, "invalid_request", "client_id must be at most 128 printable ASCII characters");
+	return false;
+}
+
 static enum MHD_Result grant_password(struct http_request *request, struct token_form *form)
 {
 	if (form->username[0] == '\0' || form->password[0] == '\0')
 		return oauth_error(request, 400, "invalid_request", "the password grant needs username and password");
+	if (!client_id_or_reply(request, form->client_id))
+		return http_replied(request);
 	if (!rate_limit_login_admit_or_reply(request, LOGIN_USER, form->username))
 		return http_replied(request);
 	struct store *store = request->app->store;
@@ -271,6 +340,7 @@ static enum MHD_Result grant_password(struct http_request *request, struct token
 	struct pending_grant *grant = pending_grant_new(request, LOGIN_USER, form->username);
 	if (grant == NULL)
 		return http_reply_error(request, 500, "internal error");
+	memcpy(grant->client_id, form->client_id, strlen(form->client_id) + 1); /* checked: it fits */
 	if (result == STORE_NOT_FOUND)
 		return check_then_finish(request, grant, NULL, form->password);
 	grant->known = true;
@@ -279,6 +349,40 @@ static enum MHD_Result grant_password(struct http_request *request, struct token
 	memcpy(grant->principal.subject, user.id, sizeof(grant->principal.subject));
 	memcpy(grant->principal.organisation_id, user.organisation_id, sizeof(grant->principal.organisation_id));
 	return check_then_finish(request, grant, user.password_hash, form->password);
+}
+
+/* Failures count against the token's id (or its text, when it has none) and the source address,
+ * as a password grant's count against the username. */
+static enum MHD_Result grant_refresh_token(struct http_request *request, struct token_form *form)
+{
+	if (form->refresh_token[0] == '\0')
+		return oauth_error(request, 400, "invalid_request", "the refresh_token grant needs refresh_token");
+	if (!client_id_or_reply(request, form->client_id))
+		return http_replied(request);
+	char identity[FORM_VALUE_MAX];
+	snprintf(identity, sizeof(identity), "refresh:%.*s", UUID_BUFFER_SIZE - 1, form->refresh_token);
+	if (!rate_limit_login_admit_or_reply(request, LOGIN_USER, identity))
+		return http_replied(request);
+	const struct app *app = request->app;
+	struct refresh_grant refresh;
+	struct user user;
+	enum refresh_result result =
+	    refresh_token_exchange(app->store, app->secret_keys, form->refresh_token, form->client_id,
+	                           app->config.refresh_token_ttl_seconds, &refresh, &user);
+	explicit_bzero(form->refresh_token, sizeof(form->refresh_token));
+	if (result == REFRESH_UNAVAILABLE || result == REFRESH_ERROR)
+		return refresh_failed(request, result);
+	if (result != REFRESH_OK) {
+		rate_limit_login_failed(request, LOGIN_USER, identity);
+		return refresh_failed(request, result);
+	}
+	rate_limit_login_succeeded(request, LOGIN_USER, identity);
+	struct principal principal = {.role = user.role, .kind = SUBJECT_USER};
+	memcpy(principal.subject, user.id, sizeof(principal.subject));
+	memcpy(principal.organisation_id, user.organisation_id, sizeof(principal.organisation_id));
+	enum MHD_Result answer = issue(request, &principal, &refresh);
+	explicit_bzero(refresh.token, sizeof(refresh.token));
+	return answer;
 }
 
 static enum MHD_Result post_token(struct http_request *request)
@@ -306,7 +410,12 @@ static enum MHD_Result post_token(struct http_request *request)
 		return grant_client_credentials(request, &form);
 	if (strcmp(form.grant_type, "password") == 0)
 		return grant_password(request, &form);
-	return oauth_error(request, 400, "unsupported_grant_type", "grant_type must be client_credentials or password");
+	if (strcmp(form.grant_type, "refresh_token") == 0 && request->app->config.refresh_token_ttl_seconds > 0)
+		return grant_refresh_token(request, &form);
+	return oauth_error(request, 400, "unsupported_grant_type",
+	                   request->app->config.refresh_token_ttl_seconds > 0
+	                       ? "grant_type must be client_credentials, password or refresh_token"
+	                       : "grant_type must be client_credentials or password");
 }
 
 static enum MHD_Result get_jwks(struct http_request *request)
@@ -322,10 +431,16 @@ static enum MHD_Result get_metadata(struct http_request *request)
 	char token_endpoint[600], jwks_uri[600];
 	snprintf(token_endpoint, sizeof(token_endpoint), "%s/oauth/token", base);
 	snprintf(jwks_uri, sizeof(jwks_uri), "%s/.well-known/jwks.json", base);
-	json_t *body = json_pack("{s:s, s:s, s:s, s:[s,s], s:[s,s], s:[]}", "issuer", request->app->config.issuer,
+	json_t *grants = json_pack("[s,s]", "client_credentials", "password");
+	if (grants != NULL && request->app->config.refresh_token_ttl_seconds > 0 &&
+	    json_array_append_new(grants, json_string("refresh_token")) != 0) {
+		json_decref(grants);
+		grants = NULL;
+	}
+	json_t *body = json_pack("{s:s, s:s, s:s, s:o, s:[s,s], s:[]}", "issuer", request->app->config.issuer,
 	                         "token_endpoint", token_endpoint, "jwks_uri", jwks_uri, "grant_types_supported",
-	                         "client_credentials", "password", "token_endpoint_auth_methods_supported",
-	                         "client_secret_basic", "client_secret_post", "response_types_supported");
+	                         grants, "token_endpoint_auth_methods_supported", "client_secret_basic",
+	                         "client_secret_post", "response_types_supported");
 	return http_reply_json(request, 200, body);
 }
 

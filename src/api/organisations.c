@@ -70,6 +70,7 @@ static enum MHD_Result post_organisation(struct http_request *request)
 	if (result != STORE_OK)
 		return api_store_failure(request, result, "organisation",
 		                         "an organisation with this id already exists");
+	api_add_location(request, "/organisations/%s", organisation.id);
 	return http_reply_json(request, 201, organisation_json(&organisation));
 }
 

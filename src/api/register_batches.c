@@ -137,8 +137,7 @@ static enum MHD_Result post_batch(struct http_request *request)
 		if (result != STORE_OK) {
 			answer = api_store_failure(request, result, "batch", "a request with this id already exists");
 		} else {
-			http_reply_add_header(request, "Location",
-			                      arena_printf(&request->arena, "/register-camera-batches/%s", batch_id));
+			api_add_location(request, "/register-camera-batches/%s", batch_id);
 			answer = http_reply_json(request, 202,
 			                         json_pack("{s:s, s:s, s:I}", "id", batch_id, "status", "created",
 			                                   "count", (json_int_t)count));

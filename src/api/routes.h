@@ -26,6 +26,7 @@ extern const struct route opening_hours_routes[];     /* api/opening_hours.c: si
 extern const struct route device_credential_routes[]; /* api/device_credentials.c: issue, revoke */
 extern const struct route device_routes[];            /* api/device.c: the /device/... endpoints */
 extern const struct route ui_routes[];                /* api/ui.c: the dashboard at /ui/ */
+extern const struct route me_routes[];                /* api/me.c: the caller's identity */
 
 /* Builds the joined table (malloc'd; the caller frees it after the server stops). */
 struct route *api_routes_build(size_t *count_out);

@@ -76,6 +76,7 @@ static enum MHD_Result post_site(struct http_request *request)
 		return http_reply_error(request, 404, "organisation %s not found", site.organisation_id);
 	if (result != STORE_OK)
 		return api_store_failure(request, result, "site", NULL);
+	api_add_location(request, "/sites/%s", site.id);
 	return http_reply_json(request, 201, site_json(&site));
 }
 

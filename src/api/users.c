@@ -162,6 +162,7 @@ static enum MHD_Result post_user(struct http_request *request)
 		return http_reply_error(request, 409, "a user with email '%s' already exists", user.email);
 	if (result != STORE_OK)
 		return api_store_failure(request, result, "user", NULL);
+	api_add_location(request, "/users/%s", user.id);
 	return http_reply_json(request, 201, user_json(&user));
 }
 

@@ -119,6 +119,7 @@ static enum MHD_Result retry_delivery(struct http_request *request)
 	if (result != STORE_OK)
 		return api_store_failure(request, result, "delivery", NULL);
 	webhook_sender_wake(request->app->webhooks);
+	api_add_location(request, "/webhooks/%s/deliveries/%s", delivery.webhook_id, delivery.id);
 	return http_reply_json(request, 202, api_delivery_json(&delivery));
 }
 
@@ -144,6 +145,7 @@ static enum MHD_Result test_webhook(struct http_request *request)
 	if (result != STORE_OK)
 		return api_store_failure(request, result, "webhook", NULL);
 	webhook_sender_wake(request->app->webhooks);
+	api_add_location(request, "/webhooks/%s/deliveries/%s", delivery.webhook_id, delivery.id);
 	return http_reply_json(request, 202, api_delivery_json(&delivery));
 }
 

@@ -149,6 +149,7 @@ static enum MHD_Result post_webhook(struct http_request *request)
 		                             : "the organisation was deleted");
 	log_info("webhooks: %s created webhook %s for %s", request->principal.subject, webhook.id,
 	         webhook.organisation_id[0] != '\0' ? webhook.organisation_id : "the whole fleet");
+	api_add_location(request, "/webhooks/%s", webhook.id);
 	enum MHD_Result answer = reply_with_secret(request, 201, &webhook);
 	explicit_bzero(webhook.secret, sizeof(webhook.secret));
 	return answer;

@@ -62,6 +62,8 @@ static void prune(struct token_sync *sync)
 	revocation_table_prune(sync->table, cutoff);
 	if (sync->store->ops->token_revocation_prune(sync->store, cutoff) != STORE_OK)
 		log_warn("tokens: cannot delete old token revocations (retrying later)");
+	if (sync->store->ops->refresh_token_prune(sync->store, time_now_seconds()) != STORE_OK)
+		log_warn("tokens: cannot delete expired refresh tokens (retrying later)");
 }
 
 /* Waits until deadline (monotonic) or a wake-up; true while the thread should go on. */

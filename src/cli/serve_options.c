@@ -75,6 +75,12 @@ static const struct serve_option serve_options[] = {
      NUMBER_FIELD(token_ttl_seconds, 1, 86400 * 7),
      .default_value = "3600",
      .help = "access-token lifetime"},
+    {.name = "refresh-token-ttl",
+     .argument = "SECONDS",
+     NUMBER_FIELD(refresh_token_ttl_seconds, 0, 86400 * 366),
+     .default_value = "2592000",
+     .help = "lifetime of each refresh token of the password grant (30 days; every exchange hands out a new one); "
+             "0: none issued"},
     {.name = "signing-key-file",
      .argument = "PATH",
      TEXT_FIELD(signing_key_file),

@@ -60,11 +60,13 @@ static bool start_capture(struct device_hub *hub, struct hub_camera *camera, con
 }
 
 enum device_wait device_hub_await_frame(struct device_hub *hub, struct http_request *request, const char *camera_id,
-                                        bool camera_online, unsigned wait_seconds, http_resume_fn resume)
+                                        bool camera_online, unsigned wait_seconds, http_resume_fn resume,
+                                        enum device_frame_refusal *refusal)
 {
 	struct hub_wait *wait = arena_alloc(&request->arena, sizeof(*wait));
 	char command_id[UUID_BUFFER_SIZE];
 	bool announce = false;
+	*refusal = DEVICE_FRAME_NO_MEMORY;
 	if (wait == NULL || uuid_generate_text(command_id) != 0)
 		return DEVICE_FAILED;
 	pthread_mutex_lock(&hub->lock);
@@ -72,13 +74,24 @@ enum device_wait device_hub_await_frame(struct device_hub *hub, struct http_requ
 	enum device_wait outcome = DEVICE_FAILED;
 	if (camera == NULL)
 		goto done;
-	outcome = DEVICE_ANSWER_NOW;
-	if (hub->closing || wait_seconds == 0 || (!camera->capture.active && !camera_online && camera->poll == NULL))
-		goto done; /* nobody would take the command in time */
+	outcome = DEVICE_ANSWER_NOW; /* nobody would take the command in time: */
+	if (hub->closing) {
+		*refusal = DEVICE_FRAME_CLOSING;
+		goto done;
+	}
+	if (wait_seconds == 0) {
+		*refusal = DEVICE_FRAME_WAIT_DISABLED;
+		goto done;
+	}
+	if (!camera->capture.active && !camera_online && camera->poll == NULL) {
+		*refusal = DEVICE_FRAME_CAMERA_UNREACHABLE;
+		goto done;
+	}
 	outcome = DEVICE_FAILED;
 	bool starting = !camera->capture.active;
 	if (starting && !start_capture(hub, camera, command_id)) {
 		log_error("device: the command queue of camera %s is full", camera_id);
+		*refusal = DEVICE_FRAME_QUEUE_FULL;
 		goto done;
 	}
 	if (hub_wait_start(hub, wait, HUB_WAIT_FRAME, request, camera, wait_seconds) != 0) {

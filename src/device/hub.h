@@ -93,13 +93,24 @@ enum device_wait device_hub_heartbeat(struct device_hub *hub, struct http_reques
 enum device_wait device_hub_poll_commands(struct device_hub *hub, struct http_request *request, const char *camera_id,
                                           unsigned wait_seconds, http_resume_fn resume, struct device_commands *now);
 
+/* Why device_hub_await_frame suspended nothing: what a frame request's answer says. */
+enum device_frame_refusal {
+	DEVICE_FRAME_CAMERA_UNREACHABLE, /* DEVICE_ANSWER_NOW: not online, not polling, no capture under way */
+	DEVICE_FRAME_WAIT_DISABLED,      /* DEVICE_ANSWER_NOW: wait_seconds is 0 */
+	DEVICE_FRAME_CLOSING,            /* DEVICE_ANSWER_NOW: the hub is shutting down */
+	DEVICE_FRAME_QUEUE_FULL,         /* DEVICE_FAILED: the camera's command queue is full */
+	DEVICE_FRAME_NO_MEMORY,          /* DEVICE_FAILED */
+};
+
 /* A frame request for camera_id that found no fresh frame: joins the camera's capture or starts
  * one (queueing a capture-frame command, handed to its long-poll at once when one waits) and
  * suspends request for up to wait_seconds; resume then runs with request->resume_context
  * pointing to a struct device_frame_wait. DEVICE_ANSWER_NOW (no frame to be had) when the hub is
- * closing, or when the camera is neither online nor polling and no capture is under way. */
+ * closing, when wait_seconds is 0, or when the camera is neither online nor polling and no capture
+ * is under way; that reason, or DEVICE_FAILED's, goes to *refusal. */
 enum device_wait device_hub_await_frame(struct device_hub *hub, struct http_request *request, const char *camera_id,
-                                        bool camera_online, unsigned wait_seconds, http_resume_fn resume);
+                                        bool camera_online, unsigned wait_seconds, http_resume_fn resume,
+                                        enum device_frame_refusal *refusal);
 
 /* A frame of camera_id was stored: every request waiting for one gets its own reference to
  * frame (the caller keeps its own), the capture ends, and the other nodes are told. */

@@ -60,3 +60,12 @@ int public_url_from_listen(const char *host, unsigned port, char *out, size_t ou
 	int n = snprintf(out, out_size, ipv6 ? "http://[%s]:%u" : "http://%s:%u", shown, port);
 	return n < 0 || (size_t)n >= out_size ? -1 : 0;
 }
+
+const char *public_url_path(const char *url)
+{
+	const char *authority = strstr(url, "://");
+	if (authority == NULL)
+		return "";
+	authority += 3;
+	return authority + strcspn(authority, "/");
+}

@@ -17,4 +17,9 @@ int public_url_normalize(const char *text, char *out, size_t out_size, const cha
 int public_url_from_listen(const char *host, unsigned port, char *out, size_t out_size)
     __attribute__((warn_unused_result));
 
+/* The path part of a normalised public URL ("" when it has none, else "/..." without a trailing
+ * slash): the prefix of every root-relative URL the API hands out (Location), so that they
+ * stay right behind a proxy that serves camfleet under a path. Points into url. */
+const char *public_url_path(const char *url);
+
 #endif

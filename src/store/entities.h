@@ -50,6 +50,19 @@ struct user {
 	int64_t created_at;
 };
 
+/* A refresh token of the password grant: one link of a chain that began with one sign-in. */
+#define REFRESH_CLIENT_ID_MAX 128
+struct refresh_token {
+	char id[UUID_BUFFER_SIZE]; /* the token's lookup part (the token is "<id>.<secret>") */
+	char chain_id[UUID_BUFFER_SIZE];
+	char user_id[UUID_BUFFER_SIZE];
+	char client_id[REFRESH_CLIENT_ID_MAX + 1]; /* the client_id the sign-in gave; "" none */
+	char secret_hash[SECRET_HASH_MAX + 1];     /* keyed hash of the secret (auth/secret_mac.h) */
+	int64_t chain_started_ms;                  /* the sign-in: revoked with the user's tokens older than it */
+	int64_t issued_at, expires_at;             /* epoch seconds */
+	int64_t used_at;                           /* epoch seconds it was exchanged; 0: not yet */
+};
+
 struct client {
 	char id[UUID_BUFFER_SIZE];              /* the OAuth client_id */
 	char organisation_id[UUID_BUFFER_SIZE]; /* "" for operators */

@@ -250,6 +250,20 @@ struct store_ops {
 	 * once that is a token lifetime ago). */
 	enum store_result (*token_revocation_prune)(struct store *, int64_t changed_before_ms);
 
+	/* Refresh tokens (struct refresh_token). insert: STORE_NOT_FOUND when the user is gone or its
+	 * tokens were revoked after chain_started_ms (the sign-in raced a password or role change).
+	 * rotate: in one transaction marks used_id used at used_at and writes next, its successor;
+	 * STORE_CONFLICT when used_id was already used, STORE_NOT_FOUND when it is gone (its chain
+	 * revoked, its user deleted or changed as above). revoke_chain deletes every token of a chain;
+	 * prune those expired before expired_before (epoch seconds). user_update with a
+	 * tokens_valid_from_ms deletes the user's refresh tokens; user_delete too. */
+	enum store_result (*refresh_token_insert)(struct store *, const struct refresh_token *token);
+	enum store_result (*refresh_token_get)(struct store *, const char *id, struct refresh_token *out);
+	enum store_result (*refresh_token_rotate)(struct store *, const char *used_id, int64_t used_at,
+	                                          const struct refresh_token *next);
+	enum store_result (*refresh_token_revoke_chain)(struct store *, const char *chain_id);
+	enum store_result (*refresh_token_prune)(struct store *, int64_t expired_before);
+
 	/* Organisations. */
 	enum store_result (*organisation_insert)(struct store *, const struct organisation *);
 	enum store_result (*organisation_get)(struct store *, const char *id, struct organisation *out);

@@ -147,6 +147,8 @@ EXPECTATIONS = {
     ("GET", "/.well-known/jwks.json"): public("/.well-known/jwks.json"),
     ("GET", "/.well-known/oauth-authorization-server"):
         public("/.well-known/oauth-authorization-server"),
+    # the caller's identity: every role, devices included
+    ("GET", "/me"): Expect(READERS | DEVICE, NO_SCOPE, lambda w, s: Call("/me"), 200),
     ("POST", "/oauth/token"): public("/oauth/token", call=lambda w, s: Call(
         "/oauth/token", data={"grant_type": "client_credentials"},
         auth=(w.operator_client["clientId"], w.operator_client["clientSecret"]))),

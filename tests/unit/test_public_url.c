@@ -82,6 +82,14 @@ static void test_default_comes_from_the_listen_address(void **state)
 	assert_int_equal(public_url_from_listen("a-very-long-host-name.example.com", 80, out, 16), -1);
 }
 
+static void test_path_is_the_prefix_of_root_relative_urls(void **state)
+{
+	assert_string_equal(public_url_path("https://api.example.com"), "");
+	assert_string_equal(public_url_path("http://[::1]:9000"), "");
+	assert_string_equal(public_url_path("https://example.com/camfleet"), "/camfleet");
+	assert_string_equal(public_url_path("https://example.com/a/b"), "/a/b");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -92,6 +100,7 @@ int main(void)
 	    cmocka_unit_test(test_query_fragment_userinfo_and_spaces_are_refused),
 	    cmocka_unit_test(test_too_long_is_refused),
 	    cmocka_unit_test(test_default_comes_from_the_listen_address),
+	    cmocka_unit_test(test_path_is_the_prefix_of_root_relative_urls),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

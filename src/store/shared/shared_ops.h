@@ -15,6 +15,8 @@
 #define SHARED_STORE_OPERATIONS(X) \
 	X(signing_key_list) X(signing_key_current) X(signing_key_insert) X(signing_key_rotate) \
 	X(token_revocation_list) X(token_revocation_prune) \
+	X(refresh_token_insert) X(refresh_token_get) X(refresh_token_rotate) X(refresh_token_revoke_chain) \
+	X(refresh_token_prune) \
 	X(organisation_insert) X(organisation_get) X(organisation_list) X(organisation_update) X(organisation_delete) \
 	X(site_insert) X(site_get) X(site_list) X(site_update) X(site_delete) \
 	X(site_hours_get) X(site_hours_put) X(site_exception_get) X(site_exception_put) X(site_exception_delete) \
@@ -124,6 +126,10 @@ enum store_result shared_delivery_insert(struct sql_connection *connection, cons
 enum store_result shared_camera_event(struct sql_connection *connection, enum event_type type,
                                       const struct camera *before, const struct camera *after,
                                       const struct change_origin *origin) __attribute__((warn_unused_result));
+
+/* Inside a transaction: deletes every refresh token of the user (its tokens are being ended). */
+enum store_result shared_refresh_tokens_end_for_user(struct sql_connection *connection, const char *user_id)
+    __attribute__((warn_unused_result));
 
 /* Inside a transaction: raises subject's token revocation stamp to valid_from_ms (store.h). */
 enum store_result shared_token_revocation_write(struct sql_connection *connection, const char *subject_id,

@@ -124,6 +124,8 @@ static enum store_result update_user(struct sql_connection *connection, const vo
 	enum store_result result = sql_change(connection, SQL_USER_UPDATE, &params, true);
 	if (result == STORE_OK && change->tokens_valid_from_ms != 0)
 		result = shared_token_revocation_write(connection, change->user->id, change->tokens_valid_from_ms);
+	if (result == STORE_OK && change->tokens_valid_from_ms != 0)
+		result = shared_refresh_tokens_end_for_user(connection, change->user->id);
 	return result;
 }
 
@@ -139,7 +141,7 @@ enum store_result shared_user_update(struct store *store, const struct user *use
 	return sql_transaction(store, update_user, &change);
 }
 
-/* Deleting the user deletes its grants too (ON DELETE CASCADE). */
+/* Deleting the user deletes its grants and refresh tokens too (ON DELETE CASCADE). */
 static enum store_result delete_user(struct sql_connection *connection, const void *context)
 {
 	const struct user_change *change = context;

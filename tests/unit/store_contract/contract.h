@@ -186,19 +186,20 @@ struct contract_tests {
 };
 #define CONTRACT_TESTS(array) ((struct contract_tests){(array), sizeof(array) / sizeof((array)[0])})
 
-struct contract_tests contract_directory_tests(void);   /* organisations and sites */
-struct contract_tests contract_people_tests(void);      /* users, granted sites, clients */
-struct contract_tests contract_token_tests(void);       /* signing keys and token revocations */
-struct contract_tests contract_hours_tests(void);       /* opening hours and exceptions */
-struct contract_tests contract_camera_tests(void);      /* register, reads, the list */
-struct contract_tests contract_lifecycle_tests(void);   /* claim, state, move, patch */
-struct contract_tests contract_position_tests(void);    /* a camera's position history */
-struct contract_tests contract_device_tests(void);      /* device link: credentials, heartbeats, uploads, frames */
-struct contract_tests contract_async_tests(void);       /* asynchronous requests, ping, the store's shape */
-struct contract_tests contract_async_batch_tests(void); /* the batched worker's step, batches of registrations */
-struct contract_tests contract_event_tests(void);       /* events: one per camera write, none when refused */
-struct contract_tests contract_event_list_tests(void);  /* the audit log: filters, order, pages */
-struct contract_tests contract_alert_tests(void);       /* health alerts: due cameras, decisions */
-struct contract_tests contract_fleet_count_tests(void); /* the fleet's counts for /metrics */
+struct contract_tests contract_directory_tests(void);     /* organisations and sites */
+struct contract_tests contract_people_tests(void);        /* users, granted sites, clients */
+struct contract_tests contract_token_tests(void);         /* signing keys and token revocations */
+struct contract_tests contract_hours_tests(void);         /* opening hours and exceptions */
+struct contract_tests contract_camera_tests(void);        /* register, reads, the list */
+struct contract_tests contract_lifecycle_tests(void);     /* claim, state, move, patch */
+struct contract_tests contract_position_tests(void);      /* a camera's position history */
+struct contract_tests contract_device_tests(void);        /* device link: credentials, heartbeats, uploads, frames */
+struct contract_tests contract_async_tests(void);         /* asynchronous requests, ping, the store's shape */
+struct contract_tests contract_async_batch_tests(void);   /* the batched worker's step, batches of registrations */
+struct contract_tests contract_event_tests(void);         /* events: one per camera write, none when refused */
+struct contract_tests contract_event_list_tests(void);    /* the audit log: filters, order, pages */
+struct contract_tests contract_alert_tests(void);         /* health alerts: due cameras, decisions */
+struct contract_tests contract_fleet_count_tests(void);   /* the fleet's counts for /metrics */
+struct contract_tests contract_refresh_token_tests(void); /* refresh tokens: rotation, chains, revocation */
 
 #endif

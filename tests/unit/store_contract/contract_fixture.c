@@ -267,7 +267,7 @@ int main(void)
 	    contract_hours_tests(),       contract_camera_tests(),   contract_lifecycle_tests(),
 	    contract_device_tests(),      contract_async_tests(),    contract_event_tests(),
 	    contract_event_list_tests(),  contract_alert_tests(),    contract_async_batch_tests(),
-	    contract_fleet_count_tests(), contract_position_tests(),
+	    contract_fleet_count_tests(), contract_position_tests(), contract_refresh_token_tests(),
 	};
 	size_t total = 0;
 	for (size_t i = 0; i < sizeof(areas) / sizeof(areas[0]); i++)
