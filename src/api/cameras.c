@@ -237,7 +237,7 @@ static bool parse_states_or_reply(struct http_request *request, unsigned *mask)
 	if (http_query_each(request, "state", add_state, &parse) != 0) {
 		http_reply_error(
 		    request, 422,
-		    "query parameter state must be running, paused, decommissioned or registered, not '%s'",
+		    "query parameter 'state' must be running, paused, decommissioned or registered, not '%s'",
 		    parse.unknown);
 		return false;
 	}
@@ -300,7 +300,7 @@ static bool parse_search_or_reply(struct http_request *request, struct camera_fi
 	if (serial != NULL) {
 		size_t length = strlen(serial);
 		if (length == 0 || length > CAMERA_SERIAL_MAX) {
-			http_reply_error(request, 422, "query parameter serialNumber must be 1 to %d bytes",
+			http_reply_error(request, 422, "query parameter 'serialNumber' must be 1 to %d bytes",
 			                 CAMERA_SERIAL_MAX);
 			return false;
 		}
@@ -309,7 +309,7 @@ static bool parse_search_or_reply(struct http_request *request, struct camera_fi
 	const char *online = http_query(request, "isOnline");
 	if (online != NULL) {
 		if (strcmp(online, "true") != 0 && strcmp(online, "false") != 0) {
-			http_reply_error(request, 422, "query parameter isOnline must be true or false");
+			http_reply_error(request, 422, "query parameter 'isOnline' must be true or false");
 			return false;
 		}
 		filter->online = strcmp(online, "true") == 0 ? CAMERA_FILTER_ONLINE : CAMERA_FILTER_OFFLINE;
@@ -318,7 +318,7 @@ static bool parse_search_or_reply(struct http_request *request, struct camera_fi
 	const char *text = http_query(request, "q");
 	if (text != NULL && text[0] != '\0') {
 		if (strlen(text) > CAMERA_TEXT_MAX) {
-			http_reply_error(request, 422, "query parameter q must be at most %d bytes", CAMERA_TEXT_MAX);
+			http_reply_error(request, 422, "query parameter 'q' must be at most %d bytes", CAMERA_TEXT_MAX);
 			return false;
 		}
 		/* %text%, lowercased, with LIKE's % and _ and the escape character itself escaped */

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "domain/field_names.h"
 #include "util/timeutil.h"
 
 bool api_require_role_or_reply(struct http_request *request, unsigned role_mask, const char *action)
@@ -18,7 +19,7 @@ bool api_path_uuid_or_reply(struct http_request *request, size_t index, const ch
 	const char *value = http_path_param(request, index);
 	if (value != NULL && uuid_normalize(value, out))
 		return true;
-	http_reply_error(request, 422, "path parameter %s must be a UUID (8-4-4-4-12 hexadecimal digits)", name);
+	http_reply_error(request, 422, "path parameter '%s' must be a UUID (8-4-4-4-12 hexadecimal digits)", name);
 	return false;
 }
 
@@ -49,7 +50,9 @@ bool api_parse_body_or_reply(struct http_request *request, const char *const *al
 		for (const char *const *name = allowed; *name != NULL && !known; name++)
 			known = strcmp(*name, key) == 0;
 		if (!known) {
-			http_reply_error(request, 400, "unknown field '%s'", key);
+			char message[FIELD_MESSAGE_SIZE];
+			field_names_unknown_message(message, sizeof(message), "", key, allowed);
+			http_reply_error(request, 400, "%s", message);
 			json_decref(body);
 			return false;
 		}
@@ -170,7 +173,7 @@ bool api_query_bool_or_reply(struct http_request *request, const char *name, boo
 		*out = false;
 		return true;
 	}
-	http_reply_error(request, 422, "query parameter %s must be true or false", name);
+	http_reply_error(request, 422, "query parameter '%s' must be true or false", name);
 	return false;
 }
 

@@ -274,7 +274,7 @@ static bool query_wait_or_reply(struct http_request *request, unsigned *out)
 		*out = (unsigned)atoi(text);
 		return true;
 	}
-	http_reply_error(request, 422, "query parameter wait must be a whole number of seconds from 0 to %d",
+	http_reply_error(request, 422, "query parameter 'wait' must be a whole number of seconds from 0 to %d",
 	                 COMMANDS_WAIT_MAX);
 	return false;
 }

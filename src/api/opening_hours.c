@@ -73,7 +73,7 @@ static bool path_date_or_reply(struct http_request *request, struct schedule_dat
 	if (!time_parse_date(http_path_param(request, 1), &year, &month, &day) ||
 	    !schedule_date_is_valid(year, month, day) || (year == 9999 && month == 12 && day == 31)) {
 		http_reply_error(request, 422,
-		                 "path parameter date must be a date YYYY-MM-DD from 0001-01-01 to 9999-12-30");
+		                 "path parameter 'date' must be a date YYYY-MM-DD from 0001-01-01 to 9999-12-30");
 		return false;
 	}
 	schedule_date_set(date, year, month, day);
