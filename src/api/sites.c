@@ -1,6 +1,7 @@
-/* /sites: the places of an organisation, each with an IANA time zone (default UTC). Admins and
- * operators manage them; viewer users see only the sites granted to them. A site that cameras
- * still refer to cannot be deleted (409). */
+/* /sites: the places of an organisation, each with an IANA time zone (required: it decides every
+ * opening-hours answer). Admins and operators manage them; viewer users see only the sites granted
+ * to them. A site with running or paused cameras cannot be deleted (409); decommissioned cameras
+ * do not hold it (their position history is kept). */
 #include <stdio.h>
 #include <string.h>
 
@@ -20,11 +21,19 @@ static json_t *site_json(const struct site *site)
 	                 site->name, "timeZone", site->time_zone, "createdAt", api_json_time_or_null(site->created_at));
 }
 
-/* Reads the optional timeZone field into out (left unchanged when absent); 400 unless known. */
-static bool time_zone_field_or_reply(struct http_request *request, json_t *body, char out[TIME_ZONE_MAX + 1])
+/* Reads the timeZone field into out (left unchanged when absent, unless required: then 400 saying
+ * why it is needed); 400 unless a known zone. */
+static bool time_zone_field_or_reply(struct http_request *request, json_t *body, bool required,
+                                     char out[TIME_ZONE_MAX + 1])
 {
 	char time_zone[TIME_ZONE_MAX + 1];
 	bool present = false;
+	if (required && json_object_get(body, "timeZone") == NULL) {
+		http_reply_error(request, 400,
+		                 "field 'timeZone' is required: the site's time zone decides every opening-hours "
+		                 "answer (an IANA time zone such as 'Europe/London', or 'UTC')");
+		return false;
+	}
 	if (!api_string_field_or_reply(request, body, "timeZone", FIELD_OPTIONAL, 1, TIME_ZONE_MAX, time_zone,
 	                               sizeof(time_zone), &present, NULL))
 		return false;
@@ -47,11 +56,10 @@ static bool parse_new_site_or_reply(struct http_request *request, struct site *s
 	json_t *body = NULL;
 	if (!api_parse_body_or_reply(request, site_create_fields, &body))
 		return false;
-	snprintf(site->time_zone, sizeof(site->time_zone), "UTC");
 	bool valid =
 	    api_string_field_or_reply(request, body, "name", FIELD_REQUIRED, 1, ENTITY_NAME_CHARS, site->name,
 	                              sizeof(site->name), NULL, NULL) &&
-	    time_zone_field_or_reply(request, body, site->time_zone) &&
+	    time_zone_field_or_reply(request, body, true, site->time_zone) &&
 	    api_uuid_field_or_reply(request, body, "organisationId", false, organisation_id, organisation_given);
 	json_decref(body);
 	return valid;
@@ -132,7 +140,7 @@ static bool parse_site_patch_or_reply(struct http_request *request, char name[EN
 		return false;
 	bool valid = api_string_field_or_reply(request, body, "name", FIELD_OPTIONAL, 1, ENTITY_NAME_CHARS, name,
 	                                       ENTITY_NAME_MAX + 1, has_name, NULL) &&
-	             time_zone_field_or_reply(request, body, time_zone);
+	             time_zone_field_or_reply(request, body, false, time_zone);
 	json_decref(body);
 	return valid;
 }
@@ -172,8 +180,8 @@ static enum MHD_Result delete_site(struct http_request *request)
 	if (result != STORE_OK)
 		return api_store_failure(
 		    request, result, "site",
-		    "cameras are placed at this site (including decommissioned ones); move them or "
-		    "claim them to another site first");
+		    "running or paused cameras are placed at this site; move them to another site or "
+		    "decommission them first");
 	return http_reply_empty(request, 204);
 }
 

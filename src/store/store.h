@@ -69,6 +69,9 @@ struct heartbeat {
 	double network_transmit_rate;
 	double video_backlog;
 	double video_upload_latency;
+	/* The camera's own "state"; CAMERA_REPORTED_UNKNOWN when the heartbeat did not say: the stored
+	 * one stays. */
+	enum camera_reported_state reported_state;
 };
 
 /* What writing one heartbeat found. */

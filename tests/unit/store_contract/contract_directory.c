@@ -354,14 +354,33 @@ static void test_site_delete_with_cameras_is_conflict(void **state)
 	                                                 CONTRACT_TIME + 20, CONTRACT_ORIGIN, &changed),
 	                    STORE_OK);
 	assert_store_result(store->ops->site_delete(store, place.site.id), STORE_CONFLICT);
-	/* a decommissioned camera keeps its site */
-	assert_store_result(store->ops->camera_set_state(store, camera.id, CAMERA_PAUSED, CAMERA_DECOMMISSIONED,
-	                                                 CONTRACT_TIME + 30, CONTRACT_ORIGIN, &changed),
-	                    STORE_OK);
-	assert_store_result(store->ops->site_delete(store, place.site.id), STORE_CONFLICT);
-	assert_store_result(store->ops->organisation_delete(store, place.organisation.id), STORE_CONFLICT);
 	struct site read;
 	assert_store_result(store->ops->site_get(store, place.site.id, &read), STORE_OK);
+}
+
+static void test_site_delete_with_only_decommissioned_cameras_releases_them(void **state)
+{
+	struct store *store = contract_store(state);
+	struct contract_place place;
+	contract_add_place(store, &place);
+	struct camera camera, changed, read_camera;
+	contract_add_claimed_camera(store, &place.site, &camera);
+	assert_store_result(store->ops->camera_set_state(store, camera.id, CAMERA_RUNNING, CAMERA_DECOMMISSIONED,
+	                                                 CONTRACT_TIME + 30, CONTRACT_ORIGIN, &changed),
+	                    STORE_OK);
+	assert_string_equal(changed.site_id, place.site.id); /* a decommissioned camera keeps its site ... */
+	assert_store_result(store->ops->camera_get(store, camera.id, &read_camera), STORE_OK); /* (now in memory) */
+	assert_store_result(store->ops->site_delete(store, place.site.id), STORE_OK);
+	struct site read;
+	assert_store_result(store->ops->site_get(store, place.site.id, &read), STORE_NOT_FOUND);
+	/* ... until the site goes: then it keeps its organisation, position and state, not the site */
+	assert_store_result(store->ops->camera_get(store, camera.id, &read_camera), STORE_OK);
+	assert_string_equal(read_camera.site_id, "");
+	assert_string_equal(read_camera.organisation_id, place.organisation.id);
+	assert_string_equal(read_camera.camera_position_id, camera.camera_position_id);
+	assert_int_equal(read_camera.state, CAMERA_DECOMMISSIONED);
+	/* the camera still belongs to the organisation */
+	assert_store_result(store->ops->organisation_delete(store, place.organisation.id), STORE_CONFLICT);
 }
 
 static void test_site_delete_after_the_camera_moved_away(void **state)
@@ -397,6 +416,7 @@ struct contract_tests contract_directory_tests(void)
 	    cmocka_unit_test(test_site_update_changes_name_and_time_zone_only),
 	    cmocka_unit_test(test_site_delete_takes_grants_and_hours_with_it),
 	    cmocka_unit_test(test_site_delete_with_cameras_is_conflict),
+	    cmocka_unit_test(test_site_delete_with_only_decommissioned_cameras_releases_them),
 	    cmocka_unit_test(test_site_delete_after_the_camera_moved_away),
 	};
 	return CONTRACT_TESTS(tests);
