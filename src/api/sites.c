@@ -14,6 +14,8 @@
 
 static const char *const site_create_fields[] = {"name", "timeZone", "organisationId", NULL};
 static const char *const site_patch_fields[] = {"name", "timeZone", NULL};
+/* What GET answers besides: accepted in a PATCH with the current values. */
+static const char *const site_read_only[] = {"id", "organisationId", "createdAt", NULL};
 
 static json_t *site_json(const struct site *site)
 {
@@ -130,19 +132,32 @@ static enum MHD_Result get_site(struct http_request *request)
 	return http_reply_json(request, 200, site_json(&site));
 }
 
-/* Reads the change body {"name"?, "timeZone"?}: name when has_name, time_zone left unchanged
- * when absent; false after answering 400. No I/O but the time zone lookup: fuzz/ calls it too. */
+/* Reads the change body {"name"?, "timeZone"?} (and the read-only fields of a GET's answer): name
+ * when has_name, time_zone left unchanged when absent; false after answering 400. On true *body
+ * is the body, its read-only fields still to be checked (a reference the caller releases). No
+ * I/O but the time zone lookup: fuzz/ calls it too. */
 static bool parse_site_patch_or_reply(struct http_request *request, char name[ENTITY_NAME_MAX + 1], bool *has_name,
-                                      char time_zone[TIME_ZONE_MAX + 1])
+                                      char time_zone[TIME_ZONE_MAX + 1], json_t **body)
 {
-	json_t *body = NULL;
-	if (!api_parse_body_or_reply(request, site_patch_fields, &body))
+	if (!api_parse_change_body_or_reply(request, site_patch_fields, site_read_only, body))
 		return false;
-	bool valid = api_string_field_or_reply(request, body, "name", FIELD_OPTIONAL, 1, ENTITY_NAME_CHARS, name,
+	bool valid = api_string_field_or_reply(request, *body, "name", FIELD_OPTIONAL, 1, ENTITY_NAME_CHARS, name,
 	                                       ENTITY_NAME_MAX + 1, has_name, NULL) &&
-	             time_zone_field_or_reply(request, body, false, time_zone);
-	json_decref(body);
+	             time_zone_field_or_reply(request, *body, false, time_zone);
+	if (!valid) {
+		json_decref(*body);
+		*body = NULL;
+	}
 	return valid;
+}
+
+/* 400 unless the read-only fields body carries are site's current ones. */
+static bool site_read_only_or_reply(struct http_request *request, json_t *body, const struct site *site)
+{
+	json_t *current = site_json(site);
+	bool unchanged = api_read_only_fields_or_reply(request, body, current, site_read_only);
+	json_decref(current);
+	return unchanged;
 }
 
 static enum MHD_Result patch_site(struct http_request *request)
@@ -152,10 +167,14 @@ static enum MHD_Result patch_site(struct http_request *request)
 	char time_zone[TIME_ZONE_MAX + 1] = "";
 	bool has_name = false;
 	struct site site;
-	if (!api_require_role_or_reply(request, ROLES_WRITERS, "change sites") ||
-	    !api_path_uuid_or_reply(request, 0, "siteId", id) ||
-	    !parse_site_patch_or_reply(request, name, &has_name, time_zone) ||
-	    !api_site_load_visible_or_reply(request, id, &site))
+	json_t *body = NULL;
+	bool ready = api_require_role_or_reply(request, ROLES_WRITERS, "change sites") &&
+	             api_path_uuid_or_reply(request, 0, "siteId", id) &&
+	             parse_site_patch_or_reply(request, name, &has_name, time_zone, &body) &&
+	             api_site_load_visible_or_reply(request, id, &site) &&
+	             site_read_only_or_reply(request, body, &site);
+	json_decref(body);
+	if (!ready)
 		return http_replied(request);
 	if (has_name)
 		memcpy(site.name, name, sizeof(name));

@@ -5,7 +5,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 /* Appends to out at *used, cutting to fit; false once anything was cut. */
 static bool append(char *out, size_t out_size, size_t *used, const char *format, ...)
@@ -82,17 +81,14 @@ static size_t edit_distance(const char *a, size_t a_length, const char *b, size_
 	return previous[b_length];
 }
 
-const char *field_names_nearest(const char *name, const char *const *known)
+/* The name of known nearest to name (name_length characters, at most FIELD_NAME_COMPARE_MAX) and
+ * its distance in *distance_out; NULL when none is near (*distance_out untouched). A case-only
+ * difference is distance 0, so it always comes first. */
+static const char *nearest_in(const char *name, size_t name_length, const char *const *known, size_t *distance_out)
 {
-	for (const char *const *candidate = known; *candidate != NULL; candidate++)
-		if (strcasecmp(name, *candidate) == 0)
-			return *candidate;
-	size_t name_length = strlen(name);
-	if (name_length > FIELD_NAME_COMPARE_MAX)
-		return NULL;
 	const char *nearest = NULL;
 	size_t nearest_distance = 0;
-	for (const char *const *candidate = known; *candidate != NULL; candidate++) {
+	for (const char *const *candidate = known; candidate != NULL && *candidate != NULL; candidate++) {
 		size_t candidate_length = strlen(*candidate);
 		if (candidate_length > FIELD_NAME_COMPARE_MAX)
 			continue;
@@ -104,11 +100,42 @@ const char *field_names_nearest(const char *name, const char *const *known)
 			nearest_distance = distance;
 		}
 	}
+	if (nearest != NULL)
+		*distance_out = nearest_distance;
 	return nearest;
 }
 
-void field_names_unknown_message(char *out, size_t out_size, const char *parent, const char *name,
-                                 const char *const *known)
+/* The nearest of both lists (second may be NULL); on a tie, first's. */
+static const char *nearest_of(const char *name, const char *const *first, const char *const *second)
+{
+	size_t name_length = strlen(name);
+	if (name_length > FIELD_NAME_COMPARE_MAX)
+		return NULL;
+	size_t first_distance = 0, second_distance = 0;
+	const char *in_first = nearest_in(name, name_length, first, &first_distance);
+	const char *in_second = nearest_in(name, name_length, second, &second_distance);
+	if (in_first != NULL && (in_second == NULL || first_distance <= second_distance))
+		return in_first;
+	return in_second;
+}
+
+const char *field_names_nearest(const char *name, const char *const *known)
+{
+	return nearest_of(name, known, NULL);
+}
+
+/* Appends "a, b, c" (or "none") of names. */
+static void append_names(char *out, size_t out_size, size_t *used, const char *const *names)
+{
+	if (names[0] == NULL)
+		append(out, out_size, used, "none");
+	for (const char *const *name = names; *name != NULL; name++)
+		if (!append(out, out_size, used, "%s%s", name == names ? "" : ", ", *name))
+			break;
+}
+
+static void unknown_message(char *out, size_t out_size, const char *parent, const char *name,
+                            const char *const *writable, const char *const *read_only)
 {
 	if (out_size == 0)
 		return;
@@ -116,14 +143,39 @@ void field_names_unknown_message(char *out, size_t out_size, const char *parent,
 	char path[FIELD_PATH_SIZE];
 	field_path_key(path, sizeof(path), parent, name);
 	size_t used = 0;
-	const char *nearest = field_names_nearest(name, known);
+	const char *nearest = nearest_of(name, writable, read_only);
 	if (nearest != NULL)
 		append(out, out_size, &used, "unknown field '%s' — did you mean '%s'? allowed: ", path, nearest);
 	else
 		append(out, out_size, &used, "unknown field '%s'; allowed: ", path);
-	if (known[0] == NULL)
-		append(out, out_size, &used, "none");
-	for (const char *const *candidate = known; *candidate != NULL; candidate++)
-		if (!append(out, out_size, &used, "%s%s", candidate == known ? "" : ", ", *candidate))
-			break;
+	append_names(out, out_size, &used, writable);
+	if (read_only != NULL && read_only[0] != NULL) {
+		append(out, out_size, &used, "; read-only: ");
+		append_names(out, out_size, &used, read_only);
+	}
+}
+
+void field_names_unknown_message(char *out, size_t out_size, const char *parent, const char *name,
+                                 const char *const *known)
+{
+	unknown_message(out, out_size, parent, name, known, NULL);
+}
+
+void field_names_unknown_change_message(char *out, size_t out_size, const char *name, const char *const *writable,
+                                        const char *const *read_only)
+{
+	unknown_message(out, out_size, "", name, writable, read_only);
+}
+
+const char *field_names_first_changed(const json_t *body, const json_t *current, const char *const *compared)
+{
+	for (const char *const *name = compared; name != NULL && *name != NULL; name++) {
+		json_t *sent = json_object_get(body, *name);
+		if (sent == NULL)
+			continue;
+		json_t *now = json_object_get(current, *name);
+		if (now == NULL ? !json_is_null(sent) : !json_equal(sent, now))
+			return *name;
+	}
+	return NULL;
 }

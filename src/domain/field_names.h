@@ -1,9 +1,11 @@
 /* Names of the fields of a JSON body: the path of a nested field ("weekly.monday[1].close",
- * "cameras[3].serialNumber"), the known name nearest to a misspelt one, and the message for an
- * unknown field that suggests it and lists the allowed set. Pure: no I/O. */
+ * "cameras[3].serialNumber"), the known name nearest to a misspelt one, the message for an
+ * unknown field that suggests it and lists the allowed set, and the read-only field a change
+ * body sends with another value than the resource has. Pure: no I/O. */
 #ifndef CAMFLEET_DOMAIN_FIELD_NAMES_H
 #define CAMFLEET_DOMAIN_FIELD_NAMES_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -32,5 +34,16 @@ const char *field_names_nearest(const char *name, const char *const *known);
  * parent is "" at the top of the body. */
 void field_names_unknown_message(char *out, size_t out_size, const char *parent, const char *name,
                                  const char *const *known);
+
+/* As field_names_unknown_message for a change body (PATCH, PUT) at the top level: the nearest name
+ * of writable and read_only, then "allowed: <writable>; read-only: <read_only>" (the read-only
+ * part left out when read_only is NULL or empty). */
+void field_names_unknown_change_message(char *out, size_t out_size, const char *name, const char *const *writable,
+                                        const char *const *read_only);
+
+/* The first name of compared (NULL-terminated; NULL: none) that body carries with a value not
+ * equal (json_equal) to current's, a name current lacks counting as null; NULL when body carries
+ * each one it has with the current value. Body and current are JSON objects. */
+const char *field_names_first_changed(const json_t *body, const json_t *current, const char *const *compared);
 
 #endif

@@ -1,5 +1,6 @@
 /* Field names of JSON bodies: nested paths, the nearest known name (case first, then fewest
- * edits), and the exact unknown-field message with its suggestion and allowed set. */
+ * edits), the exact unknown-field message with its suggestion and allowed set (and read-only set
+ * of a change body), and the read-only field sent with another value than the current one. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -96,6 +97,67 @@ static void test_message_is_cut_to_fit(void **state)
 	assert_string_equal(message, "unknown field 'colour';");
 }
 
+static const char *const site_writable[] = {"name", "timeZone", NULL};
+static const char *const site_read_only[] = {"id", "organisationId", "createdAt", NULL};
+
+static void test_change_message_lists_writable_and_read_only(void **state)
+{
+	char message[FIELD_MESSAGE_SIZE];
+	field_names_unknown_change_message(message, sizeof(message), "timezone", site_writable, site_read_only);
+	assert_string_equal(message, "unknown field 'timezone' — did you mean 'timeZone'? allowed: name, timeZone; "
+	                             "read-only: id, organisationId, createdAt");
+	field_names_unknown_change_message(message, sizeof(message), "created_at", site_writable, site_read_only);
+	assert_string_equal(message, "unknown field 'created_at' — did you mean 'createdAt'? allowed: name, timeZone; "
+	                             "read-only: id, organisationId, createdAt");
+	field_names_unknown_change_message(message, sizeof(message), "colour", site_writable, NULL);
+	assert_string_equal(message, "unknown field 'colour'; allowed: name, timeZone");
+}
+
+static json_t *object(const char *text)
+{
+	json_t *value = json_loads(text, 0, NULL);
+	assert_non_null(value);
+	return value;
+}
+
+static void test_first_changed_is_null_when_read_only_fields_are_current(void **state)
+{
+	json_t *current = object("{\"id\": \"a\", \"organisationId\": null, \"createdAt\": \"2026-01-02T03:04:05Z\","
+	                         " \"name\": \"Old\", \"events\": [\"x\", \"y\"]}");
+	json_t *body = object("{\"id\": \"a\", \"organisationId\": null, \"name\": \"New\"}");
+	assert_null(field_names_first_changed(body, current, site_read_only));
+	json_t *none = object("{\"name\": \"New\"}");
+	assert_null(field_names_first_changed(none, current, site_read_only));
+	assert_null(field_names_first_changed(body, current, NULL));
+	static const char *const events[] = {"events", NULL};
+	json_t *same_list = object("{\"events\": [\"x\", \"y\"]}");
+	assert_null(field_names_first_changed(same_list, current, events));
+	json_decref(same_list);
+	json_decref(none);
+	json_decref(body);
+	json_decref(current);
+}
+
+static void test_first_changed_names_the_first_different_value(void **state)
+{
+	json_t *current = object("{\"id\": \"a\", \"organisationId\": \"o\", \"createdAt\": \"2026-01-02T03:04:05Z\"}");
+	json_t *other_id = object("{\"createdAt\": \"2026-01-02T03:04:06Z\", \"id\": \"b\"}");
+	assert_string_equal(field_names_first_changed(other_id, current, site_read_only), "id");
+	json_t *null_organisation = object("{\"organisationId\": null}");
+	assert_string_equal(field_names_first_changed(null_organisation, current, site_read_only), "organisationId");
+	json_t *wrong_type = object("{\"createdAt\": 1767322245}");
+	assert_string_equal(field_names_first_changed(wrong_type, current, site_read_only), "createdAt");
+	json_t *lacking = object("{\"id\": \"a\"}");
+	json_t *lacking_current = object("{}");
+	assert_string_equal(field_names_first_changed(lacking, lacking_current, site_read_only), "id");
+	json_decref(lacking_current);
+	json_decref(lacking);
+	json_decref(wrong_type);
+	json_decref(null_organisation);
+	json_decref(other_id);
+	json_decref(current);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -109,6 +171,9 @@ int main(void)
 	    cmocka_unit_test(test_message_names_the_nested_path),
 	    cmocka_unit_test(test_message_without_suggestion),
 	    cmocka_unit_test(test_message_is_cut_to_fit),
+	    cmocka_unit_test(test_change_message_lists_writable_and_read_only),
+	    cmocka_unit_test(test_first_changed_is_null_when_read_only_fields_are_current),
+	    cmocka_unit_test(test_first_changed_names_the_first_different_value),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
