@@ -347,7 +347,7 @@ static bool jpeg_content_type_or_reply(struct http_request *request)
 	if (type != NULL && strncasecmp(type, "image/jpeg", 10) == 0 &&
 	    (type[10] == '\0' || type[10] == ';' || type[10] == ' '))
 		return true;
-	http_reply_error(request, 415, "Content-Type must be image/jpeg, with the JPEG image as the body");
+	http_reply_error(request, 415, "header 'Content-Type' must be image/jpeg, with the JPEG image as the body");
 	return false;
 }
 

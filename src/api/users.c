@@ -405,7 +405,7 @@ static bool parse_site_ids_or_reply(struct http_request *request, struct site_id
 		const char *text = json_string_value(json_array_get(array, i));
 		valid = text != NULL && uuid_normalize(text, list->ids[i]);
 		if (!valid)
-			http_reply_error(request, 400, "field 'siteIds' item %zu must be a site id (UUID)", i);
+			http_reply_error(request, 400, "field 'siteIds[%zu]' must be a site id (UUID)", i);
 	}
 	json_decref(body);
 	if (valid && count > 0) {

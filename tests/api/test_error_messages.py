@@ -1,6 +1,6 @@
 """Error messages that say how to fix the request: an unknown body field suggests the nearest known
 one and lists the allowed set; a nested field is named by its path (issue 14 point 4)."""
-from conftest import assert_error, make_site, new_id, unique
+from conftest import assert_error, make_site, make_user, new_id, unique
 
 
 def test_unknown_top_level_field_suggests_the_known_one_and_lists_the_allowed(api, tenant):
@@ -53,3 +53,16 @@ def test_parameter_names_are_quoted_like_field_names(api, tenant):
     resp = api.get("/cameras?includeMetrics=maybe", tenant.admin_token)
     assert_error(resp, 422)
     assert resp.json()["message"] == "query parameter 'includeMetrics' must be true or false"
+
+
+def test_an_item_of_a_list_field_is_named_by_its_path(api, tenant):
+    user = make_user(api, tenant.org_id, "viewer")
+    resp = api.put(f"/users/{user['id']}/sites", tenant.admin_token, json={"siteIds": [tenant.site_id, "nope"]})
+    assert_error(resp, 400)
+    assert resp.json()["message"] == "field 'siteIds[1]' must be a site id (UUID)"
+
+
+def test_a_webhook_url_problem_quotes_the_field(api, tenant):
+    resp = api.post("/webhooks", tenant.admin_token, json={"url": "ftp://1.1.1.1/hook", "events": ["*"]})
+    assert_error(resp, 422)
+    assert resp.json()["message"] == "field 'url' must use http or https"
