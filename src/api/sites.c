@@ -195,7 +195,9 @@ static enum MHD_Result delete_site(struct http_request *request)
 	    !api_path_uuid_or_reply(request, 0, "siteId", id) || !api_site_load_visible_or_reply(request, id, &site))
 		return http_replied(request);
 	struct store *store = request->app->store;
-	enum store_result result = store->ops->site_delete(store, id);
+	struct change_origin origin;
+	api_change_origin(request, &origin);
+	enum store_result result = store->ops->site_delete(store, id, &origin);
 	if (result != STORE_OK)
 		return api_store_failure(
 		    request, result, "site",

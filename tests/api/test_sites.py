@@ -239,8 +239,12 @@ def test_deleting_site_whose_cameras_are_all_decommissioned_keeps_their_history(
         assert after["cameraPositionId"] == camera["cameraPositionId"]
         assert position_rows(api, camera["id"]) == [(camera["cameraPositionId"], site["id"])]
         events = expect(api.get("/events", tenant.admin_token, params={"cameraId": camera["id"]}), 200)
-        assert [event["type"] for event in events] == ["camera.decommissioned", "camera.claimed"]
-        assert all(event["siteId"] == site["id"] for event in events)
+        assert [event["type"] for event in events] == ["camera.updated", "camera.decommissioned", "camera.claimed"]
+        released = events[0]  # the camera as the deletion left it, the change naming the site
+        assert released["siteId"] is None and released["data"]["camera"]["siteId"] is None
+        assert released["data"]["changes"] == {"siteId": {"old": site["id"], "new": None}}
+        assert released["actor"]["kind"] == "user"
+        assert all(event["siteId"] == site["id"] for event in events[1:])
     # the camera can be claimed again, elsewhere: a new position beside the kept one
     again = claim_camera(api, tenant.admin_token, first["serialNumber"], tenant.site_id)
     assert again["siteId"] == tenant.site_id
