@@ -81,7 +81,7 @@ chmod 600 "$TMP/operator.json"
 TOKEN=$(curl -sS --fail-with-body -u "$(json_field clientId <<<"$CLIENT_JSON"):$(json_field clientSecret <<<"$CLIENT_JSON")" \
   --data-urlencode grant_type=client_credentials "$BASE/oauth/token" | json_field access_token) || die "no token"
 ORG_ID=$(api POST /organisations '{"name":"Reconnect Org"}' | json_field id)
-SITE_ID=$(api POST /sites "{\"name\":\"Reconnect Site\",\"organisationId\":\"$ORG_ID\"}" | json_field id)
+SITE_ID=$(api POST /sites "{\"name\":\"Reconnect Site\",\"timeZone\":\"UTC\",\"organisationId\":\"$ORG_ID\"}" | json_field id)
 
 # --- the fleet, set up once -----------------------------------------------------------------------
 log "first run of the simulator: setting up $CAMERAS cameras (register, claim, credentials)"

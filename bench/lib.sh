@@ -167,7 +167,7 @@ setup_operator() {
     --data-urlencode grant_type=client_credentials "$BASE/oauth/token" | json_field access_token) \
     || die "POST /oauth/token failed"
   ORG_ID=$(api POST /organisations '{"name":"Bench Org"}' | json_field id)
-  SITE_ID=$(api POST /sites "{\"name\":\"Bench Site\",\"organisationId\":\"$ORG_ID\"}" | json_field id)
+  SITE_ID=$(api POST /sites "{\"name\":\"Bench Site\",\"timeZone\":\"UTC\",\"organisationId\":\"$ORG_ID\"}" | json_field id)
 }
 
 # --- wrk -----------------------------------------------------------------------------------------

@@ -23,7 +23,10 @@ bool glue_camera_claim(struct fuzz_request *fuzz)
 bool glue_camera_patch(struct fuzz_request *fuzz)
 {
 	struct camera_patch patch = {0};
-	bool accepted = parse_patch_or_reply(&fuzz->request, &patch);
+	json_t *body = NULL;
+	bool accepted = parse_patch_or_reply(&fuzz->request, &patch, &body);
+	FUZZ_CHECK(accepted == (body != NULL));
+	json_decref(body);
 	fuzz_check_verdict(fuzz, accepted);
 	if (accepted) {
 		fuzz_check_text(patch.name, sizeof(patch.name), CAMERA_TEXT_MAX);

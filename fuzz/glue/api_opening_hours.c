@@ -53,7 +53,7 @@ bool glue_opening_hours_exception(struct fuzz_request *fuzz)
 	json_t *body = NULL;
 	struct day_schedule day;
 	char error[512];
-	bool parsed = api_parse_body_or_reply(&fuzz->request, exception_fields, &body);
+	bool parsed = api_parse_change_body_or_reply(&fuzz->request, exception_fields, exception_read_only, &body);
 	json_t *intervals = parsed ? json_object_get(body, "intervals") : NULL;
 	bool valid = intervals != NULL && schedule_parse_intervals(intervals, &day, error, sizeof(error));
 	json_decref(body);

@@ -9,7 +9,11 @@ static bool organisation_body(struct fuzz_request *fuzz, enum field_need need)
 {
 	char name[ENTITY_NAME_MAX + 1];
 	bool has_name = false;
-	bool accepted = parse_organisation_body_or_reply(&fuzz->request, need, name, &has_name);
+	json_t *body = NULL;
+	bool accepted = parse_organisation_body_or_reply(&fuzz->request, need, name, &has_name,
+	                                                 need == FIELD_OPTIONAL ? &body : NULL);
+	FUZZ_CHECK(need != FIELD_OPTIONAL || accepted == (body != NULL));
+	json_decref(body);
 	fuzz_check_verdict(fuzz, accepted);
 	if (accepted) {
 		fuzz_check_text(name, sizeof(name), ENTITY_NAME_MAX);

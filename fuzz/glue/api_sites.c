@@ -26,7 +26,10 @@ bool glue_site_patch(struct fuzz_request *fuzz)
 	char name[ENTITY_NAME_MAX + 1];
 	char time_zone[TIME_ZONE_MAX + 1] = "";
 	bool has_name = false;
-	bool accepted = parse_site_patch_or_reply(&fuzz->request, name, &has_name, time_zone);
+	json_t *body = NULL;
+	bool accepted = parse_site_patch_or_reply(&fuzz->request, name, &has_name, time_zone, &body);
+	FUZZ_CHECK(accepted == (body != NULL));
+	json_decref(body);
 	fuzz_check_verdict(fuzz, accepted);
 	if (accepted) {
 		fuzz_check_text(name, sizeof(name), ENTITY_NAME_MAX);

@@ -28,7 +28,10 @@ bool glue_user_patch(struct fuzz_request *fuzz)
 {
 	struct user_patch patch;
 	memset(&patch, 0, sizeof(patch));
-	bool accepted = parse_user_patch_or_reply(&fuzz->request, &patch);
+	json_t *body = NULL;
+	bool accepted = parse_user_patch_or_reply(&fuzz->request, &patch, &body);
+	FUZZ_CHECK(accepted == (body != NULL));
+	json_decref(body);
 	fuzz_check_verdict(fuzz, accepted);
 	if (accepted) {
 		fuzz_check_text(patch.email, sizeof(patch.email), EMAIL_MAX);

@@ -127,7 +127,7 @@ static bool read_new_state_or_reply(struct http_request *request, json_t *body, 
 	}
 	const char *text = json_string_value(value);
 	if (strlen(text) != json_string_length(value) || !camera_state_from_request_name(text, target)) {
-		http_reply_error(request, 422, "field 'newState' must be \"claimed\" or \"claimed_paused\"");
+		http_reply_error(request, 422, "field 'newState' must be 'claimed' or 'claimed_paused'");
 		return false;
 	}
 	snprintf(out, 16, "%s", text);

@@ -51,6 +51,14 @@ bool camera_access_include_metrics_or_reply(struct http_request *request, bool *
 	return api_query_bool_or_reply(request, "includeMetrics", true, out);
 }
 
+json_t *camera_access_json(struct http_request *request, const struct camera *camera)
+{
+	char text[CAMERA_JSON_MAX_LENGTH];
+	size_t length =
+	    camera_json_write(camera, true, time_now_seconds(), request->app->config.online_window, text, sizeof(text));
+	return length > 0 ? json_loadb(text, length, 0, NULL) : NULL;
+}
+
 enum MHD_Result camera_access_reply(struct http_request *request, unsigned status, const struct camera *camera,
                                     bool include_metrics)
 {

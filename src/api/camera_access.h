@@ -23,6 +23,10 @@ bool camera_access_site_or_reply(struct http_request *request, const char *site_
 /* Reads ?includeMetrics= (true or false; default true); 422 for anything else. */
 bool camera_access_include_metrics_or_reply(struct http_request *request, bool *out);
 
+/* The camera as its GET answers it (with metrics), as a JSON object: a new reference the caller
+ * releases; NULL without memory. */
+json_t *camera_access_json(struct http_request *request, const struct camera *camera);
+
 /* Answers status with the camera as JSON. */
 enum MHD_Result camera_access_reply(struct http_request *request, unsigned status, const struct camera *camera,
                                     bool include_metrics);

@@ -33,7 +33,7 @@ static bool state_action_or_reply(struct http_request *request, enum camera_acti
 		*out = CAMERA_ACTION_PAUSE;
 		return true;
 	}
-	http_reply_error(request, 422, "path parameter newState must be running or paused");
+	http_reply_error(request, 422, "path parameter 'newState' must be running or paused");
 	return false;
 }
 
@@ -146,7 +146,7 @@ static bool query_date_or_reply(struct http_request *request, const char *zone, 
 	           (year == 9999 && month == 12 && day == 31)) {
 		http_reply_error(
 		    request, 422,
-		    "query parameter date must be a calendar date YYYY-MM-DD from 0001-01-01 to 9999-12-30");
+		    "query parameter 'date' must be a calendar date YYYY-MM-DD from 0001-01-01 to 9999-12-30");
 		return false;
 	}
 	schedule_date_set(date, year, month, day);
@@ -362,8 +362,8 @@ static bool query_time_or_reply(struct http_request *request, const char *name, 
 	*given = text != NULL;
 	if (text == NULL || time_parse_rfc3339(text, out))
 		return true;
-	http_reply_error(request, 422, "query parameter %s must be an RFC 3339 timestamp such as 2019-08-24T14:15:22Z",
-	                 name);
+	http_reply_error(request, 422,
+	                 "query parameter '%s' must be an RFC 3339 timestamp such as 2019-08-24T14:15:22Z", name);
 	return false;
 }
 
@@ -382,7 +382,7 @@ static bool query_window_or_reply(struct http_request *request, int64_t *from, i
 		*from = *to - UPLOAD_WINDOW_DEFAULT;
 	if (*from <= *to)
 		return true;
-	http_reply_error(request, 422, "query parameter from must not be after to");
+	http_reply_error(request, 422, "query parameter 'from' must not be after 'to'");
 	return false;
 }
 

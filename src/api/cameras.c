@@ -129,6 +129,27 @@ static enum MHD_Result get_camera(struct http_request *request)
 /* --- PATCH /cameras/{cameraId} ----------------------------------------------------------------- */
 
 static const char *const patch_fields[] = {"name", "direction1Alias", "direction2Alias", NULL};
+/* What GET answers besides, accepted in a PATCH: with their current values, but the device status
+ * (isOnline ... reportedState), which the camera's heartbeats change between a GET and the PATCH,
+ * with any. */
+static const char *const patch_read_only[] = {"id",
+                                              "serialNumber",
+                                              "state",
+                                              "organisationId",
+                                              "siteId",
+                                              "cameraPositionId",
+                                              "claimedAt",
+                                              "reportedState",
+                                              "isOnline",
+                                              "lastSeenAt",
+                                              "lastVideoAt",
+                                              "encodedFramesProportion",
+                                              "networkTransmitRate",
+                                              "videoBacklog",
+                                              "videoUploadLatency",
+                                              NULL};
+static const char *const patch_compared[] = {"id",     "serialNumber",     "state",     "organisationId",
+                                             "siteId", "cameraPositionId", "claimedAt", NULL};
 
 /* Reads one nullable text field: set when given (a string or null), has when a string. */
 static bool patch_field_or_reply(struct http_request *request, json_t *body, const char *name, bool *set, bool *has,
@@ -142,18 +163,31 @@ static bool patch_field_or_reply(struct http_request *request, json_t *body, con
 	return true;
 }
 
-static bool parse_patch_or_reply(struct http_request *request, struct camera_patch *patch)
+/* Reads the change body into patch; on true *body is the body, its read-only fields still to be
+ * checked against the camera (camera_read_only_or_reply), a reference the caller releases. */
+static bool parse_patch_or_reply(struct http_request *request, struct camera_patch *patch, json_t **body)
 {
-	json_t *body = NULL;
-	if (!api_parse_body_or_reply(request, patch_fields, &body))
+	if (!api_parse_change_body_or_reply(request, patch_fields, patch_read_only, body))
 		return false;
-	bool valid = patch_field_or_reply(request, body, "name", &patch->set_name, &patch->has_name, patch->name) &&
-	             patch_field_or_reply(request, body, "direction1Alias", &patch->set_direction1_alias,
+	bool valid = patch_field_or_reply(request, *body, "name", &patch->set_name, &patch->has_name, patch->name) &&
+	             patch_field_or_reply(request, *body, "direction1Alias", &patch->set_direction1_alias,
 	                                  &patch->has_direction1_alias, patch->direction1_alias) &&
-	             patch_field_or_reply(request, body, "direction2Alias", &patch->set_direction2_alias,
+	             patch_field_or_reply(request, *body, "direction2Alias", &patch->set_direction2_alias,
 	                                  &patch->has_direction2_alias, patch->direction2_alias);
-	json_decref(body);
+	if (!valid) {
+		json_decref(*body);
+		*body = NULL;
+	}
 	return valid;
+}
+
+/* 400 unless the read-only fields body carries are camera's current ones. */
+static bool camera_read_only_or_reply(struct http_request *request, json_t *body, const struct camera *camera)
+{
+	json_t *current = camera_access_json(request, camera);
+	bool unchanged = api_read_only_fields_or_reply(request, body, current, patch_compared);
+	json_decref(current);
+	return unchanged;
 }
 
 static enum store_result write_patch(struct http_request *request, const struct camera *current, enum camera_state next,
@@ -172,9 +206,13 @@ static enum MHD_Result patch_camera(struct http_request *request)
 	char id[UUID_BUFFER_SIZE];
 	struct camera_patch patch = {0};
 	struct camera camera;
-	if (!api_path_uuid_or_reply(request, 0, "cameraId", id) || !parse_patch_or_reply(request, &patch) ||
-	    !camera_access_load_or_reply(request, id, &camera) ||
-	    !camera_access_transition_or_reply(request, &camera, CAMERA_ACTION_PATCH, write_patch, &patch))
+	json_t *body = NULL;
+	bool done = api_path_uuid_or_reply(request, 0, "cameraId", id) &&
+	            parse_patch_or_reply(request, &patch, &body) && camera_access_load_or_reply(request, id, &camera) &&
+	            camera_read_only_or_reply(request, body, &camera) &&
+	            camera_access_transition_or_reply(request, &camera, CAMERA_ACTION_PATCH, write_patch, &patch);
+	json_decref(body);
+	if (!done)
 		return http_replied(request);
 	return camera_access_reply(request, 200, &camera, true);
 }
@@ -238,7 +276,7 @@ static bool parse_states_or_reply(struct http_request *request, unsigned *mask)
 	if (http_query_each(request, "state", add_state, &parse) != 0) {
 		http_reply_error(
 		    request, 422,
-		    "query parameter state must be running, paused, decommissioned or registered, not '%s'",
+		    "query parameter 'state' must be running, paused, decommissioned or registered, not '%s'",
 		    parse.unknown);
 		return false;
 	}
@@ -301,7 +339,7 @@ static bool parse_search_or_reply(struct http_request *request, struct camera_fi
 	if (serial != NULL) {
 		size_t length = strlen(serial);
 		if (length == 0 || length > CAMERA_SERIAL_MAX) {
-			http_reply_error(request, 422, "query parameter serialNumber must be 1 to %d bytes",
+			http_reply_error(request, 422, "query parameter 'serialNumber' must be 1 to %d bytes",
 			                 CAMERA_SERIAL_MAX);
 			return false;
 		}
@@ -310,7 +348,7 @@ static bool parse_search_or_reply(struct http_request *request, struct camera_fi
 	const char *online = http_query(request, "isOnline");
 	if (online != NULL) {
 		if (strcmp(online, "true") != 0 && strcmp(online, "false") != 0) {
-			http_reply_error(request, 422, "query parameter isOnline must be true or false");
+			http_reply_error(request, 422, "query parameter 'isOnline' must be true or false");
 			return false;
 		}
 		filter->online = strcmp(online, "true") == 0 ? CAMERA_FILTER_ONLINE : CAMERA_FILTER_OFFLINE;
@@ -319,7 +357,7 @@ static bool parse_search_or_reply(struct http_request *request, struct camera_fi
 	const char *text = http_query(request, "q");
 	if (text != NULL && text[0] != '\0') {
 		if (strlen(text) > CAMERA_TEXT_MAX) {
-			http_reply_error(request, 422, "query parameter q must be at most %d bytes", CAMERA_TEXT_MAX);
+			http_reply_error(request, 422, "query parameter 'q' must be at most %d bytes", CAMERA_TEXT_MAX);
 			return false;
 		}
 		/* %text%, lowercased, with LIKE's % and _ and the escape character itself escaped */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "domain/field_names.h"
 #include "http/public_url.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -24,11 +25,12 @@ bool api_path_uuid_or_reply(struct http_request *request, size_t index, const ch
 	const char *value = http_path_param(request, index);
 	if (value != NULL && uuid_normalize(value, out))
 		return true;
-	http_reply_error(request, 422, "path parameter %s must be a UUID (8-4-4-4-12 hexadecimal digits)", name);
+	http_reply_error(request, 422, "path parameter '%s' must be a UUID (8-4-4-4-12 hexadecimal digits)", name);
 	return false;
 }
 
-bool api_parse_body_or_reply(struct http_request *request, const char *const *allowed, json_t **out)
+/* Parses the body as a JSON object into *body (a new reference); 400 otherwise. */
+static bool parse_object_or_reply(struct http_request *request, json_t **out)
 {
 	*out = NULL;
 	if (request->body == NULL || request->body_length == 0) {
@@ -47,21 +49,79 @@ bool api_parse_body_or_reply(struct http_request *request, const char *const *al
 		http_reply_error(request, 400, "request body must be a JSON object");
 		return false;
 	}
+	*out = body;
+	return true;
+}
+
+static bool name_in(const char *name, const char *const *names)
+{
+	for (const char *const *known = names; known != NULL && *known != NULL; known++)
+		if (strcmp(*known, name) == 0)
+			return true;
+	return false;
+}
+
+/* The first key of body in none of the lists (either may be NULL), or NULL. */
+static const char *first_unknown_key(json_t *body, const char *const *first, const char *const *second)
+{
 	const char *key;
 	json_t *value;
 	json_object_foreach(body, key, value)
 	{
-		bool known = false;
-		for (const char *const *name = allowed; *name != NULL && !known; name++)
-			known = strcmp(*name, key) == 0;
-		if (!known) {
-			http_reply_error(request, 400, "unknown field '%s'", key);
-			json_decref(body);
-			return false;
-		}
+		if (!name_in(key, first) && !name_in(key, second))
+			return key;
+	}
+	return NULL;
+}
+
+bool api_parse_body_or_reply(struct http_request *request, const char *const *allowed, json_t **out)
+{
+	json_t *body = NULL;
+	if (!parse_object_or_reply(request, &body))
+		return false;
+	const char *unknown = first_unknown_key(body, allowed, NULL);
+	if (unknown != NULL) {
+		char message[FIELD_MESSAGE_SIZE];
+		field_names_unknown_message(message, sizeof(message), "", unknown, allowed);
+		http_reply_error(request, 400, "%s", message);
+		json_decref(body);
+		return false;
 	}
 	*out = body;
 	return true;
+}
+
+bool api_parse_change_body_or_reply(struct http_request *request, const char *const *writable,
+                                    const char *const *read_only, json_t **out)
+{
+	*out = NULL;
+	json_t *body = NULL;
+	if (!parse_object_or_reply(request, &body))
+		return false;
+	const char *unknown = first_unknown_key(body, writable, read_only);
+	if (unknown != NULL) {
+		char message[FIELD_MESSAGE_SIZE];
+		field_names_unknown_change_message(message, sizeof(message), unknown, writable, read_only);
+		http_reply_error(request, 400, "%s", message);
+		json_decref(body);
+		return false;
+	}
+	*out = body;
+	return true;
+}
+
+bool api_read_only_fields_or_reply(struct http_request *request, json_t *body, const json_t *current,
+                                   const char *const *compared)
+{
+	if (current == NULL) {
+		http_reply_error(request, 500, "internal error");
+		return false;
+	}
+	const char *changed = field_names_first_changed(body, current, compared);
+	if (changed == NULL)
+		return true;
+	http_reply_error(request, 400, "field '%s' is read-only: leave it out or send its current value", changed);
+	return false;
 }
 
 /* Characters (code points) of valid UTF-8 text: bytes that do not continue a sequence. */
@@ -176,7 +236,7 @@ bool api_query_bool_or_reply(struct http_request *request, const char *name, boo
 		*out = false;
 		return true;
 	}
-	http_reply_error(request, 422, "query parameter %s must be true or false", name);
+	http_reply_error(request, 422, "query parameter '%s' must be true or false", name);
 	return false;
 }
 

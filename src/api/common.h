@@ -24,6 +24,19 @@ bool api_path_uuid_or_reply(struct http_request *request, size_t index, const ch
  * otherwise. *out is a new reference the caller releases. */
 bool api_parse_body_or_reply(struct http_request *request, const char *const *allowed, json_t **out);
 
+/* As api_parse_body_or_reply for a change (PATCH, PUT) of a resource: keys of writable, or of
+ * read_only, the other fields its GET answers (so that an answer can be sent back); the 400 for an
+ * unknown key lists both. The read-only keys stay in *out: check them with
+ * api_read_only_fields_or_reply once the resource is loaded. */
+bool api_parse_change_body_or_reply(struct http_request *request, const char *const *writable,
+                                    const char *const *read_only, json_t **out);
+
+/* 400 "field '<name>' is read-only: ..." for the first name of compared (NULL-terminated) that body
+ * carries with another value than current (the resource as its GET answers it; NULL → 500, out
+ * of memory); true when each one it carries is current. Fields not in compared are not looked at. */
+bool api_read_only_fields_or_reply(struct http_request *request, json_t *body, const json_t *current,
+                                   const char *const *compared);
+
 enum field_need {
 	FIELD_REQUIRED, /* must be present and a string */
 	FIELD_OPTIONAL, /* may be absent; when present must be a string */

@@ -12,6 +12,7 @@
 #include "api/routes.h"
 #include "device/hub.h"
 #include "device/jpeg_check.h"
+#include "domain/lifecycle.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 
@@ -58,7 +59,7 @@ static bool device_caller_or_reply(struct http_request *request, struct device_c
 /* --- POST /device/heartbeat -------------------------------------------------------------------- */
 
 static const char *const heartbeat_fields[] = {
-    "encodedFramesProportion", "networkTransmitRate", "videoBacklog", "videoUploadLatency", "status", NULL};
+    "encodedFramesProportion", "networkTransmitRate", "videoBacklog", "videoUploadLatency", "status", "state", NULL};
 
 /* A required JSON number of body in [min, max] (max HUGE_VAL: no upper bound); 400 otherwise. */
 static bool number_field_or_reply(struct http_request *request, json_t *body, const char *name, double min, double max,
@@ -98,6 +99,21 @@ static bool status_field_or_reply(struct http_request *request, json_t *body, bo
 	return false;
 }
 
+/* Optional "state": what the camera is doing, "running" or "paused" (absent: not said). */
+static bool reported_state_field_or_reply(struct http_request *request, json_t *body, enum camera_reported_state *out)
+{
+	char state[16];
+	bool given = false;
+	*out = CAMERA_REPORTED_UNKNOWN;
+	if (!api_string_field_or_reply(request, body, "state", FIELD_OPTIONAL, 0, sizeof(state) - 1, state,
+	                               sizeof(state), &given, NULL))
+		return false;
+	if (!given || (camera_reported_state_from_name(state, out) && *out != CAMERA_REPORTED_UNKNOWN))
+		return true;
+	http_reply_error(request, 400, "field 'state' must be running or paused (what the camera is doing now)");
+	return false;
+}
+
 static bool parse_heartbeat_or_reply(struct http_request *request, struct heartbeat *beat)
 {
 	json_t *body = NULL;
@@ -109,7 +125,8 @@ static bool parse_heartbeat_or_reply(struct http_request *request, struct heartb
 	    number_field_or_reply(request, body, "networkTransmitRate", 0.0, HUGE_VAL, &beat->network_transmit_rate) &&
 	    number_field_or_reply(request, body, "videoBacklog", 0.0, HUGE_VAL, &beat->video_backlog) &&
 	    number_field_or_reply(request, body, "videoUploadLatency", 0.0, HUGE_VAL, &beat->video_upload_latency) &&
-	    status_field_or_reply(request, body, &beat->shutting_down);
+	    status_field_or_reply(request, body, &beat->shutting_down) &&
+	    reported_state_field_or_reply(request, body, &beat->reported_state);
 	json_decref(body);
 	return valid;
 }
@@ -275,7 +292,7 @@ static bool query_wait_or_reply(struct http_request *request, unsigned *out)
 		*out = (unsigned)atoi(text);
 		return true;
 	}
-	http_reply_error(request, 422, "query parameter wait must be a whole number of seconds from 0 to %d",
+	http_reply_error(request, 422, "query parameter 'wait' must be a whole number of seconds from 0 to %d",
 	                 COMMANDS_WAIT_MAX);
 	return false;
 }
@@ -331,7 +348,7 @@ static bool jpeg_content_type_or_reply(struct http_request *request)
 	if (type != NULL && strncasecmp(type, "image/jpeg", 10) == 0 &&
 	    (type[10] == '\0' || type[10] == ';' || type[10] == ' '))
 		return true;
-	http_reply_error(request, 415, "Content-Type must be image/jpeg, with the JPEG image as the body");
+	http_reply_error(request, 415, "header 'Content-Type' must be image/jpeg, with the JPEG image as the body");
 	return false;
 }
 

@@ -308,7 +308,7 @@ static bool starting_point_or_reply(struct http_request *request, struct event_s
 	const char *last_id = MHD_lookup_connection_value(request->connection, MHD_HEADER_KIND, "Last-Event-ID");
 	char id[UUID_BUFFER_SIZE] = "";
 	if (last_id != NULL && last_id[0] != '\0' && !uuid_normalize(last_id, id)) {
-		http_reply_error(request, 422, "header Last-Event-ID must be an event id (a UUID)");
+		http_reply_error(request, 422, "header 'Last-Event-ID' must be an event id (a UUID)");
 		return false;
 	}
 	int64_t seq = -1;

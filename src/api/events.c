@@ -46,7 +46,7 @@ static bool parse_types_or_reply(struct http_request *request, unsigned *mask)
 	for (unsigned i = 0; i < EVENT_TYPE_COUNT && used < sizeof(known); i++)
 		used += (size_t)snprintf(known + used, sizeof(known) - used, "%s%s", i > 0 ? ", " : "",
 		                         event_type_name((enum event_type)i));
-	http_reply_error(request, 422, "query parameter type must be one of %s, not '%s'", known, parse.unknown);
+	http_reply_error(request, 422, "query parameter 'type' must be one of %s, not '%s'", known, parse.unknown);
 	return false;
 }
 
@@ -60,7 +60,7 @@ static bool parse_since_or_reply(struct http_request *request, int64_t *since_ms
 		return true;
 	if (!time_parse_rfc3339_millis(value, since_ms)) {
 		http_reply_error(request, 422,
-		                 "query parameter since must be an RFC 3339 time, e.g. 2026-12-01T08:00:00Z");
+		                 "query parameter 'since' must be an RFC 3339 time, e.g. 2026-12-01T08:00:00Z");
 		return false;
 	}
 	return true;

@@ -13,7 +13,7 @@ bool api_query_uuid_or_reply(struct http_request *request, const char *name, cha
 	out[0] = '\0';
 	if (value == NULL || uuid_normalize(value, out))
 		return true;
-	http_reply_error(request, 422, "query parameter %s must be a UUID (8-4-4-4-12 hexadecimal digits)", name);
+	http_reply_error(request, 422, "query parameter '%s' must be a UUID (8-4-4-4-12 hexadecimal digits)", name);
 	return false;
 }
 
@@ -31,7 +31,7 @@ bool api_query_limit_or_reply(struct http_request *request, unsigned max, unsign
 		limit = limit * 10 + (unsigned)(value[i] - '0');
 	}
 	if (!valid || limit < 1 || limit > max) {
-		http_reply_error(request, 422, "query parameter limit must be an integer from 1 to %u", max);
+		http_reply_error(request, 422, "query parameter 'limit' must be an integer from 1 to %u", max);
 		return false;
 	}
 	*out = limit;

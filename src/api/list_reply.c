@@ -34,7 +34,7 @@ bool api_list_organisation_or_reply(struct http_request *request, char organisat
 	organisation_id[0] = '\0';
 	*nothing_visible = false;
 	if (filter != NULL && !uuid_normalize(filter, organisation_id)) {
-		http_reply_error(request, 422, "query parameter organisationId must be a UUID");
+		http_reply_error(request, 422, "query parameter 'organisationId' must be a UUID");
 		return false;
 	}
 	if (filter != NULL && !policy_organisation_visible(caller, organisation_id))

@@ -327,7 +327,8 @@ static bool client_id_or_reply(struct http_request *request, const char *client_
 static enum MHD_Result grant_password(struct http_request *request, struct token_form *form)
 {
 	if (form->username[0] == '\0' || form->password[0] == '\0')
-		return oauth_error(request, 400, "invalid_request", "the password grant needs username and password");
+		return oauth_error(request, 400, "invalid_request",
+		                   "the password grant needs 'username' and 'password'");
 	if (!client_id_or_reply(request, form->client_id))
 		return http_replied(request);
 	if (!rate_limit_login_admit_or_reply(request, LOGIN_USER, form->username))
@@ -405,7 +406,7 @@ static enum MHD_Result post_token(struct http_request *request)
 	if (form.too_long)
 		return oauth_error(request, 400, "invalid_request", "a parameter of the token request is too long");
 	if (form.grant_type[0] == '\0')
-		return oauth_error(request, 400, "invalid_request", "grant_type is required");
+		return oauth_error(request, 400, "invalid_request", "parameter 'grant_type' is required");
 	if (strcmp(form.grant_type, "client_credentials") == 0)
 		return grant_client_credentials(request, &form);
 	if (strcmp(form.grant_type, "password") == 0)

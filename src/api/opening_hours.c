@@ -21,6 +21,8 @@
 
 static const char *const weekly_fields[] = {"weekly", NULL};
 static const char *const exception_fields[] = {"intervals", NULL};
+/* What GET answers besides: accepted in a PUT with the path's date. */
+static const char *const exception_read_only[] = {"date", NULL};
 
 /* One exception of a site: its local date and the intervals in force on it. */
 struct exception_entry {
@@ -73,7 +75,7 @@ static bool path_date_or_reply(struct http_request *request, struct schedule_dat
 	if (!time_parse_date(http_path_param(request, 1), &year, &month, &day) ||
 	    !schedule_date_is_valid(year, month, day) || (year == 9999 && month == 12 && day == 31)) {
 		http_reply_error(request, 422,
-		                 "path parameter date must be a date YYYY-MM-DD from 0001-01-01 to 9999-12-30");
+		                 "path parameter 'date' must be a date YYYY-MM-DD from 0001-01-01 to 9999-12-30");
 		return false;
 	}
 	schedule_date_set(date, year, month, day);
@@ -250,8 +252,16 @@ static enum MHD_Result put_exception(struct http_request *request)
 	struct schedule_date date;
 	json_t *body = NULL;
 	if (!load_site_or_reply(request, ROLES_WRITERS, "change opening hours", &site) ||
-	    !path_date_or_reply(request, &date) || !api_parse_body_or_reply(request, exception_fields, &body))
+	    !path_date_or_reply(request, &date) ||
+	    !api_parse_change_body_or_reply(request, exception_fields, exception_read_only, &body))
 		return http_replied(request);
+	json_t *current = json_pack("{s:s}", "date", date.text);
+	bool unchanged = api_read_only_fields_or_reply(request, body, current, exception_read_only);
+	json_decref(current);
+	if (!unchanged) {
+		json_decref(body);
+		return http_replied(request);
+	}
 	struct day_schedule day;
 	char error[512];
 	json_t *intervals = json_object_get(body, "intervals");

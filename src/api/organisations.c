@@ -8,6 +8,8 @@
 #include "util/timeutil.h"
 
 static const char *const organisation_fields[] = {"name", NULL};
+/* What GET answers besides: accepted in a PATCH with the current values. */
+static const char *const organisation_read_only[] = {"id", "createdAt", NULL};
 
 static json_t *organisation_json(const struct organisation *organisation)
 {
@@ -41,17 +43,35 @@ bool api_organisation_for_new_or_reply(struct http_request *request, bool given,
 }
 
 /* Reads the body {"name": ...} into name (required to create, optional to change); false after
- * answering 400. No I/O: fuzz/ calls it too. */
+ * answering 400. To change (kept not NULL) the body may also carry the read-only fields of a GET's
+ * answer, and on true *kept is the body to check them in (a reference the caller releases). No
+ * I/O: fuzz/ calls it too. */
 static bool parse_organisation_body_or_reply(struct http_request *request, enum field_need need,
-                                             char name[ENTITY_NAME_MAX + 1], bool *has_name)
+                                             char name[ENTITY_NAME_MAX + 1], bool *has_name, json_t **kept)
 {
 	json_t *body = NULL;
-	if (!api_parse_body_or_reply(request, organisation_fields, &body))
+	bool parsed = kept != NULL
+	                  ? api_parse_change_body_or_reply(request, organisation_fields, organisation_read_only, &body)
+	                  : api_parse_body_or_reply(request, organisation_fields, &body);
+	if (!parsed)
 		return false;
 	bool valid = api_string_field_or_reply(request, body, "name", need, 1, ENTITY_NAME_CHARS, name,
 	                                       ENTITY_NAME_MAX + 1, has_name, NULL);
-	json_decref(body);
+	if (valid && kept != NULL)
+		*kept = body;
+	else
+		json_decref(body);
 	return valid;
+}
+
+/* 400 unless the read-only fields body carries are organisation's current ones. */
+static bool organisation_read_only_or_reply(struct http_request *request, json_t *body,
+                                            const struct organisation *organisation)
+{
+	json_t *current = organisation_json(organisation);
+	bool unchanged = api_read_only_fields_or_reply(request, body, current, organisation_read_only);
+	json_decref(current);
+	return unchanged;
 }
 
 static enum MHD_Result post_organisation(struct http_request *request)
@@ -60,7 +80,7 @@ static enum MHD_Result post_organisation(struct http_request *request)
 		return http_replied(request);
 	struct organisation organisation = {0};
 	bool has_name = false;
-	if (!parse_organisation_body_or_reply(request, FIELD_REQUIRED, organisation.name, &has_name))
+	if (!parse_organisation_body_or_reply(request, FIELD_REQUIRED, organisation.name, &has_name, NULL))
 		return http_replied(request);
 	if (uuid_generate_text(organisation.id) != 0)
 		return http_reply_error(request, 500, "internal error");
@@ -137,10 +157,14 @@ static enum MHD_Result patch_organisation(struct http_request *request)
 	char name[ENTITY_NAME_MAX + 1];
 	bool has_name = false;
 	struct organisation organisation;
-	if (!api_require_role_or_reply(request, ROLES_OPERATOR, "change organisations") ||
-	    !api_path_uuid_or_reply(request, 0, "organisationId", id) ||
-	    !parse_organisation_body_or_reply(request, FIELD_OPTIONAL, name, &has_name) ||
-	    !load_visible_or_reply(request, id, &organisation))
+	json_t *body = NULL;
+	bool ready = api_require_role_or_reply(request, ROLES_OPERATOR, "change organisations") &&
+	             api_path_uuid_or_reply(request, 0, "organisationId", id) &&
+	             parse_organisation_body_or_reply(request, FIELD_OPTIONAL, name, &has_name, &body) &&
+	             load_visible_or_reply(request, id, &organisation) &&
+	             organisation_read_only_or_reply(request, body, &organisation);
+	json_decref(body);
+	if (!ready)
 		return http_replied(request);
 	if (has_name)
 		memcpy(organisation.name, name, sizeof(name));

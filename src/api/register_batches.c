@@ -9,6 +9,7 @@
 
 #include "api/common.h"
 #include "api/routes.h"
+#include "domain/field_names.h"
 #include "jobs/async_worker.h"
 #include "util/log.h"
 
@@ -28,7 +29,10 @@ static bool item_keys_or_reply(struct http_request *request, json_t *item, size_
 		for (const char *const *field = item_fields; *field != NULL && !known; field++)
 			known = strcmp(key, *field) == 0;
 		if (!known) {
-			http_reply_error(request, 400, "cameras[%zu]: unknown field '%s'", index, key);
+			char parent[FIELD_PATH_SIZE], message[FIELD_MESSAGE_SIZE];
+			field_path_index(parent, sizeof(parent), "cameras", index);
+			field_names_unknown_message(message, sizeof(message), parent, key, item_fields);
+			http_reply_error(request, 400, "%s", message);
 			return false;
 		}
 	}
@@ -40,7 +44,8 @@ static bool item_keys_or_reply(struct http_request *request, json_t *item, size_
 static bool read_item_or_reply(struct http_request *request, json_t *item, size_t index, struct async_request *out)
 {
 	if (!json_is_object(item)) {
-		http_reply_error(request, 400, "cameras[%zu] must be an object with cameraId and serialNumber", index);
+		http_reply_error(request, 400, "cameras[%zu] must be an object with 'cameraId' and 'serialNumber'",
+		                 index);
 		return false;
 	}
 	char id_field[48], serial_field[48];

@@ -1,6 +1,7 @@
-/* /sites: the places of an organisation, each with an IANA time zone (default UTC). Admins and
- * operators manage them; viewer users see only the sites granted to them. A site that cameras
- * still refer to cannot be deleted (409). */
+/* /sites: the places of an organisation, each with an IANA time zone (required: it decides every
+ * opening-hours answer). Admins and operators manage them; viewer users see only the sites granted
+ * to them. A site with running or paused cameras cannot be deleted (409); decommissioned cameras
+ * do not hold it (their position history is kept). */
 #include <stdio.h>
 #include <string.h>
 
@@ -13,6 +14,8 @@
 
 static const char *const site_create_fields[] = {"name", "timeZone", "organisationId", NULL};
 static const char *const site_patch_fields[] = {"name", "timeZone", NULL};
+/* What GET answers besides: accepted in a PATCH with the current values. */
+static const char *const site_read_only[] = {"id", "organisationId", "createdAt", NULL};
 
 static json_t *site_json(const struct site *site)
 {
@@ -20,11 +23,19 @@ static json_t *site_json(const struct site *site)
 	                 site->name, "timeZone", site->time_zone, "createdAt", api_json_time_or_null(site->created_at));
 }
 
-/* Reads the optional timeZone field into out (left unchanged when absent); 400 unless known. */
-static bool time_zone_field_or_reply(struct http_request *request, json_t *body, char out[TIME_ZONE_MAX + 1])
+/* Reads the timeZone field into out (left unchanged when absent, unless required: then 400 saying
+ * why it is needed); 400 unless a known zone. */
+static bool time_zone_field_or_reply(struct http_request *request, json_t *body, bool required,
+                                     char out[TIME_ZONE_MAX + 1])
 {
 	char time_zone[TIME_ZONE_MAX + 1];
 	bool present = false;
+	if (required && json_object_get(body, "timeZone") == NULL) {
+		http_reply_error(request, 400,
+		                 "field 'timeZone' is required: the site's time zone decides every opening-hours "
+		                 "answer (an IANA time zone such as 'Europe/London', or 'UTC')");
+		return false;
+	}
 	if (!api_string_field_or_reply(request, body, "timeZone", FIELD_OPTIONAL, 1, TIME_ZONE_MAX, time_zone,
 	                               sizeof(time_zone), &present, NULL))
 		return false;
@@ -47,11 +58,10 @@ static bool parse_new_site_or_reply(struct http_request *request, struct site *s
 	json_t *body = NULL;
 	if (!api_parse_body_or_reply(request, site_create_fields, &body))
 		return false;
-	snprintf(site->time_zone, sizeof(site->time_zone), "UTC");
 	bool valid =
 	    api_string_field_or_reply(request, body, "name", FIELD_REQUIRED, 1, ENTITY_NAME_CHARS, site->name,
 	                              sizeof(site->name), NULL, NULL) &&
-	    time_zone_field_or_reply(request, body, site->time_zone) &&
+	    time_zone_field_or_reply(request, body, true, site->time_zone) &&
 	    api_uuid_field_or_reply(request, body, "organisationId", false, organisation_id, organisation_given);
 	json_decref(body);
 	return valid;
@@ -123,19 +133,32 @@ static enum MHD_Result get_site(struct http_request *request)
 	return http_reply_json(request, 200, site_json(&site));
 }
 
-/* Reads the change body {"name"?, "timeZone"?}: name when has_name, time_zone left unchanged
- * when absent; false after answering 400. No I/O but the time zone lookup: fuzz/ calls it too. */
+/* Reads the change body {"name"?, "timeZone"?} (and the read-only fields of a GET's answer): name
+ * when has_name, time_zone left unchanged when absent; false after answering 400. On true *body
+ * is the body, its read-only fields still to be checked (a reference the caller releases). No
+ * I/O but the time zone lookup: fuzz/ calls it too. */
 static bool parse_site_patch_or_reply(struct http_request *request, char name[ENTITY_NAME_MAX + 1], bool *has_name,
-                                      char time_zone[TIME_ZONE_MAX + 1])
+                                      char time_zone[TIME_ZONE_MAX + 1], json_t **body)
 {
-	json_t *body = NULL;
-	if (!api_parse_body_or_reply(request, site_patch_fields, &body))
+	if (!api_parse_change_body_or_reply(request, site_patch_fields, site_read_only, body))
 		return false;
-	bool valid = api_string_field_or_reply(request, body, "name", FIELD_OPTIONAL, 1, ENTITY_NAME_CHARS, name,
+	bool valid = api_string_field_or_reply(request, *body, "name", FIELD_OPTIONAL, 1, ENTITY_NAME_CHARS, name,
 	                                       ENTITY_NAME_MAX + 1, has_name, NULL) &&
-	             time_zone_field_or_reply(request, body, time_zone);
-	json_decref(body);
+	             time_zone_field_or_reply(request, *body, false, time_zone);
+	if (!valid) {
+		json_decref(*body);
+		*body = NULL;
+	}
 	return valid;
+}
+
+/* 400 unless the read-only fields body carries are site's current ones. */
+static bool site_read_only_or_reply(struct http_request *request, json_t *body, const struct site *site)
+{
+	json_t *current = site_json(site);
+	bool unchanged = api_read_only_fields_or_reply(request, body, current, site_read_only);
+	json_decref(current);
+	return unchanged;
 }
 
 static enum MHD_Result patch_site(struct http_request *request)
@@ -145,10 +168,14 @@ static enum MHD_Result patch_site(struct http_request *request)
 	char time_zone[TIME_ZONE_MAX + 1] = "";
 	bool has_name = false;
 	struct site site;
-	if (!api_require_role_or_reply(request, ROLES_WRITERS, "change sites") ||
-	    !api_path_uuid_or_reply(request, 0, "siteId", id) ||
-	    !parse_site_patch_or_reply(request, name, &has_name, time_zone) ||
-	    !api_site_load_visible_or_reply(request, id, &site))
+	json_t *body = NULL;
+	bool ready = api_require_role_or_reply(request, ROLES_WRITERS, "change sites") &&
+	             api_path_uuid_or_reply(request, 0, "siteId", id) &&
+	             parse_site_patch_or_reply(request, name, &has_name, time_zone, &body) &&
+	             api_site_load_visible_or_reply(request, id, &site) &&
+	             site_read_only_or_reply(request, body, &site);
+	json_decref(body);
+	if (!ready)
 		return http_replied(request);
 	if (has_name)
 		memcpy(site.name, name, sizeof(name));
@@ -169,12 +196,14 @@ static enum MHD_Result delete_site(struct http_request *request)
 	    !api_path_uuid_or_reply(request, 0, "siteId", id) || !api_site_load_visible_or_reply(request, id, &site))
 		return http_replied(request);
 	struct store *store = request->app->store;
-	enum store_result result = store->ops->site_delete(store, id);
+	struct change_origin origin;
+	api_change_origin(request, &origin);
+	enum store_result result = store->ops->site_delete(store, id, &origin);
 	if (result != STORE_OK)
 		return api_store_failure(
 		    request, result, "site",
-		    "cameras are placed at this site (including decommissioned ones); move them or "
-		    "claim them to another site first");
+		    "running or paused cameras are placed at this site; move them to another site or "
+		    "decommission them first");
 	return http_reply_empty(request, 204);
 }
 

@@ -19,6 +19,8 @@
 
 static const char *const user_create_fields[] = {"email", "password", "role", "organisationId", NULL};
 static const char *const user_patch_fields[] = {"email", "password", "role", NULL};
+/* What GET answers besides: accepted in a PATCH with the current values. */
+static const char *const user_read_only[] = {"id", "organisationId", "createdAt", NULL};
 static const char *const user_sites_fields[] = {"siteIds", NULL};
 
 static json_t *user_json(const struct user *user)
@@ -234,16 +236,29 @@ struct user_patch {
 	enum role role;
 };
 
-static bool parse_user_patch_or_reply(struct http_request *request, struct user_patch *patch)
+/* Reads the change body into patch; on true *body is the body (its read-only fields still to be
+ * checked against the user: user_read_only_or_reply), a reference the caller releases. */
+static bool parse_user_patch_or_reply(struct http_request *request, struct user_patch *patch, json_t **body)
 {
-	json_t *body = NULL;
-	if (!api_parse_body_or_reply(request, user_patch_fields, &body))
+	if (!api_parse_change_body_or_reply(request, user_patch_fields, user_read_only, body))
 		return false;
-	bool valid = email_field_or_reply(request, body, FIELD_OPTIONAL, patch->email, &patch->has_email) &&
-	             role_field_or_reply(request, body, FIELD_OPTIONAL, &patch->role, &patch->has_role) &&
-	             password_field_or_reply(request, body, FIELD_OPTIONAL, patch->password, &patch->has_password);
-	json_decref(body);
+	bool valid = email_field_or_reply(request, *body, FIELD_OPTIONAL, patch->email, &patch->has_email) &&
+	             role_field_or_reply(request, *body, FIELD_OPTIONAL, &patch->role, &patch->has_role) &&
+	             password_field_or_reply(request, *body, FIELD_OPTIONAL, patch->password, &patch->has_password);
+	if (!valid) {
+		json_decref(*body);
+		*body = NULL;
+	}
 	return valid;
+}
+
+/* 400 unless the read-only fields body carries are user's current ones. */
+static bool user_read_only_or_reply(struct http_request *request, json_t *body, const struct user *user)
+{
+	json_t *current = user_json(user);
+	bool unchanged = api_read_only_fields_or_reply(request, body, current, user_read_only);
+	json_decref(current);
+	return unchanged;
 }
 
 /* Applies patch to user (hashing a new password); 422 when the role would cross between operator
@@ -271,10 +286,13 @@ static enum MHD_Result patch_user(struct http_request *request)
 	char id[UUID_BUFFER_SIZE];
 	struct user_patch patch = {0};
 	struct user user;
+	json_t *body = NULL;
 	bool ready = api_require_role_or_reply(request, ROLES_WRITERS, "change users") &&
-	             api_path_uuid_or_reply(request, 0, "userId", id) && parse_user_patch_or_reply(request, &patch) &&
-	             load_visible_or_reply(request, id, &user) && apply_user_patch_or_reply(request, &patch, &user);
+	             api_path_uuid_or_reply(request, 0, "userId", id) &&
+	             parse_user_patch_or_reply(request, &patch, &body) && load_visible_or_reply(request, id, &user) &&
+	             user_read_only_or_reply(request, body, &user) && apply_user_patch_or_reply(request, &patch, &user);
 	explicit_bzero(patch.password, sizeof(patch.password));
+	json_decref(body);
 	if (!ready)
 		return http_replied(request);
 	struct store *store = request->app->store;
@@ -388,7 +406,7 @@ static bool parse_site_ids_or_reply(struct http_request *request, struct site_id
 		const char *text = json_string_value(json_array_get(array, i));
 		valid = text != NULL && uuid_normalize(text, list->ids[i]);
 		if (!valid)
-			http_reply_error(request, 400, "field 'siteIds' item %zu must be a site id (UUID)", i);
+			http_reply_error(request, 400, "field 'siteIds[%zu]' must be a site id (UUID)", i);
 	}
 	json_decref(body);
 	if (valid && count > 0) {

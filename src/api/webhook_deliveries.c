@@ -69,7 +69,7 @@ static enum MHD_Result list_deliveries(struct http_request *request)
 	    !api_query_uuid_or_reply(request, "after", page.after_id))
 		return http_replied(request);
 	if (http_query_each(request, "status", add_status, &statuses) != 0)
-		return http_reply_error(request, 422, "query parameter status must be pending, succeeded or failed");
+		return http_reply_error(request, 422, "query parameter 'status' must be pending, succeeded or failed");
 	unsigned limit = page.limit != 0 ? page.limit : WEBHOOK_LIST_LIMIT_DEFAULT;
 	struct delivery_page rows = {.list = json_array(), .wanted = limit};
 	if (rows.list == NULL)
@@ -112,7 +112,8 @@ static enum MHD_Result retry_delivery(struct http_request *request)
 	if (!api_webhook_load_or_reply(request, &webhook) || !api_path_uuid_or_reply(request, 1, "deliveryId", id))
 		return http_replied(request);
 	if (!webhook.enabled)
-		return http_reply_error(request, 409, "the webhook is disabled; enable it (PATCH enabled: true) first");
+		return http_reply_error(request, 409,
+		                        "the webhook is disabled; enable it (PATCH 'enabled': true) first");
 	struct webhook_delivery delivery;
 	struct store *store = request->app->store;
 	enum store_result result = store->ops->delivery_retry(store, webhook.id, id, time_now_millis(), &delivery);
@@ -130,7 +131,8 @@ static enum MHD_Result test_webhook(struct http_request *request)
 	if (!api_webhook_load_or_reply(request, &webhook))
 		return http_replied(request);
 	if (!webhook.enabled)
-		return http_reply_error(request, 409, "the webhook is disabled; enable it (PATCH enabled: true) first");
+		return http_reply_error(request, 409,
+		                        "the webhook is disabled; enable it (PATCH 'enabled': true) first");
 	json_t *data = json_pack("{s:s,s:s}", "webhookId", webhook.id, "url", webhook.url);
 	char *data_json = data != NULL ? json_dumps(data, JSON_COMPACT) : NULL;
 	json_decref(data);

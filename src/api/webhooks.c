@@ -19,6 +19,10 @@
 
 static const char *const webhook_create_fields[] = {"url", "events", "description", "organisationId", NULL};
 static const char *const webhook_patch_fields[] = {"url", "events", "description", "enabled", NULL};
+/* What GET answers besides, accepted in a PATCH: with their current values, but failingSince,
+ * which deliveries change by themselves between a GET and the PATCH, with any. */
+static const char *const webhook_read_only[] = {"id", "organisationId", "createdAt", "failingSince", NULL};
+static const char *const webhook_compared[] = {"id", "organisationId", "createdAt", NULL};
 
 json_t *api_json_millis_or_null(int64_t epoch_ms)
 {
@@ -233,8 +237,15 @@ static enum MHD_Result patch_webhook(struct http_request *request)
 	struct webhook webhook;
 	json_t *body = NULL;
 	if (!api_webhook_load_or_reply(request, &webhook) ||
-	    !api_parse_body_or_reply(request, webhook_patch_fields, &body))
+	    !api_parse_change_body_or_reply(request, webhook_patch_fields, webhook_read_only, &body))
 		return http_replied(request);
+	json_t *current = webhook_json(&webhook);
+	bool unchanged = api_read_only_fields_or_reply(request, body, current, webhook_compared);
+	json_decref(current);
+	if (!unchanged) {
+		json_decref(body);
+		return http_replied(request);
+	}
 	json_t *enabled_field = json_object_get(body, "enabled");
 	bool valid = events_field_or_reply(request, body, false, &webhook.event_mask) &&
 	             description_field_or_reply(request, body, &webhook);

@@ -14,12 +14,12 @@ bool registration_outcome(enum registration_result result, const char *camera_id
 		snprintf(out, size, "camera already registered with this serial number; nothing changed");
 		return true;
 	case REGISTRATION_ID_TAKEN:
-		snprintf(out, size, "camera %s already exists with serial number \"%s\", not \"%s\"", camera_id, other,
+		snprintf(out, size, "camera %s already exists with serial number '%s', not '%s'", camera_id, other,
 		         serial_number);
 		return false;
 	case REGISTRATION_SERIAL_TAKEN: break;
 	}
-	snprintf(out, size, "serial number \"%s\" already belongs to camera %s", serial_number, other);
+	snprintf(out, size, "serial number '%s' already belongs to camera %s", serial_number, other);
 	return false;
 }
 
@@ -43,7 +43,7 @@ bool state_change_outcome(enum state_change_result result, enum camera_state sta
 		return true;
 	case STATE_CHANGE_NO_CAMERA: snprintf(out, size, "camera not found"); return false;
 	case STATE_CHANGE_BAD_STATE:
-		snprintf(out, size, "newState must be \"claimed\" or \"claimed_paused\"");
+		snprintf(out, size, "field 'newState' must be 'claimed' or 'claimed_paused'");
 		return false;
 	case STATE_CHANGE_FORBIDDEN: break;
 	}

@@ -21,6 +21,14 @@ enum camera_state {
 
 #define CAMERA_STATE_BIT(state) (1u << (state))
 
+/* What the camera itself last said it is doing, in a heartbeat ("state"): GET /cameras'
+ * reportedState, which a user compares with state (a pause the camera has not yet seen). */
+enum camera_reported_state {
+	CAMERA_REPORTED_UNKNOWN = 0, /* never reported (or not since its claim): null */
+	CAMERA_REPORTED_RUNNING,
+	CAMERA_REPORTED_PAUSED,
+};
+
 struct camera {
 	char id[UUID_BUFFER_SIZE];
 	char serial_number[CAMERA_SERIAL_MAX + 1];
@@ -40,6 +48,7 @@ struct camera {
 	double network_transmit_rate;     /* bytes per second */
 	double video_backlog;             /* seconds of video waiting to upload */
 	double video_upload_latency;      /* seconds */
+	enum camera_reported_state reported_state;
 };
 
 #endif

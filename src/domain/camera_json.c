@@ -144,6 +144,12 @@ static void write_identity(struct text_writer *w, const struct camera *c)
 	put_optional_string(w, c->has_direction2_alias, c->direction2_alias);
 	put_key(w, ",\"state\":");
 	put_string(w, camera_state_name(c->state));
+	put_key(w, ",\"reportedState\":");
+	const char *reported = camera_reported_state_name(c->reported_state);
+	if (reported != NULL)
+		put_string(w, reported);
+	else
+		put_literal(w, "null");
 }
 
 static void write_placement(struct text_writer *w, const struct camera *c)

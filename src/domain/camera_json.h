@@ -1,4 +1,4 @@
-/* The camera as the API shows it: the seed's 17-key JSON object, written straight into a text
+/* The camera as the API shows it: the seed's 17 keys and reportedState, written straight into a text
  * buffer (single answers and long listings alike). Pure: no I/O, the clock is a parameter. */
 #ifndef CAMFLEET_DOMAIN_CAMERA_JSON_H
 #define CAMFLEET_DOMAIN_CAMERA_JSON_H

@@ -111,7 +111,9 @@ static json_t *camera_changes(const struct camera *before, const struct camera *
 	    add_change(changes, "direction1Alias", before->has_direction1_alias, before->direction1_alias,
 	               after->has_direction1_alias, after->direction1_alias) != 0 ||
 	    add_change(changes, "direction2Alias", before->has_direction2_alias, before->direction2_alias,
-	               after->has_direction2_alias, after->direction2_alias) != 0) {
+	               after->has_direction2_alias, after->direction2_alias) != 0 ||
+	    add_change(changes, "siteId", before->site_id[0] != '\0', before->site_id, after->site_id[0] != '\0',
+	               after->site_id) != 0) {
 		json_decref(changes);
 		return NULL;
 	}

@@ -89,7 +89,8 @@ bool event_camera_fields_changed(const struct camera *before, const struct camer
 
 /* The "data" object of a camera event as compact JSON text (malloc'd; NULL when out of memory or
  * not encodable): {"camera": the camera after the change, without metrics}, and for
- * camera.updated "changes": {field: {"old", "new"}} of the fields that changed, for camera.moved
+ * camera.updated "changes": {field: {"old", "new"}} of the fields that changed (name, the direction
+ * aliases; siteId when a deleted site released a decommissioned camera), for camera.moved
  * "fromSiteId", "toSiteId" and "cameraPositionId". before may be NULL (registered, claimed). */
 char *event_camera_data(enum event_type type, const struct camera *before, const struct camera *after, int64_t now,
                         unsigned online_window);

@@ -70,3 +70,26 @@ bool camera_state_from_request_name(const char *text, enum camera_state *out)
 	}
 	return false;
 }
+
+const char *camera_reported_state_name(enum camera_reported_state state)
+{
+	switch (state) {
+	case CAMERA_REPORTED_RUNNING: return "running";
+	case CAMERA_REPORTED_PAUSED: return "paused";
+	case CAMERA_REPORTED_UNKNOWN: break;
+	}
+	return NULL;
+}
+
+bool camera_reported_state_from_name(const char *text, enum camera_reported_state *out)
+{
+	if (text == NULL)
+		*out = CAMERA_REPORTED_UNKNOWN;
+	else if (strcmp(text, "running") == 0)
+		*out = CAMERA_REPORTED_RUNNING;
+	else if (strcmp(text, "paused") == 0)
+		*out = CAMERA_REPORTED_PAUSED;
+	else
+		return false;
+	return true;
+}

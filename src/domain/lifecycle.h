@@ -39,4 +39,10 @@ bool camera_state_from_name(const char *text, enum camera_state *out);
  * "claimed_paused" → paused); false otherwise. */
 bool camera_state_from_request_name(const char *text, enum camera_state *out);
 
+/* "running", "paused"; NULL for CAMERA_REPORTED_UNKNOWN (null in JSON and SQL). */
+const char *camera_reported_state_name(enum camera_reported_state state);
+/* Parses "running" or "paused" (a heartbeat's state, a stored reported_state); NULL text is
+ * CAMERA_REPORTED_UNKNOWN; false for any other text. */
+bool camera_reported_state_from_name(const char *text, enum camera_reported_state *out);
+
 #endif

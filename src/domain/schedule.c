@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "domain/field_names.h"
 #include "util/civil_date.h"
 
 #define CLOCK_TEXT_LENGTH 5  /* "HH:MM" */
@@ -14,8 +15,10 @@
 #define PATH_SIZE         48 /* "weekly.wednesday", "the previous day's intervals" */
 #define DESCRIPTION_SIZE  96 /* a path, an index and "(HH:MM-HH:MM)" */
 
-static const char *const day_names[SCHEDULE_DAYS_IN_WEEK] = {"monday", "tuesday",  "wednesday", "thursday",
-                                                             "friday", "saturday", "sunday"};
+static const char *const day_names[SCHEDULE_DAYS_IN_WEEK + 1] = {"monday", "tuesday",  "wednesday", "thursday",
+                                                                 "friday", "saturday", "sunday",    NULL};
+static const char *const interval_fields[] = {"open", "close", NULL};
+static const char *const weekly_body_fields[] = {"weekly", NULL};
 
 /* Writes a message into error (when there is room for one) and returns false, for `return fail(...)`. */
 static bool fail(char *error, size_t error_size, const char *format, ...) __attribute__((format(printf, 3, 4)));
@@ -28,6 +31,14 @@ static bool fail(char *error, size_t error_size, const char *format, ...)
 		vsnprintf(error, error_size, format, arguments);
 		va_end(arguments);
 	}
+	return false;
+}
+
+/* The unknown-field message (domain/field_names.h) for key under parent into error; false. */
+static bool fail_unknown(char *error, size_t error_size, const char *parent, const char *key, const char *const *known)
+{
+	if (error != NULL)
+		field_names_unknown_message(error, error_size, parent, key, known);
 	return false;
 }
 
@@ -82,17 +93,17 @@ static bool parse_clock_member(json_t *interval, const char *name, const char *p
 {
 	json_t *member = json_object_get(interval, name);
 	if (member == NULL)
-		return fail(error, error_size, "%s[%zu].%s: missing (a time \"HH:MM\")", path, index, name);
+		return fail(error, error_size, "%s[%zu].%s: missing (a time 'HH:MM')", path, index, name);
 	if (!json_is_string(member))
-		return fail(error, error_size, "%s[%zu].%s: must be a string \"HH:MM\"", path, index, name);
+		return fail(error, error_size, "%s[%zu].%s: must be a string 'HH:MM'", path, index, name);
 	const char *text = json_string_value(member);
 	size_t length = json_string_length(member);
 	if (parse_clock(text, length, is_close, minutes))
 		return true;
 	if (!is_close && parse_clock(text, length, true, minutes))
-		return fail(error, error_size, "%s[%zu].open: \"24:00\" may only be a close", path, index);
+		return fail(error, error_size, "%s[%zu].open: '24:00' may only be a close", path, index);
 	return fail(error, error_size,
-	            "%s[%zu].%s: \"%.24s\" is not a time \"HH:MM\" (two digits, a colon, two digits; %s)", path, index,
+	            "%s[%zu].%s: '%.24s' is not a time 'HH:MM' (two digits, a colon, two digits; %s)", path, index,
 	            name, text, is_close ? "00:00 to 24:00" : "00:00 to 23:59");
 }
 
@@ -106,9 +117,11 @@ static bool parse_interval(json_t *value, const char *path, size_t index, struct
 	json_t *member;
 	json_object_foreach(value, key, member)
 	{
-		if (strcmp(key, "open") != 0 && strcmp(key, "close") != 0)
-			return fail(error, error_size, "%s[%zu]: unknown key \"%.24s\" (only \"open\" and \"close\")",
-			            path, index, key);
+		if (strcmp(key, "open") != 0 && strcmp(key, "close") != 0) {
+			char parent[FIELD_PATH_SIZE];
+			field_path_index(parent, sizeof(parent), path, index);
+			return fail_unknown(error, error_size, parent, key, interval_fields);
+		}
 	}
 	if (!parse_clock_member(value, "open", path, index, false, &out->open_minute, error, error_size) ||
 	    !parse_clock_member(value, "close", path, index, true, &out->close_minute, error, error_size))
@@ -117,8 +130,8 @@ static bool parse_interval(json_t *value, const char *path, size_t index, struct
 		char clock[CLOCK_TEXT_SIZE];
 		format_clock(out->open_minute, clock);
 		return fail(error, error_size,
-		            "%s[%zu]: open and close are both \"%s\"; an interval must not be empty "
-		            "(\"00:00\"-\"24:00\" is all day)",
+		            "%s[%zu]: open and close are both '%s'; an interval must not be empty "
+		            "('00:00'-'24:00' is all day)",
 		            path, index, clock);
 	}
 	if (out->close_minute == 0)
@@ -152,9 +165,9 @@ static bool parse_days(json_t *weekly, struct weekly_schedule *out, char *error,
 	json_object_foreach(weekly, key, value)
 	{
 		int d = day_index(key);
-		if (d < 0)
-			return fail(error, error_size,
-			            "weekly: unknown day \"%.24s\" (monday to sunday, in lower case)", key);
+		if (d < 0) {
+			return fail_unknown(error, error_size, "weekly", key, day_names);
+		}
 		char path[PATH_SIZE];
 		snprintf(path, sizeof(path), "weekly.%s", day_names[d]);
 		if (!parse_day(value, path, &parsed.days[d], error, error_size))
@@ -172,14 +185,15 @@ bool schedule_parse_weekly(json_t *body, struct weekly_schedule *out, char *erro
 	json_t *value;
 	json_object_foreach(body, key, value)
 	{
-		if (strcmp(key, "weekly") != 0)
-			return fail(error, error_size, "body: unknown key \"%.24s\" (only \"weekly\")", key);
+		if (strcmp(key, "weekly") != 0) {
+			return fail_unknown(error, error_size, "", key, weekly_body_fields);
+		}
 	}
 	json_t *weekly = json_object_get(body, "weekly");
 	if (weekly == NULL)
-		return fail(error, error_size, "weekly: missing (an object of days \"monday\" to \"sunday\")");
+		return fail(error, error_size, "weekly: missing (an object of days 'monday' to 'sunday')");
 	if (!json_is_object(weekly))
-		return fail(error, error_size, "weekly: must be an object of days \"monday\" to \"sunday\"");
+		return fail(error, error_size, "weekly: must be an object of days 'monday' to 'sunday'");
 	return parse_days(weekly, out, error, error_size);
 }
 

@@ -38,7 +38,8 @@ const char *schedule_day_name(int weekday);
 /* Parses {"weekly": {"monday": [{"open": "08:30", "close": "12:00"}, ...], ...}} into *out (a day
  * left out or [] is closed). Checks the form only (see schedule_validate_weekly for overlaps); on
  * false error holds a message naming the day, the interval index and the rule broken, e.g.
- * `weekly.monday[1].open: "8:30" is not a time "HH:MM" (00:00 to 23:59)`. */
+ * `weekly.monday[1].open: '8:30' is not a time 'HH:MM' (...; 00:00 to 23:59)`, or for a key it does
+ * not know `unknown field 'weekly.monday[1].opne' — did you mean 'open'? allowed: open, close`. */
 bool schedule_parse_weekly(json_t *body, struct weekly_schedule *out, char *error, size_t error_size)
     __attribute__((warn_unused_result));
 

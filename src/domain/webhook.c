@@ -37,7 +37,7 @@ bool delivery_status_from_name(const char *name, enum delivery_status *out)
 
 bool webhook_event_mask_from_json(const json_t *events, unsigned *mask, const char **problem)
 {
-	*problem = "events must be a non-empty array of event types, or [\"*\"]";
+	*problem = "must be a non-empty array of event types, or [\"*\"]";
 	if (!json_is_array(events) || json_array_size(events) == 0 || json_array_size(events) > 2 * EVENT_TYPE_COUNT)
 		return false;
 	unsigned result = 0;
@@ -51,12 +51,12 @@ bool webhook_event_mask_from_json(const json_t *events, unsigned *mask, const ch
 			return false;
 		if (strcmp(name, "*") == 0) {
 			if (json_array_size(events) != 1) {
-				*problem = "\"*\" stands alone in events";
+				*problem = "'*' must stand alone";
 				return false;
 			}
 			result = WEBHOOK_ALL_EVENTS;
 		} else if (!event_type_from_name(name, &type)) {
-			*problem = "events names an unknown event type";
+			*problem = "names an unknown event type";
 			return false;
 		} else if (type == EVENT_WEBHOOK_TEST) {
 			*problem = "webhook.test is sent only by POST /webhooks/{id}/test; it cannot be subscribed to";

@@ -116,7 +116,10 @@ void camera_fetch_token(struct sim_camera *camera)
 
 /* ---- heartbeats -------------------------------------------------------------------------- */
 
-static size_t format_heartbeat(const struct sim_metrics *metrics, bool shutting_down, char *out, size_t out_size)
+/* The heartbeat body: the metrics, what the camera is doing ("state") and, on the last one, that it
+ * shuts down. */
+static size_t format_heartbeat(const struct sim_metrics *metrics, bool paused, bool shutting_down, char *out,
+                               size_t out_size)
 {
 	/* rounded to what a camera would report, then in the shortest text ("0.97", not "0.9700") */
 	char proportion[SHORTEST_DOUBLE_SIZE], rate[SHORTEST_DOUBLE_SIZE], backlog[SHORTEST_DOUBLE_SIZE],
@@ -127,8 +130,9 @@ static size_t format_heartbeat(const struct sim_metrics *metrics, bool shutting_
 	shortest_double_format(round(metrics->video_upload_latency * 1e3) / 1e3, latency);
 	int length = snprintf(out, out_size,
 	                      "{\"encodedFramesProportion\":%s,\"networkTransmitRate\":%s,\"videoBacklog\":%s,"
-	                      "\"videoUploadLatency\":%s%s}",
-	                      proportion, rate, backlog, latency, shutting_down ? ",\"status\":\"shutting_down\"" : "");
+	                      "\"videoUploadLatency\":%s,\"state\":\"%s\"%s}",
+	                      proportion, rate, backlog, latency, paused ? "paused" : "running",
+	                      shutting_down ? ",\"status\":\"shutting_down\"" : "");
 	return length > 0 && (size_t)length < out_size ? (size_t)length : 0;
 }
 
@@ -180,7 +184,7 @@ static void send_heartbeat(struct sim_camera *camera, int64_t now)
 	camera->heartbeat_sent_at = now;
 	advance_metrics(camera, now);
 	char body[256];
-	size_t length = format_heartbeat(&camera->metrics, false, body, sizeof(body));
+	size_t length = format_heartbeat(&camera->metrics, camera->paused, false, body, sizeof(body));
 	camera->heartbeat_call =
 	    send_device(camera, "POST", "/device/heartbeat", "application/json", body, length, 0, heartbeat_done);
 	if (camera->heartbeat_call == NULL)
@@ -207,7 +211,7 @@ bool camera_send_last_heartbeat(struct sim_camera *camera)
 	int64_t now = sim_now();
 	advance_metrics(camera, now);
 	char body[256];
-	size_t length = format_heartbeat(&camera->metrics, true, body, sizeof(body));
+	size_t length = format_heartbeat(&camera->metrics, camera->paused, true, body, sizeof(body));
 	camera->heartbeat_call =
 	    send_device(camera, "POST", "/device/heartbeat", "application/json", body, length, 0, last_heartbeat_done);
 	if (camera->heartbeat_call == NULL) {

@@ -33,9 +33,10 @@ struct cached_camera {
 	uint64_t hash;
 	int64_t claimed_at, last_seen_at, last_video_at;
 	double encoded_frames_proportion, network_transmit_rate, video_backlog, video_upload_latency;
-	uint32_t bytes; /* the allocation */
-	uint8_t state;  /* enum camera_state */
-	uint8_t flags;  /* enum cached_flag */
+	uint32_t bytes;         /* the allocation */
+	uint8_t state;          /* enum camera_state */
+	uint8_t flags;          /* enum cached_flag */
+	uint8_t reported_state; /* enum camera_reported_state */
 	unsigned char id[UUID_BYTES];
 	unsigned char organisation_id[UUID_BYTES];
 	unsigned char site_id[UUID_BYTES];
@@ -155,6 +156,7 @@ static struct cached_camera *pack(const struct camera *camera, uint64_t hash)
 	row->hash = hash;
 	row->bytes = (uint32_t)bytes;
 	row->state = (uint8_t)camera->state;
+	row->reported_state = (uint8_t)camera->reported_state;
 	row->flags =
 	    (uint8_t)((camera->has_name ? HAS_NAME : 0) | (camera->has_direction1_alias ? HAS_DIRECTION1_ALIAS : 0) |
 	              (camera->has_direction2_alias ? HAS_DIRECTION2_ALIAS : 0) |
@@ -188,6 +190,7 @@ static void unpack(const struct cached_camera *row, struct camera *out)
 	unpack_id(row->site_id, row->flags & HAS_SITE, out->site_id);
 	unpack_id(row->camera_position_id, row->flags & HAS_POSITION, out->camera_position_id);
 	out->state = (enum camera_state)row->state;
+	out->reported_state = (enum camera_reported_state)row->reported_state;
 	out->has_name = row->flags & HAS_NAME;
 	out->has_direction1_alias = row->flags & HAS_DIRECTION1_ALIAS;
 	out->has_direction2_alias = row->flags & HAS_DIRECTION2_ALIAS;
@@ -325,6 +328,8 @@ void camera_cache_heartbeat(struct camera_cache *cache, const struct heartbeat *
 			row->network_transmit_rate = beat->network_transmit_rate;
 			row->video_backlog = beat->video_backlog;
 			row->video_upload_latency = beat->video_upload_latency;
+			if (beat->reported_state != CAMERA_REPORTED_UNKNOWN)
+				row->reported_state = (uint8_t)beat->reported_state;
 			break;
 		}
 	}

@@ -31,7 +31,8 @@ void camera_cache_fill(struct camera_cache *cache, const struct camera *camera, 
 void camera_cache_forget(struct camera_cache *cache, const char *id);
 
 /* A heartbeat was committed: the camera's row, when cached, takes its last_seen_at, shutdown flag
- * and four metrics in place; reads in flight are voided as by camera_cache_forget. Unlike
+ * four metrics and the state it reported (when it said one) in place; reads in flight are voided
+ * as by camera_cache_forget. Unlike
  * forget, the order matters: call it in commit order (e.g. under the database's write lock). */
 void camera_cache_heartbeat(struct camera_cache *cache, const struct heartbeat *beat);
 

@@ -69,6 +69,9 @@ struct heartbeat {
 	double network_transmit_rate;
 	double video_backlog;
 	double video_upload_latency;
+	/* The camera's own "state"; CAMERA_REPORTED_UNKNOWN when the heartbeat did not say: the stored
+	 * one stays. */
+	enum camera_reported_state reported_state;
 };
 
 /* What writing one heartbeat found. */
@@ -278,8 +281,10 @@ struct store_ops {
 	enum store_result (*site_list)(struct store *, const char *organisation_id, const char *granted_user_id,
 	                               site_row_fn, void *context);
 	enum store_result (*site_update)(struct store *, const struct site *);
-	/* STORE_CONFLICT while cameras are placed at the site. */
-	enum store_result (*site_delete)(struct store *, const char *id);
+	/* STORE_CONFLICT while running or paused cameras are placed at the site. The decommissioned
+	 * cameras last placed there lose it (site_id ""), each with a camera.updated event by origin
+	 * naming the change of siteId; their positions stay. */
+	enum store_result (*site_delete)(struct store *, const char *id, const struct change_origin *origin);
 
 	/* Opening hours of a site, kept as the JSON text the API validated. Getters hand back a
 	 * malloc'd string the caller frees; STORE_NOT_FOUND when nothing was set. Dates are local

@@ -40,27 +40,27 @@ static bool host_is_public(const char *host, bool *resolved)
 const char *webhook_target_problem(const char *url, bool allow_private)
 {
 	if (strlen(url) > WEBHOOK_URL_MAX)
-		return "url is longer than 2048 bytes";
+		return "field 'url' is longer than 2048 bytes";
 	CURLU *parsed = curl_url();
 	if (parsed == NULL)
-		return "url cannot be checked now (out of memory)";
+		return "field 'url' cannot be checked now (out of memory)";
 	char *scheme = NULL, *host = NULL, *user = NULL;
 	const char *problem = NULL;
 	if (curl_url_set(parsed, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK ||
 	    curl_url_get(parsed, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    curl_url_get(parsed, CURLUPART_HOST, &host, 0) != CURLUE_OK || host[0] == '\0') {
-		problem = "url must be an absolute http or https URL with a host";
+		problem = "field 'url' must be an absolute http or https URL with a host";
 	} else if (strcasecmp(scheme, "http") != 0 && strcasecmp(scheme, "https") != 0) {
-		problem = "url must use http or https";
+		problem = "field 'url' must use http or https";
 	} else if (curl_url_get(parsed, CURLUPART_USER, &user, 0) == CURLUE_OK) {
-		problem = "url must not carry credentials; authenticate deliveries by their signature";
+		problem = "field 'url' must not carry credentials; authenticate deliveries by their signature";
 	} else if (!allow_private) {
 		bool resolved = false;
 		if (!host_is_public(host, &resolved))
-			problem =
-			    resolved ? "url's host has a loopback, private, link-local or reserved address; the server "
-			               "refuses those unless it runs with --allow-private-webhooks"
-			             : "url's host does not resolve";
+			problem = resolved ? "the host of field 'url' has a loopback, private, link-local or reserved "
+			                     "address; the server "
+			                     "refuses those unless it runs with --allow-private-webhooks"
+			                   : "the host of field 'url' does not resolve";
 	}
 	curl_free(user);
 	curl_free(host);

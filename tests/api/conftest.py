@@ -41,6 +41,7 @@ CAMERA_KEYS = {
     "organisationId", "siteId", "cameraPositionId", "claimedAt",
     "isOnline", "lastSeenAt", "lastVideoAt",
     "encodedFramesProportion", "networkTransmitRate", "videoBacklog", "videoUploadLatency",
+    "reportedState",
 }
 METRIC_KEYS = {"encodedFramesProportion", "networkTransmitRate", "videoBacklog",
                "videoUploadLatency"}
@@ -207,6 +208,7 @@ def assert_never_seen(camera):
     assert camera["isOnline"] is False
     assert camera["lastSeenAt"] is None
     assert camera["lastVideoAt"] is None
+    assert camera["reportedState"] is None
     for key in METRIC_KEYS & set(camera):
         assert camera[key] == 0, camera
 
@@ -471,11 +473,11 @@ def make_org(api, name=None, token=None):
     return expect(api.post("/organisations", token or api.operator_token, json=body), 201)
 
 
-def make_site(api, organisation_id=None, name=None, time_zone=None, token=None):
+def make_site(api, organisation_id=None, name=None, time_zone="UTC", token=None):
     body = {"name": name or unique("site")}
     if organisation_id is not None:
         body["organisationId"] = organisation_id
-    if time_zone is not None:
+    if time_zone is not None:  # None: leave timeZone out (refused: a site needs its time zone)
         body["timeZone"] = time_zone
     return expect(api.post("/sites", token or api.operator_token, json=body), 201)
 

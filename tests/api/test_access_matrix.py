@@ -171,7 +171,7 @@ EXPECTATIONS = {
 
     # sites
     ("POST", "/sites"): Expect(WRITERS, ORG_SCOPES, lambda w, s: Call(
-        "/sites", json={"name": unique("site"), "organisationId": w.org[s]}), 201),
+        "/sites", json={"name": unique("site"), "timeZone": "UTC", "organisationId": w.org[s]}), 201),
     ("GET", "/sites"): Expect(READERS, ORG_SCOPES, lambda w, s: Call(
         "/sites", params={"organisationId": w.org[s]}, must_hold=[w.site[s]]), 200,
         filtered=True),

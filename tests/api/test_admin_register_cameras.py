@@ -77,10 +77,10 @@ def test_failures_are_reported_by_line_and_the_rest_is_registered(start_server, 
     assert errors == [
         "line 4: cameraId is not a UUID (8-4-4-4-12 hexadecimal digits)",
         "line 8: expected 2 fields (cameraId,serialNumber), found 1",
-        f"line 5: serial number \"{existing['serialNumber']}\" already belongs to camera "
+        f"line 5: serial number '{existing['serialNumber']}' already belongs to camera "
         f"{existing['id']}",
         f"line 6: camera {existing['id']} already exists with serial number "
-        f"\"{existing['serialNumber']}\", not \"{lines[5].split(',')[1]}\"",
+        f"'{existing['serialNumber']}', not '{lines[5].split(',')[1]}'",
     ]
     expect(api.get(f"/cameras/{good_id}", api.operator_token), 200)
     cameras = expect(api.get("/cameras", api.operator_token, params={"state": "registered"}), 200)

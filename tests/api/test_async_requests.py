@@ -130,7 +130,7 @@ def test_a_taken_camera_id_fails_naming_the_camera_and_its_serial(api):
     final = wait_request(api, "register-camera-requests", accepted["id"])
     assert final["status"] == "failed"
     assert final["msg"] == (f"camera {existing['id']} already exists with serial number "
-                            f"\"{existing['serialNumber']}\", not \"{other_serial}\"")
+                            f"'{existing['serialNumber']}', not '{other_serial}'")
     assert_error(api.get(f"/cameras/{new_id()}", api.operator_token), 404)
 
 
@@ -139,7 +139,7 @@ def test_a_taken_serial_fails_naming_the_camera_that_has_it(api):
     accepted, camera_id, _ = submit_register(api, serial=existing["serialNumber"])
     final = wait_request(api, "register-camera-requests", accepted["id"])
     assert final["status"] == "failed"
-    assert final["msg"] == (f"serial number \"{existing['serialNumber']}\" already belongs to "
+    assert final["msg"] == (f"serial number '{existing['serialNumber']}' already belongs to "
                             f"camera {existing['id']}")
     assert_error(api.get(f"/cameras/{camera_id}", api.operator_token), 404)
 

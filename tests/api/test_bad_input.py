@@ -224,7 +224,7 @@ def test_uppercase_uuid_in_path_is_not_malformed(api, target):
 def body_uuid_cases(target, bad):
     tenant, camera = target["tenant"], target["camera"]
     return [
-        ("POST", "/sites", {"name": unique(), "organisationId": bad}),
+        ("POST", "/sites", {"name": unique(), "timeZone": "UTC", "organisationId": bad}),
         ("POST", "/users", {"email": unique_email(), "password": "long enough",
                             "role": "viewer", "organisationId": bad}),
         ("PUT", f"/users/{tenant.viewer['id']}/sites", {"siteIds": [tenant.site_id, bad]}),

@@ -426,20 +426,20 @@ def test_malformed_camera_site_and_after_ids_are_422(api):
     for name in ("cameraId", "siteId", "after"):
         for bad in ("xyz", "", "12345678-1234-1234-1234-12345678901g", new_id() + "0"):
             body = assert_error(api.get("/events", api.operator_token, params={name: bad}), 422)
-            assert f"query parameter {name} must be a UUID" in body["message"], (name, bad, body)
+            assert f"query parameter '{name}' must be a UUID" in body["message"], (name, bad, body)
 
 
 def test_malformed_since_is_422(api):
     for bad in ("yesterday", "", "2026-12-01", "2026-12-01T08:00Z", "2026-13-01T08:00:00Z",
                 "2026-12-01T25:00:00Z", "2026-12-01T08:00:00", "1764576000"):
         body = assert_error(api.get("/events", api.operator_token, params={"since": bad}), 422)
-        assert "query parameter since must be an RFC 3339 time" in body["message"], (bad, body)
+        assert "query parameter 'since' must be an RFC 3339 time" in body["message"], (bad, body)
 
 
 def test_limit_out_of_range_or_not_a_number_is_422(api):
     for bad in ("0", "1001", "-1", "abc", "", "1.5", "10000", " 5"):
         body = assert_error(api.get("/events", api.operator_token, params={"limit": bad}), 422)
-        assert "query parameter limit must be an integer from 1 to 1000" in body["message"], \
+        assert "query parameter 'limit' must be an integer from 1 to 1000" in body["message"], \
             (bad, body)
 
 

@@ -124,7 +124,7 @@ def test_admin_writes_to_other_organisation_are_404_and_change_nothing(api, worl
                                           "siteId": b.site_id}),
         api.patch(f"/sites/{b.site_id}", token, json={"name": "stolen"}),
         api.delete(f"/sites/{b.site_id}", token),
-        api.post("/sites", token, json={"name": unique(), "organisationId": b.org_id}),
+        api.post("/sites", token, json={"name": unique(), "timeZone": "UTC", "organisationId": b.org_id}),
         api.patch(f"/users/{world['user']['id']}", token, json={"role": "admin"}),
         api.delete(f"/users/{world['user']['id']}", token),
         api.put(f"/users/{world['user']['id']}/sites", token, json={"siteIds": []}),

@@ -485,7 +485,7 @@ EXCEPTION_BAD_BODIES = [
     ({}, ["intervals"]),
     ({"intervals": None}, ["intervals"]),
     ({"intervals": {}}, ["intervals"]),
-    ({"intervals": [], "date": "2025-09-01"}, ["date"]),
+    ({"intervals": [], "date": "2025-09-02"}, ["date", "read-only"]),  # the path names the date
     ({"intervals": [iv("9:00", "12:00")]}, ["intervals[0].open", "9:00"]),
     ({"intervals": [iv("09:00", "24:01")]}, ["intervals[0].close", "24:01"]),
     ({"intervals": [{"open": "09:00", "close": "12:00", "x": 1}]}, ["intervals[0]", "x"]),

@@ -102,7 +102,7 @@ def test_tokens_of_any_node_are_accepted_by_every_node(trio):
     tenant = Tenant(trio.apis[0])
     admin = make_user(trio.apis[0], tenant.org_id, "admin")
     admin_token = user_token(trio.apis[1], admin)
-    site = expect(trio.apis[2].post("/sites", admin_token, json={"name": unique("site")}), 201)
+    site = expect(trio.apis[2].post("/sites", admin_token, json={"name": unique("site"), "timeZone": "UTC"}), 201)
     assert expect(trio.apis[0].get(f"/sites/{site['id']}", admin_token), 200) == site
 
 

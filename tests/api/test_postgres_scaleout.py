@@ -299,7 +299,7 @@ class Worker:
 
     def create_site(self):
         name = unique("site")
-        resp = self.send("POST", "/sites", json={"name": name})
+        resp = self.send("POST", "/sites", json={"name": name, "timeZone": "UTC"})
         if self.unacknowledged(resp, f"site {name}"):
             return
         if resp.status_code != 201:

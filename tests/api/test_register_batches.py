@@ -77,9 +77,9 @@ def test_a_batch_with_conflicts_fails_those_items_only_and_names_the_conflicts(a
         "camera already registered with this serial number; nothing changed"
     assert final["items"][2]["message"] == (
         f"camera {existing['id']} already exists with serial number "
-        f"\"{existing['serialNumber']}\", not \"{taken_id['serialNumber']}\"")
+        f"'{existing['serialNumber']}', not '{taken_id['serialNumber']}'")
     assert final["items"][3]["message"] == (
-        f"serial number \"{existing['serialNumber']}\" already belongs to camera {existing['id']}")
+        f"serial number '{existing['serialNumber']}' already belongs to camera {existing['id']}")
     for item in good:
         expect(api.get(f"/cameras/{item['cameraId']}", api.operator_token), 200)
     assert_error(api.get(f"/cameras/{taken_serial['cameraId']}", api.operator_token), 404)
@@ -109,9 +109,9 @@ def test_a_batch_of_1000_is_accepted(api):
     ({"cameras": "x"}, "field 'cameras' must be an array of 1 to 1000 cameras"),
     ({"cameras": [{"cameraId": "ID", "serialNumber": "S"}] * 1001},
      "field 'cameras' must be an array of 1 to 1000 cameras"),
-    ({"cameras": [{"cameraId": "ID", "serialNumber": "S"}], "extra": 1}, "unknown field 'extra'"),
+    ({"cameras": [{"cameraId": "ID", "serialNumber": "S"}], "extra": 1}, "unknown field 'extra'; allowed: cameras"),
     ({"cameras": [{"cameraId": "ID", "serialNumber": "S"}, 7]},
-     "cameras[1] must be an object with cameraId and serialNumber"),
+     "cameras[1] must be an object with 'cameraId' and 'serialNumber'"),
     ({"cameras": [{"cameraId": "ID", "serialNumber": "S"}, {"serialNumber": "S"}]},
      "field 'cameras[1].cameraId' is required"),
     ({"cameras": [{"cameraId": "nope", "serialNumber": "S"}]},
@@ -124,7 +124,9 @@ def test_a_batch_of_1000_is_accepted(api):
     ({"cameras": [{"cameraId": "ID", "serialNumber": 5}]},
      "field 'cameras[0].serialNumber' must be a string"),
     ({"cameras": [{"cameraId": "ID", "serialNumber": "S", "siteId": "x"}]},
-     "cameras[0]: unknown field 'siteId'"),
+     "unknown field 'cameras[0].siteId'; allowed: cameraId, serialNumber"),
+    ({"cameras": [{"cameraId": "ID", "serial_number": "S"}]},
+     "unknown field 'cameras[0].serial_number' — did you mean 'serialNumber'? allowed: cameraId, serialNumber"),
 ])
 def test_an_invalid_batch_is_400_naming_the_item_and_field_and_stores_nothing(api, body, message):
     camera_id = new_id()

@@ -8,11 +8,21 @@ from conftest import (SITE_KEYS, assert_error, assert_recent, assert_uuid, claim
                       user_token)
 
 
-def test_operator_creates_site_with_default_utc_time_zone(api, tenant):
+def test_site_without_time_zone_is_400_saying_why_and_creates_nothing(api, tenant):
+    before = expect(api.get("/sites", tenant.admin_token), 200)
+    resp = api.post("/sites", tenant.admin_token, json={"name": unique("site")})
+    assert_error(resp, 400)
+    assert resp.json()["message"] == (
+        "field 'timeZone' is required: the site's time zone decides every opening-hours answer (an IANA "
+        "time zone such as 'Europe/London', or 'UTC')")
+    assert expect(api.get("/sites", tenant.admin_token), 200) == before
+
+
+def test_operator_creates_site_in_utc(api, tenant):
     name = unique("site")
     before = time.time()
     site = expect(api.post("/sites", api.operator_token,
-                           json={"name": name, "organisationId": tenant.org_id}), 201)
+                           json={"name": name, "timeZone": "UTC", "organisationId": tenant.org_id}), 201)
     after = time.time()
     assert set(site) == SITE_KEYS
     assert_uuid(site["id"])
@@ -35,12 +45,13 @@ def test_site_with_unknown_time_zone_is_400(api, tenant):
 
 
 def test_operator_must_name_the_organisation(api):
-    assert_error(api.post("/sites", api.operator_token, json={"name": unique()}), 400)
+    resp = api.post("/sites", api.operator_token, json={"name": unique(), "timeZone": "UTC"})
+    assert_error(resp, 400, "organisationId")
 
 
 def test_operator_creating_site_in_unknown_organisation_is_404(api):
     resp = api.post("/sites", api.operator_token,
-                    json={"name": unique(), "organisationId": new_id()})
+                    json={"name": unique(), "timeZone": "UTC", "organisationId": new_id()})
     assert_error(resp, 404)
 
 
@@ -56,7 +67,7 @@ def test_admin_creates_site_naming_its_own_organisation(api, tenant):
 
 def test_admin_creating_site_in_another_organisation_is_404(api, tenant, other_tenant):
     resp = api.post("/sites", tenant.admin_token,
-                    json={"name": unique(), "organisationId": other_tenant.org_id})
+                    json={"name": unique(), "timeZone": "UTC", "organisationId": other_tenant.org_id})
     assert_error(resp, 404)
     listed = expect(api.get(f"/sites?organisationId={other_tenant.org_id}",
                             api.operator_token), 200)
@@ -171,10 +182,74 @@ def test_deleting_site_with_running_camera_is_conflict(api, tenant):
     assert expect(api.get(f"/sites/{tenant.site_id}", tenant.admin_token), 200) == tenant.site
 
 
-def test_deleting_site_with_decommissioned_camera_is_conflict(api, tenant):
+def test_deleting_site_with_paused_camera_is_conflict_naming_the_way_out(api, tenant):
     camera = tenant.camera()
-    expect(api.delete(f"/cameras/{camera['id']}", tenant.admin_token), 204)
-    assert_error(api.delete(f"/sites/{tenant.site_id}", tenant.admin_token), 409)
+    expect(api.put(f"/cameras/{camera['id']}/state/paused", tenant.admin_token), 201)
+    resp = api.delete(f"/sites/{tenant.site_id}", tenant.admin_token)
+    assert_error(resp, 409)
+    assert resp.json()["message"] == ("running or paused cameras are placed at this site; move them to another "
+                                      "site or decommission them first")
+    assert expect(api.get(f"/sites/{tenant.site_id}", tenant.admin_token), 200) == tenant.site
+
+
+def position_rows(api, camera_id):
+    """(id, site_id) of the camera's positions, read from the server's database directly (the
+    API has no position history endpoint)."""
+    database = api.server.database
+    sql = f"SELECT id, site_id FROM camera_positions WHERE camera_id = '{camera_id}' ORDER BY started_at, id"
+    if database.startswith("sqlite:"):
+        import sqlite3
+        connection = sqlite3.connect(database[len("sqlite:"):], timeout=10)
+        try:
+            return [tuple(row) for row in connection.execute(sql)]
+        finally:
+            connection.close()
+    import subprocess
+    out = subprocess.run(["psql", "-At", "-F", " ", "-c", sql, database], check=True, capture_output=True,
+                         timeout=60).stdout.decode()
+    return [tuple(line.split(" ")) for line in out.splitlines() if line]
+
+
+def test_deleting_site_whose_cameras_are_all_decommissioned_keeps_their_history(api, tenant):
+    site = tenant.add_site(time_zone="Europe/London")
+    first = tenant.camera(site_id=site["id"])
+    second = tenant.camera(site_id=site["id"])
+    viewer = make_user(api, tenant.org_id, "viewer")
+    grant_sites(api, viewer["id"], [tenant.site_id, site["id"]])
+    expect(api.put(f"/sites/{site['id']}/opening-hours", tenant.admin_token,
+                   json={"weekly": {"monday": [{"open": "08:00", "close": "18:00"}]}}), 200)
+    expect(api.put(f"/sites/{site['id']}/opening-hours/exceptions/2026-12-25", tenant.admin_token,
+                   json={"intervals": []}), 200)
+    expect(api.delete(f"/cameras/{first['id']}", tenant.admin_token), 204)
+    assert_error(api.delete(f"/sites/{site['id']}", tenant.admin_token), 409)  # second still runs
+    expect(api.delete(f"/cameras/{second['id']}", tenant.admin_token), 204)
+    expect(api.get(f"/cameras/{first['id']}", tenant.admin_token), 200)  # the row in memory, if any
+
+    expect(api.delete(f"/sites/{site['id']}", tenant.admin_token), 204)
+
+    assert_error(api.get(f"/sites/{site['id']}", tenant.admin_token), 404)
+    assert_error(api.get(f"/sites/{site['id']}/opening-hours", tenant.admin_token), 404)
+    assert expect(api.get(f"/users/{viewer['id']}/sites", tenant.admin_token), 200) == \
+        {"siteIds": [tenant.site_id]}
+    for camera in (first, second):
+        after = expect(api.get(f"/cameras/{camera['id']}", tenant.admin_token), 200)
+        assert after["state"] == "decommissioned"
+        assert after["siteId"] is None  # its site is gone; organisation and position stay
+        assert after["organisationId"] == tenant.org_id
+        assert after["cameraPositionId"] == camera["cameraPositionId"]
+        assert position_rows(api, camera["id"]) == [(camera["cameraPositionId"], site["id"])]
+        events = expect(api.get("/events", tenant.admin_token, params={"cameraId": camera["id"]}), 200)
+        assert [event["type"] for event in events] == ["camera.updated", "camera.decommissioned", "camera.claimed"]
+        released = events[0]  # the camera as the deletion left it, the change naming the site
+        assert released["siteId"] is None and released["data"]["camera"]["siteId"] is None
+        assert released["data"]["changes"] == {"siteId": {"old": site["id"], "new": None}}
+        assert released["actor"]["kind"] == "user"
+        assert all(event["siteId"] == site["id"] for event in events[1:])
+    # the camera can be claimed again, elsewhere: a new position beside the kept one
+    again = claim_camera(api, tenant.admin_token, first["serialNumber"], tenant.site_id)
+    assert again["siteId"] == tenant.site_id
+    assert sorted(position_rows(api, first["id"])) == sorted([(first["cameraPositionId"], site["id"]),
+                                                              (again["cameraPositionId"], tenant.site_id)])
 
 
 def test_deleting_site_after_camera_moved_away_succeeds(api, tenant):

@@ -81,7 +81,7 @@ def test_deleted_clients_token_is_refused_at_once(api, tenant):
 def test_role_change_refuses_the_old_token_and_a_new_token_carries_the_new_role(api, tenant):
     admin = make_user(api, tenant.org_id, "admin")
     old = fresh_user_token(api, admin["email"], admin["password"])
-    expect(api.post("/sites", old, json={"name": unique("site")}), 201)
+    expect(api.post("/sites", old, json={"name": unique("site"), "timeZone": "UTC"}), 201)
     changed = expect(api.patch(f"/users/{admin['id']}", api.operator_token, json={"role": "viewer"}), 200)
     assert changed["role"] == "viewer"
     assert_revoked(api.post("/sites", old, json={"name": unique("site")}))

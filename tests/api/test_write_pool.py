@@ -87,7 +87,7 @@ def test_writes_on_the_pool_answer_every_status_and_keep_the_connection(api, ten
     token = tenant.admin_token
     session = requests.Session()
     headers = {"Authorization": f"Bearer {token}"}
-    created = session.post(f"{api.base}/sites", json={"name": "Pool site",
+    created = session.post(f"{api.base}/sites", json={"name": "Pool site", "timeZone": "UTC",
                                                       "organisationId": tenant.org_id},
                            headers=headers, timeout=10)
     assert created.status_code == 201, created.text

@@ -26,7 +26,7 @@ static void test_a_taken_id_fails_naming_its_serial(void **state)
 	(void)state;
 	char message[400];
 	assert_false(registration_outcome(REGISTRATION_ID_TAKEN, CAMERA, "SN-2", "SN-1", message, sizeof(message)));
-	assert_string_equal(message, "camera " CAMERA " already exists with serial number \"SN-1\", not \"SN-2\"");
+	assert_string_equal(message, "camera " CAMERA " already exists with serial number 'SN-1', not 'SN-2'");
 }
 
 static void test_a_taken_serial_fails_naming_its_camera(void **state)
@@ -34,7 +34,7 @@ static void test_a_taken_serial_fails_naming_its_camera(void **state)
 	(void)state;
 	char message[400];
 	assert_false(registration_outcome(REGISTRATION_SERIAL_TAKEN, "x", "SN-1", CAMERA, message, sizeof(message)));
-	assert_string_equal(message, "serial number \"SN-1\" already belongs to camera " CAMERA);
+	assert_string_equal(message, "serial number 'SN-1' already belongs to camera " CAMERA);
 }
 
 static void test_longest_serials_fit_the_message(void **state)

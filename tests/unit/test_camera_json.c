@@ -38,10 +38,10 @@ static void test_unclaimed_camera_has_nulls_and_zero_metrics(void **state)
 {
 	struct camera c = registered_camera();
 	json_t *v = render(&c, true, 90);
-	assert_int_equal(json_object_size(v), 17);
-	const char *null_keys[] = {"name",           "direction1Alias", "direction2Alias",
-	                           "organisationId", "siteId",          "cameraPositionId",
-	                           "claimedAt",      "lastSeenAt",      "lastVideoAt"};
+	assert_int_equal(json_object_size(v), 18);
+	const char *null_keys[] = {"name",        "direction1Alias",  "direction2Alias", "organisationId",
+	                           "siteId",      "cameraPositionId", "claimedAt",       "lastSeenAt",
+	                           "lastVideoAt", "reportedState"};
 	for (size_t i = 0; i < sizeof(null_keys) / sizeof(null_keys[0]); i++)
 		assert_true(json_is_null(json_object_get(v, null_keys[i])));
 	assert_string_equal(json_string_value(json_object_get(v, "state")), "registered");
@@ -54,7 +54,7 @@ static void test_metrics_are_left_out_when_not_asked_for(void **state)
 {
 	struct camera c = registered_camera();
 	json_t *v = render(&c, false, 90);
-	assert_int_equal(json_object_size(v), 13);
+	assert_int_equal(json_object_size(v), 14);
 	assert_null(json_object_get(v, "encodedFramesProportion"));
 	assert_null(json_object_get(v, "videoUploadLatency"));
 	json_decref(v);
@@ -79,6 +79,21 @@ static void test_claimed_camera_shows_placement_and_times(void **state)
 	assert_string_equal(json_string_value(json_object_get(v, "siteId")), "60189e9c-7d12-438c-b9ca-6998d9c364b1");
 	assert_true(json_number_value(json_object_get(v, "encodedFramesProportion")) == 0.25);
 	assert_true(json_number_value(json_object_get(v, "networkTransmitRate")) == 125000.0);
+	json_decref(v);
+}
+
+static void test_reported_state_is_what_the_camera_said(void **state)
+{
+	struct camera c = registered_camera();
+	c.state = CAMERA_PAUSED;
+	c.reported_state = CAMERA_REPORTED_RUNNING;
+	json_t *v = render(&c, false, 90);
+	assert_string_equal(json_string_value(json_object_get(v, "state")), "paused");
+	assert_string_equal(json_string_value(json_object_get(v, "reportedState")), "running");
+	json_decref(v);
+	c.reported_state = CAMERA_REPORTED_PAUSED;
+	v = render(&c, false, 90);
+	assert_string_equal(json_string_value(json_object_get(v, "reportedState")), "paused");
 	json_decref(v);
 }
 
@@ -122,6 +137,7 @@ int main(void)
 	    cmocka_unit_test(test_unclaimed_camera_has_nulls_and_zero_metrics),
 	    cmocka_unit_test(test_metrics_are_left_out_when_not_asked_for),
 	    cmocka_unit_test(test_claimed_camera_shows_placement_and_times),
+	    cmocka_unit_test(test_reported_state_is_what_the_camera_said),
 	    cmocka_unit_test(test_online_only_within_the_window_and_until_shutdown),
 	    cmocka_unit_test(test_free_text_is_escaped),
 	    cmocka_unit_test(test_too_small_buffer_is_refused),

@@ -123,11 +123,37 @@ static void test_data_that_is_not_an_object_is_refused(void **state)
 	assert_null(event_json_text(&event, &length));
 }
 
+static void test_updated_camera_names_the_changed_fields_only(void **state)
+{
+	(void)state;
+	struct camera before = {.id = CAMERA_ID,
+	                        .serial_number = "SN-1",
+	                        .state = CAMERA_DECOMMISSIONED,
+	                        .site_id = "60189e9c-7d12-438c-b9ca-6998d9c364b1",
+	                        .has_name = true,
+	                        .name = "Gate"};
+	struct camera after = before;
+	after.site_id[0] = '\0'; /* its site was deleted */
+	char *text = event_camera_data(EVENT_CAMERA_UPDATED, &before, &after, 1764921600, 90);
+	assert_non_null(text);
+	json_t *data = json_loads(text, 0, NULL);
+	free(text);
+	assert_non_null(data);
+	json_t *changes = json_object_get(data, "changes");
+	assert_int_equal(json_object_size(changes), 1);
+	json_t *site = json_object_get(changes, "siteId");
+	assert_string_equal(json_string_value(json_object_get(site, "old")), "60189e9c-7d12-438c-b9ca-6998d9c364b1");
+	assert_true(json_is_null(json_object_get(site, "new")));
+	assert_true(json_is_null(json_object_get(json_object_get(data, "camera"), "siteId")));
+	json_decref(data);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_camera_event_matches_jansson),
 	    cmocka_unit_test(test_missing_ids_are_null),
+	    cmocka_unit_test(test_updated_camera_names_the_changed_fields_only),
 	    cmocka_unit_test(test_every_type_and_actor_kind),
 	    cmocka_unit_test(test_an_id_that_is_not_a_uuid_is_escaped),
 	    cmocka_unit_test(test_data_that_is_not_an_object_is_refused),

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -115,17 +116,21 @@ static void test_parse_weekly_keeps_the_given_order(void **state)
 static void test_parse_weekly_refuses_a_body_of_the_wrong_shape(void **state)
 {
 	expect_weekly_refused("[]", "body: must be an object {\"weekly\": {\"monday\": [...], ...}}");
-	expect_weekly_refused("{\"weekly\": {}, \"daily\": 1}", "body: unknown key \"daily\" (only \"weekly\")");
-	expect_weekly_refused("{}", "weekly: missing (an object of days \"monday\" to \"sunday\")");
-	expect_weekly_refused("{\"weekly\": []}", "weekly: must be an object of days \"monday\" to \"sunday\"");
+	expect_weekly_refused("{\"weekly\": {}, \"daily\": 1}", "unknown field 'daily'; allowed: weekly");
+	expect_weekly_refused("{}", "weekly: missing (an object of days 'monday' to 'sunday')");
+	expect_weekly_refused("{\"weekly\": []}", "weekly: must be an object of days 'monday' to 'sunday'");
 }
 
 static void test_parse_weekly_refuses_unknown_day_names(void **state)
 {
-	expect_weekly_refused("{\"weekly\": {\"Monday\": []}}",
-	                      "weekly: unknown day \"Monday\" (monday to sunday, in lower case)");
-	expect_weekly_refused("{\"weekly\": {\"mon\": []}}",
-	                      "weekly: unknown day \"mon\" (monday to sunday, in lower case)");
+	expect_weekly_refused(
+	    "{\"weekly\": {\"Monday\": []}}",
+	    "unknown field 'weekly.Monday' — did you mean 'monday'? allowed: monday, tuesday, wednesday, "
+	    "thursday, friday, saturday, sunday");
+	expect_weekly_refused(
+	    "{\"weekly\": {\"mon\": []}}",
+	    "unknown field 'weekly.mon'; allowed: monday, tuesday, wednesday, thursday, friday, saturday, "
+	    "sunday");
 }
 
 static void test_parse_weekly_refuses_intervals_of_the_wrong_type(void **state)
@@ -136,14 +141,14 @@ static void test_parse_weekly_refuses_intervals_of_the_wrong_type(void **state)
 	expect_weekly_refused("{\"weekly\": {\"monday\": [\"08:00-12:00\"]}}",
 	                      "weekly.monday[0]: must be an object {\"open\": \"HH:MM\", \"close\": \"HH:MM\"}");
 	expect_weekly_refused("{\"weekly\": {\"monday\": [{\"open\": \"08:00\", \"close\": \"12:00\", \"note\": 1}]}}",
-	                      "weekly.monday[0]: unknown key \"note\" (only \"open\" and \"close\")");
+	                      "unknown field 'weekly.monday[0].note'; allowed: open, close");
 	expect_weekly_refused("{\"weekly\": {\"monday\": [{\"open\": \"08:00\", \"close\": \"12:00\"},"
 	                      "{\"open\": \"13:00\"}]}}",
-	                      "weekly.monday[1].close: missing (a time \"HH:MM\")");
+	                      "weekly.monday[1].close: missing (a time 'HH:MM')");
 	expect_weekly_refused("{\"weekly\": {\"sunday\": [{\"open\": 830, \"close\": \"12:00\"}]}}",
-	                      "weekly.sunday[0].open: must be a string \"HH:MM\"");
+	                      "weekly.sunday[0].open: must be a string 'HH:MM'");
 	expect_weekly_refused("{\"weekly\": {\"sunday\": [{\"open\": \"08:30\", \"close\": null}]}}",
-	                      "weekly.sunday[0].close: must be a string \"HH:MM\"");
+	                      "weekly.sunday[0].close: must be a string 'HH:MM'");
 }
 
 static void test_parse_weekly_refuses_times_not_written_hh_mm(void **state)
@@ -155,7 +160,7 @@ static void test_parse_weekly_refuses_times_not_written_hh_mm(void **state)
 		snprintf(body, sizeof(body),
 		         "{\"weekly\": {\"wednesday\": [{\"open\": \"%s\", \"close\": \"12:00\"}]}}", bad_opens[i]);
 		snprintf(message, sizeof(message),
-		         "weekly.wednesday[0].open: \"%s\" is not a time \"HH:MM\" (two digits, a colon, two digits; "
+		         "weekly.wednesday[0].open: '%s' is not a time 'HH:MM' (two digits, a colon, two digits; "
 		         "00:00 to 23:59)",
 		         bad_opens[i]);
 		expect_weekly_refused(body, message);
@@ -165,20 +170,20 @@ static void test_parse_weekly_refuses_times_not_written_hh_mm(void **state)
 static void test_parse_weekly_allows_24_00_only_as_a_close(void **state)
 {
 	expect_weekly_refused("{\"weekly\": {\"monday\": [{\"open\": \"24:00\", \"close\": \"02:00\"}]}}",
-	                      "weekly.monday[0].open: \"24:00\" may only be a close");
+	                      "weekly.monday[0].open: '24:00' may only be a close");
 	expect_weekly_refused("{\"weekly\": {\"monday\": [{\"open\": \"20:00\", \"close\": \"24:01\"}]}}",
-	                      "weekly.monday[0].close: \"24:01\" is not a time \"HH:MM\" (two digits, a colon, two "
+	                      "weekly.monday[0].close: '24:01' is not a time 'HH:MM' (two digits, a colon, two "
 	                      "digits; 00:00 to 24:00)");
 }
 
 static void test_parse_weekly_refuses_an_empty_interval(void **state)
 {
 	expect_weekly_refused("{\"weekly\": {\"thursday\": [{\"open\": \"09:00\", \"close\": \"09:00\"}]}}",
-	                      "weekly.thursday[0]: open and close are both \"09:00\"; an interval must not be empty "
-	                      "(\"00:00\"-\"24:00\" is all day)");
+	                      "weekly.thursday[0]: open and close are both '09:00'; an interval must not be empty "
+	                      "('00:00'-'24:00' is all day)");
 	expect_weekly_refused("{\"weekly\": {\"thursday\": [{\"open\": \"00:00\", \"close\": \"00:00\"}]}}",
-	                      "weekly.thursday[0]: open and close are both \"00:00\"; an interval must not be empty "
-	                      "(\"00:00\"-\"24:00\" is all day)");
+	                      "weekly.thursday[0]: open and close are both '00:00'; an interval must not be empty "
+	                      "('00:00'-'24:00' is all day)");
 }
 
 static void test_parse_weekly_reads_a_midnight_close_as_24_00(void **state)
@@ -239,14 +244,22 @@ static void test_parse_intervals_names_the_interval_path(void **state)
 	    "{}", "intervals: must be an array of intervals {\"open\": \"HH:MM\", \"close\": \"HH:MM\"}");
 	expect_intervals_refused(
 	    "[{\"open\": \"10:00\", \"close\": \"14:00\"}, {\"open\": \"18:00\", \"close\": \"1:00\"}]",
-	    "intervals[1].close: \"1:00\" is not a time \"HH:MM\" (two digits, a colon, two "
+	    "intervals[1].close: '1:00' is not a time 'HH:MM' (two digits, a colon, two "
 	    "digits; 00:00 to 24:00)");
 }
 
 static void test_parse_truncates_long_client_text_in_messages(void **state)
 {
-	expect_weekly_refused("{\"weekly\": {\"a-very-long-day-name-that-goes-on-and-on\": []}}",
-	                      "weekly: unknown day \"a-very-long-day-name-tha\" (monday to sunday, in lower case)");
+	char day[301], body[400], message[ERROR_SIZE];
+	memset(day, 'x', sizeof(day) - 1);
+	day[sizeof(day) - 1] = '\0';
+	snprintf(body, sizeof(body), "{\"weekly\": {\"%s\": []}}", day);
+	/* the path is cut to FIELD_PATH_SIZE - 1 characters: "weekly." and 152 of the 300 x */
+	snprintf(message, sizeof(message),
+	         "unknown field 'weekly.%.152s'; allowed: monday, tuesday, wednesday, thursday, friday, saturday, "
+	         "sunday",
+	         day);
+	expect_weekly_refused(body, message);
 }
 
 /* ---- validation ---- */

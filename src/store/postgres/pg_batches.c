@@ -147,21 +147,23 @@ enum store_result pg_camera_get_many(struct store *store, const char *const *ids
 
 /* --- heartbeats -------------------------------------------------------------------------------- */
 
-/* The whole batch in one statement (one transaction, one round trip). $1..$8 are parallel arrays,
+/* The whole batch in one statement (one transaction, one round trip). $1..$9 are parallel arrays,
  * one element per camera (the batch's last heartbeat of each). The sub-select locks the rows in id
  * order before any is updated, so that two nodes writing overlapping batches cannot deadlock. */
 static const char SQL_HEARTBEATS[] =
     "UPDATE cameras AS c SET last_seen_at = b.at, reported_offline = b.offline,"
     " encoded_frames_proportion = b.encoded, network_transmit_rate = b.transmit,"
-    " video_backlog = b.backlog, video_upload_latency = b.latency," STORE_SQL_HEARTBEAT_ALERT_AT(
+    " video_backlog = b.backlog, video_upload_latency = b.latency,"
+    " reported_state = COALESCE(b.reported, c.reported_state)," STORE_SQL_HEARTBEAT_ALERT_AT(
         "b.at",
         "b.due") " FROM (SELECT id FROM cameras WHERE id = ANY ($1::text[]) ORDER BY id FOR NO KEY UPDATE) AS l,"
                  " unnest($1::text[], $2::bigint[], $3::boolean[], $4::float8[], $5::float8[], $6::float8[],"
-                 " $7::float8[], $8::bigint[]) AS b(id, at, offline, encoded, transmit, backlog, latency, due)"
+                 " $7::float8[], $8::bigint[], $9::text[])"
+                 " AS b(id, at, offline, encoded, transmit, backlog, latency, due, reported)"
                  " WHERE c.id = l.id AND b.id = l.id"
                  " RETURNING c.id, c.state";
 
-enum { BEAT_ARRAYS = 8 };
+enum { BEAT_ARRAYS = 9 };
 
 /* The cameras of a batch: one group per distinct camera id, in id order. */
 struct beat_group {
@@ -215,6 +217,11 @@ static void plan_add(struct beat_plan *plan, size_t index, const struct heartbea
 	array_double(&plan->arrays[5], beat->video_backlog);
 	array_double(&plan->arrays[6], beat->video_upload_latency);
 	array_int64(&plan->arrays[7], beat->alert_due_ms);
+	const char *reported = camera_reported_state_name(beat->reported_state);
+	if (reported != NULL)
+		array_quoted(&plan->arrays[8], reported);
+	else
+		array_raw(&plan->arrays[8], "NULL", 4);
 }
 
 /* Groups the beats by camera (a camera may beat twice in one batch: its last heartbeat wins, as

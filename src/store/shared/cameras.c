@@ -43,6 +43,9 @@ void shared_read_camera(const struct sql_row *row, void *destination)
 	out->network_transmit_rate = sql_double(row, 14);
 	out->video_backlog = sql_double(row, 15);
 	out->video_upload_latency = sql_double(row, 16);
+	if (!camera_reported_state_from_name(sql_is_null(row, 17) ? NULL : sql_text_view(row, 17),
+	                                     &out->reported_state))
+		out->reported_state = CAMERA_REPORTED_UNKNOWN;
 }
 
 /* After a write of the camera id ended (committed or not): its row in memory, if any, goes. */
@@ -260,7 +263,7 @@ static const char SQL_CAMERA_CLAIM[] =
     "UPDATE cameras SET state = 'running', organisation_id = $2, site_id = $3, camera_position_id = $4,"
     " claimed_at = $5, name = $6, direction1_alias = NULL, direction2_alias = NULL,"
     " last_seen_at = NULL, last_video_at = NULL, reported_offline = false, encoded_frames_proportion = 0,"
-    " network_transmit_rate = 0, video_backlog = 0, video_upload_latency = 0," ALERT_RESET(
+    " network_transmit_rate = 0, video_backlog = 0, video_upload_latency = 0, reported_state = NULL," ALERT_RESET(
         "NULL") " WHERE serial_number = $1 AND (" STORE_SQL_STATE_BIT " & CAST($7 AS integer)) <> 0"
                 " RETURNING " STORE_CAMERA_COLUMNS;
 

@@ -36,9 +36,9 @@ static void read_alert_row(const struct sql_row *row, void *destination)
 {
 	struct alert_row *out = destination;
 	shared_read_camera(row, &out->camera);
-	out->alert_state = (enum alert_state)sql_int64(row, 17);
-	out->alert_sent_at_ms = sql_int64(row, 18);
-	out->alert_offline_since_ms = sql_int64(row, 19);
+	out->alert_state = (enum alert_state)sql_int64(row, STORE_CAMERA_COLUMN_COUNT);
+	out->alert_sent_at_ms = sql_int64(row, STORE_CAMERA_COLUMN_COUNT + 1);
+	out->alert_offline_since_ms = sql_int64(row, STORE_CAMERA_COLUMN_COUNT + 2);
 }
 
 struct claim_context {

@@ -48,7 +48,9 @@ SHARED_STORE_OPERATIONS(SHARED_DECLARE)
 #define STORE_CAMERA_COLUMNS                                                                                           \
 	"id, serial_number, state, organisation_id, site_id, camera_position_id, claimed_at, name,"                    \
 	" direction1_alias, direction2_alias, last_seen_at, last_video_at, reported_offline,"                          \
-	" encoded_frames_proportion, network_transmit_rate, video_backlog, video_upload_latency"
+	" encoded_frames_proportion, network_transmit_rate, video_backlog, video_upload_latency, reported_state"
+/* How many columns STORE_CAMERA_COLUMNS has: a select that adds its own after them reads from here. */
+#define STORE_CAMERA_COLUMN_COUNT 18
 
 /* CAMERA_STATE_BIT(state) computed in SQL from the stored state name. */
 #define STORE_SQL_STATE_BIT                                                                                            \

@@ -26,7 +26,8 @@ enum store_result sqlite_camera_get_many(struct store *store, const char *const 
 
 static const char SQL_HEARTBEAT[] =
     "UPDATE cameras SET last_seen_at = $2, reported_offline = $3, encoded_frames_proportion = $4,"
-    " network_transmit_rate = $5, video_backlog = $6, video_upload_latency = $7," STORE_SQL_HEARTBEAT_ALERT_AT(
+    " network_transmit_rate = $5, video_backlog = $6, video_upload_latency = $7,"
+    " reported_state = COALESCE($9, reported_state)," STORE_SQL_HEARTBEAT_ALERT_AT(
         "$2", "$8") " WHERE id = $1 RETURNING state";
 
 static void read_outcome(const struct sql_row *row, void *destination)
@@ -49,6 +50,7 @@ static enum store_result write_heartbeat(struct sql_connection *c, const struct 
 	sql_param_double(&params, beat->video_backlog);
 	sql_param_double(&params, beat->video_upload_latency);
 	sql_param_int64(&params, beat->alert_due_ms);
+	sql_param_text_or_null(&params, camera_reported_state_name(beat->reported_state));
 	*outcome = (struct heartbeat_outcome){.found = false, .state = CAMERA_REGISTERED};
 	enum store_result result = sql_fetch_one(c, SQL_HEARTBEAT, &params, read_outcome, outcome);
 	return result == STORE_NOT_FOUND ? STORE_OK : result;

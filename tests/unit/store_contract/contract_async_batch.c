@@ -89,10 +89,10 @@ static void test_carry_out_registers_new_and_repeated_pairs_and_names_conflicts(
 	assert_outcome(store, requests[0].id, ASYNC_SUCCEEDED, "camera registered");
 	assert_outcome(store, requests[1].id, ASYNC_SUCCEEDED,
 	               "camera already registered with this serial number; nothing changed");
-	snprintf(message, sizeof(message), "camera %s already exists with serial number \"%s\", not \"SN-other\"",
+	snprintf(message, sizeof(message), "camera %s already exists with serial number '%s', not 'SN-other'",
 	         existing.id, existing.serial_number);
 	assert_outcome(store, requests[2].id, ASYNC_FAILED, message);
-	snprintf(message, sizeof(message), "serial number \"%s\" already belongs to camera %s", existing.serial_number,
+	snprintf(message, sizeof(message), "serial number '%s' already belongs to camera %s", existing.serial_number,
 	         existing.id);
 	assert_outcome(store, requests[3].id, ASYNC_FAILED, message);
 	assert_outcome(store, requests[4].id, ASYNC_FAILED,

@@ -3,6 +3,7 @@
  * (outcomes for missing cameras, the shutdown flag, exact metrics, the last beat of a camera winning),
  * video uploads with their totals and hour buckets, pruned by age, and the latest frame (bytes exactly as given). */
 #include "contract.h"
+#include "domain/lifecycle.h"
 #include "domain/upload_window.h"
 
 #include <float.h>
@@ -177,6 +178,8 @@ static struct camera beaten(const struct camera *camera, const struct heartbeat 
 	after.network_transmit_rate = beat->network_transmit_rate;
 	after.video_backlog = beat->video_backlog;
 	after.video_upload_latency = beat->video_upload_latency;
+	if (beat->reported_state != CAMERA_REPORTED_UNKNOWN)
+		after.reported_state = beat->reported_state;
 	return after;
 }
 
@@ -230,6 +233,52 @@ static void test_heartbeats_write_a_batch(void **state)
 	expected = beaten(&paused, &again);
 	assert_stored_camera(store, &expected);
 	assert_store_result(store->ops->camera_heartbeats_write(store, beats, 0, outcomes), STORE_OK);
+}
+
+static void test_heartbeats_keep_the_state_the_camera_reported_until_a_claim(void **state)
+{
+	struct store *store = contract_store(state);
+	struct contract_place place;
+	contract_add_place(store, &place);
+	struct camera camera, paused, decommissioned, claimed;
+	contract_add_claimed_camera(store, &place.site, &camera);
+	assert_int_equal(camera.reported_state, CAMERA_REPORTED_UNKNOWN);
+	contract_prime_camera(store, camera.id);
+	/* the server pauses the camera; the camera still says it runs, then (same batch) that it paused */
+	assert_store_result(store->ops->camera_set_state(store, camera.id, CAMERA_RUNNING, CAMERA_PAUSED,
+	                                                 CONTRACT_TIME + 20, CONTRACT_ORIGIN, &paused),
+	                    STORE_OK);
+	contract_prime_camera(store, camera.id);
+	struct heartbeat beats[] = {beat_of(&camera, CONTRACT_TIME + 30, false, 1, 1, 0, 0),
+	                            beat_of(&camera, CONTRACT_TIME + 31, false, 0, 1, 0, 0)};
+	beats[0].reported_state = CAMERA_REPORTED_RUNNING;
+	beats[1].reported_state = CAMERA_REPORTED_PAUSED;
+	struct heartbeat_outcome outcomes[2];
+	assert_store_result(store->ops->camera_heartbeats_write(store, &beats[0], 1, outcomes), STORE_OK);
+	struct camera expected = beaten(&paused, &beats[0]);
+	assert_int_equal(expected.reported_state, CAMERA_REPORTED_RUNNING);
+	assert_stored_camera(store, &expected);
+	assert_store_result(store->ops->camera_heartbeats_write(store, beats, 2, outcomes), STORE_OK);
+	expected = beaten(&paused, &beats[1]);
+	assert_stored_camera(store, &expected);
+	/* a heartbeat that does not say keeps what was said */
+	struct heartbeat silent = beat_of(&camera, CONTRACT_TIME + 40, false, 0, 0, 0, 0);
+	assert_store_result(store->ops->camera_heartbeats_write(store, &silent, 1, outcomes), STORE_OK);
+	expected = beaten(&expected, &silent);
+	assert_int_equal(expected.reported_state, CAMERA_REPORTED_PAUSED);
+	assert_stored_camera(store, &expected);
+	/* a new claim is a fresh installation: nothing reported yet */
+	assert_store_result(store->ops->camera_set_state(store, camera.id, CAMERA_PAUSED, CAMERA_DECOMMISSIONED,
+	                                                 CONTRACT_TIME + 50, CONTRACT_ORIGIN, &decommissioned),
+	                    STORE_OK);
+	assert_int_equal(decommissioned.reported_state, CAMERA_REPORTED_PAUSED);
+	struct camera_placement placement = contract_placement(&place.site, CONTRACT_TIME + 60);
+	assert_store_result(store->ops->camera_claim(store, camera.serial_number,
+	                                             lifecycle_allowed_from(CAMERA_ACTION_CLAIM), &placement, false,
+	                                             NULL, CONTRACT_ORIGIN, &claimed),
+	                    STORE_OK);
+	assert_int_equal(claimed.reported_state, CAMERA_REPORTED_UNKNOWN);
+	assert_stored_camera(store, &claimed);
 }
 
 static void test_heartbeat_of_a_decommissioned_camera_reports_its_state(void **state)
@@ -426,6 +475,7 @@ struct contract_tests contract_device_tests(void)
 	    cmocka_unit_test(test_device_credentials_put_refusals),
 	    cmocka_unit_test(test_device_credentials_delete),
 	    cmocka_unit_test(test_heartbeats_write_a_batch),
+	    cmocka_unit_test(test_heartbeats_keep_the_state_the_camera_reported_until_a_claim),
 	    cmocka_unit_test(test_heartbeat_of_a_decommissioned_camera_reports_its_state),
 	    cmocka_unit_test(test_heartbeat_metrics_that_are_not_finite),
 	    cmocka_unit_test(test_video_uploads_raise_last_video_at_and_add_up),

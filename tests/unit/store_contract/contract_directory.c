@@ -325,10 +325,10 @@ static void test_site_delete_takes_grants_and_hours_with_it(void **state)
 	assert_store_result(store->ops->site_exception_put(store, place.site.id, "2030-01-01", "[]", CONTRACT_TIME, 10),
 	                    STORE_OK);
 
-	assert_store_result(store->ops->site_delete(store, place.site.id), STORE_OK);
+	assert_store_result(store->ops->site_delete(store, place.site.id, CONTRACT_ORIGIN), STORE_OK);
 	struct site read;
 	assert_store_result(store->ops->site_get(store, place.site.id, &read), STORE_NOT_FOUND);
-	assert_store_result(store->ops->site_delete(store, place.site.id), STORE_NOT_FOUND);
+	assert_store_result(store->ops->site_delete(store, place.site.id, CONTRACT_ORIGIN), STORE_NOT_FOUND);
 	assert_store_result(store->ops->user_site_granted(store, viewer.id, place.site.id), STORE_NOT_FOUND);
 	int count = 0;
 	assert_store_result(store->ops->user_sites_list(store, viewer.id, count_site_id, &count), STORE_OK);
@@ -349,19 +349,50 @@ static void test_site_delete_with_cameras_is_conflict(void **state)
 	contract_add_place(store, &place);
 	struct camera camera, changed;
 	contract_add_claimed_camera(store, &place.site, &camera);
-	assert_store_result(store->ops->site_delete(store, place.site.id), STORE_CONFLICT);
+	assert_store_result(store->ops->site_delete(store, place.site.id, CONTRACT_ORIGIN), STORE_CONFLICT);
 	assert_store_result(store->ops->camera_set_state(store, camera.id, CAMERA_RUNNING, CAMERA_PAUSED,
 	                                                 CONTRACT_TIME + 20, CONTRACT_ORIGIN, &changed),
 	                    STORE_OK);
-	assert_store_result(store->ops->site_delete(store, place.site.id), STORE_CONFLICT);
-	/* a decommissioned camera keeps its site */
-	assert_store_result(store->ops->camera_set_state(store, camera.id, CAMERA_PAUSED, CAMERA_DECOMMISSIONED,
-	                                                 CONTRACT_TIME + 30, CONTRACT_ORIGIN, &changed),
-	                    STORE_OK);
-	assert_store_result(store->ops->site_delete(store, place.site.id), STORE_CONFLICT);
-	assert_store_result(store->ops->organisation_delete(store, place.organisation.id), STORE_CONFLICT);
+	assert_store_result(store->ops->site_delete(store, place.site.id, CONTRACT_ORIGIN), STORE_CONFLICT);
 	struct site read;
 	assert_store_result(store->ops->site_get(store, place.site.id, &read), STORE_OK);
+}
+
+static void test_site_delete_with_only_decommissioned_cameras_releases_them(void **state)
+{
+	struct store *store = contract_store(state);
+	struct contract_place place;
+	contract_add_place(store, &place);
+	struct camera camera, changed, read_camera;
+	contract_add_claimed_camera(store, &place.site, &camera);
+	assert_store_result(store->ops->camera_set_state(store, camera.id, CAMERA_RUNNING, CAMERA_DECOMMISSIONED,
+	                                                 CONTRACT_TIME + 30, CONTRACT_ORIGIN, &changed),
+	                    STORE_OK);
+	assert_string_equal(changed.site_id, place.site.id); /* a decommissioned camera keeps its site ... */
+	assert_store_result(store->ops->camera_get(store, camera.id, &read_camera), STORE_OK); /* (now in memory) */
+	assert_store_result(store->ops->site_delete(store, place.site.id, CONTRACT_ORIGIN), STORE_OK);
+	struct site read;
+	assert_store_result(store->ops->site_get(store, place.site.id, &read), STORE_NOT_FOUND);
+	/* ... until the site goes: then it keeps its organisation, position and state, not the site */
+	assert_store_result(store->ops->camera_get(store, camera.id, &read_camera), STORE_OK);
+	assert_string_equal(read_camera.site_id, "");
+	assert_string_equal(read_camera.organisation_id, place.organisation.id);
+	assert_string_equal(read_camera.camera_position_id, camera.camera_position_id);
+	assert_int_equal(read_camera.state, CAMERA_DECOMMISSIONED);
+	/* the camera still belongs to the organisation */
+	assert_store_result(store->ops->organisation_delete(store, place.organisation.id), STORE_CONFLICT);
+	/* and the change has its event: camera.updated naming the site it left */
+	struct event_filter filter = {.type_mask = EVENT_TYPE_BIT(EVENT_CAMERA_UPDATED)};
+	snprintf(filter.camera_id, sizeof(filter.camera_id), "%s", camera.id);
+	struct contract_events listing = {0};
+	contract_list_events(store, &filter, &listing);
+	assert_int_equal(listing.count, 1);
+	assert_string_equal(listing.events[0].record.site_id, "");
+	json_t *change = json_object_get(json_object_get(listing.events[0].data, "changes"), "siteId");
+	assert_string_equal(json_string_value(json_object_get(change, "old")), place.site.id);
+	assert_true(json_is_null(json_object_get(change, "new")));
+	assert_int_equal(json_object_size(json_object_get(listing.events[0].data, "changes")), 1);
+	contract_events_free(&listing);
 }
 
 static void test_site_delete_after_the_camera_moved_away(void **state)
@@ -376,9 +407,9 @@ static void test_site_delete_after_the_camera_moved_away(void **state)
 	assert_store_result(
 	    store->ops->camera_move(store, camera.id, CAMERA_RUNNING, &placement, CONTRACT_ORIGIN, &moved), STORE_OK);
 	/* the camera's past position at the first site does not hold the site or its organisation */
-	assert_store_result(store->ops->site_delete(store, from.site.id), STORE_OK);
+	assert_store_result(store->ops->site_delete(store, from.site.id, CONTRACT_ORIGIN), STORE_OK);
 	assert_store_result(store->ops->organisation_delete(store, from.organisation.id), STORE_OK);
-	assert_store_result(store->ops->site_delete(store, to.site.id), STORE_CONFLICT);
+	assert_store_result(store->ops->site_delete(store, to.site.id, CONTRACT_ORIGIN), STORE_CONFLICT);
 }
 
 struct contract_tests contract_directory_tests(void)
@@ -397,6 +428,7 @@ struct contract_tests contract_directory_tests(void)
 	    cmocka_unit_test(test_site_update_changes_name_and_time_zone_only),
 	    cmocka_unit_test(test_site_delete_takes_grants_and_hours_with_it),
 	    cmocka_unit_test(test_site_delete_with_cameras_is_conflict),
+	    cmocka_unit_test(test_site_delete_with_only_decommissioned_cameras_releases_them),
 	    cmocka_unit_test(test_site_delete_after_the_camera_moved_away),
 	};
 	return CONTRACT_TESTS(tests);

@@ -190,6 +190,7 @@ static bool camera_differs(const struct camera *expected, const struct camera *a
 	differs |= number_field_differs("video_backlog", expected->video_backlog, actual->video_backlog);
 	differs |=
 	    number_field_differs("video_upload_latency", expected->video_upload_latency, actual->video_upload_latency);
+	differs |= number_field_differs("reported_state", expected->reported_state, actual->reported_state);
 	return differs;
 }
 
