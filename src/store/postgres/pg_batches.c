@@ -275,7 +275,7 @@ enum store_result pg_camera_heartbeats_write(struct store *store, const struct h
 		plan_free(&plan);
 		return STORE_ERROR; /* out of memory */
 	}
-	struct sql_params params = {0};
+	struct sql_params params = {.repeatable = true}; /* it sets the same values again */
 	for (int i = 0; i < BEAT_ARRAYS; i++)
 		sql_param_text(&params, plan.arrays[i].data);
 	struct sql_connection *c = sql_acquire(store);

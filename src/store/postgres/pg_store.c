@@ -182,6 +182,7 @@ struct store *pg_store_open(const char *url, unsigned connections)
 	 * costs nothing at start. */
 	for (unsigned i = connections; i-- > 0;) {
 		s->connections[i].base.driver = &pg_driver;
+		s->connections[i].store = s;
 		s->connections[i].next_free = s->free_list;
 		s->free_list = &s->connections[i];
 	}

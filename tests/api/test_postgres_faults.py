@@ -1,0 +1,154 @@
+"""Two nodes on one PostgreSQL database under faults (issue 15), each asked directly:
+
+- pooled connections the server ended (pg_terminate_backend, as after idle_session_timeout, a
+  proxy's idle cut or a failover) cost no request a 503, and /readyz stays 200 meanwhile;
+- device credentials revoked or rotated on node 1 refuse the old token on node 2 straight after
+  the 204 (heartbeats and video uploads), and so do a deleted user's and client's tokens for writes;
+- a state request whose camera row another transaction holds locked holds up no request for
+  another camera, and is carried out, once, after the lock goes.
+
+Skipped unless $CAMFLEET_TEST_POSTGRES names a throw-away cluster (see postgres_support.py).
+"""
+import signal
+import time
+
+import pytest
+import requests
+
+from conftest import (REQUEST_TIMEOUT, Api, Tenant, expect, make_client, make_user, new_id,
+                      submit_register, unique, user_token, client_token, wait_request)
+from postgres_support import (HEARTBEAT, HeldTransaction, bearer, create_database, drop_database,
+                              finishing_nodes, in_parallel, live_camera, make_nodes, psql,
+                              psql_value, requires_postgres, sql_text, start_together,
+                              warm_session)
+
+pytestmark = requires_postgres
+
+_SHARED_NODES = []  # the pair's nodes, whose logs join the report of whichever test fails
+
+
+@pytest.fixture(autouse=True)
+def _shared_node_logs_join_failure_reports(request):
+    for node in _SHARED_NODES:
+        node.owner = request.node.nodeid
+    yield
+
+
+class Pair:
+    def __init__(self, url, nodes, operator):
+        self.url = url
+        self.nodes = nodes
+        self.operator = operator
+        self.apis = [Api(node, operator) for node in nodes]
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory):
+    """Two nodes on a fresh database with 4 HTTP threads each; SIGTERM stops each with exit 0."""
+    url = create_database()
+    nodes = make_nodes(tmp_path_factory.mktemp("pg-faults"), url, 2, ["--threads", "4"])
+    _SHARED_NODES.extend(nodes)
+    try:
+        start_together(nodes)
+        operator = nodes[0].admin_create_client("operator", "faults-operator")
+        yield Pair(url, nodes, operator)
+        codes = [node.stop(signal.SIGTERM) for node in nodes]
+        assert codes == [0, 0], "\n".join(node.log_tail() for node in nodes)
+    finally:
+        for node in nodes:
+            node.kill()
+            _SHARED_NODES.remove(node)
+        drop_database(url)
+
+
+def terminate_camfleet_sessions(url, listener_too):
+    """pg_terminate_backend of every camfleet session on the database (the pooled ones, and the
+    cross-node listeners when listener_too); how many were ended."""
+    listener = "" if listener_too else " AND query <> 'LISTEN camfleet'"
+    ended = psql(url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name ="
+                      f" 'camfleet' AND datname = current_database(){listener}")
+    return len(ended)
+
+
+def statuses(results):
+    counts = {}
+    for status in results:
+        counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. connections the server ended
+
+def patch_burst(api, token, camera_id, clients, each):
+    """clients concurrent sessions, each sending `each` PATCHes of the camera's name one after the
+    other; every status code."""
+    def client(number):
+        session = warm_session(api.base)
+        codes = []
+        for attempt in range(each):
+            answer = session.patch(f"{api.base}/cameras/{camera_id}", headers=bearer(token),
+                                   json={"name": f"cam {number}-{attempt}"}, timeout=REQUEST_TIMEOUT)
+            codes.append(answer.status_code)
+        return codes
+    return [code for codes in in_parallel([lambda n=n: client(n) for n in range(clients)])
+            for code in codes]
+
+
+def readyz_during(nodes, work):
+    """Runs work() while polling every node's /readyz; (work's result, every /readyz status)."""
+    seen = []
+    stop = []
+
+    def poll():
+        sessions = [requests.Session() for _ in nodes]
+        while not stop:
+            for node, session in zip(nodes, sessions):
+                seen.append(session.get(node.url + "/readyz", timeout=REQUEST_TIMEOUT).status_code)
+            time.sleep(0.005)
+
+    def run():
+        try:
+            return work()
+        finally:
+            stop.append(True)
+
+    result, _ = in_parallel([run, poll])
+    return result, seen
+
+
+def test_pooled_connections_the_server_ended_cost_no_request_a_503_and_readyz_stays_200(pair):
+    api1, api2 = pair.apis
+    tenant = Tenant(api1)
+    token = tenant.admin_token
+    camera_id, device_token = live_camera(api1, tenant, pair.nodes[0], pair.nodes[1])
+    for api in pair.apis:  # every connection of each pool in use at once, so each is opened
+        assert set(patch_burst(api, token, camera_id, 8, 1)) == {200}
+
+    for round_number, listener_too in enumerate((False, True, False, True)):
+        ended = terminate_camfleet_sessions(pair.url, listener_too)
+        assert ended >= 4, f"round {round_number}: only {ended} camfleet sessions to end"
+
+        def burst():
+            work = [lambda api=api: patch_burst(api, token, camera_id, 8, 10) for api in pair.apis]
+            work += [lambda node=node: [requests.post(node.url + "/device/heartbeat", json=HEARTBEAT,
+                                                      headers=bearer(device_token),
+                                                      timeout=REQUEST_TIMEOUT).status_code
+                                        for _ in range(10)] for node in pair.nodes]
+            return [code for codes in in_parallel(work) for code in codes]
+
+        codes, ready = readyz_during(pair.nodes, burst)
+        assert statuses(codes) == {200: 2 * 80 + 2 * 10}, f"round {round_number}: {statuses(codes)}"
+        assert set(ready) == {200}, f"round {round_number}: /readyz answered {statuses(ready)}"
+
+    # the async worker and the cross-node listener work on as before
+    terminate_camfleet_sessions(pair.url, True)
+    accepted = expect(api2.post("/put-camera-state-requests", token,
+                                json={"cameraId": camera_id, "newState": "claimed_paused"}), 202)
+    final = wait_request(api2, "put-camera-state-requests", accepted["id"], token)
+    assert final["status"] == "succeeded", final
+    beat = expect(requests.post(pair.nodes[0].url + "/device/heartbeat", json=HEARTBEAT,
+                                headers=bearer(device_token), timeout=REQUEST_TIMEOUT), 200)
+    assert beat["desiredState"] == "paused", beat
+    for node in pair.nodes:
+        assert "the connection broke" not in node.log_text(), node.log_tail()
