@@ -69,6 +69,10 @@ struct heartbeat {
 	double network_transmit_rate;
 	double video_backlog;
 	double video_upload_latency;
+	/* The device token's credential stamp (principal.credential_issued_ms): the heartbeat is written
+	 * only while the camera's device credentials carry it, else it finds nothing (found false), so
+	 * a revocation or rotation holds on every node at once. 0 binds nothing (tools, tests). */
+	int64_t credential_issued_ms;
 };
 
 /* What writing one heartbeat found. */
@@ -450,13 +454,14 @@ struct store_ops {
 	                                             struct heartbeat_outcome *outcomes);
 	/* Records a video upload, adds it to its UTC hour's bucket (when made at or after the camera's
 	 * claim) and raises the camera's last_video_at to uploaded_at, in one transaction;
-	 * STORE_NOT_FOUND when there is no such camera, STORE_CONFLICT for NaN seconds. */
-	enum store_result (*video_upload_insert)(struct store *, const char *camera_id, int64_t uploaded_at,
-	                                         int64_t bytes, double seconds);
+	 * STORE_NOT_FOUND when there is no such camera or its device credentials no longer carry
+	 * credential_issued_ms (0 binds nothing, as in struct heartbeat), STORE_CONFLICT for NaN seconds. */
+	enum store_result (*video_upload_insert)(struct store *, const char *camera_id, int64_t credential_issued_ms,
+	                                         int64_t uploaded_at, int64_t bytes, double seconds);
 	/* Makes jpeg (length bytes) the camera's latest frame, taken at taken_at; STORE_NOT_FOUND when
-	 * there is no such camera. */
-	enum store_result (*frame_put)(struct store *, const char *camera_id, const unsigned char *jpeg, size_t length,
-	                               int64_t taken_at);
+	 * there is no such camera or its device credentials no longer carry credential_issued_ms. */
+	enum store_result (*frame_put)(struct store *, const char *camera_id, int64_t credential_issued_ms,
+	                               const unsigned char *jpeg, size_t length, int64_t taken_at);
 
 	/* Asynchronous requests. */
 	enum store_result (*async_insert)(struct store *, const struct async_request *);

@@ -9,7 +9,9 @@
 
 Skipped unless $CAMFLEET_TEST_POSTGRES names a throw-away cluster (see postgres_support.py).
 """
+import os
 import signal
+import threading
 import time
 
 import pytest
@@ -152,3 +154,98 @@ def test_pooled_connections_the_server_ended_cost_no_request_a_503_and_readyz_st
     assert beat["desiredState"] == "paused", beat
     for node in pair.nodes:
         assert "the connection broke" not in node.log_text(), node.log_tail()
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. revocation across nodes
+
+def flood_after(start, url, token, clients, each, make_request):
+    """clients threads with a session to url each, waiting on start, then sending `each` requests
+    (make_request(session, url, token)) one after the other; a callable giving every status."""
+    sessions = [warm_session(url) for _ in range(clients)]
+
+    def client(session):
+        assert start.wait(30), "never started"
+        return [make_request(session, url, token).status_code for _ in range(each)]
+
+    return lambda: [code for codes in in_parallel([lambda s=s: client(s) for s in sessions])
+                    for code in codes]
+
+
+def heartbeat(session, url, token):
+    return session.post(url + "/device/heartbeat", json=HEARTBEAT, headers=bearer(token),
+                        timeout=REQUEST_TIMEOUT)
+
+
+def video_upload(session, url, token):
+    return session.post(url + "/device/video-uploads", json={"bytes": 1000, "seconds": 2.5},
+                        headers=bearer(token), timeout=REQUEST_TIMEOUT)
+
+
+class ListenersPaused:
+    """The cross-node listeners' PostgreSQL sessions of the database stopped (SIGSTOP) until the
+    block ends: the nodes' messages are late, as over a slow link, so that what holds must hold by
+    the database alone. Needs the right to signal the server's processes (root, or the user that
+    runs the cluster); without it, messages come as fast as they do."""
+
+    def __init__(self, url):
+        self.url = url
+        self.pids = []
+
+    def __enter__(self):
+        rows = psql(self.url, "SELECT pid FROM pg_stat_activity WHERE application_name = 'camfleet'"
+                              " AND datname = current_database() AND query = 'LISTEN camfleet'")
+        for (pid,) in rows:
+            try:
+                os.kill(int(pid), signal.SIGSTOP)
+                self.pids.append(int(pid))
+            except PermissionError:
+                break
+        return self
+
+    def __exit__(self, *exc):
+        for pid in self.pids:
+            os.kill(pid, signal.SIGCONT)
+
+
+def after_the_answer(url, change, floods):
+    """Runs change() (the revocation on node 1) and the floods (on node 2), which start the moment
+    change has its answer, with the listeners paused; (change's response, each flood's statuses)."""
+    start = threading.Event()
+    prepared = [flood(start) for flood in floods]
+
+    def revoke():
+        try:
+            return change()
+        finally:
+            start.set()
+
+    with ListenersPaused(url):
+        results = in_parallel([revoke] + prepared)
+    return results[0], results[1:]
+
+
+def test_device_credentials_revoked_or_rotated_on_one_node_refuse_the_old_token_on_the_other_at_once(pair):
+    api1, _ = pair.apis
+    node1, node2 = pair.nodes
+    tenant = Tenant(api1)
+    accepted = {"heartbeats": 0, "uploads": 0}
+    for attempt in range(4):
+        camera_id, token = live_camera(api1, tenant, node2, node2)  # node 2 has checked the token
+        expect(video_upload(requests.Session(), node2.url, token), 201)
+        floods = [lambda start: flood_after(start, node2.url, token, 20, 5, heartbeat),
+                  lambda start: flood_after(start, node2.url, token, 20, 1, video_upload)]
+        path = f"/cameras/{camera_id}/device-credentials"
+        if attempt % 2 == 0:
+            change, status = (lambda: api1.delete(path, api1.operator_token)), 204
+        else:
+            change, status = (lambda: api1.post(path, api1.operator_token)), 201
+        answer, (beats, uploads) = after_the_answer(pair.url, change, floods)
+        expect(answer, status)
+        assert set(beats) <= {200, 401} and set(uploads) <= {201, 401}, (beats, uploads)
+        accepted["heartbeats"] += beats.count(200)
+        accepted["uploads"] += uploads.count(201)
+        assert int(psql_value(pair.url, "SELECT count(*) FROM video_uploads WHERE camera_id = "
+                                        f"{sql_text(camera_id)}")) == 1 + uploads.count(201)
+    assert accepted == {"heartbeats": 0, "uploads": 0}, \
+        f"accepted with the old token after the change was answered: {accepted}"

@@ -59,6 +59,12 @@ _Static_assert(CAMERA_REGISTERED == 0 && CAMERA_RUNNING == 1 && CAMERA_PAUSED ==
 	" alert_at_ms = CASE WHEN state <> 'running' THEN NULL WHEN alert_state = 0 THEN " alert_due_ms " ELSE " at    \
 	" * 1000 END"
 
+/* The condition that binds a device's write to its token's credential stamp (an SQL bigint
+ * expression): the camera's device credentials still carry it; a stamp of 0 binds nothing. */
+#define STORE_SQL_CREDENTIAL_CURRENT(camera_id, stamp)                                                                 \
+	" (" stamp " = 0 OR EXISTS (SELECT 1 FROM clients k WHERE k.id = " camera_id " AND k.role = 'device'"          \
+	" AND k.secret_issued_ms = " stamp "))"
+
 /* Whether every beat's metrics can be stored alike on both dialects: SQLite keeps a NaN REAL as
  * NULL, so no back end stores NaN (the batch is refused: STORE_CONFLICT). */
 static inline bool shared_heartbeats_storable(const struct heartbeat *beats, size_t count)

@@ -27,7 +27,7 @@ enum store_result sqlite_camera_get_many(struct store *store, const char *const 
 static const char SQL_HEARTBEAT[] =
     "UPDATE cameras SET last_seen_at = $2, reported_offline = $3, encoded_frames_proportion = $4,"
     " network_transmit_rate = $5, video_backlog = $6, video_upload_latency = $7," STORE_SQL_HEARTBEAT_ALERT_AT(
-        "$2", "$8") " WHERE id = $1 RETURNING state";
+        "$2", "$8") " WHERE id = $1 AND" STORE_SQL_CREDENTIAL_CURRENT("$1", "CAST($9 AS bigint)") " RETURNING state";
 
 static void read_outcome(const struct sql_row *row, void *destination)
 {
@@ -49,6 +49,7 @@ static enum store_result write_heartbeat(struct sql_connection *c, const struct 
 	sql_param_double(&params, beat->video_backlog);
 	sql_param_double(&params, beat->video_upload_latency);
 	sql_param_int64(&params, beat->alert_due_ms);
+	sql_param_int64(&params, beat->credential_issued_ms);
 	*outcome = (struct heartbeat_outcome){.found = false, .state = CAMERA_REGISTERED};
 	enum store_result result = sql_fetch_one(c, SQL_HEARTBEAT, &params, read_outcome, outcome);
 	return result == STORE_NOT_FOUND ? STORE_OK : result;
@@ -57,6 +58,7 @@ static enum store_result write_heartbeat(struct sql_connection *c, const struct 
 struct written_heartbeats {
 	struct camera_cache *cameras;
 	const struct heartbeat *beats;
+	const struct heartbeat_outcome *outcomes; /* a beat that found nothing wrote nothing */
 	size_t count;
 };
 
@@ -66,7 +68,8 @@ static void heartbeats_committed(void *context)
 {
 	const struct written_heartbeats *written = context;
 	for (size_t i = 0; i < written->count; i++)
-		camera_cache_heartbeat(written->cameras, &written->beats[i]);
+		if (written->outcomes[i].found)
+			camera_cache_heartbeat(written->cameras, &written->beats[i]);
 }
 
 enum store_result sqlite_camera_heartbeats_write(struct store *store, const struct heartbeat *beats, size_t count,
@@ -75,7 +78,7 @@ enum store_result sqlite_camera_heartbeats_write(struct store *store, const stru
 	if (!shared_heartbeats_storable(beats, count))
 		return STORE_CONFLICT;
 	struct camera_cache *cameras = store->camera_cache;
-	struct written_heartbeats written = {cameras, beats, count};
+	struct written_heartbeats written = {cameras, beats, outcomes, count};
 	struct sql_connection *c = sql_acquire(store);
 	enum store_result result = c->driver->begin(c);
 	for (size_t i = 0; i < count && result == STORE_OK; i++)
