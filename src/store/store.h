@@ -246,6 +246,8 @@ struct store_ops {
 	/* Calls row for each row changed after changed_after_ms (changed_at_ms order). */
 	enum store_result (*token_revocation_list)(struct store *, int64_t changed_after_ms, token_revocation_fn row,
 	                                           void *context);
+	/* The subject's stamp into *valid_from_ms; STORE_NOT_FOUND when it has none. */
+	enum store_result (*token_revocation_get)(struct store *, const char *subject_id, int64_t *valid_from_ms);
 	/* Deletes the rows last changed before changed_before_ms (no token they refuse is unexpired
 	 * once that is a token lifetime ago). */
 	enum store_result (*token_revocation_prune)(struct store *, int64_t changed_before_ms);
@@ -514,6 +516,10 @@ struct store_capabilities {
 	/* Every read is a round trip to a server (PostgreSQL): the hottest reads are worth batching
 	 * (api/camera_read_batch.c). False for an embedded database, where a read is a function call. */
 	bool reads_are_remote;
+	/* Several servers may use the database at once (PostgreSQL): what one changes, another's
+	 * caches learn by a message, which can come late; a check that must hold at once asks the
+	 * database. */
+	bool shared_by_nodes;
 };
 
 struct camera_cache;

@@ -249,3 +249,37 @@ def test_device_credentials_revoked_or_rotated_on_one_node_refuse_the_old_token_
                                         f"{sql_text(camera_id)}")) == 1 + uploads.count(201)
     assert accepted == {"heartbeats": 0, "uploads": 0}, \
         f"accepted with the old token after the change was answered: {accepted}"
+
+
+def rename_site(site_id):
+    def make_request(session, url, token):
+        return session.patch(f"{url}/sites/{site_id}", json={"name": unique("site")},
+                             headers=bearer(token), timeout=REQUEST_TIMEOUT)
+    return make_request
+
+
+def test_a_user_or_client_revoked_on_one_node_cannot_write_on_the_other_straight_after(pair):
+    api1, api2 = pair.apis
+    node2 = pair.nodes[1]
+    tenant = Tenant(api1)
+    site_id = tenant.site_id
+    changed, deleted = (make_user(api1, tenant.org_id, "admin") for _ in range(2))
+    clients = [make_client(api1, tenant.org_id, "admin") for _ in range(2)]
+    # (the change that ends the subject's tokens, its status, a token node 2 has used)
+    subjects = [((f"/users/{changed['id']}", {"password": f"pw-{new_id()}"}), 200, user_token(api2, changed)),
+                ((f"/users/{deleted['id']}", None), 204, user_token(api2, deleted))]
+    subjects += [((f"/clients/{client['clientId']}", None), 204, client_token(api2, client))
+                 for client in clients]
+    accepted = []
+    for (path, body), status, token in subjects:
+        expect(rename_site(site_id)(requests.Session(), node2.url, token), 200)
+        if body is not None:
+            change = (lambda p=path, b=body: api1.patch(p, api1.operator_token, json=b))
+        else:
+            change = (lambda p=path: api1.delete(p, api1.operator_token))
+        flood = [lambda start, t=token: flood_after(start, node2.url, t, 20, 3, rename_site(site_id))]
+        answer, (codes,) = after_the_answer(pair.url, change, flood)
+        expect(answer, status)
+        assert set(codes) <= {200, 401}, codes
+        accepted.append(codes.count(200))
+    assert accepted == [0] * len(subjects), f"writes accepted after the revocation was answered: {accepted}"

@@ -144,7 +144,7 @@ struct store *pg_store_open(const char *url, unsigned connections)
 	s->sql.driver = &pg_driver;
 	s->sql.base = (struct store){.ops = &pg_store_ops,
 	                             .messages = &pg_messages,
-	                             .capabilities = {.reads_are_remote = true},
+	                             .capabilities = {.reads_are_remote = true, .shared_by_nodes = true},
 	                             .close = pg_store_close};
 	if (pthread_mutex_init(&s->lock, NULL) != 0) {
 		free(s);

@@ -14,7 +14,7 @@
 // clang-format off
 #define SHARED_STORE_OPERATIONS(X) \
 	X(signing_key_list) X(signing_key_current) X(signing_key_insert) X(signing_key_rotate) \
-	X(token_revocation_list) X(token_revocation_prune) \
+	X(token_revocation_list) X(token_revocation_get) X(token_revocation_prune) \
 	X(organisation_insert) X(organisation_get) X(organisation_list) X(organisation_update) X(organisation_delete) \
 	X(site_insert) X(site_get) X(site_list) X(site_update) X(site_delete) \
 	X(site_hours_get) X(site_hours_put) X(site_exception_get) X(site_exception_put) X(site_exception_delete) \
