@@ -489,9 +489,12 @@ struct store_ops {
 	 * lives and a dead node's are free the moment its session ends. It applies each in turn with its
 	 * event (a registration as camera_register_many does, a state change as state_change_decide
 	 * says, the camera row locked) — a request that fails fails alone — writes each one's final
-	 * status and message, commits, then calls done for each. *count: how many (0: none waited). */
+	 * status and message, commits, then calls done for each. *count: how many (0: none waited). A
+	 * state change whose camera row another transaction holds is not waited for: it stays created,
+	 * for a later call, counted in *held_count (PostgreSQL; one slow transaction holds up no other
+	 * request). */
 	enum store_result (*async_carry_out)(struct store *, const struct async_work *work, async_done_fn done,
-	                                     void *context, size_t *count);
+	                                     void *context, size_t *count, size_t *held_count);
 	/* Number of requests created or processing. */
 	enum store_result (*async_pending_count)(struct store *, int64_t *count_out);
 };

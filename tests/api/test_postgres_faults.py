@@ -283,3 +283,64 @@ def test_a_user_or_client_revoked_on_one_node_cannot_write_on_the_other_straight
         assert set(codes) <= {200, 401}, codes
         accepted.append(codes.count(200))
     assert accepted == [0] * len(subjects), f"writes accepted after the revocation was answered: {accepted}"
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. a camera row held by another transaction
+
+LOCK_WAITS = ("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'camfleet'"
+              " AND datname = current_database() AND wait_event_type = 'Lock'")
+
+
+def wait_for_lock_waiters(url, count, timeout=1.5):
+    """Until `count` camfleet sessions wait for a lock, or timeout (fixed code: none ever waits)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if int(psql_value(url, LOCK_WAITS)) >= count:
+            return
+        time.sleep(0.05)
+
+
+def request_status(api, token, request_id):
+    return expect(api.get(f"/put-camera-state-requests/{request_id}", token), 200)["status"]
+
+
+def test_a_state_request_for_a_camera_row_held_elsewhere_holds_up_no_other_request(pair):
+    api1, api2 = pair.apis
+    tenant = Tenant(api1)
+    token = tenant.admin_token
+    held_ids = [tenant.camera()["id"] for _ in range(2)]
+    free_ids = [tenant.camera()["id"] for _ in range(2)]
+
+    def submit_state(api, camera_id):
+        return expect(api.post("/put-camera-state-requests", token,
+                               json={"cameraId": camera_id, "newState": "claimed_paused"}), 202)["id"]
+
+    held = HeldTransaction(pair.url, [f"SELECT id FROM cameras WHERE id IN ({sql_text(held_ids[0])},"
+                                      f" {sql_text(held_ids[1])}) FOR UPDATE"])
+    try:
+        # one request per held camera, each taken by a node's worker while the row is held
+        stuck = []
+        for number, api in enumerate(pair.apis):
+            stuck.append(submit_state(api, held_ids[number]))
+            wait_for_lock_waiters(pair.url, number + 1)
+        # requests for other cameras, on both nodes: carried out while the rows are still held
+        others = [("put-camera-state-requests", api, submit_state(api, camera_id))
+                  for api, camera_id in zip(pair.apis, free_ids)]
+        for api in pair.apis:
+            for _ in range(2):
+                accepted, _, _ = submit_register(api)
+                others.append(("register-camera-requests", api, accepted["id"]))
+        for kind, api, request_id in others:
+            final = wait_request(api, kind, request_id, api.operator_token, timeout=5.0)
+            assert final["status"] == "succeeded", final
+        assert [request_status(api1, token, request_id) for request_id in stuck] == ["created", "created"]
+        assert int(psql_value(pair.url, LOCK_WAITS)) == 0, "a camfleet session waits for the held rows"
+    finally:
+        held.release()
+    for request_id in stuck:
+        final = wait_request(api2, "put-camera-state-requests", request_id, token, timeout=10.0)
+        assert final["status"] == "succeeded", final
+        assert sum(finishing_nodes(pair.nodes, request_id)) == 1, "carried out once, by one node"
+    for camera_id in held_ids:
+        assert expect(api1.get(f"/cameras/{camera_id}", token), 200)["state"] == "paused"

@@ -99,6 +99,10 @@ enum store_result shared_camera_set_state_in(struct sql_connection *connection, 
 /* Inside a transaction: reads the camera row and holds it for the transaction (PostgreSQL: locked). */
 enum store_result shared_camera_lock(struct sql_connection *connection, const char *id, struct camera *out)
     __attribute__((warn_unused_result));
+/* shared_camera_lock without waiting: when another transaction holds the row (PostgreSQL), *held
+ * is set and STORE_NOT_FOUND returned at once, nothing read. */
+enum store_result shared_camera_lock_unless_held(struct sql_connection *connection, const char *id, struct camera *out,
+                                                 bool *held) __attribute__((warn_unused_result));
 
 /* A camera row of STORE_CAMERA_COLUMNS, read into out (a struct camera). */
 void shared_read_camera(const struct sql_row *row, void *out);
