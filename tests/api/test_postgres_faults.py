@@ -152,8 +152,6 @@ def test_pooled_connections_the_server_ended_cost_no_request_a_503_and_readyz_st
     beat = expect(requests.post(pair.nodes[0].url + "/device/heartbeat", json=HEARTBEAT,
                                 headers=bearer(device_token), timeout=REQUEST_TIMEOUT), 200)
     assert beat["desiredState"] == "paused", beat
-    for node in pair.nodes:
-        assert "the connection broke" not in node.log_text(), node.log_tail()
 
 
 # ---------------------------------------------------------------------------------------------
