@@ -158,7 +158,7 @@ static void one_line(char *text)
 static enum store_result fail(struct pg_connection *connection, const PGresult *res, const char *sql)
 {
 	if (PQstatus(connection->conn) != CONNECTION_OK) {
-		/* Logged by the caller (run_retrying), which knows whether the statement runs again. */
+		/* Logged by the caller (broke_before_any_answer), which knows whether it runs again. */
 		snprintf(connection->lost_reason, sizeof(connection->lost_reason), "%s",
 		         PQerrorMessage(connection->conn));
 		one_line(connection->lost_reason);
@@ -328,8 +328,9 @@ static enum store_result run_once(struct pg_connection *connection, const char *
 	return run_whole(connection, sql, name, count, &wire, row, context, affected);
 }
 
-/* A read: running it again changes nothing (pg_notify sends a message twice: receivers act on
- * messages idempotently). */
+/* A read: running it again changes nothing. (SELECT pg_notify sends its message at commit: a second
+ * run can repeat it only when the first connection broke after its commit and before its answer,
+ * and a cross-node message is a wake-up or a cache drop, harmless twice.) */
 static bool statement_is_read(const char *sql)
 {
 	return strncmp(sql, "SELECT ", 7) == 0;
