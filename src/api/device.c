@@ -185,6 +185,7 @@ static enum MHD_Result post_heartbeat(struct http_request *request)
 	if (!device_caller_or_reply(request, &camera) || !parse_heartbeat_or_reply(request, &beat))
 		return http_replied(request);
 	memcpy(beat.camera_id, request->principal.subject, sizeof(beat.camera_id));
+	beat.credential_issued_ms = request->principal.credential_issued_ms; /* revoked meanwhile: not written */
 	beat.at = time_now_seconds();
 	const struct app_config *config = &request->app->config;
 	struct alert_settings alerts = {config->online_window, config->offline_alert_after,
@@ -266,8 +267,9 @@ static enum MHD_Result post_video_upload(struct http_request *request)
 	if (!device_caller_or_reply(request, &camera) || !parse_upload_or_reply(request, &upload))
 		return http_replied(request);
 	struct store *store = request->app->store;
-	enum store_result result = store->ops->video_upload_insert(store, request->principal.subject,
-	                                                           upload.uploaded_at, upload.bytes, upload.seconds);
+	enum store_result result =
+	    store->ops->video_upload_insert(store, request->principal.subject, request->principal.credential_issued_ms,
+	                                    upload.uploaded_at, upload.bytes, upload.seconds);
 	if (result == STORE_NOT_FOUND)
 		return reply_credentials_gone(request);
 	if (result != STORE_OK)
@@ -371,7 +373,8 @@ static enum MHD_Result post_frame(struct http_request *request)
 	const unsigned char *jpeg = (const unsigned char *)request->body;
 	int64_t taken_at = time_now_seconds();
 	struct store *store = request->app->store;
-	enum store_result result = store->ops->frame_put(store, camera_id, jpeg, request->body_length, taken_at);
+	enum store_result result = store->ops->frame_put(store, camera_id, request->principal.credential_issued_ms,
+	                                                 jpeg, request->body_length, taken_at);
 	if (result == STORE_NOT_FOUND)
 		return reply_credentials_gone(request);
 	if (result != STORE_OK)

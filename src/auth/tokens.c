@@ -35,6 +35,7 @@ struct token_service {
 	struct token_cache *cache;
 	struct revocation_table *revocations;
 	struct token_sync *sync;
+	struct store *store; /* asked by token_confirm_current */
 };
 
 struct token_service *token_service_new(struct store *store, struct store_bus *bus, const char *issuer,
@@ -55,6 +56,7 @@ struct token_service *token_service_new(struct store *store, struct store_bus *b
 	snprintf(service->issuer, sizeof(service->issuer), "%s", issuer);
 	snprintf(service->audience, sizeof(service->audience), "%s", audience);
 	service->ttl_seconds = ttl_seconds;
+	service->store = store;
 	if (service->keys == NULL || (service->cache = token_cache_new(TOKEN_CACHE_SLOTS)) == NULL ||
 	    (service->revocations = revocation_table_new()) == NULL ||
 	    (service->sync = token_sync_start(store, bus, service->revocations, service->keys,
@@ -202,6 +204,22 @@ enum token_result token_verify(struct token_service *service, const char *token,
 json_t *token_jwks(struct token_service *service)
 {
 	return signing_keys_jwks(service->keys);
+}
+
+enum token_result token_confirm_current(struct token_service *service, const struct principal *principal)
+{
+	struct store *store = service->store;
+	if (store == NULL || !store->capabilities.shared_by_nodes || principal->role == ROLE_DEVICE)
+		return TOKEN_OK;
+	int64_t valid_from_ms = 0;
+	enum store_result result = store->ops->token_revocation_get(store, principal->subject, &valid_from_ms);
+	if (result == STORE_NOT_FOUND || (result == STORE_OK && principal->issued_ms >= valid_from_ms))
+		return TOKEN_OK;
+	if (result != STORE_OK)
+		return TOKEN_INTERNAL;
+	if (revocation_table_raise(service->revocations, principal->subject, valid_from_ms) != 0)
+		log_error("tokens: no memory to keep %s's revocation here (the next poll will)", principal->subject);
+	return TOKEN_REVOKED;
 }
 
 int64_t token_revocation_stamp(void)

@@ -49,6 +49,14 @@ enum token_result token_issue(struct token_service *service, const struct princi
 /* Verifies token (length bytes) and fills principal; TOKEN_OK or the reason it was refused. */
 enum token_result token_verify(struct token_service *service, const char *token, size_t length,
                                struct principal *principal) __attribute__((warn_unused_result));
+/* For a write on a database several nodes share (store capability shared_by_nodes): confirms with
+ * the database that the principal's subject (a user or a non-device client) was not revoked after
+ * its token was issued, so that a revocation another node answered refuses the write at once,
+ * before its message arrives here (one indexed read). TOKEN_OK at once elsewhere and for device
+ * tokens (bound to their credentials instead); TOKEN_REVOKED (now refused here too); TOKEN_INTERNAL
+ * when the database cannot tell. */
+enum token_result token_confirm_current(struct token_service *service, const struct principal *principal)
+    __attribute__((warn_unused_result));
 /* The stamp to write with a change that ends a subject's tokens (store.h: tokens_valid_from_ms):
  * every token issued up to now is refused, every later one accepted. */
 int64_t token_revocation_stamp(void);

@@ -342,8 +342,32 @@ static void admit(struct http_request *request)
 		    request, request->content_length > 0 ? (size_t)request->content_length : limit);
 }
 
+static bool runs_on_pool(const struct http_request *request);
+
+/* Before a write (a route that runs on the handler pool) by a user or client: a revocation another
+ * node answered holds at once, also before its message arrives (auth/tokens.h
+ * token_confirm_current). */
+static enum token_result subject_still_current(struct http_request *request)
+{
+	if ((request->route->flags & ROUTE_PUBLIC) != 0 || !runs_on_pool(request))
+		return TOKEN_OK;
+	return token_confirm_current(request->app->tokens, &request->principal);
+}
+
+/* 401 for a revoked subject, 503 when the database could not tell. */
+static enum MHD_Result reply_subject_not_current(struct http_request *request, enum token_result result)
+{
+	if (result == TOKEN_REVOKED)
+		return reply_unauthorized(request, token_result_text(result));
+	http_reply_add_header(request, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+	return http_reply_error(request, 503, "the database is unavailable; retry shortly");
+}
+
 static enum MHD_Result run_handler(struct http_request *request)
 {
+	enum token_result current = subject_still_current(request);
+	if (current != TOKEN_OK)
+		return reply_subject_not_current(request, current);
 	enum MHD_Result result = request->route->handler(request);
 	if (request->status == 0 && request->resume == NULL && result == MHD_YES) {
 		char method[LOG_ESCAPE_SIZE(16)];

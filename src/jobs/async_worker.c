@@ -31,6 +31,10 @@
 #define GATHER_MILLIS        20
 #define BACKOFF_FIRST_MILLIS 100 /* first wait after a store error, doubled up to the maximum */
 #define BACKOFF_MAX_MILLIS   5000
+/* A request whose camera row another transaction held was left waiting: the worker looks again
+ * after this long, doubled up to the maximum while it stays held (sooner when a request arrives). */
+#define HELD_RETRY_FIRST_MILLIS 50
+#define HELD_RETRY_MAX_MILLIS   1000
 
 struct async_worker {
 	struct app *app;
@@ -108,8 +112,9 @@ static void report_done(void *context, const struct async_request *request)
 	         request->status == ASYNC_SUCCEEDED ? "succeeded" : "failed", request->message);
 }
 
-/* One transaction's worth of waiting requests (up to max); *count how many were carried out. */
-static enum store_result carry_out_batch(struct async_worker *worker, unsigned max, size_t *count)
+/* One transaction's worth of waiting requests (up to max); *count how many were carried out, *held
+ * how many were left waiting for a camera row another transaction holds. */
+static enum store_result carry_out_batch(struct async_worker *worker, unsigned max, size_t *count, size_t *held)
 {
 	struct app *app = worker->app;
 	int64_t now_ms = time_now_millis();
@@ -120,7 +125,7 @@ static enum store_result carry_out_batch(struct async_worker *worker, unsigned m
 	                          .offline_alert_after = app->config.offline_alert_after};
 	size_t batch_items = 0;
 	enum store_result result =
-	    app->store->ops->async_carry_out(app->store, &work, report_done, &batch_items, count);
+	    app->store->ops->async_carry_out(app->store, &work, report_done, &batch_items, count, held);
 	if (batch_items > 0)
 		log_info("async: %zu items of register-camera batches carried out", batch_items);
 	return result;
@@ -129,20 +134,29 @@ static enum store_result carry_out_batch(struct async_worker *worker, unsigned m
 /* Carries out waiting requests BATCH_MAX at a time until none waits (pausing GATHER_MILLIS after a
  * transaction that emptied the queue), then sleeps until notified.
  * After a store failure it backs off and goes on one request at a time until one succeeds, so that
- * a request the database refuses for good holds up only itself. */
+ * a request the database refuses for good holds up only itself. A request left waiting because
+ * another transaction holds its camera's row is looked at again after a growing pause (not a
+ * failure: the other requests went on). */
 static void *worker_main(void *argument)
 {
 	thread_name_set("async");
 	struct async_worker *worker = argument;
 	long backoff = BACKOFF_FIRST_MILLIS;
+	long held_retry = HELD_RETRY_FIRST_MILLIS;
 	unsigned max = BATCH_MAX;
 	while (!worker_stopping(worker)) {
-		size_t count = 0;
-		enum store_result result = carry_out_batch(worker, max, &count);
+		size_t count = 0, held = 0;
+		enum store_result result = carry_out_batch(worker, max, &count, &held);
 		if (result == STORE_OK) {
 			backoff = BACKOFF_FIRST_MILLIS;
 			max = BATCH_MAX;
-			if (count == 0)
+			if (held == 0)
+				held_retry = HELD_RETRY_FIRST_MILLIS;
+			if (held > 0 && count + held < BATCH_MAX) {
+				worker_sleep(worker, held_retry, true);
+				held_retry =
+				    held_retry * 2 > HELD_RETRY_MAX_MILLIS ? HELD_RETRY_MAX_MILLIS : held_retry * 2;
+			} else if (count == 0)
 				worker_wait(worker);
 			else if (count < BATCH_MAX)
 				worker_sleep(worker, GATHER_MILLIS, false);

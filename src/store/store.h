@@ -72,6 +72,10 @@ struct heartbeat {
 	/* The camera's own "state"; CAMERA_REPORTED_UNKNOWN when the heartbeat did not say: the stored
 	 * one stays. */
 	enum camera_reported_state reported_state;
+	/* The device token's credential stamp (principal.credential_issued_ms): the heartbeat is written
+	 * only while the camera's device credentials carry it, else it finds nothing (found false), so
+	 * a revocation or rotation holds on every node at once. 0 binds nothing (tools, tests). */
+	int64_t credential_issued_ms;
 };
 
 /* What writing one heartbeat found. */
@@ -249,6 +253,8 @@ struct store_ops {
 	/* Calls row for each row changed after changed_after_ms (changed_at_ms order). */
 	enum store_result (*token_revocation_list)(struct store *, int64_t changed_after_ms, token_revocation_fn row,
 	                                           void *context);
+	/* The subject's stamp into *valid_from_ms; STORE_NOT_FOUND when it has none. */
+	enum store_result (*token_revocation_get)(struct store *, const char *subject_id, int64_t *valid_from_ms);
 	/* Deletes the rows last changed before changed_before_ms (no token they refuse is unexpired
 	 * once that is a token lifetime ago). */
 	enum store_result (*token_revocation_prune)(struct store *, int64_t changed_before_ms);
@@ -480,13 +486,14 @@ struct store_ops {
 	                                             struct heartbeat_outcome *outcomes);
 	/* Records a video upload, adds it to its UTC hour's bucket (when made at or after the camera's
 	 * claim) and raises the camera's last_video_at to uploaded_at, in one transaction;
-	 * STORE_NOT_FOUND when there is no such camera, STORE_CONFLICT for NaN seconds. */
-	enum store_result (*video_upload_insert)(struct store *, const char *camera_id, int64_t uploaded_at,
-	                                         int64_t bytes, double seconds);
+	 * STORE_NOT_FOUND when there is no such camera or its device credentials no longer carry
+	 * credential_issued_ms (0 binds nothing, as in struct heartbeat), STORE_CONFLICT for NaN seconds. */
+	enum store_result (*video_upload_insert)(struct store *, const char *camera_id, int64_t credential_issued_ms,
+	                                         int64_t uploaded_at, int64_t bytes, double seconds);
 	/* Makes jpeg (length bytes) the camera's latest frame, taken at taken_at; STORE_NOT_FOUND when
-	 * there is no such camera. */
-	enum store_result (*frame_put)(struct store *, const char *camera_id, const unsigned char *jpeg, size_t length,
-	                               int64_t taken_at);
+	 * there is no such camera or its device credentials no longer carry credential_issued_ms. */
+	enum store_result (*frame_put)(struct store *, const char *camera_id, int64_t credential_issued_ms,
+	                               const unsigned char *jpeg, size_t length, int64_t taken_at);
 
 	/* Asynchronous requests. */
 	enum store_result (*async_insert)(struct store *, const struct async_request *);
@@ -512,9 +519,12 @@ struct store_ops {
 	 * lives and a dead node's are free the moment its session ends. It applies each in turn with its
 	 * event (a registration as camera_register_many does, a state change as state_change_decide
 	 * says, the camera row locked) — a request that fails fails alone — writes each one's final
-	 * status and message, commits, then calls done for each. *count: how many (0: none waited). */
+	 * status and message, commits, then calls done for each. *count: how many (0: none waited). A
+	 * state change whose camera row another transaction holds is not waited for: it stays created,
+	 * for a later call, counted in *held_count (PostgreSQL; one slow transaction holds up no other
+	 * request). */
 	enum store_result (*async_carry_out)(struct store *, const struct async_work *work, async_done_fn done,
-	                                     void *context, size_t *count);
+	                                     void *context, size_t *count, size_t *held_count);
 	/* Number of requests created or processing. */
 	enum store_result (*async_pending_count)(struct store *, int64_t *count_out);
 	/* Deletes up to max_rows finished requests (succeeded or failed) created before before (epoch
@@ -550,6 +560,10 @@ struct store_capabilities {
 	/* Every read is a round trip to a server (PostgreSQL): the hottest reads are worth batching
 	 * (api/camera_read_batch.c). False for an embedded database, where a read is a function call. */
 	bool reads_are_remote;
+	/* Several servers may use the database at once (PostgreSQL): what one changes, another's
+	 * caches learn by a message, which can come late; a check that must hold at once asks the
+	 * database. */
+	bool shared_by_nodes;
 };
 
 struct camera_cache;

@@ -147,9 +147,10 @@ enum store_result pg_camera_get_many(struct store *store, const char *const *ids
 
 /* --- heartbeats -------------------------------------------------------------------------------- */
 
-/* The whole batch in one statement (one transaction, one round trip). $1..$9 are parallel arrays,
+/* The whole batch in one statement (one transaction, one round trip). $1..$10 are parallel arrays,
  * one element per camera (the batch's last heartbeat of each). The sub-select locks the rows in id
- * order before any is updated, so that two nodes writing overlapping batches cannot deadlock. */
+ * order before any is updated, so that two nodes writing overlapping batches cannot deadlock. A
+ * camera whose device credentials no longer carry the token's stamp (b.cred) is not written. */
 static const char SQL_HEARTBEATS[] =
     "UPDATE cameras AS c SET last_seen_at = b.at, reported_offline = b.offline,"
     " encoded_frames_proportion = b.encoded, network_transmit_rate = b.transmit,"
@@ -158,12 +159,12 @@ static const char SQL_HEARTBEATS[] =
         "b.at",
         "b.due") " FROM (SELECT id FROM cameras WHERE id = ANY ($1::text[]) ORDER BY id FOR NO KEY UPDATE) AS l,"
                  " unnest($1::text[], $2::bigint[], $3::boolean[], $4::float8[], $5::float8[], $6::float8[],"
-                 " $7::float8[], $8::bigint[], $9::text[])"
-                 " AS b(id, at, offline, encoded, transmit, backlog, latency, due, reported)"
-                 " WHERE c.id = l.id AND b.id = l.id"
-                 " RETURNING c.id, c.state";
+                 " $7::float8[], $8::bigint[], $9::text[], $10::bigint[])"
+                 " AS b(id, at, offline, encoded, transmit, backlog, latency, due, reported, cred)"
+                 " WHERE c.id = l.id AND b.id = l.id AND" STORE_SQL_CREDENTIAL_CURRENT(
+                     "c.id", "b.cred") " RETURNING c.id, c.state";
 
-enum { BEAT_ARRAYS = 9 };
+enum { BEAT_ARRAYS = 10 };
 
 /* The cameras of a batch: one group per distinct camera id, in id order. */
 struct beat_group {
@@ -222,6 +223,7 @@ static void plan_add(struct beat_plan *plan, size_t index, const struct heartbea
 		array_quoted(&plan->arrays[8], reported);
 	else
 		array_raw(&plan->arrays[8], "NULL", 4);
+	array_int64(&plan->arrays[9], beat->credential_issued_ms);
 }
 
 /* Groups the beats by camera (a camera may beat twice in one batch: its last heartbeat wins, as
@@ -282,7 +284,7 @@ enum store_result pg_camera_heartbeats_write(struct store *store, const struct h
 		plan_free(&plan);
 		return STORE_ERROR; /* out of memory */
 	}
-	struct sql_params params = {0};
+	struct sql_params params = {.repeatable = true}; /* it sets the same values again */
 	for (int i = 0; i < BEAT_ARRAYS; i++)
 		sql_param_text(&params, plan.arrays[i].data);
 	struct sql_connection *c = sql_acquire(store);
@@ -292,8 +294,12 @@ enum store_result pg_camera_heartbeats_write(struct store *store, const struct h
 		sql_release(store, c);
 	}
 	for (size_t i = 0; i < count && result == STORE_OK; i++) {
+		/* A beat with another stamp than the one written was made with other credentials: one of
+		 * the two is no longer current, and it is never taken for the written one. */
 		const struct beat_group *group = &plan.groups[plan.group_of[i]];
-		outcomes[i] = (struct heartbeat_outcome){.found = group->found, .state = group->state};
+		bool same_credentials = beats[i].credential_issued_ms == group->last->credential_issued_ms;
+		outcomes[i] =
+		    (struct heartbeat_outcome){.found = group->found && same_credentials, .state = group->state};
 	}
 	plan_free(&plan);
 	return result;

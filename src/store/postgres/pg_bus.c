@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store/postgres/pg_bus.h"
@@ -29,6 +30,8 @@ struct pg_bus {
 	pthread_t thread;
 	PGconn *conn;          /* the listener's own connection; NULL while disconnected (thread only) */
 	atomic_bool listening; /* conn is connected and LISTENs (read by pg_bus_listening) */
+	/* The connection was just lost and the first attempt to listen again has not ended yet. */
+	atomic_bool relistening;
 };
 
 static const char SQL_NOTIFY[] = "SELECT pg_notify('" PG_BUS_CHANNEL "', $1)";
@@ -98,7 +101,11 @@ static void *listener_main(void *argument)
 	struct pg_bus *bus = argument;
 	bool reported = false;
 	for (;;) {
-		if (bus->conn == NULL && !listen_again(bus, &reported)) {
+		if (bus->conn == NULL) {
+			bool listening = listen_again(bus, &reported);
+			atomic_store(&bus->relistening, false);
+			if (listening)
+				continue;
 			struct pollfd wait = {.fd = bus->wake_fd, .events = POLLIN};
 			if (poll(&wait, 1, PG_BUS_RETRY_MS) > 0)
 				break;
@@ -114,8 +121,10 @@ static void *listener_main(void *argument)
 		if (fds[0].revents != 0)
 			break;
 		if (fds[1].revents != 0 && !drain(bus)) {
-			log_error("postgres: cross-node listener lost its connection: %s", PQerrorMessage(bus->conn));
+			log_warn("postgres: cross-node listener lost its connection (listening again): %s",
+			         PQerrorMessage(bus->conn));
 			reported = true;
+			atomic_store(&bus->relistening, true);
 			atomic_store(&bus->listening, false);
 			PQfinish(bus->conn);
 			bus->conn = NULL;
@@ -135,6 +144,7 @@ static int pg_subscribe(struct store *store, store_message_fn deliver, void *con
 	if (bus == NULL)
 		return -1;
 	atomic_init(&bus->listening, false);
+	atomic_init(&bus->relistening, false);
 	bus->store = s;
 	bus->deliver = deliver;
 	bus->context = context;
@@ -157,7 +167,18 @@ static int pg_subscribe(struct store *store, store_message_fn deliver, void *con
 
 bool pg_bus_listening(struct pg_store *store)
 {
-	return store->bus == NULL || atomic_load(&store->bus->listening);
+	struct pg_bus *bus = store->bus;
+	if (bus == NULL)
+		return true;
+	const struct timespec pause = {0, 2 * 1000 * 1000};
+	for (int waited_ms = 0; waited_ms < PG_BUS_READY_WAIT_MS; waited_ms += 2) {
+		if (atomic_load(&bus->listening))
+			return true;
+		if (!atomic_load(&bus->relistening))
+			return false;
+		nanosleep(&pause, NULL);
+	}
+	return atomic_load(&bus->listening);
 }
 
 void pg_bus_stop(struct pg_store *store)

@@ -2,7 +2,13 @@
  * reconnected on its next use after the database went away), statements prepared once per
  * connection with their parameters sent as text (bytea in binary), rows read in text format
  * (a listing in single-row mode, never whole in memory), READ COMMITTED transactions and the
- * error mapping (SQLSTATE class 23 is a conflict; a broken connection is dropped). */
+ * error mapping (SQLSTATE class 23 is a conflict; a broken connection is dropped).
+ *
+ * A pooled connection the server ended while it sat idle (pg_terminate_backend,
+ * idle_session_timeout, a proxy's idle cut, a failover) costs no request: it is dropped when
+ * anything at all was readable on it, and when it broke under the first statement sent after it
+ * was taken from the pool, that statement runs once more on a new connection if it is safe to
+ * repeat: BEGIN, a PREPARE, a read, or a statement marked repeatable (sql_params). */
 #include "store/postgres/pg_driver.h"
 
 #include <inttypes.h>
@@ -67,27 +73,18 @@ void pg_connection_drop(struct pg_connection *connection)
 	connection->in_transaction = false;
 }
 
-/* Whether an idle connection still stands: a server that shut down or ended the session has
- * sent its last words (a FATAL notice) and closed the socket. An idle pool connection has nothing
- * else to read, so whatever is readable is consumed until the socket is drained: the notice on one
- * read and the end of file behind it on the next (one read would see only the notice and take the
- * connection for alive). No round trip; so a statement is never sent on a connection known to be
- * dead (and never sent twice). */
-static bool connection_alive(PGconn *conn)
+/* Whether an idle pool connection may be used: nothing at all is readable on it. The server has
+ * nothing to say to an idle session but its last words: a FATAL notice ("terminating connection
+ * due to administrator command", an idle-session timeout, a shutdown) and then the end of file,
+ * which may arrive a moment after the notice; a proxy's cut shows as the end of file alone. Either
+ * way the connection is done (no notifications are LISTENed for on pool connections), so any
+ * input condemns it, with no round trip spent. */
+static bool connection_idle_and_quiet(PGconn *conn)
 {
 	struct pollfd idle = {.fd = PQsocket(conn), .events = POLLIN};
-	if (idle.fd < 0)
+	if (idle.fd < 0 || PQstatus(conn) != CONNECTION_OK)
 		return false;
-	for (int reads = 0; reads < 8 && poll(&idle, 1, 0) > 0; reads++) {
-		if ((idle.revents & (POLLERR | POLLHUP | POLLNVAL)) != 0 && (idle.revents & POLLIN) == 0)
-			return false;
-		if (!PQconsumeInput(conn) || PQstatus(conn) != CONNECTION_OK)
-			return false;
-		PGnotify *notify;
-		while ((notify = PQnotifies(conn)) != NULL) /* none are expected on pool connections */
-			PQfreemem(notify);
-	}
-	return PQstatus(conn) == CONNECTION_OK;
+	return poll(&idle, 1, 0) == 0;
 }
 
 static void log_unavailable(struct pg_store *s, const char *error)
@@ -111,8 +108,9 @@ static struct sql_connection *pg_acquire(struct store *store)
 	s->free_list = connection->next_free;
 	pthread_mutex_unlock(&s->lock);
 
-	if (connection->conn != NULL && !connection_alive(connection->conn))
+	if (connection->conn != NULL && !connection_idle_and_quiet(connection->conn))
 		pg_connection_drop(connection);
+	connection->answered = false;
 	if (connection->conn == NULL) {
 		char error[512];
 		connection->conn = pg_connect(s->url, error, sizeof(error));
@@ -144,12 +142,26 @@ static void pg_release(struct store *store, struct sql_connection *base)
 	pthread_mutex_unlock(&s->lock);
 }
 
+/* Makes libpq's message of several lines ("FATAL: ...\nserver closed the connection ...") one line. */
+static void one_line(char *text)
+{
+	size_t length = strlen(text);
+	while (length > 0 && (text[length - 1] == '\n' || text[length - 1] == ' '))
+		text[--length] = '\0';
+	for (char *p = text; *p != '\0'; p++)
+		if (*p == '\n')
+			*p = ';';
+}
+
 /* Maps a failed result (or a NULL one) to a store result, logging what is not a conflict; drops
  * the connection when it broke. */
 static enum store_result fail(struct pg_connection *connection, const PGresult *res, const char *sql)
 {
 	if (PQstatus(connection->conn) != CONNECTION_OK) {
-		log_error("postgres: the connection broke: %s", PQerrorMessage(connection->conn));
+		/* Logged by the caller (broke_before_any_answer), which knows whether it runs again. */
+		snprintf(connection->lost_reason, sizeof(connection->lost_reason), "%s",
+		         PQerrorMessage(connection->conn));
+		one_line(connection->lost_reason);
 		pg_connection_drop(connection);
 		return STORE_UNAVAILABLE;
 	}
@@ -264,7 +276,7 @@ static enum store_result run_whole(struct pg_connection *connection, const char 
 
 /* Row by row (single-row mode): for listings of any length. */
 static enum store_result run_streamed(struct pg_connection *connection, const char *sql, const char *name, int count,
-                                      const struct pg_wire_params *wire, sql_row_fn row, void *context)
+                                      const struct pg_wire_params *wire, sql_row_fn row, void *context, bool *delivered)
 {
 	if (!PQsendQueryPrepared(connection->conn, name, count, wire->values, wire->lengths, wire->formats, 0))
 		return fail(connection, NULL, sql);
@@ -277,8 +289,10 @@ static enum store_result run_streamed(struct pg_connection *connection, const ch
 	while ((res = PQgetResult(connection->conn)) != NULL) {
 		ExecStatusType status = PQresultStatus(res);
 		if (status == PGRES_SINGLE_TUPLE || status == PGRES_TUPLES_OK) {
-			if (going && result == STORE_OK)
+			if (going && result == STORE_OK) {
+				*delivered = *delivered || PQntuples(res) > 0;
 				going = visit_rows(res, row, context);
+			}
 		} else if (result == STORE_OK) {
 			result = fail(connection, res, sql);
 			if (connection->conn == NULL) {
@@ -291,19 +305,85 @@ static enum store_result run_streamed(struct pg_connection *connection, const ch
 	return result;
 }
 
+/* What one attempt at a statement got to: the statement itself was sent (its PREPARE, if any,
+ * was answered), rows of it reached the callback. */
+struct attempt {
+	bool sent;
+	bool delivered;
+};
+
+static enum store_result run_once(struct pg_connection *connection, const char *sql, const struct sql_params *params,
+                                  sql_row_fn row, void *context, long *affected, bool streamed, struct attempt *attempt)
+{
+	enum store_result result;
+	char name[16];
+	*attempt = (struct attempt){false, false};
+	if (!prepared_name(connection, sql, name, &result))
+		return result;
+	attempt->sent = true;
+	struct pg_wire_params wire;
+	int count = to_wire(params, &wire);
+	if (streamed)
+		return run_streamed(connection, sql, name, count, &wire, row, context, &attempt->delivered);
+	return run_whole(connection, sql, name, count, &wire, row, context, affected);
+}
+
+/* A read: running it again changes nothing. (SELECT pg_notify sends its message at commit: a second
+ * run can repeat it only when the first connection broke after its commit and before its answer,
+ * and a cross-node message is a wake-up or a cache drop, harmless twice.) */
+static bool statement_is_read(const char *sql)
+{
+	return strncmp(sql, "SELECT ", 7) == 0;
+}
+
+/* After a failure: whether the connection broke under the first statement sent since it was taken
+ * from the pool (so it was an idle connection the server had already ended, or one the database
+ * lost just then: running it again on a new connection tells which). Otherwise logs the break. */
+static bool broke_before_any_answer(struct pg_connection *connection, enum store_result result, bool first)
+{
+	if (result != STORE_UNAVAILABLE || connection->conn != NULL)
+		return false;
+	if (first)
+		return true;
+	log_error("postgres: the connection broke: %s", connection->lost_reason);
+	return false;
+}
+
+/* Connects the pool connection anew for a statement to run again; false (logged) when the
+ * database cannot be reached. */
+static bool reconnect_for_retry(struct pg_connection *connection, const char *what)
+{
+	log_info("postgres: a pooled connection had been closed (%s); %s runs again on a new connection",
+	         connection->lost_reason, what);
+	char error[512];
+	connection->conn = pg_connect(connection->store->url, error, sizeof(error));
+	if (connection->conn != NULL)
+		return true;
+	log_unavailable(connection->store, error);
+	return false;
+}
+
 static enum store_result pg_run(struct sql_connection *base, const char *sql, const struct sql_params *params,
                                 sql_row_fn row, void *context, long *affected, bool streamed)
 {
 	struct pg_connection *connection = as_connection(base);
-	enum store_result result;
-	char name[16];
-	if (!prepared_name(connection, sql, name, &result))
-		return result;
-	struct pg_wire_params wire;
-	int count = to_wire(params, &wire);
-	if (streamed)
-		return run_streamed(connection, sql, name, count, &wire, row, context);
-	return run_whole(connection, sql, name, count, &wire, row, context, affected);
+	bool first = !connection->answered;
+	struct attempt attempt;
+	enum store_result result = run_once(connection, sql, params, row, context, affected, streamed, &attempt);
+	if (broke_before_any_answer(connection, result, first)) {
+		bool repeatable = statement_is_read(sql) || (params != NULL && params->repeatable);
+		if (attempt.delivered || (attempt.sent && !repeatable)) {
+			log_error("postgres: the connection broke under a statement not safe to repeat: %s",
+			          connection->lost_reason);
+			return result;
+		}
+		if (!reconnect_for_retry(connection, "the statement"))
+			return STORE_UNAVAILABLE;
+		result = run_once(connection, sql, params, row, context, affected, streamed, &attempt);
+		broke_before_any_answer(connection, result, false); /* logs a second break */
+	}
+	connection->answered = connection->conn != NULL;
+	return result;
 }
 
 /* Runs a transaction-control command with the simple protocol; true when it answered as
@@ -317,13 +397,24 @@ static enum store_result control(struct pg_connection *connection, const char *c
 	else if (strcmp(PQcmdStatus(res), command) != 0)
 		result = STORE_CONFLICT; /* COMMIT of an aborted transaction rolled it back */
 	PQclear(res);
+	if (connection->conn != NULL)
+		connection->answered = true;
 	return result;
 }
 
+/* BEGIN is always safe to repeat: a transaction whose BEGIN found its connection closed runs on a
+ * new one. */
 static enum store_result pg_begin(struct sql_connection *base)
 {
 	struct pg_connection *connection = as_connection(base);
+	bool first = !connection->answered;
 	enum store_result result = control(connection, "BEGIN");
+	if (broke_before_any_answer(connection, result, first)) {
+		if (!reconnect_for_retry(connection, "BEGIN"))
+			return STORE_UNAVAILABLE;
+		result = control(connection, "BEGIN");
+		broke_before_any_answer(connection, result, false);
+	}
 	connection->in_transaction = result == STORE_OK;
 	return result;
 }
@@ -332,6 +423,7 @@ static enum store_result pg_commit(struct sql_connection *base)
 {
 	struct pg_connection *connection = as_connection(base);
 	enum store_result result = control(connection, "COMMIT");
+	broke_before_any_answer(connection, result, false);
 	if (result == STORE_CONFLICT)
 		log_error("postgres: commit answered ROLLBACK: the transaction had failed");
 	connection->in_transaction = false;
@@ -341,8 +433,10 @@ static enum store_result pg_commit(struct sql_connection *base)
 static void pg_rollback(struct sql_connection *base)
 {
 	struct pg_connection *connection = as_connection(base);
-	if (connection->conn != NULL && connection->in_transaction && control(connection, "ROLLBACK") != STORE_OK)
+	if (connection->conn != NULL && connection->in_transaction && control(connection, "ROLLBACK") != STORE_OK) {
+		broke_before_any_answer(connection, STORE_UNAVAILABLE, false);
 		log_error("postgres: rollback failed");
+	}
 	connection->in_transaction = false;
 }
 

@@ -1,6 +1,7 @@
 /* The PostgreSQL driver of the statement runner (store/sql/sql.h): the store object and its pool
- * of libpq connections, each reconnected on its next use after the database went away, with
- * statements prepared once per connection. Only src/store/postgres/ includes this file. */
+ * of libpq connections, each reconnected on its next use after the database went away (and a
+ * statement that found its idle connection closed run again once on a new one), with statements
+ * prepared once per connection. Only src/store/postgres/ includes this file. */
 #ifndef CAMFLEET_STORE_PG_DRIVER_H
 #define CAMFLEET_STORE_PG_DRIVER_H
 
@@ -21,9 +22,18 @@ struct pg_statement_slot {
 	unsigned number; /* prepared as "s<number>" on this connection */
 };
 
+#define PG_LOST_REASON_SIZE 256
+
+struct pg_store;
+
 struct pg_connection {
 	struct sql_connection base;
-	PGconn *conn; /* NULL while disconnected */
+	struct pg_store *store; /* the pool's owner: its URL reconnects */
+	PGconn *conn;           /* NULL while disconnected */
+	/* Since this connection was taken from the pool, a round trip was answered on it: a broken
+	 * connection can no longer have been dead before the first statement was sent. */
+	bool answered;
+	char lost_reason[PG_LOST_REASON_SIZE]; /* why it broke, for the log line (the retry's or the failure's) */
 	struct pg_statement_slot slots[PG_STATEMENT_SLOTS];
 	unsigned prepared_count;
 	bool in_transaction;

@@ -144,7 +144,7 @@ struct store *pg_store_open(const char *url, unsigned connections)
 	s->sql.driver = &pg_driver;
 	s->sql.base = (struct store){.ops = &pg_store_ops,
 	                             .messages = &pg_messages,
-	                             .capabilities = {.reads_are_remote = true},
+	                             .capabilities = {.reads_are_remote = true, .shared_by_nodes = true},
 	                             .close = pg_store_close};
 	if (pthread_mutex_init(&s->lock, NULL) != 0) {
 		free(s);
@@ -182,6 +182,7 @@ struct store *pg_store_open(const char *url, unsigned connections)
 	 * costs nothing at start. */
 	for (unsigned i = connections; i-- > 0;) {
 		s->connections[i].base.driver = &pg_driver;
+		s->connections[i].store = s;
 		s->connections[i].next_free = s->free_list;
 		s->free_list = &s->connections[i];
 	}

@@ -11,7 +11,12 @@
  * next worker takes it, with no staleness to wait out. A lease would need renewing and a clock;
  * the lock needs neither. On SQLite the write transaction holds the whole file, and a crash rolls
  * it back just the same. Requests an older version left "processing" are still taken: on SQLite at
- * once (one server per file), on PostgreSQL once stale. */
+ * once (one server per file), on PostgreSQL once stale.
+ *
+ * A state change whose camera row another transaction holds (a long transaction, an operator's
+ * FOR UPDATE) is not waited for: its camera is locked with SKIP LOCKED, and when the row exists but
+ * was skipped the request is left as it is, to be taken again by a later step (of this node or
+ * another: still one at a time, by its own row lock), while the batch carries out the others. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,9 +33,10 @@ static const char *const SQL_TAKE_CREATED[] = SQL_LOCKING(
     " FOR UPDATE SKIP LOCKED");
 static const char SQL_FINISH[] = "UPDATE async_requests SET status = $2, message = $3, updated_at = $4 WHERE id = $1";
 
-/* The requests one transaction took (capacity: work->max). */
+/* The requests one transaction took (capacity: work->max); held[i]: requests[i] was left waiting. */
 struct taken {
 	struct async_request *requests;
+	bool *held;
 	size_t count, capacity;
 };
 
@@ -81,13 +87,15 @@ static enum store_result apply_register(struct sql_connection *c, struct async_r
 	return result;
 }
 
+/* A state change whose camera row another transaction holds is not waited for: it is left as it
+ * is (*held), for a later step, and the batch goes on with the other requests. */
 static enum store_result apply_state(struct sql_connection *c, struct async_request *request,
-                                     const struct change_origin *origin)
+                                     const struct change_origin *origin, bool *held)
 {
 	struct camera camera = {.state = CAMERA_REGISTERED};
-	enum store_result result = shared_camera_lock(c, request->camera_id, &camera);
-	if (result != STORE_OK && result != STORE_NOT_FOUND)
-		return result;
+	enum store_result result = shared_camera_lock_unless_held(c, request->camera_id, &camera, held);
+	if (*held || (result != STORE_OK && result != STORE_NOT_FOUND))
+		return *held ? STORE_OK : result;
 	bool found = result == STORE_OK && (request->organisation_id[0] == '\0' ||
 	                                    strcmp(camera.organisation_id, request->organisation_id) == 0);
 	enum camera_state next = camera.state;
@@ -126,22 +134,29 @@ static enum store_result carry_out_in_transaction(struct sql_connection *c, cons
 		                               .at_ms = work->now_ms,
 		                               .online_window = work->online_window,
 		                               .offline_alert_after = work->offline_alert_after};
+		bool *held = &job->taken->held[i];
+		*held = false;
 		result = request->kind == ASYNC_REGISTER_CAMERA ? apply_register(c, request, &origin)
-		                                                : apply_state(c, request, &origin);
-		if (result == STORE_OK)
+		                                                : apply_state(c, request, &origin, held);
+		if (result == STORE_OK && !*held)
 			result = finish(c, request, work->now_ms / 1000);
 	}
 	return result;
 }
 
 enum store_result shared_async_carry_out(struct store *store, const struct async_work *work, async_done_fn done,
-                                         void *context, size_t *count)
+                                         void *context, size_t *count, size_t *held_count)
 {
 	*count = 0;
+	*held_count = 0;
 	size_t capacity = work->max > 0 ? work->max : 1;
-	struct taken taken = {calloc(capacity, sizeof(struct async_request)), 0, capacity};
-	if (taken.requests == NULL)
+	struct taken taken = {calloc(capacity, sizeof(struct async_request)), calloc(capacity, sizeof(bool)), 0,
+	                      capacity};
+	if (taken.requests == NULL || taken.held == NULL) {
+		free(taken.requests);
+		free(taken.held);
 		return STORE_ERROR;
+	}
 	/* A SQLite file has one server, whose worker never commits "processing": any such row is abandoned. */
 	int64_t stale_before = sql_dialect_of(store) == SQL_SQLITE ? INT64_MAX : work->stale_before;
 	struct carry_out job = {work, stale_before, &taken};
@@ -149,11 +164,16 @@ enum store_result shared_async_carry_out(struct store *store, const struct async
 	for (size_t i = 0; i < taken.count; i++) /* state changes, committed or not, leave the cache */
 		if (taken.requests[i].kind == ASYNC_PUT_CAMERA_STATE && store->camera_cache != NULL)
 			camera_cache_forget(store->camera_cache, taken.requests[i].camera_id);
-	if (result == STORE_OK) {
-		*count = taken.count;
-		for (size_t i = 0; i < taken.count && done != NULL; i++)
+	for (size_t i = 0; i < taken.count && result == STORE_OK; i++) {
+		if (taken.held[i]) {
+			++*held_count;
+			continue;
+		}
+		++*count;
+		if (done != NULL)
 			done(context, &taken.requests[i]);
 	}
 	free(taken.requests);
+	free(taken.held);
 	return result;
 }

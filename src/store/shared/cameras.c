@@ -21,6 +21,8 @@ static const char SQL_CAMERA_INSERT[] = "INSERT INTO cameras(id, serial_number, 
 /* The camera row, taken for the rest of the transaction (PostgreSQL: locked). */
 static const char *const SQL_CAMERA_LOCK[] =
     SQL_LOCKING("SELECT " STORE_CAMERA_COLUMNS " FROM cameras WHERE id = $1", " FOR UPDATE");
+static const char *const SQL_CAMERA_LOCK_UNLESS_HELD[] =
+    SQL_LOCKING("SELECT " STORE_CAMERA_COLUMNS " FROM cameras WHERE id = $1", " FOR UPDATE SKIP LOCKED");
 
 void shared_read_camera(const struct sql_row *row, void *destination)
 {
@@ -398,6 +400,25 @@ static enum store_result lock_camera(struct sql_connection *c, const char *id, s
 enum store_result shared_camera_lock(struct sql_connection *c, const char *id, struct camera *out)
 {
 	return lock_camera(c, id, out);
+}
+
+/* A skipped row reads as missing: one that exists then is held by another transaction (SQLite's
+ * writer holds the whole database, so there a missing row is missing). */
+enum store_result shared_camera_lock_unless_held(struct sql_connection *c, const char *id, struct camera *out,
+                                                 bool *held)
+{
+	struct sql_params params = {0};
+	sql_param_text(&params, id);
+	*held = false;
+	enum store_result result =
+	    sql_fetch_one(c, sql_for(c, SQL_CAMERA_LOCK_UNLESS_HELD), &params, shared_read_camera, out);
+	if (result != STORE_NOT_FOUND)
+		return result;
+	enum store_result exists = sql_fetch_one(c, SQL_CAMERA_EXISTS, &params, NULL, NULL);
+	if (exists != STORE_OK)
+		return exists;
+	*held = true;
+	return STORE_NOT_FOUND;
 }
 
 /* Concurrent moves of one camera take turns on its row; each then closes whatever position is

@@ -167,46 +167,49 @@ enum store_result shared_device_forget_history(struct sql_connection *c, const c
 
 /* --- video uploads and frames ------------------------------------------------------------------ */
 
-/* Raising last_video_at takes the camera row (so concurrent uploads keep the latest time); then
- * the report is inserted and added to its hour's bucket — only when made at or after the camera's
- * claim, as the metrics count nothing earlier (a camera never claimed has no bucket). PostgreSQL
- * does all three in one statement (one round trip), SQLite, which has no data-modifying WITH, in
- * three statements of one transaction. $1 camera, $2 uploaded_at, $3 bytes, $4 seconds, $5 the
- * hour's start. */
-#define RAISE_LAST_VIDEO                                                                                               \
+/* Raising last_video_at takes the camera row (so concurrent uploads keep the latest time), only
+ * while its device credentials carry the token's stamp; then the report is inserted and added to
+ * its hour's bucket — only when made at or after the camera's claim, as the metrics count nothing
+ * earlier (a camera never claimed has no bucket). PostgreSQL does all three in one statement (one
+ * round trip), SQLite, which has no data-modifying WITH, in three statements of one transaction.
+ * $1 camera, $2 uploaded_at, $3 bytes, $4 seconds, $5 the hour's start, $6 the credential stamp
+ * (on SQLite's own UPDATE, $3). */
+#define RAISE_LAST_VIDEO(stamp)                                                                                        \
 	"UPDATE cameras SET last_video_at = CASE WHEN COALESCE(last_video_at, 0) > $2 THEN last_video_at ELSE $2 END"  \
-	" WHERE id = $1"
+	" WHERE id = $1 AND" STORE_SQL_CREDENTIAL_CURRENT("$1", "CAST(" stamp " AS bigint)")
 #define ADD_TO_HOUR                                                                                                    \
 	" ON CONFLICT (camera_id, hour_start) DO UPDATE SET bytes = video_upload_hours.bytes + excluded.bytes,"        \
 	" seconds = video_upload_hours.seconds + excluded.seconds, reports = video_upload_hours.reports + 1"
-static const char SQL_RAISE_LAST_VIDEO[] = RAISE_LAST_VIDEO;
+static const char SQL_RAISE_LAST_VIDEO[] = RAISE_LAST_VIDEO("$3");
 static const char SQL_UPLOAD_INSERT[] = "INSERT INTO video_uploads(camera_id, uploaded_at, bytes, seconds)"
                                         " VALUES ($1, $2, $3, $4)";
 static const char SQL_UPLOAD_HOUR_ADD[] =
     "INSERT INTO video_upload_hours(camera_id, hour_start, bytes, seconds, reports)"
     " SELECT id, $5, $3, $4, 1 FROM cameras WHERE id = $1 AND claimed_at <= $2" ADD_TO_HOUR;
-static const char SQL_UPLOAD_WITH_RAISE[] =
-    "WITH camera AS (" RAISE_LAST_VIDEO " RETURNING id, claimed_at),"
-    " hour AS (INSERT INTO video_upload_hours(camera_id, hour_start, bytes, seconds, reports)"
-    " SELECT id, CAST($5 AS bigint), CAST($3 AS bigint), CAST($4 AS double precision), 1 FROM camera"
-    " WHERE claimed_at <= $2" ADD_TO_HOUR ")"
-    " INSERT INTO video_uploads(camera_id, uploaded_at, bytes, seconds)"
-    " SELECT id, $2, CAST($3 AS bigint), CAST($4 AS double precision) FROM camera";
+static const char SQL_UPLOAD_WITH_RAISE[] = "WITH camera AS (" RAISE_LAST_VIDEO(
+    "$6") " RETURNING id, claimed_at),"
+          " hour AS (INSERT INTO video_upload_hours(camera_id, hour_start, bytes, seconds, reports)"
+          " SELECT id, CAST($5 AS bigint), CAST($3 AS bigint), CAST($4 AS double precision), 1 FROM camera"
+          " WHERE claimed_at <= $2" ADD_TO_HOUR ")"
+          " INSERT INTO video_uploads(camera_id, uploaded_at, bytes, seconds)"
+          " SELECT id, $2, CAST($3 AS bigint), CAST($4 AS double precision) FROM camera";
 
 static enum store_result upload_in_transaction(struct sql_connection *c, const void *context)
 {
 	const struct sql_params *params = context;
-	struct sql_params camera_and_time = *params, report = *params;
-	camera_and_time.count = 2; /* $1 and $2 of the report's */
-	report.count = 4;          /* $1 to $4 */
-	enum store_result result = sql_change(c, SQL_RAISE_LAST_VIDEO, &camera_and_time, true);
+	struct sql_params camera_time_stamp = *params, report = *params, bucket = *params;
+	camera_time_stamp.count = 3; /* $1, $2 and the stamp ($6 of the report's) as $3 */
+	camera_time_stamp.values[2] = params->values[5];
+	report.count = 4; /* $1 to $4 */
+	bucket.count = 5; /* $1 to $5 */
+	enum store_result result = sql_change(c, SQL_RAISE_LAST_VIDEO, &camera_time_stamp, true);
 	if (result == STORE_OK)
 		result = sql_change(c, SQL_UPLOAD_INSERT, &report, false);
-	return result == STORE_OK ? sql_change(c, SQL_UPLOAD_HOUR_ADD, params, false) : result;
+	return result == STORE_OK ? sql_change(c, SQL_UPLOAD_HOUR_ADD, &bucket, false) : result;
 }
 
-enum store_result shared_video_upload_insert(struct store *store, const char *camera_id, int64_t uploaded_at,
-                                             int64_t bytes, double seconds)
+enum store_result shared_video_upload_insert(struct store *store, const char *camera_id, int64_t credential_issued_ms,
+                                             int64_t uploaded_at, int64_t bytes, double seconds)
 {
 	if (isnan(seconds))
 		return STORE_CONFLICT; /* SQLite would keep NULL: no back end stores NaN */
@@ -216,9 +219,10 @@ enum store_result shared_video_upload_insert(struct store *store, const char *ca
 	sql_param_int64(&params, bytes);
 	sql_param_double(&params, seconds);
 	sql_param_int64(&params, upload_hour_start(uploaded_at));
+	sql_param_int64(&params, credential_issued_ms);
 	enum store_result result;
 	if (sql_dialect_of(store) == SQL_POSTGRES)
-		result = sql_write(store, SQL_UPLOAD_WITH_RAISE, &params, true); /* nothing inserted: no camera */
+		result = sql_write(store, SQL_UPLOAD_WITH_RAISE, &params, true); /* nothing: no camera, or revoked */
 	else
 		result = sql_transaction(store, upload_in_transaction, &params);
 	if (store->camera_cache != NULL)
@@ -226,18 +230,22 @@ enum store_result shared_video_upload_insert(struct store *store, const char *ca
 	return result;
 }
 
-/* A frame of a camera that does not exist breaks the foreign key: STORE_NOT_FOUND. */
-static const char SQL_FRAME_PUT[] = "INSERT INTO camera_frames(camera_id, jpeg, taken_at) VALUES ($1, $2, $3)"
-                                    " ON CONFLICT (camera_id) DO UPDATE SET jpeg = excluded.jpeg,"
+/* A frame of a camera that does not exist breaks the foreign key: STORE_NOT_FOUND; so does one
+ * whose credentials no longer carry the token's stamp ($4): nothing is inserted. */
+static const char SQL_FRAME_PUT[] =
+    "INSERT INTO camera_frames(camera_id, jpeg, taken_at) SELECT $1, $2, CAST($3 AS bigint) "
+    "WHERE" STORE_SQL_CREDENTIAL_CURRENT(
+        "$1", "CAST($4 AS bigint)") " ON CONFLICT (camera_id) DO UPDATE SET jpeg = excluded.jpeg,"
                                     " taken_at = excluded.taken_at";
 
-enum store_result shared_frame_put(struct store *store, const char *camera_id, const unsigned char *jpeg, size_t length,
-                                   int64_t taken_at)
+enum store_result shared_frame_put(struct store *store, const char *camera_id, int64_t credential_issued_ms,
+                                   const unsigned char *jpeg, size_t length, int64_t taken_at)
 {
 	struct sql_params params = {0};
 	sql_param_text(&params, camera_id);
 	sql_param_blob(&params, jpeg, length);
 	sql_param_int64(&params, taken_at);
-	enum store_result result = sql_write(store, SQL_FRAME_PUT, &params, false);
+	sql_param_int64(&params, credential_issued_ms);
+	enum store_result result = sql_write(store, SQL_FRAME_PUT, &params, true);
 	return result == STORE_CONFLICT ? STORE_NOT_FOUND : result;
 }

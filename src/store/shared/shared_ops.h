@@ -14,7 +14,7 @@
 // clang-format off
 #define SHARED_STORE_OPERATIONS(X) \
 	X(signing_key_list) X(signing_key_current) X(signing_key_insert) X(signing_key_rotate) \
-	X(token_revocation_list) X(token_revocation_prune) \
+	X(token_revocation_list) X(token_revocation_get) X(token_revocation_prune) \
 	X(refresh_token_insert) X(refresh_token_get) X(refresh_token_rotate) X(refresh_token_revoke_chain) \
 	X(refresh_token_prune) \
 	X(organisation_insert) X(organisation_get) X(organisation_list) X(organisation_update) X(organisation_delete) \
@@ -65,6 +65,12 @@ _Static_assert(CAMERA_REGISTERED == 0 && CAMERA_RUNNING == 1 && CAMERA_PAUSED ==
 	" alert_at_ms = CASE WHEN state <> 'running' THEN NULL WHEN alert_state = 0 THEN " alert_due_ms " ELSE " at    \
 	" * 1000 END"
 
+/* The condition that binds a device's write to its token's credential stamp (an SQL bigint
+ * expression): the camera's device credentials still carry it; a stamp of 0 binds nothing. */
+#define STORE_SQL_CREDENTIAL_CURRENT(camera_id, stamp)                                                                 \
+	" (" stamp " = 0 OR EXISTS (SELECT 1 FROM clients k WHERE k.id = " camera_id " AND k.role = 'device'"          \
+	" AND k.secret_issued_ms = " stamp "))"
+
 /* Whether every beat's metrics can be stored alike on both dialects: SQLite keeps a NaN REAL as
  * NULL, so no back end stores NaN (the batch is refused: STORE_CONFLICT). */
 static inline bool shared_heartbeats_storable(const struct heartbeat *beats, size_t count)
@@ -99,6 +105,10 @@ enum store_result shared_camera_set_state_in(struct sql_connection *connection, 
 /* Inside a transaction: reads the camera row and holds it for the transaction (PostgreSQL: locked). */
 enum store_result shared_camera_lock(struct sql_connection *connection, const char *id, struct camera *out)
     __attribute__((warn_unused_result));
+/* shared_camera_lock without waiting: when another transaction holds the row (PostgreSQL), *held
+ * is set and STORE_NOT_FOUND returned at once, nothing read. */
+enum store_result shared_camera_lock_unless_held(struct sql_connection *connection, const char *id, struct camera *out,
+                                                 bool *held) __attribute__((warn_unused_result));
 
 /* A camera row of STORE_CAMERA_COLUMNS, read into out (a struct camera). */
 void shared_read_camera(const struct sql_row *row, void *out);

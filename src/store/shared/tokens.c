@@ -121,6 +121,7 @@ static const char SQL_REVOCATION_WRITE[] =
     " changed_at_ms = excluded.changed_at_ms";
 static const char SQL_REVOCATION_LIST[] = "SELECT subject_id, valid_from_ms, changed_at_ms FROM token_revocations"
                                           " WHERE changed_at_ms > $1 ORDER BY changed_at_ms";
+static const char SQL_REVOCATION_GET[] = "SELECT valid_from_ms FROM token_revocations WHERE subject_id = $1";
 /* By changed_at_ms (indexed): a row written at C holds a stamp of at most C + 1. */
 static const char SQL_REVOCATION_PRUNE[] = "DELETE FROM token_revocations WHERE changed_at_ms < $1";
 
@@ -156,6 +157,19 @@ enum store_result shared_token_revocation_list(struct store *store, int64_t chan
 	struct sql_params params = {0};
 	sql_param_int64(&params, changed_after_ms);
 	return sql_each(store, SQL_REVOCATION_LIST, &params, visit_revocation, &visit);
+}
+
+static void read_valid_from(const struct sql_row *row, void *out)
+{
+	*(int64_t *)out = sql_int64(row, 0);
+}
+
+enum store_result shared_token_revocation_get(struct store *store, const char *subject_id, int64_t *valid_from_ms)
+{
+	struct sql_params params = {0};
+	sql_param_text(&params, subject_id);
+	*valid_from_ms = 0;
+	return sql_get(store, SQL_REVOCATION_GET, &params, read_valid_from, valid_from_ms);
 }
 
 enum store_result shared_token_revocation_prune(struct store *store, int64_t changed_before_ms)

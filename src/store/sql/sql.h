@@ -49,9 +49,12 @@ struct sql_value {
 	} as;
 };
 
-/* The parameters of one statement; no allocation. */
+/* The parameters of one statement; no allocation. repeatable: running the statement twice does
+ * what running it once does (a heartbeat's UPDATE), so a driver may run it again on a new
+ * connection when its connection broke under it; reads (SELECT) are repeatable without it. */
 struct sql_params {
 	int count;
+	bool repeatable;
 	struct sql_value values[SQL_PARAMS_MAX];
 };
 

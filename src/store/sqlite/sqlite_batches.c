@@ -28,7 +28,7 @@ static const char SQL_HEARTBEAT[] =
     "UPDATE cameras SET last_seen_at = $2, reported_offline = $3, encoded_frames_proportion = $4,"
     " network_transmit_rate = $5, video_backlog = $6, video_upload_latency = $7,"
     " reported_state = COALESCE($9, reported_state)," STORE_SQL_HEARTBEAT_ALERT_AT(
-        "$2", "$8") " WHERE id = $1 RETURNING state";
+        "$2", "$8") " WHERE id = $1 AND" STORE_SQL_CREDENTIAL_CURRENT("$1", "CAST($10 AS bigint)") " RETURNING state";
 
 static void read_outcome(const struct sql_row *row, void *destination)
 {
@@ -51,6 +51,7 @@ static enum store_result write_heartbeat(struct sql_connection *c, const struct 
 	sql_param_double(&params, beat->video_upload_latency);
 	sql_param_int64(&params, beat->alert_due_ms);
 	sql_param_text_or_null(&params, camera_reported_state_name(beat->reported_state));
+	sql_param_int64(&params, beat->credential_issued_ms);
 	*outcome = (struct heartbeat_outcome){.found = false, .state = CAMERA_REGISTERED};
 	enum store_result result = sql_fetch_one(c, SQL_HEARTBEAT, &params, read_outcome, outcome);
 	return result == STORE_NOT_FOUND ? STORE_OK : result;
@@ -59,6 +60,7 @@ static enum store_result write_heartbeat(struct sql_connection *c, const struct 
 struct written_heartbeats {
 	struct camera_cache *cameras;
 	const struct heartbeat *beats;
+	const struct heartbeat_outcome *outcomes; /* a beat that found nothing wrote nothing */
 	size_t count;
 };
 
@@ -68,7 +70,8 @@ static void heartbeats_committed(void *context)
 {
 	const struct written_heartbeats *written = context;
 	for (size_t i = 0; i < written->count; i++)
-		camera_cache_heartbeat(written->cameras, &written->beats[i]);
+		if (written->outcomes[i].found)
+			camera_cache_heartbeat(written->cameras, &written->beats[i]);
 }
 
 enum store_result sqlite_camera_heartbeats_write(struct store *store, const struct heartbeat *beats, size_t count,
@@ -77,7 +80,7 @@ enum store_result sqlite_camera_heartbeats_write(struct store *store, const stru
 	if (!shared_heartbeats_storable(beats, count))
 		return STORE_CONFLICT;
 	struct camera_cache *cameras = store->camera_cache;
-	struct written_heartbeats written = {cameras, beats, count};
+	struct written_heartbeats written = {cameras, beats, outcomes, count};
 	struct sql_connection *c = sql_acquire(store);
 	enum store_result result = c->driver->begin(c);
 	for (size_t i = 0; i < count && result == STORE_OK; i++)

@@ -14,8 +14,9 @@ static size_t carry_out(struct store *store, unsigned max, int64_t stale_before)
 	                          .stale_before = stale_before,
 	                          .online_window = 90,
 	                          .offline_alert_after = 300};
-	size_t count = 0;
-	assert_store_result(store->ops->async_carry_out(store, &work, NULL, NULL, &count), STORE_OK);
+	size_t count = 0, held = 0;
+	assert_store_result(store->ops->async_carry_out(store, &work, NULL, NULL, &count, &held), STORE_OK);
+	assert_int_equal(held, 0); /* no other transaction holds a camera here */
 	return count;
 }
 

@@ -320,7 +320,7 @@ static void test_heartbeat_metrics_that_are_not_finite(void **state)
 	struct heartbeat_outcome outcomes[2];
 	assert_store_result(store->ops->camera_heartbeats_write(store, batch, 2, outcomes), STORE_CONFLICT);
 	assert_stored_camera(store, &expected);
-	assert_store_result(store->ops->video_upload_insert(store, camera.id, CONTRACT_TIME + 4, 10, NAN),
+	assert_store_result(store->ops->video_upload_insert(store, camera.id, 0, CONTRACT_TIME + 4, 10, NAN),
 	                    STORE_CONFLICT);
 	assert_stored_camera(store, &expected);
 }
@@ -345,12 +345,12 @@ static void test_video_uploads_raise_last_video_at_and_add_up(void **state)
 	contract_add_claimed_camera(store, &place.site, &camera);
 	contract_prime_camera(store, camera.id);
 	const int64_t t = CONTRACT_TIME;
-	assert_store_result(store->ops->video_upload_insert(store, camera.id, t + 100, 1000, 2.5), STORE_OK);
+	assert_store_result(store->ops->video_upload_insert(store, camera.id, 0, t + 100, 1000, 2.5), STORE_OK);
 	struct camera expected = camera;
 	expected.last_video_at = t + 100;
 	assert_stored_camera(store, &expected);
-	assert_store_result(store->ops->video_upload_insert(store, camera.id, t + 200, 5000000000, 1.25), STORE_OK);
-	assert_store_result(store->ops->video_upload_insert(store, camera.id, t + 150, 250, 0.25), STORE_OK);
+	assert_store_result(store->ops->video_upload_insert(store, camera.id, 0, t + 200, 5000000000, 1.25), STORE_OK);
+	assert_store_result(store->ops->video_upload_insert(store, camera.id, 0, t + 150, 250, 0.25), STORE_OK);
 	expected.last_video_at = t + 200; /* an earlier report does not lower it */
 	assert_stored_camera(store, &expected);
 
@@ -361,7 +361,7 @@ static void test_video_uploads_raise_last_video_at_and_add_up(void **state)
 	char unknown[UUID_BUFFER_SIZE];
 	contract_new_id(unknown);
 	assert_totals(store, unknown, 0, t * 2, 0, 0);
-	assert_store_result(store->ops->video_upload_insert(store, unknown, t, 1, 1), STORE_NOT_FOUND);
+	assert_store_result(store->ops->video_upload_insert(store, unknown, 0, t, 1, 1), STORE_NOT_FOUND);
 }
 
 static void assert_hour_totals(struct store *store, const char *camera_id, int64_t from, int64_t to, int64_t bytes,
@@ -384,10 +384,10 @@ static void test_video_uploads_fill_hour_buckets_and_are_pruned_by_age(void **st
 	contract_add_claimed_camera(store, &place.site, &camera);
 	const int64_t t = CONTRACT_TIME, hour = upload_hour_start(t);
 	assert_int_equal(hour + 3600, t + 400);
-	assert_store_result(store->ops->video_upload_insert(store, camera.id, t + 5, 1, 0.5), STORE_OK); /* before */
-	assert_store_result(store->ops->video_upload_insert(store, camera.id, t + 100, 1000, 2.5), STORE_OK);
-	assert_store_result(store->ops->video_upload_insert(store, camera.id, t + 399, 20, 0.25), STORE_OK);
-	assert_store_result(store->ops->video_upload_insert(store, camera.id, t + 400, 300, 1), STORE_OK);
+	assert_store_result(store->ops->video_upload_insert(store, camera.id, 0, t + 5, 1, 0.5), STORE_OK); /* before */
+	assert_store_result(store->ops->video_upload_insert(store, camera.id, 0, t + 100, 1000, 2.5), STORE_OK);
+	assert_store_result(store->ops->video_upload_insert(store, camera.id, 0, t + 399, 20, 0.25), STORE_OK);
+	assert_store_result(store->ops->video_upload_insert(store, camera.id, 0, t + 400, 300, 1), STORE_OK);
 	assert_hour_totals(store, camera.id, hour, hour + 3600, 1020, 2.75);
 	assert_hour_totals(store, camera.id, hour, hour + 7200, 1320, 3.75);
 	assert_hour_totals(store, camera.id, hour + 3600, hour + 3601, 300, 1);
@@ -435,18 +435,82 @@ static void test_frame_put_and_latest(void **state)
 	unsigned char every_byte[512];
 	for (size_t i = 0; i < sizeof(every_byte); i++)
 		every_byte[i] = (unsigned char)(i * 7 + 3); /* NUL, '\\', quotes and high bytes among them */
-	assert_store_result(store->ops->frame_put(store, camera.id, every_byte, sizeof(every_byte), CONTRACT_TIME + 1),
-	                    STORE_OK);
+	assert_store_result(
+	    store->ops->frame_put(store, camera.id, 0, every_byte, sizeof(every_byte), CONTRACT_TIME + 1), STORE_OK);
 	assert_frame(store, camera.id, every_byte, sizeof(every_byte), CONTRACT_TIME + 1);
 	const unsigned char smaller[] = {0xff, 0xd8, 0xff, 0xd9};
-	assert_store_result(store->ops->frame_put(store, camera.id, smaller, sizeof(smaller), CONTRACT_TIME + 2),
+	assert_store_result(store->ops->frame_put(store, camera.id, 0, smaller, sizeof(smaller), CONTRACT_TIME + 2),
 	                    STORE_OK);
 	assert_frame(store, camera.id, smaller, sizeof(smaller), CONTRACT_TIME + 2);
 	char unknown[UUID_BUFFER_SIZE];
 	contract_new_id(unknown);
-	assert_store_result(store->ops->frame_put(store, unknown, smaller, sizeof(smaller), CONTRACT_TIME),
+	assert_store_result(store->ops->frame_put(store, unknown, 0, smaller, sizeof(smaller), CONTRACT_TIME),
 	                    STORE_NOT_FOUND);
 	assert_store_result(store->ops->frame_latest(store, unknown, &read, &length, &taken_at), STORE_NOT_FOUND);
+}
+
+/* Device writes carry the token's credential stamp: once the credentials are rotated or revoked,
+ * a heartbeat, an upload report or a frame made with the old stamp writes nothing (so revocation
+ * holds on every node at once, whatever a node has cached). */
+static void test_device_writes_are_bound_to_the_current_credentials(void **state)
+{
+	struct store *store = contract_store(state);
+	struct contract_place place;
+	contract_add_place(store, &place);
+	struct camera camera;
+	contract_add_claimed_camera(store, &place.site, &camera);
+	contract_prime_camera(store, camera.id);
+	int64_t first = 0, second = 0;
+	assert_store_result(store->ops->device_credentials_put(store, camera.id, "hash-1", NOW_MS, ~0u, &first),
+	                    STORE_OK);
+	struct heartbeat current = beat_of(&camera, CONTRACT_TIME + 10, false, 0.5, 1, 2, 3);
+	current.credential_issued_ms = first;
+	struct heartbeat_outcome outcome;
+	assert_store_result(store->ops->camera_heartbeats_write(store, &current, 1, &outcome), STORE_OK);
+	assert_true(outcome.found);
+	struct camera expected = beaten(&camera, &current);
+	assert_stored_camera(store, &expected);
+
+	assert_store_result(store->ops->device_credentials_put(store, camera.id, "hash-2", NOW_MS + 5, ~0u, &second),
+	                    STORE_OK);
+	struct heartbeat stale = beat_of(&camera, CONTRACT_TIME + 20, true, 0.25, 4, 5, 6);
+	stale.credential_issued_ms = first;
+	assert_store_result(store->ops->camera_heartbeats_write(store, &stale, 1, &outcome), STORE_OK);
+	assert_false(outcome.found);
+	assert_stored_camera(store, &expected); /* nothing of it written */
+	/* in one batch with a beat of the current credentials: only that one is written */
+	struct heartbeat fresh = beat_of(&camera, CONTRACT_TIME + 21, false, 0.75, 7, 8, 9);
+	fresh.credential_issued_ms = second;
+	struct heartbeat mixed[] = {stale, fresh};
+	struct heartbeat_outcome outcomes[2];
+	assert_store_result(store->ops->camera_heartbeats_write(store, mixed, 2, outcomes), STORE_OK);
+	assert_false(outcomes[0].found);
+	assert_true(outcomes[1].found);
+	expected = beaten(&camera, &fresh);
+	assert_stored_camera(store, &expected);
+	assert_store_result(store->ops->video_upload_insert(store, camera.id, first, CONTRACT_TIME + 22, 10, 1),
+	                    STORE_NOT_FOUND);
+	const unsigned char jpeg[] = {0xff, 0xd8, 0xff, 0xd9};
+	assert_store_result(store->ops->frame_put(store, camera.id, first, jpeg, sizeof(jpeg), CONTRACT_TIME + 22),
+	                    STORE_NOT_FOUND);
+	unsigned char *read = NULL;
+	size_t length = 0;
+	int64_t taken_at = 0;
+	assert_store_result(store->ops->frame_latest(store, camera.id, &read, &length, &taken_at), STORE_NOT_FOUND);
+	assert_store_result(store->ops->video_upload_insert(store, camera.id, second, CONTRACT_TIME + 23, 10, 1),
+	                    STORE_OK);
+	assert_store_result(store->ops->frame_put(store, camera.id, second, jpeg, sizeof(jpeg), CONTRACT_TIME + 23),
+	                    STORE_OK);
+	assert_frame(store, camera.id, jpeg, sizeof(jpeg), CONTRACT_TIME + 23);
+
+	assert_store_result(store->ops->device_credentials_delete(store, camera.id), STORE_OK);
+	fresh.at = CONTRACT_TIME + 30;
+	assert_store_result(store->ops->camera_heartbeats_write(store, &fresh, 1, &outcome), STORE_OK);
+	assert_false(outcome.found);
+	assert_store_result(store->ops->video_upload_insert(store, camera.id, second, CONTRACT_TIME + 31, 10, 1),
+	                    STORE_NOT_FOUND);
+	assert_store_result(store->ops->frame_put(store, camera.id, second, jpeg, sizeof(jpeg), CONTRACT_TIME + 31),
+	                    STORE_NOT_FOUND);
 }
 
 static void test_frame_of_zero_bytes(void **state)
@@ -455,7 +519,7 @@ static void test_frame_of_zero_bytes(void **state)
 	struct camera camera;
 	contract_add_camera(store, &camera);
 	const unsigned char nothing[1] = {0};
-	assert_store_result(store->ops->frame_put(store, camera.id, nothing, 0, CONTRACT_TIME + 3), STORE_OK);
+	assert_store_result(store->ops->frame_put(store, camera.id, 0, nothing, 0, CONTRACT_TIME + 3), STORE_OK);
 	unsigned char *read = NULL;
 	size_t length = 99;
 	int64_t taken_at = 0;
@@ -482,6 +546,7 @@ struct contract_tests contract_device_tests(void)
 	    cmocka_unit_test(test_video_uploads_fill_hour_buckets_and_are_pruned_by_age),
 	    cmocka_unit_test(test_frame_put_and_latest),
 	    cmocka_unit_test(test_frame_of_zero_bytes),
+	    cmocka_unit_test(test_device_writes_are_bound_to_the_current_credentials),
 	};
 	return CONTRACT_TESTS(tests);
 }

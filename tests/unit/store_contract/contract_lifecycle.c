@@ -134,10 +134,11 @@ static void install(struct store *store, struct camera *camera, unsigned allowed
 	snprintf(beat.camera_id, sizeof(beat.camera_id), "%s", camera->id);
 	struct heartbeat_outcome outcome;
 	assert_store_result(store->ops->camera_heartbeats_write(store, &beat, 1, &outcome), STORE_OK);
-	assert_store_result(store->ops->video_upload_insert(store, camera->id, CONTRACT_TIME + 31, 4096, 1.5),
+	assert_store_result(store->ops->video_upload_insert(store, camera->id, 0, CONTRACT_TIME + 31, 4096, 1.5),
 	                    STORE_OK);
 	const unsigned char jpeg[] = {0xff, 0xd8, 0x00, 0xff, 0xd9};
-	assert_store_result(store->ops->frame_put(store, camera->id, jpeg, sizeof(jpeg), CONTRACT_TIME + 32), STORE_OK);
+	assert_store_result(store->ops->frame_put(store, camera->id, 0, jpeg, sizeof(jpeg), CONTRACT_TIME + 32),
+	                    STORE_OK);
 	assert_store_result(store->ops->camera_patch(store, camera->id, camera->state, &patch, CONTRACT_ORIGIN, camera),
 	                    STORE_OK);
 	assert_int_equal(camera->last_seen_at, CONTRACT_TIME + 30);

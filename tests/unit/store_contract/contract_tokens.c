@@ -284,6 +284,25 @@ static void test_deletes_write_revocation_stamps(void **state)
 	assert_false(revocation_of(store, unknown, 0, &row));
 }
 
+static void test_token_revocation_get_reads_one_subjects_stamp(void **state)
+{
+	struct store *store = contract_store(state);
+	struct user user, other;
+	contract_add_user(store, "", ROLE_OPERATOR, &user);
+	contract_add_user(store, "", ROLE_OPERATOR, &other);
+	int64_t before = time_now_millis();
+	int64_t stamp = -1;
+	assert_store_result(store->ops->token_revocation_get(store, user.id, &stamp), STORE_NOT_FOUND);
+	assert_int_equal(stamp, 0);
+	assert_store_result(store->ops->user_update(store, &user, before + 700), STORE_OK);
+	assert_store_result(store->ops->token_revocation_get(store, user.id, &stamp), STORE_OK);
+	assert_int_equal(stamp, before + 700);
+	assert_store_result(store->ops->user_update(store, &user, before + 300), STORE_OK); /* the later is kept */
+	assert_store_result(store->ops->token_revocation_get(store, user.id, &stamp), STORE_OK);
+	assert_int_equal(stamp, before + 700);
+	assert_store_result(store->ops->token_revocation_get(store, other.id, &stamp), STORE_NOT_FOUND);
+}
+
 /* Waits until the millisecond clock has moved on, so that the next write gets a later changed_at. */
 static void next_millisecond(void)
 {
@@ -334,6 +353,7 @@ struct contract_tests contract_token_tests(void)
 	    cmocka_unit_test(test_user_update_writes_the_later_revocation_stamp),
 	    cmocka_unit_test(test_deletes_write_revocation_stamps),
 	    cmocka_unit_test(test_token_revocation_list_and_prune_by_change_time),
+	    cmocka_unit_test(test_token_revocation_get_reads_one_subjects_stamp),
 	};
 	return CONTRACT_TESTS(tests);
 }
