@@ -415,8 +415,8 @@ static enum MHD_Result post_token(struct http_request *request)
 		return grant_refresh_token(request, &form);
 	return oauth_error(request, 400, "unsupported_grant_type",
 	                   request->app->config.refresh_token_ttl_seconds > 0
-	                       ? "grant_type must be client_credentials, password or refresh_token"
-	                       : "grant_type must be client_credentials or password");
+	                       ? "'grant_type' must be client_credentials, password or refresh_token"
+	                       : "'grant_type' must be client_credentials or password");
 }
 
 static enum MHD_Result get_jwks(struct http_request *request)
