@@ -244,13 +244,8 @@ static const char SQL_ASYNC_PRUNE[] =
 
 enum store_result shared_async_prune(struct store *store, int64_t before, unsigned max_rows, long *deleted)
 {
-	struct sql_connection *c = sql_acquire(store);
-	if (c == NULL)
-		return STORE_UNAVAILABLE;
 	struct sql_params params = {0};
 	sql_param_int64(&params, before);
 	sql_param_int64(&params, max_rows);
-	enum store_result result = sql_change_counted(c, SQL_ASYNC_PRUNE, &params, deleted);
-	sql_release(store, c);
-	return result;
+	return sql_write_counted(store, SQL_ASYNC_PRUNE, &params, deleted);
 }

@@ -46,15 +46,10 @@ static const char *const SQL_UPLOAD_HOUR_PRUNE[] = SQL_EACH_DIALECT(
 /* Runs one counted delete with parameters (before, max_rows). */
 static enum store_result prune(struct store *store, const char *sql, int64_t before, unsigned max_rows, long *deleted)
 {
-	struct sql_connection *c = sql_acquire(store);
-	if (c == NULL)
-		return STORE_UNAVAILABLE;
 	struct sql_params params = {0};
 	sql_param_int64(&params, before);
 	sql_param_int64(&params, max_rows);
-	enum store_result result = sql_change_counted(c, sql, &params, deleted);
-	sql_release(store, c);
-	return result;
+	return sql_write_counted(store, sql, &params, deleted);
 }
 
 enum store_result shared_upload_report_prune(struct store *store, int64_t before, unsigned max_rows, long *deleted)

@@ -209,6 +209,18 @@ enum store_result sql_each(struct store *store, const char *sql, const struct sq
 	return result;
 }
 
+enum store_result sql_write_counted(struct store *store, const char *sql, const struct sql_params *params,
+                                    long *changed)
+{
+	*changed = 0;
+	struct sql_connection *connection = sql_acquire(store);
+	if (connection == NULL)
+		return STORE_UNAVAILABLE;
+	enum store_result result = sql_change_counted(connection, sql, params, changed);
+	sql_release(store, connection);
+	return result;
+}
+
 /* Ends the transaction: commits after STORE_OK (returning the commit's result), else rolls back. */
 static enum store_result sql_finish(struct sql_connection *connection, enum store_result result)
 {

@@ -165,6 +165,9 @@ enum store_result sql_write(struct store *store, const char *sql, const struct s
     __attribute__((warn_unused_result));
 enum store_result sql_each(struct store *store, const char *sql, const struct sql_params *params, sql_row_fn row,
                            void *context) __attribute__((warn_unused_result));
+/* sql_change_counted on a pooled connection (the prune statements of housekeeping). */
+enum store_result sql_write_counted(struct store *store, const char *sql, const struct sql_params *params,
+                                    long *changed) __attribute__((warn_unused_result));
 
 /* Runs body(connection, context) in a write transaction on a pooled connection; rolls back when
  * body returns anything but STORE_OK, and returns body's result (or the failure to begin or
