@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "api/event_visibility.h"
 #include "api/events.h"
 #include "api/routes.h"
 #include "app.h"
@@ -43,7 +44,8 @@ struct event_stream {
 	uint64_t seen_generation; /* the hub's generation when the stream last looked */
 	bool suspended;           /* under the hub's lock */
 	bool failed;
-	struct event_stream *previous, *next; /* the hub's list, under its lock */
+	const struct viewer_sites *viewer_sites; /* during a fetch for a viewer user: its granted sites */
+	struct event_stream *previous, *next;    /* the hub's list, under its lock */
 };
 
 struct event_stream_hub {
@@ -211,8 +213,18 @@ static int put_event(void *context, const struct event_record *event)
 {
 	struct event_stream *stream = context;
 	stream->filter.after_seq = event->seq;
+	const struct event_record *shown = event;
+	struct event_record copy;
+	char *copy_data = NULL;
+	if (stream->viewer_sites != NULL &&
+	    !event_as_viewer_sees_it(stream->viewer_sites, event, &copy, &copy_data, &shown)) {
+		log_error("events: cannot show event %s to a viewer's stream", event->id);
+		stream->failed = true;
+		return 1;
+	}
 	size_t data_length = 0;
-	char *data = event_json_text(event, &data_length);
+	char *data = event_json_text(shown, &data_length);
+	free(copy_data);
 	char head[160];
 	int head_length =
 	    snprintf(head, sizeof(head), "id: %s\nevent: %s\ndata: ", event->id, event_type_name(event->type));
@@ -233,7 +245,17 @@ static bool fetch(struct event_stream *stream)
 {
 	struct store *store = stream->hub->app->store;
 	stream->filter.limit = EVENT_STREAM_BATCH;
-	enum store_result result = store->ops->event_list(store, &stream->filter, put_event, stream);
+	/* A viewer's grants are read at each fetch, as GET /events reads them at each request. */
+	struct viewer_sites viewer_sites = {0};
+	enum store_result result = STORE_OK;
+	if (stream->filter.granted_user_id[0] != '\0') {
+		result = viewer_sites_load(store, stream->filter.granted_user_id, &viewer_sites);
+		stream->viewer_sites = &viewer_sites;
+	}
+	if (result == STORE_OK)
+		result = store->ops->event_list(store, &stream->filter, put_event, stream);
+	stream->viewer_sites = NULL;
+	viewer_sites_free(&viewer_sites);
 	if (result != STORE_OK)
 		log_warn("events: a stream cannot read events (store error %d; trying again)", (int)result);
 	return result == STORE_OK;

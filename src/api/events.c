@@ -3,8 +3,10 @@
  * users only those of the sites granted to them. */
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "api/event_visibility.h"
 #include "api/events.h"
 #include "api/list_query.h"
 #include "api/routes.h"
@@ -82,6 +84,7 @@ bool api_event_filter_or_reply(struct http_request *request, struct event_filter
 }
 
 struct event_page {
+	const struct viewer_sites *viewer_sites; /* a viewer user's granted sites; NULL for other callers */
 	json_t *list;
 	unsigned wanted; /* the page's size; one more row tells whether another page follows */
 	unsigned rows;
@@ -94,7 +97,17 @@ static int add_event(void *context, const struct event_record *event)
 	struct event_page *page = context;
 	if (++page->rows > page->wanted)
 		return 1;
-	json_t *item = event_json(event);
+	const struct event_record *shown = event;
+	struct event_record copy;
+	char *copy_data = NULL;
+	if (page->viewer_sites != NULL &&
+	    !event_as_viewer_sees_it(page->viewer_sites, event, &copy, &copy_data, &shown)) {
+		log_error("events: cannot show event %s to a viewer", event->id);
+		page->failed = true;
+		return 1;
+	}
+	json_t *item = event_json(shown);
+	free(copy_data);
 	if (item == NULL || json_array_append_new(page->list, item) != 0) {
 		log_error("events: cannot show event %s", event->id);
 		page->failed = true;
@@ -114,12 +127,25 @@ static enum MHD_Result list_events(struct http_request *request)
 		return http_replied(request);
 	if (limit == 0)
 		limit = EVENT_LIMIT_DEFAULT;
-	struct event_page page = {.list = json_array(), .wanted = limit};
-	if (page.list == NULL)
-		return http_reply_error(request, 500, "internal error");
-	filter.limit = limit + 1;
 	struct store *store = request->app->store;
+	struct viewer_sites viewer_sites = {0};
+	if (filter.granted_user_id[0] != '\0') {
+		enum store_result loaded = viewer_sites_load(store, filter.granted_user_id, &viewer_sites);
+		if (loaded != STORE_OK) {
+			viewer_sites_free(&viewer_sites);
+			return api_store_failure(request, loaded, "event", NULL);
+		}
+	}
+	struct event_page page = {.viewer_sites = filter.granted_user_id[0] != '\0' ? &viewer_sites : NULL,
+	                          .list = json_array(),
+	                          .wanted = limit};
+	if (page.list == NULL) {
+		viewer_sites_free(&viewer_sites);
+		return http_reply_error(request, 500, "internal error");
+	}
+	filter.limit = limit + 1;
 	enum store_result result = store->ops->event_list(store, &filter, add_event, &page);
+	viewer_sites_free(&viewer_sites);
 	if (result != STORE_OK || page.failed) {
 		json_decref(page.list);
 		return result != STORE_OK ? api_store_failure(request, result, "event", NULL)

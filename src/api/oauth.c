@@ -320,7 +320,7 @@ static bool client_id_or_reply(struct http_request *request, const char *client_
 		printable = printable && client_id[i] >= 0x20 && client_id[i] <= 0x7e;
 	if (length <= REFRESH_CLIENT_ID_MAX && printable)
 		return true;
-	oauth_error(request, 400, "invalid_request", "client_id must be at most 128 printable ASCII characters");
+	oauth_error(request, 400, "invalid_request", "'client_id' must be at most 128 printable ASCII characters");
 	return false;
 }
 
@@ -357,7 +357,7 @@ static enum MHD_Result grant_password(struct http_request *request, struct token
 static enum MHD_Result grant_refresh_token(struct http_request *request, struct token_form *form)
 {
 	if (form->refresh_token[0] == '\0')
-		return oauth_error(request, 400, "invalid_request", "the refresh_token grant needs refresh_token");
+		return oauth_error(request, 400, "invalid_request", "the refresh_token grant needs 'refresh_token'");
 	if (!client_id_or_reply(request, form->client_id))
 		return http_replied(request);
 	char identity[FORM_VALUE_MAX];

@@ -151,6 +151,21 @@ def test_streams_show_what_the_caller_may_see(api, tenant, other_tenant):
         outsider.close()
 
 
+def test_a_viewers_stream_names_only_granted_sites_a_camera_came_from(api, tenant):
+    hidden_site = tenant.add_site()
+    camera = tenant.camera(site_id=hidden_site["id"])
+    viewer = Stream(api, tenant.viewer_token, "?type=camera.moved")  # granted tenant.site only
+    admin = Stream(api, tenant.admin_token, "?type=camera.moved")
+    try:
+        expect(api.post(f"/cameras/{camera['id']}/move", tenant.admin_token, json={"siteId": tenant.site_id}), 201)
+        seen = viewer.next()["data"]["data"]
+        assert (seen["fromSiteId"], seen["toSiteId"]) == (None, tenant.site_id)
+        assert admin.next()["data"]["data"]["fromSiteId"] == hidden_site["id"]
+    finally:
+        viewer.close()
+        admin.close()
+
+
 def test_the_type_filter_applies_to_the_stream(api, tenant):
     stream = Stream(api, tenant.admin_token, "?type=camera.paused&type=camera.resumed")
     try:

@@ -4,6 +4,7 @@ data; newest first; the filters, their combinations and their 422s; keyset pages
 header; visibility per role; and the outbox across a `kill -9` (no change without its event, no
 event without its change)."""
 import calendar
+import json
 import re
 import signal
 import threading
@@ -13,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 
 from conftest import (METRIC_KEYS, REQUEST_TIMEOUT, Api, assert_camera_shape, assert_error,
-                      assert_unauthorized, assert_uuid, claim_camera, describe, expect,
+                      assert_unauthorized, assert_uuid, claim_camera, describe, expect, grant_sites,
                       make_client, make_org, make_site, make_user, new_id, register_camera,
                       submit_register, user_token, wait_request)
 
@@ -571,6 +572,24 @@ def test_viewer_keeps_the_events_of_a_camera_at_its_site_not_those_after_it_move
     assert events_of(api, tenant.viewer_token) == visible
     assert types(camera_events(api, camera["id"], token)) == \
         ["camera.updated", "camera.resumed", "camera.moved", "camera.paused", "camera.claimed"]
+
+
+def test_a_viewer_sees_where_a_camera_came_from_only_when_that_site_is_granted_too(api, tenant):
+    """A camera moved into a granted site from one that is not: the viewer sees the move, but its
+    fromSiteId is null (the site it cannot read stays unnamed); from a granted site, it is named."""
+    hidden_site, second_granted = tenant.add_site(), tenant.add_site()
+    grant_sites(api, tenant.viewer["id"], [tenant.site_id, second_granted["id"]], tenant.admin_token)
+    camera = tenant.camera(site_id=hidden_site["id"])
+    token = tenant.admin_token
+    expect(api.post(f"/cameras/{camera['id']}/move", token, json={"siteId": tenant.site_id}), 201)
+    expect(api.post(f"/cameras/{camera['id']}/move", token, json={"siteId": second_granted["id"]}), 201)
+    seen = events_of(api, tenant.viewer_token, {"cameraId": camera["id"], "type": "camera.moved"})
+    assert [(e["data"]["fromSiteId"], e["data"]["toSiteId"]) for e in seen] == \
+        [(tenant.site_id, second_granted["id"]), (None, tenant.site_id)]
+    # the admin sees every site, and so every origin
+    full = events_of(api, token, {"cameraId": camera["id"], "type": "camera.moved"})
+    assert [e["data"]["fromSiteId"] for e in full] == [tenant.site_id, hidden_site["id"]]
+    assert str(hidden_site["id"]) not in json.dumps(seen)
 
 
 def test_a_viewer_without_grants_sees_nothing_and_no_reader_gets_403(api, tenant):
