@@ -1,5 +1,5 @@
-/* Shared steps of the camera handlers: visibility (auth/policy.h) answered as 404, the strict
- * includeMetrics flag, the camera answer (domain/camera_json.h) and lifecycle writes. */
+/* Shared steps of the camera handlers: visibility (auth/policy.h) answered as 404 or as a list's
+ * scope, the strict includeMetrics flag, the camera answer (domain/camera_json.h) and lifecycle writes. */
 #include "api/camera_access.h"
 
 #include <stdlib.h>
@@ -44,6 +44,15 @@ bool camera_access_site_or_reply(struct http_request *request, const char *site_
 	else
 		api_store_failure(request, result, "site", NULL);
 	return false;
+}
+
+void camera_access_scope_to_caller(const struct principal *caller, struct camera_filter *filter)
+{
+	if (caller->role == ROLE_OPERATOR)
+		return;
+	memcpy(filter->organisation_id, caller->organisation_id, sizeof(filter->organisation_id));
+	if (policy_limited_to_granted_sites(caller))
+		memcpy(filter->granted_user_id[0], caller->subject, sizeof(filter->granted_user_id[0]));
 }
 
 bool camera_access_include_metrics_or_reply(struct http_request *request, bool *out)

@@ -1,6 +1,7 @@
-/* What the camera handlers (api/cameras.c, api/camera_actions.c) share: loading a camera or a
- * site the caller may see, the includeMetrics flag, the camera answer, and lifecycle writes
- * decided by domain/lifecycle.h and retried once when the camera changed in between. Each
+/* What the camera handlers (api/cameras.c, api/camera_actions.c, api/fleet_summary.c) share:
+ * loading a camera or a site the caller may see, the scope of a list, the includeMetrics flag,
+ * the camera answer, and lifecycle writes decided by domain/lifecycle.h and retried once when the
+ * camera changed in between. Each
  * ..._or_reply function returning false has already answered the request. */
 #ifndef CAMFLEET_API_CAMERA_ACCESS_H
 #define CAMFLEET_API_CAMERA_ACCESS_H
@@ -19,6 +20,10 @@ bool camera_access_check_or_reply(struct http_request *request, const char *id, 
 
 /* Loads site site_id into out when the caller may see it; 404 naming it (or 5xx) otherwise. */
 bool camera_access_site_or_reply(struct http_request *request, const char *site_id, struct site *out);
+
+/* Narrows filter to what the caller may see at all (GET /cameras, GET /fleet-summary): operators
+ * everything, others their organisation, viewer users only the sites granted to them. */
+void camera_access_scope_to_caller(const struct principal *caller, struct camera_filter *filter);
 
 /* Reads ?includeMetrics= (true or false; default true); 422 for anything else. */
 bool camera_access_include_metrics_or_reply(struct http_request *request, bool *out);

@@ -284,17 +284,6 @@ static bool parse_states_or_reply(struct http_request *request, unsigned *mask)
 	return true;
 }
 
-/* What the caller may see at all: operators everything, others their organisation, viewer
- * users only the sites granted to them. */
-static void scope_to_caller(const struct principal *caller, struct camera_filter *filter)
-{
-	if (caller->role == ROLE_OPERATOR)
-		return;
-	memcpy(filter->organisation_id, caller->organisation_id, sizeof(filter->organisation_id));
-	if (policy_limited_to_granted_sites(caller))
-		memcpy(filter->granted_user_id[0], caller->subject, sizeof(filter->granted_user_id[0]));
-}
-
 /* Narrows the filter to what user can see; false when the two scopes cannot meet. */
 static bool narrow_to_user(const struct user *user, struct camera_filter *filter)
 {
@@ -385,7 +374,7 @@ static bool parse_list_query_or_reply(struct http_request *request, struct list_
 	    !api_query_limit_or_reply(request, LIST_LIMIT_MAX, &query->limit) ||
 	    !api_query_uuid_or_reply(request, "after", filter->after_id) || !parse_search_or_reply(request, filter))
 		return false;
-	scope_to_caller(&request->principal, filter);
+	camera_access_scope_to_caller(&request->principal, filter);
 	return user_id[0] == '\0' || apply_user_filter_or_reply(request, user_id, query);
 }
 

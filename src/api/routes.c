@@ -24,6 +24,7 @@ static const struct route *const route_tables[] = {
     webhook_delivery_routes,
     ui_routes,
     me_routes,
+    fleet_summary_routes,
 };
 
 struct route *api_routes_build(size_t *count_out)

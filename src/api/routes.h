@@ -27,6 +27,7 @@ extern const struct route device_credential_routes[]; /* api/device_credentials.
 extern const struct route device_routes[];            /* api/device.c: the /device/... endpoints */
 extern const struct route ui_routes[];                /* api/ui.c: the dashboard at /ui/ */
 extern const struct route me_routes[];                /* api/me.c: the caller's identity */
+extern const struct route fleet_summary_routes[];     /* api/fleet_summary.c: the fleet's counts */
 
 /* Builds the joined table (malloc'd; the caller frees it after the server stops). */
 struct route *api_routes_build(size_t *count_out);

@@ -89,6 +89,10 @@ typedef int (*camera_row_fn)(void *context, const struct camera *camera);
 /* One group of camera_count_groups: count cameras of organisation_id in state, online or not. */
 typedef void (*camera_count_fn)(void *context, enum camera_state state, bool online, int64_t count,
                                 const char *organisation_id);
+/* One group of camera_site_count_groups: count cameras at site_id (NULL: at no site) in state,
+ * online or not; return 0 to go on, non-zero to stop. */
+typedef int (*camera_site_count_fn)(void *context, const char *site_id, enum camera_state state, bool online,
+                                    int64_t count);
 typedef int (*site_row_fn)(void *context, const struct site *site);
 typedef int (*organisation_row_fn)(void *context, const struct organisation *organisation);
 typedef int (*user_row_fn)(void *context, const struct user *user);
@@ -538,6 +542,13 @@ struct store_ops {
 	 * aggregate statement, for /metrics. */
 	enum store_result (*camera_count_groups)(struct store *, int64_t online_since, bool by_organisation,
 	                                         camera_count_fn each, void *context);
+	/* Calls each once per group of the cameras scope admits (only its organisation_id,
+	 * granted_user_id and state_mask apply, as in camera_list) with the same site, state and
+	 * online (camera_is_online's rule, a heartbeat at or after scope->online_since), the groups
+	 * of a site one after another, sites in id order and the cameras at no site last; one
+	 * aggregate statement (store/shared/fleet_counts.c), for GET /fleet-summary. */
+	enum store_result (*camera_site_count_groups)(struct store *, const struct camera_filter *scope,
+	                                              camera_site_count_fn each, void *context);
 };
 
 /* Cross-node messages, for nodes sharing one database (PostgreSQL: LISTEN/NOTIFY). A back end

@@ -149,6 +149,7 @@ EXPECTATIONS = {
         public("/.well-known/oauth-authorization-server"),
     # the caller's identity: every role, devices included
     ("GET", "/me"): Expect(READERS | DEVICE, NO_SCOPE, lambda w, s: Call("/me"), 200),
+    ("GET", "/fleet-summary"): Expect(READERS, NO_SCOPE, lambda w, s: Call("/fleet-summary"), 200),
     ("POST", "/oauth/token"): public("/oauth/token", call=lambda w, s: Call(
         "/oauth/token", data={"grant_type": "client_credentials"},
         auth=(w.operator_client["clientId"], w.operator_client["clientSecret"]))),

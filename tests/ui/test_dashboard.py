@@ -50,9 +50,37 @@ def test_admin_pauses_a_camera_and_the_api_says_paused(browser, api, fleet):
     one(browser, "button", "Pause").click()
     one(browser, "button", "Resume")  # the page now offers the way back
     assert support.expect(api.get(f"/cameras/{camera['id']}", api.operator_token), 200)["state"] == "paused"
+    # the Fleet page counts it paused, in all and at its site, as GET /fleet-summary does
+    counts = support.expect(api.get("/fleet-summary", support.user_token(api, fleet.admin)), 200)
+    total = sum(SIM_CAMERAS.values())
+    assert {key: counts[key] for key in ("cameras", "online", "offline", "paused")} == \
+        {"cameras": total, "online": total - 1, "offline": 0, "paused": 1}
+    names = {site["id"]: name for name, site in fleet.sites.items()}
+    per_site = {names[site["siteId"]]: [site["online"], site["offline"], site["paused"]] for site in counts["sites"]}
+    browser.get(api.base + "/ui/")
+    wait_for(lambda: fleet_counts(browser) == ({"Cameras": total, "Online": total - 1, "Offline": 0, "Paused": 1},
+                                               per_site),
+             message=f"the Fleet page's counts {per_site}")
+    # counted by the server: the page reads the cameras one page at a time, never the whole fleet
+    fetched = browser.execute_script("return performance.getEntriesByType('resource').map((e) => e.name)")
+    paths = [url.split("://", 1)[1].split("/", 1)[1] for url in fetched]
+    assert "fleet-summary" in paths, paths
+    assert all("limit=" in path for path in paths if path.startswith("cameras")), paths
+    browser.get(api.base + f"/ui/cameras/{camera['id']}")
     one(browser, "button", "Resume").click()
     one(browser, "button", "Pause")
     assert support.expect(api.get(f"/cameras/{camera['id']}", api.operator_token), 200)["state"] == "running"
+
+
+def fleet_counts(browser):
+    """The Fleet page's count tiles ({label: count}) and per-site table ({site: [online, offline, paused]})."""
+    tiles, sites = browser.execute_script(
+        "const number = (text) => Number(text.replace(/[^0-9]/g, ''));"
+        "return [[...document.querySelectorAll('section.summary .tile')].map((t) =>"
+        " [t.querySelector('.tile-label').textContent, number(t.querySelector('.tile-value').textContent)]),"
+        " [...document.querySelectorAll('section.per-site tbody tr')].map((r) =>"
+        " [...r.cells].map((c, i) => i === 0 ? c.textContent : number(c.textContent)))];")
+    return dict(tiles), {row[0]: row[1:] for row in sites}
 
 
 def test_get_live_frame_shows_the_cameras_640_pixel_jpeg(browser, api, fleet):

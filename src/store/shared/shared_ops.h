@@ -34,7 +34,7 @@
 	X(webhook_test) X(delivery_list) X(delivery_get) X(delivery_retry) X(delivery_round) \
 	X(async_insert) X(async_get) X(async_claim_next) X(async_finish) X(async_pending_count) X(async_prune) \
 	X(async_insert_many) X(async_batch_list) X(async_carry_out) X(camera_register_many) \
-	X(camera_count_groups) X(async_count_groups) \
+	X(camera_count_groups) X(camera_site_count_groups) X(async_count_groups) \
 	X(camera_position_list)
 // clang-format on
 

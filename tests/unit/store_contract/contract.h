@@ -199,7 +199,7 @@ struct contract_tests contract_async_batch_tests(void);   /* the batched worker'
 struct contract_tests contract_event_tests(void);         /* events: one per camera write, none when refused */
 struct contract_tests contract_event_list_tests(void);    /* the audit log: filters, order, pages */
 struct contract_tests contract_alert_tests(void);         /* health alerts: due cameras, decisions */
-struct contract_tests contract_fleet_count_tests(void);   /* the fleet's counts for /metrics */
+struct contract_tests contract_fleet_count_tests(void);   /* the fleet's counts for /metrics, /fleet-summary */
 struct contract_tests contract_refresh_token_tests(void); /* refresh tokens: rotation, chains, revocation */
 
 #endif
