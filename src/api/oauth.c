@@ -190,8 +190,8 @@ static enum MHD_Result issue_with_refresh(struct http_request *request, const st
 static enum MHD_Result finish_grant(struct http_request *request)
 {
 	struct pending_grant *grant = request->resume_context;
-	if (grant->result == PASSWORD_CHECK_BUSY)
-		return rate_limit_reply_busy(request);
+	if (grant->result == PASSWORD_CHECK_BUSY || grant->result == PASSWORD_CHECK_FAILED)
+		return rate_limit_reply_busy(request); /* 503 with Retry-After: nothing was decided */
 	if (!grant->known || grant->result != PASSWORD_MATCH) {
 		rate_limit_login_failed(request, grant->kind, grant->identity);
 		request->login_failed = grant->identity; /* the access log names it */

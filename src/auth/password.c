@@ -8,6 +8,7 @@
 
 #include "auth/password_gate.h"
 #include "util/base64.h"
+#include "util/log.h"
 
 #define ARGON2_TIME_COST  2
 #define ARGON2_MEMORY_KIB 19456
@@ -34,7 +35,13 @@ enum password_check password_check(const char *encoded_hash, const char *secret)
 		return PASSWORD_CHECK_BUSY;
 	int rc = argon2id_verify(encoded_hash, secret, strlen(secret));
 	password_gate_leave();
-	return rc == ARGON2_OK ? PASSWORD_MATCH : PASSWORD_MISMATCH;
+	if (rc == ARGON2_OK)
+		return PASSWORD_MATCH;
+	if (rc == ARGON2_VERIFY_MISMATCH)
+		return PASSWORD_MISMATCH;
+	/* Not a wrong password: answering one would count a failed sign-in against the user. */
+	log_error("password: argon2id cannot check a password (%s)", argon2_error_message(rc));
+	return PASSWORD_CHECK_FAILED;
 }
 
 int password_generate_secret(char out[CLIENT_SECRET_SIZE])

@@ -17,7 +17,8 @@
 enum password_check {
 	PASSWORD_MATCH,
 	PASSWORD_MISMATCH,
-	PASSWORD_CHECK_BUSY, /* the argon2 gate had no turn free in time: nothing was checked */
+	PASSWORD_CHECK_BUSY,   /* the argon2 gate had no turn free in time: nothing was checked */
+	PASSWORD_CHECK_FAILED, /* argon2 could not check (out of memory, a malformed stored hash): logged */
 };
 
 /* Hashes secret with argon2id and a fresh random salt into out (encoded PHC string); 0, -1 on
