@@ -6,6 +6,7 @@ long-polls are kept out of the request-latency histogram, in a histogram of thei
 on a private server so that it knows every camera and request counted."""
 import shutil
 import subprocess
+import time
 
 import pytest
 
@@ -18,6 +19,18 @@ def scrape(api):
     resp = api.get("/metrics", api.operator_token)
     assert resp.status_code == 200, resp.text
     return resp.text
+
+
+def scrape_when(api, ready, timeout=5.0):
+    """The metrics once ready(text) holds, or the last scrape after timeout s. A request is counted
+    when libmicrohttpd reports it complete, a moment after its client has the answer, so a scrape
+    right after a request may not count it yet."""
+    deadline = time.monotonic() + timeout
+    while True:
+        text = scrape(api)
+        if ready(text) or time.monotonic() > deadline:
+            return text
+        time.sleep(0.05)
 
 
 def values(text, name):
@@ -80,7 +93,7 @@ def test_frame_requests_heartbeats_and_async_requests_are_counted(start_server):
     expect(api.post("/frame-requests", tenant.admin_token, json={"cameraId": new_id()}), 404)
     expect(api.post("/frame-requests", tenant.admin_token, json={"cameraId": new_id()}), 404)
     expect(api.post("/frame-requests", tenant.admin_token, json={}), 400)
-    text = scrape(api)
+    text = scrape_when(api, lambda t: sum(values(t, "camfleet_frame_requests_total").values()) >= 4)
     frames = values(text, "camfleet_frame_requests_total")
     assert frames == {camera_series(result="image"): 0.0, camera_series(result="not_found"): 2.0,
                       camera_series(result="not_running"): 1.0, camera_series(result="unavailable"): 0.0,
@@ -126,11 +139,12 @@ def test_long_polls_have_their_own_histogram(start_server):
     camera = tenant.camera()
     device = device_for(api, camera["id"], tenant.admin_token)
     expect(device.commands(wait=1), 200)
-    text = scrape(api)
-    durations = values(text, "camfleet_http_request_duration_seconds_count")
+    series = camera_series(route="/device/commands", method="GET")
+    text = scrape_when(api, lambda t: series in values(t, "camfleet_http_long_poll_duration_seconds_count"))
     long_polls = values(text, "camfleet_http_long_poll_duration_seconds_count")
+    durations = values(text, "camfleet_http_request_duration_seconds_count")
     assert not [labels for labels in durations if ("route", "/device/commands") in labels]
-    assert long_polls[camera_series(route="/device/commands", method="GET")] == 1.0
+    assert long_polls.get(series) == 1.0, sorted(long_polls)
     assert "# TYPE camfleet_http_long_poll_duration_seconds histogram" in text
 
 
