@@ -53,38 +53,15 @@ install_missing
 TMP=$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/camfleet-device-bench.XXXXXX")
 SERVER_PID=""
 RESPONDER_PID=""
-CHILD_PID=""
 
 cleanup() {
-  local status=$? pid
+  local status=$?
   trap - EXIT INT TERM
-  for pid in "${WRK_PIDS[@]}"; do
-    stop_process "$pid" wrk
-  done
-  [[ -n $CHILD_PID ]] && stop_process "$CHILD_PID" "helper"
-  [[ -n $RESPONDER_PID ]] && stop_process "$RESPONDER_PID" "device responder"
-  [[ -n $SERVER_PID ]] && stop_process "$SERVER_PID" camfleet
-  if (( status != 0 && status != 130 && status != 143 )) && [[ -s $TMP/camfleet.log ]]; then
-    log "last lines of the camfleet log:"
-    tail -n 20 "$TMP/camfleet.log" >&2 || true
-  fi
-  leave_tmp "$status"
+  stop_bench "$status" "$RESPONDER_PID" "device responder"
 }
 trap_cleanup
 
-# run_child CMD...: runs CMD in the background and waits for it, so that Ctrl-C reaches the INT
-# trap at once (and the cleanup stops CMD); returns CMD's status. Call it as `run_child ... || die`.
-run_child() {
-  "$@" &
-  CHILD_PID=$!
-  local status=0
-  wait "$CHILD_PID" || status=$?
-  CHILD_PID=""
-  return "$status"
-}
 
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 server_alive() { kill -0 "$SERVER_PID" 2>/dev/null || die "camfleet ($SERVER_PID) is no longer running"; }
 rss_kib() { server_alive; process_rss_kib "$SERVER_PID"; }

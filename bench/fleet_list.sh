@@ -34,16 +34,12 @@ install_missing
 TMP=$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/camfleet-list-bench.XXXXXX")
 SERVER_PID=""
 cleanup() {
-  local status=$? pid
+  local status=$?
   trap - EXIT INT TERM
-  for pid in "${WRK_PIDS[@]}"; do
-    stop_process "$pid" wrk
-  done
-  [[ -n $SERVER_PID ]] && stop_process "$SERVER_PID" camfleet
   if [[ -d $TMP/baseline-src ]]; then
     git -C "$ROOT" worktree remove --force "$TMP/baseline-src" 2>/dev/null || true
   fi
-  leave_tmp "$status"
+  stop_bench "$status"
 }
 trap_cleanup
 server_alive() { kill -0 "$SERVER_PID" 2>/dev/null || die "camfleet ($SERVER_PID) is no longer running"; }

@@ -40,18 +40,12 @@ install_missing
 TMP=$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/camfleet-reconnect-bench.XXXXXX")
 SERVER_PID="" SIM_PID=""
 cleanup() {
-  local status=$? pid
+  local status=$?
   trap - EXIT INT TERM
-  for pid in "${WRK_PIDS[@]}"; do
-    stop_process "$pid" wrk
-  done
-  [[ -n $SIM_PID ]] && stop_process "$SIM_PID" "camfleet sim"
-  [[ -n $SERVER_PID ]] && stop_process "$SERVER_PID" camfleet
-  leave_tmp "$status"
+  stop_bench "$status" "$SIM_PID" "camfleet sim"
 }
 trap_cleanup
 server_alive() { kill -0 "$SERVER_PID" 2>/dev/null || die "camfleet ($SERVER_PID) is no longer running"; }
-now() { date +%s.%N; }
 
 build_camfleet
 # Every simulated camera holds a connection (its long poll for commands), and the server a

@@ -39,21 +39,12 @@ install_missing
 TMP=$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/camfleet-registration-bench.XXXXXX")
 SERVER_PID=""
 cleanup() {
-  local status=$? pid
+  local status=$?
   trap - EXIT INT TERM
-  for pid in "${WRK_PIDS[@]}"; do
-    stop_process "$pid" wrk
-  done
-  [[ -n $SERVER_PID ]] && stop_process "$SERVER_PID" camfleet
-  if (( status != 0 && status != 130 && status != 143 )) && [[ -s $TMP/camfleet.log ]]; then
-    log "last lines of the camfleet log:"
-    tail -n 20 "$TMP/camfleet.log" >&2 || true
-  fi
-  leave_tmp "$status"
+  stop_bench "$status"
 }
 trap_cleanup
 
-now() { date +%s.%N; }
 server_alive() { kill -0 "$SERVER_PID" 2>/dev/null || die "camfleet ($SERVER_PID) is no longer running"; }
 queue_depth() {
   curl -sS -H "Authorization: Bearer $TOKEN" "$BASE/metrics" | awk '$1 == "camfleet_async_queue_depth" { print $2 }'

@@ -67,6 +67,44 @@ leave_tmp() {
   exit "$1"
 }
 
+# stop_bench STATUS [PID NAME]...: the usual cleanup of a benchmark, last: stops the wrk runs in
+# flight (WRK_PIDS), the helper run_child waits for (CHILD_PID), each PID given (empty: never
+# started) and camfleet (SERVER_PID); after a failure shows the end of TMP/camfleet.log; then
+# leave_tmp STATUS.
+stop_bench() {
+  local status=$1 pid
+  shift
+  for pid in "${WRK_PIDS[@]}"; do
+    stop_process "$pid" wrk
+  done
+  [[ -n ${CHILD_PID:-} ]] && stop_process "$CHILD_PID" helper
+  while (( $# >= 2 )); do
+    [[ -n $1 ]] && stop_process "$1" "$2"
+    shift 2
+  done
+  [[ -n ${SERVER_PID:-} ]] && stop_process "$SERVER_PID" camfleet
+  if (( status != 0 && status != 130 && status != 143 )) && [[ -s $TMP/camfleet.log ]]; then
+    log "last lines of the camfleet log:"
+    tail -n 20 "$TMP/camfleet.log" >&2 || true
+  fi
+  leave_tmp "$status"
+}
+
+# run_child CMD...: runs CMD in the background and waits for it, so that Ctrl-C reaches the INT
+# trap at once (and stop_bench stops CMD); returns CMD's status. Call it as `run_child ... || die`.
+CHILD_PID=""
+run_child() {
+  "$@" &
+  CHILD_PID=$!
+  local status=0
+  wait "$CHILD_PID" || status=$?
+  CHILD_PID=""
+  return "$status"
+}
+
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }  # seconds since $1 (a now)
+
 # trap_cleanup: runs the script's cleanup function on exit, and turns Ctrl-C and SIGTERM into
 # exits (130, 143) so that it runs then too.
 trap_cleanup() {

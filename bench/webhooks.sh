@@ -57,26 +57,14 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 TMP=$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/camfleet-webhook-bench.XXXXXX")
 SERVER_PID=""
 RECEIVER_PID=""
-CHILD_PID=""
 
 cleanup() {
-  local status=$? pid
+  local status=$?
   trap - EXIT INT TERM
-  for pid in "${WRK_PIDS[@]}"; do
-    stop_process "$pid" wrk
-  done
-  [[ -n $CHILD_PID ]] && stop_process "$CHILD_PID" seeding
-  [[ -n $SERVER_PID ]] && stop_process "$SERVER_PID" camfleet
-  [[ -n $RECEIVER_PID ]] && stop_process "$RECEIVER_PID" "receiver (nginx)"
-  if (( status != 0 && status != 130 && status != 143 )) && [[ -s $TMP/camfleet.log ]]; then
-    log "last lines of the camfleet log:"
-    tail -n 20 "$TMP/camfleet.log" >&2 || true
-  fi
-  leave_tmp "$status"
+  stop_bench "$status" "$RECEIVER_PID" "receiver (nginx)"
 }
 trap_cleanup
 
-now() { date +%s.%N; }
 server_alive() { kill -0 "$SERVER_PID" 2>/dev/null || die "camfleet ($SERVER_PID) is no longer running"; }
 server_cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$SERVER_PID/stat"; }
 
@@ -167,12 +155,9 @@ setup_operator "$DB"
 
 log "seeding $CAMERAS cameras at site $SITE_ID"
 SEED_START=$(now)
-BENCH_TOKEN=$TOKEN "$PYTHON" "$BENCH_DIR/seed.py" --url "$BASE" --site "$SITE_ID" \
-  --count "$CAMERAS" --threads "$SEED_THREADS" --out "$TMP/cameras.txt" &
-CHILD_PID=$!
-wait "$CHILD_PID" || die "seeding failed"
-CHILD_PID=""
-SEED_SECONDS=$(awk -v a="$SEED_START" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
+BENCH_TOKEN=$TOKEN run_child "$PYTHON" "$BENCH_DIR/seed.py" --url "$BASE" --site "$SITE_ID" \
+  --count "$CAMERAS" --threads "$SEED_THREADS" --out "$TMP/cameras.txt" || die "seeding failed"
+SEED_SECONDS=$(since "$SEED_START")
 log "seeded in $SEED_SECONDS s"
 export BENCH_TOKEN=$TOKEN BENCH_LUA_DIR=$BENCH_DIR/lua BENCH_THREADS=$THREADS
 export BENCH_CAMERAS_FILE=$TMP/cameras.txt
