@@ -52,6 +52,8 @@ struct user {
 
 /* A refresh token of the password grant: one link of a chain that began with one sign-in. */
 #define REFRESH_CLIENT_ID_MAX 128
+/* Sign-ins (refresh-token chains) a user keeps at once: a new one ends the oldest beyond this. */
+#define REFRESH_CHAINS_PER_USER 50
 struct refresh_token {
 	char id[UUID_BUFFER_SIZE]; /* the token's lookup part (the token is "<id>.<secret>") */
 	char chain_id[UUID_BUFFER_SIZE];

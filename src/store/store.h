@@ -263,8 +263,9 @@ struct store_ops {
 	 * once that is a token lifetime ago). */
 	enum store_result (*token_revocation_prune)(struct store *, int64_t changed_before_ms);
 
-	/* Refresh tokens (struct refresh_token). insert: STORE_NOT_FOUND when the user is gone or its
-	 * tokens were revoked after chain_started_ms (the sign-in raced a password or role change).
+	/* Refresh tokens (struct refresh_token). insert (a sign-in's first token): STORE_NOT_FOUND when
+	 * the user is gone or its tokens were revoked after chain_started_ms (the sign-in raced a
+	 * password or role change); the user's oldest chains beyond REFRESH_CHAINS_PER_USER are deleted.
 	 * rotate: in one transaction marks used_id used at used_at and writes next, its successor;
 	 * STORE_CONFLICT when used_id was already used, STORE_NOT_FOUND when it is gone (its chain
 	 * revoked, its user deleted or changed as above). revoke_chain deletes every token of a chain;

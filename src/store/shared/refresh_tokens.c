@@ -21,6 +21,11 @@ static const char *const SQL_REFRESH_USER_LOCK[] = SQL_LOCKING("SELECT 1 FROM us
 static const char SQL_REFRESH_REVOKED[] =
     "SELECT 1 FROM token_revocations WHERE subject_id = $1 AND valid_from_ms > $2";
 static const char SQL_REFRESH_DELETE_USER[] = "DELETE FROM refresh_tokens WHERE user_id = $1";
+/* $1 user, $2 how many sign-ins to keep: every chain of the user but the $2 newest goes. */
+static const char SQL_REFRESH_OLDEST_CHAINS[] =
+    "DELETE FROM refresh_tokens WHERE user_id = $1 AND chain_id NOT IN (SELECT chain_id FROM"
+    " (SELECT DISTINCT chain_id, chain_started_ms FROM refresh_tokens WHERE user_id = $1"
+    " ORDER BY chain_started_ms DESC, chain_id DESC LIMIT $2) AS newest)";
 
 static void read_refresh_token(const struct sql_row *row, void *out)
 {
@@ -72,11 +77,20 @@ static enum store_result insert_token(struct sql_connection *connection, const s
 	return sql_change(connection, SQL_REFRESH_INSERT, &params, false);
 }
 
+/* A sign-in's first token; the user's oldest sign-ins beyond REFRESH_CHAINS_PER_USER end with it, so
+ * that signing in again and again cannot grow the table without bound. */
 static enum store_result insert_checked(struct sql_connection *connection, const void *context)
 {
 	const struct refresh_token *token = context;
 	enum store_result result = user_still_signed_in(connection, token->user_id, token->chain_started_ms);
-	return result == STORE_OK ? insert_token(connection, token) : result;
+	if (result == STORE_OK)
+		result = insert_token(connection, token);
+	if (result != STORE_OK)
+		return result;
+	struct sql_params params = {0};
+	sql_param_text(&params, token->user_id);
+	sql_param_int64(&params, REFRESH_CHAINS_PER_USER);
+	return sql_change(connection, SQL_REFRESH_OLDEST_CHAINS, &params, false);
 }
 
 enum store_result shared_refresh_token_insert(struct store *store, const struct refresh_token *token)

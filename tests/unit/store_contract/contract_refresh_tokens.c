@@ -178,6 +178,36 @@ static void test_refresh_tokens_end_with_a_user_change_and_deletion(void **state
 	assert_store_result(store->ops->refresh_token_get(store, of_kept.id, &read), STORE_OK);
 }
 
+/* Signing in again and again keeps the user's REFRESH_CHAINS_PER_USER newest sign-ins, with
+ * every token of each (used ones too), and ends the older ones. */
+static void test_a_user_keeps_only_its_newest_sign_ins(void **state)
+{
+	struct store *store = contract_store(state);
+	struct user user, other;
+	contract_add_user(store, "", ROLE_OPERATOR, &user);
+	contract_add_user(store, "", ROLE_OPERATOR, &other);
+	struct refresh_token others;
+	make_token(&other, "", &others);
+	assert_store_result(store->ops->refresh_token_insert(store, &others), STORE_OK);
+	enum { SIGN_INS = REFRESH_CHAINS_PER_USER + 2 };
+	static struct refresh_token first[SIGN_INS];
+	struct refresh_token successor, read;
+	for (int i = 0; i < SIGN_INS; i++) {
+		make_token(&user, "", &first[i]);
+		first[i].chain_started_ms += i; /* each sign-in later than the one before */
+		assert_store_result(store->ops->refresh_token_insert(store, &first[i]), STORE_OK);
+		if (i == SIGN_INS - 1) /* the newest chain has a used token and its successor */
+			make_successor(&first[i], CONTRACT_TIME + 60, &successor);
+	}
+	assert_store_result(
+	    store->ops->refresh_token_rotate(store, first[SIGN_INS - 1].id, CONTRACT_TIME + 60, &successor), STORE_OK);
+	for (int i = 0; i < SIGN_INS; i++)
+		assert_store_result(store->ops->refresh_token_get(store, first[i].id, &read),
+		                    i < SIGN_INS - REFRESH_CHAINS_PER_USER ? STORE_NOT_FOUND : STORE_OK);
+	assert_store_result(store->ops->refresh_token_get(store, successor.id, &read), STORE_OK);
+	assert_store_result(store->ops->refresh_token_get(store, others.id, &read), STORE_OK);
+}
+
 static void test_refresh_token_prune_takes_the_expired_only(void **state)
 {
 	struct store *store = contract_store(state);
@@ -204,6 +234,7 @@ struct contract_tests contract_refresh_token_tests(void)
 	    cmocka_unit_test(test_refresh_token_revoke_chain_deletes_only_that_chain),
 	    cmocka_unit_test(test_refresh_tokens_end_with_a_user_change_and_deletion),
 	    cmocka_unit_test(test_refresh_token_prune_takes_the_expired_only),
+	    cmocka_unit_test(test_a_user_keeps_only_its_newest_sign_ins),
 	};
 	return CONTRACT_TESTS(tests);
 }
