@@ -128,13 +128,14 @@ struct pending_grant {
 	enum password_check result; /* first: the checker writes it through resume_context */
 	enum login_kind kind;
 	bool known;         /* the user or client exists (else the check ran on the dummy hash) */
-	int64_t started_ms; /* when the grant arrived: a refresh-token chain begins then */
+	int64_t started_ms; /* when the user was last read: a refresh-token chain begins then */
 	struct principal principal;
 	char client_id[REFRESH_CLIENT_ID_MAX + 1]; /* password grant: the client_id given, "" none */
 	char identity[FORM_VALUE_MAX];             /* the username or client id, for the failure counts */
 	/* A client secret's legacy argon2id hash, rewritten as keyed_hash once it matched; "" else. */
 	char legacy_hash[SECRET_HASH_MAX + 1];
 	char keyed_hash[SECRET_MAC_HASH_SIZE];
+	char password_hash[SECRET_HASH_MAX + 1]; /* password grant: the user's hash the check ran on */
 };
 
 _Static_assert(offsetof(struct pending_grant, result) == 0, "resume_context points at result");
@@ -186,6 +187,30 @@ static enum MHD_Result issue_with_refresh(struct http_request *request, const st
 	return answer;
 }
 
+/* The password matched the user as read when the grant arrived, some milliseconds ago. The user is
+ * read again now, so that a change meanwhile (role, organisation) is signed in as it stands, not
+ * from stale data — and the revocation such a change wrote, which is older than this read, does
+ * not refuse the sign-in; a new password or a deletion meanwhile refuses it. False: answered. */
+static bool user_as_it_stands_or_reply(struct http_request *request, struct pending_grant *grant)
+{
+	struct store *store = request->app->store;
+	grant->started_ms = time_now_millis();
+	struct user user;
+	enum store_result result = store->ops->user_get(store, grant->principal.subject, &user);
+	if (result == STORE_NOT_FOUND ||
+	    (result == STORE_OK && strcmp(user.password_hash, grant->password_hash) != 0)) {
+		oauth_error(request, 400, "invalid_grant", "unknown user or wrong password");
+		return false;
+	}
+	if (result != STORE_OK) {
+		api_store_failure(request, result, "user", NULL);
+		return false;
+	}
+	grant->principal.role = user.role;
+	memcpy(grant->principal.organisation_id, user.organisation_id, sizeof(grant->principal.organisation_id));
+	return true;
+}
+
 /* Runs once the secret is checked: answers the grant. */
 static enum MHD_Result finish_grant(struct http_request *request)
 {
@@ -201,6 +226,8 @@ static enum MHD_Result finish_grant(struct http_request *request)
 		return oauth_error(request, 400, "invalid_grant", "unknown user or wrong password");
 	}
 	rate_limit_login_succeeded(request, grant->kind, grant->identity);
+	if (grant->kind == LOGIN_USER && !user_as_it_stands_or_reply(request, grant))
+		return http_replied(request);
 	request->principal = grant->principal; /* the access log names who signed in */
 	if (grant->legacy_hash[0] != '\0')
 		rehash_legacy_secret(request->app->store, grant);
@@ -345,6 +372,7 @@ static enum MHD_Result grant_password(struct http_request *request, struct token
 	if (result == STORE_NOT_FOUND)
 		return check_then_finish(request, grant, NULL, form->password);
 	grant->known = true;
+	memcpy(grant->password_hash, user.password_hash, sizeof(grant->password_hash));
 	grant->principal.role = user.role;
 	grant->principal.kind = SUBJECT_USER;
 	memcpy(grant->principal.subject, user.id, sizeof(grant->principal.subject));
